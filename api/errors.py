@@ -1,0 +1,126 @@
+"""The only place that turns errors into HTTP: RFC 9457 problem details, one shape everywhere."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("connects.api")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    type: str = Field(default="about:blank", examples=["/problems/not-found"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str | None = Field(default=None, examples=["No node has the id 'nosuch'."])
+    instance: str | None = Field(default=None, examples=["/nodes/nosuch"])
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="For 422: each invalid parameter, where it is and why."
+    )
+
+
+class NotAcceptable(Exception):
+    """The client accepts none of the media types we can produce."""
+
+    def __init__(self, offered: list[str]) -> None:
+        super().__init__("None of the media types in Accept can be produced.")
+        self.offered = offered
+
+
+def problem(
+    request: Request,
+    status: int,
+    detail: str | None,
+    *,
+    slug: str | None = None,
+    headers: dict[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=f"/problems/{slug}" if slug else "about:blank",
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        errors=errors,
+    )
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": text}
+    for code, text in (
+        (404, "No such node"),
+        (422, "Invalid parameters"),
+        (503, "The graph is unavailable"),
+    )
+}
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that give every error the problem-details shape."""
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
+        return problem(request, 404, str(exc), slug="not-found")
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return problem(request, 409, str(exc), slug="conflict")
+
+    @app.exception_handler(GraphUnavailable)
+    async def unavailable(request: Request, exc: GraphUnavailable) -> JSONResponse:
+        detail = "The graph database is unavailable; try again shortly."
+        return problem(request, 503, detail, slug="graph-unavailable", headers={"Retry-After": "5"})
+
+    @app.exception_handler(QueryTimeout)
+    async def timeout(request: Request, exc: QueryTimeout) -> JSONResponse:
+        detail = "The query took longer than the server allows; narrow it and try again."
+        return problem(request, 504, detail, slug="query-timeout")
+
+    @app.exception_handler(GraphError)
+    async def graph_error(request: Request, exc: GraphError) -> JSONResponse:
+        log.error("graph error on %s: %s", request.url.path, type(exc).__name__)
+        return problem(request, 500, "The graph failed to answer.", slug="graph-error")
+
+    @app.exception_handler(NotAcceptable)
+    async def not_acceptable(request: Request, exc: NotAcceptable) -> JSONResponse:
+        detail = f"{exc} Available: {', '.join(exc.offered)}."
+        return problem(request, 406, detail, slug="not-acceptable")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        return problem(request, 422, "Some parameters are invalid.", slug="invalid", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        headers = dict(exc.headers) if exc.headers else None
+        return problem(request, exc.status_code, detail, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The exception text may hold internals (queries, paths): log it, never send it.
+        log.exception("unhandled error on %s", request.url.path)
+        return problem(request, 500, "An unexpected error occurred.", slug="internal")

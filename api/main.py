@@ -1,0 +1,60 @@
+"""The FastAPI application factory. The lifespan owns the process's one driver."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import FastAPI
+
+from api import errors
+from api.deps import GraphState
+from api.routes import graph, health, nodes, rdf
+from api.settings import ApiSettings
+from graph.driver import open_driver
+from graph.errors import GraphUnavailable
+
+log = logging.getLogger("connects.api")
+
+DESCRIPTION = """
+The Socitm Connects strategy (2022-25) as a knowledge graph: strategic priorities, the 4Rs,
+the ecosystem pillars and services, programme components, policy themes with their key
+challenges and opportunities, the 12 digitalisation outcomes, the connected places model,
+organisations and research institutes.
+
+Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem details.
+"""
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """Build the API. Nothing connects until the app starts."""
+    settings = settings or ApiSettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        driver = open_driver(settings)
+        state = GraphState(driver=driver, settings=settings)
+        app.state.graph = state
+        try:
+            await state.ready()
+        except GraphUnavailable:
+            # Serve anyway: /ready reports it, and requests reconnect once the graph is back.
+            log.warning("the graph is not reachable yet; serving and retrying on demand")
+        try:
+            yield
+        finally:
+            await driver.close()
+
+    app = FastAPI(
+        title="Connects Graph",
+        version=version("connects-graph"),
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    errors.install(app)
+    for router in (health.router, nodes.router, graph.router, rdf.router):
+        app.include_router(router)
+    return app

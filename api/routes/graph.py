@@ -1,0 +1,33 @@
+"""Graph-shaped reads for drawing libraries."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import GraphDep, SettingsDep
+from api.errors import PROBLEM_RESPONSES
+from api.routes.nodes import NodeId
+from graph import repository
+from graph.repository import Neighbourhood
+
+router = APIRouter(prefix="/graph", tags=["graph"])
+
+
+@router.get(
+    "/neighbourhood/{node_id}",
+    responses={404: PROBLEM_RESPONSES[404], 422: PROBLEM_RESPONSES[422]},
+)
+async def neighbourhood(
+    graph: GraphDep,
+    settings: SettingsDep,
+    node_id: NodeId,
+    depth: Annotated[int, Query(ge=1, le=3, description="Hops from the node.")] = 1,
+    limit: Annotated[int | None, Query(ge=1, description="Most nodes to return.")] = None,
+) -> Neighbourhood:
+    """Nodes within `depth` hops and the edges among them, as Cytoscape.js elements."""
+    cap = min(limit or settings.max_neighbourhood_nodes, settings.max_neighbourhood_nodes)
+    return await repository.neighbourhood(
+        graph.driver, graph.dialect, graph.database, node_id, depth=depth, max_nodes=cap
+    )

@@ -1,0 +1,43 @@
+"""Liveness and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel
+
+from api.deps import GraphState
+from api.errors import PROBLEM_RESPONSES
+from graph import repository
+from graph.errors import GraphUnavailable
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Ready(BaseModel):
+    status: str
+    engine: str
+    nodes: int
+
+
+@router.get("/health")
+async def health() -> Health:
+    """The process is up (does not touch the graph)."""
+    return Health(status="ok")
+
+
+@router.get("/ready", responses={503: PROBLEM_RESPONSES[503]})
+async def ready(request: Request) -> Ready:
+    """The graph answers a real query."""
+    state: GraphState = request.app.state.graph
+    dialect = await state.ready()
+    try:
+        nodes = await repository.ping(state.driver, dialect, state.settings.database)
+    except GraphUnavailable:
+        # Forget the dialect so the next request reconnects (the engine may have changed).
+        state.dialect = None
+        raise
+    return Ready(status="ready", engine=dialect.engine.value, nodes=nodes)

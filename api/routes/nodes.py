@@ -1,0 +1,77 @@
+"""Framework nodes for front ends: kinds, lists, details and search."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import GraphDep, SettingsDep
+from api.errors import PROBLEM_RESPONSES
+from graph import repository
+from graph.model import Kind
+from graph.repository import KindCount, NodeDetail, Page, SearchHit
+
+router = APIRouter(tags=["nodes"], responses={422: PROBLEM_RESPONSES[422]})
+
+NodeId = Annotated[
+    str,
+    Path(
+        min_length=1,
+        max_length=80,
+        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        description="A node's id (a slug).",
+        openapi_examples={"outcome": {"value": "inclusion"}, "institute": {"value": "igpp"}},
+    ),
+]
+
+
+@router.get("/kinds")
+async def kinds(graph: GraphDep) -> list[KindCount]:
+    """Every kind of node, with how many the graph holds."""
+    return await repository.kind_counts(graph.driver, graph.dialect, graph.database)
+
+
+@router.get("/nodes")
+async def list_nodes(
+    graph: GraphDep,
+    settings: SettingsDep,
+    kind: Annotated[Kind, Query(description="Which kind to list.", examples=["Outcome"])],
+    q: Annotated[
+        str | None, Query(max_length=200, description="Only names containing this text.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, description="Page size (capped by the server).")] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> Page:
+    """One page of nodes of a kind, ordered by name."""
+    return await repository.list_nodes(
+        graph.driver,
+        graph.dialect,
+        graph.database,
+        kind=kind,
+        text=q,
+        limit=min(limit, settings.max_page_size),
+        offset=offset,
+    )
+
+
+@router.get("/nodes/{node_id}", responses={404: PROBLEM_RESPONSES[404]})
+async def node_detail(graph: GraphDep, node_id: NodeId) -> NodeDetail:
+    """A node's properties and its links, with the names and kinds of what it links to."""
+    return await repository.node_detail(graph.driver, graph.dialect, graph.database, node_id)
+
+
+@router.get("/search")
+async def search(
+    graph: GraphDep,
+    settings: SettingsDep,
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=200, description="Free text.", examples=["cyber"]),
+    ],
+    limit: Annotated[int, Query(ge=1)] = 20,
+) -> list[SearchHit]:
+    """Nodes whose name or description matches the text, best first."""
+    return await repository.search(
+        graph.driver, graph.dialect, graph.database, q, limit=min(limit, settings.max_page_size)
+    )

@@ -1,0 +1,31 @@
+"""API settings: the graph's, plus what the HTTP layer needs."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from graph.settings import GraphSettings
+
+_PLACEHOLDER_PASSWORDS = frozenset({"", "neo4j", "password", "changeme", "changethis", "secret"})
+
+
+class ApiSettings(GraphSettings):
+    """Everything `create_app()` needs, from ``CONNECTS_*`` environment variables."""
+
+    environment: Literal["development", "production"] = Field(
+        default="development", description="'production' refuses placeholder secrets."
+    )
+    max_page_size: int = Field(default=200, ge=1, le=10_000, description="Upper bound of limit.")
+    max_neighbourhood_nodes: int = Field(
+        default=300, ge=1, le=10_000, description="Most nodes a neighbourhood returns."
+    )
+
+    @model_validator(mode="after")
+    def _enforce_non_default_secrets(self) -> ApiSettings:
+        if self.environment == "production" and self.uri is not None:
+            password = self.password.get_secret_value() if self.password else ""
+            if password.lower() in _PLACEHOLDER_PASSWORDS:
+                raise ValueError("CONNECTS_PASSWORD is unset or a placeholder; set a real one.")
+        return self

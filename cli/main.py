@@ -1,0 +1,177 @@
+"""`connects`: run the embedded engine, load data, serve the API, export RDF."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from neo4j import AsyncDriver
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+from graph import engine
+from graph.dialect import Dialect
+from graph.driver import connect, open_driver
+from graph.errors import GraphError
+from graph.schema import ensure_schema
+from graph.settings import GraphSettings
+from loaders.pipeline import load_paths
+from loaders.report import LoadFailed
+
+app = typer.Typer(
+    help="Connects Graph: the Socitm Connects strategy as a knowledge graph.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Run the embedded graph engine (ArcadeDB over Bolt on 127.0.0.1).")
+app.add_typer(db_app, name="db")
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _ensure_engine(settings: GraphSettings) -> None:
+    if settings.embedded and not engine.status(settings).running:
+        with err.status("Starting the embedded graph engine..."):
+            engine.start(settings)
+
+
+def _with_graph(settings: GraphSettings, work: Callable[[AsyncDriver, Dialect], Awaitable[T]]) -> T:
+    async def run() -> T:
+        driver = open_driver(settings)
+        try:
+            dialect = await connect(driver, settings)
+            await ensure_schema(driver, dialect, settings.database)
+            return await work(driver, dialect)
+        finally:
+            await driver.close()
+
+    try:
+        _ensure_engine(settings)
+        return asyncio.run(run())
+    except GraphError as e:
+        raise _fail(str(e)) from e
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded engine (no-op if it already runs) and wait until it answers."""
+    settings = GraphSettings()
+    try:
+        status = engine.start(settings)
+    except GraphError as e:
+        raise _fail(str(e)) from e
+    out.print(f"Engine running (pid {status.pid}) at {status.bolt_uri}, data in {status.data_dir}")
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded engine cleanly."""
+    stopped = engine.stop(GraphSettings())
+    out.print("Engine stopped." if stopped else "Engine was not running.")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the embedded engine runs; exit code 0 if it does, 3 if not."""
+    status = engine.status(GraphSettings())
+    if status.running:
+        out.print(f"running (pid {status.pid}) at {status.bolt_uri}, data in {status.data_dir}")
+        return
+    out.print(f"stopped (data in {status.data_dir})")
+    raise typer.Exit(3)
+
+
+@app.command()
+def load(
+    paths: Annotated[
+        list[Path], typer.Argument(help="YAML/JSON files, or directories searched recursively.")
+    ],
+) -> None:
+    """Validate data files and load them into the graph; nothing is written if any is wrong."""
+    settings = GraphSettings()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{stage:>5}", total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        async def work(driver: AsyncDriver, dialect: Dialect) -> None:
+            report = await load_paths(driver, dialect, settings.database, paths, progress=progress)
+            bar.stop()
+            c = report.counts
+            out.print(
+                f"Loaded {len(report.files)} file(s) as {report.load_id}: nodes "
+                f"{c.nodes_created} created, {c.nodes_updated} updated, "
+                f"{c.nodes_unchanged} unchanged; links {c.links_created} created, "
+                f"{c.links_updated} updated, {c.links_unchanged} unchanged."
+            )
+
+        try:
+            _with_graph(settings, work)
+        except LoadFailed as e:
+            bar.stop()
+            for issue in e.report.issues:
+                err.print(str(issue), highlight=False, markup=False)
+            raise _fail(str(e), code=2) from e
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+) -> None:
+    """Serve the API (starting the embedded engine first when no CONNECTS_URI is set)."""
+    import uvicorn
+
+    settings = GraphSettings()
+    try:
+        _ensure_engine(settings)
+    except GraphError as e:
+        raise _fail(str(e)) from e
+    err.print(f"API docs at http://{host}:{port}/docs")
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@app.command()
+def export(
+    format: Annotated[
+        str, typer.Option("--format", "-f", help="turtle, ntriples, jsonld or rdfxml.")
+    ] = "turtle",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
+    ] = None,
+) -> None:
+    """Write the whole graph as RDF."""
+    from ontology.export import export_graph
+    from ontology.formats import by_name
+
+    settings = GraphSettings()
+    rdf_format = by_name(format)
+    if rdf_format is None:
+        raise _fail(f"Unknown format {format!r}; choose turtle, ntriples, jsonld or rdfxml.")
+
+    async def work(driver: AsyncDriver, dialect: Dialect) -> None:
+        target = output.open("wb") if output else sys.stdout.buffer
+        try:
+            async for chunk in export_graph(driver, dialect, settings, rdf_format):
+                target.write(chunk)
+        finally:
+            if output:
+                target.close()
+
+    _with_graph(settings, work)

@@ -1,0 +1,296 @@
+"""Start, stop and inspect the embedded ArcadeDB engine that serves Bolt on 127.0.0.1.
+
+Nothing else in the project knows how the engine is launched. It runs as its own process so
+that the API, the CLI and the tests all reach it the same way as a Neo4j server: over Bolt.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+from neo4j import GraphDatabase
+from neo4j import exceptions as neo
+
+from graph.errors import EngineError
+from graph.settings import GraphSettings
+
+ROOT_USER = "root"
+LOOPBACK = "127.0.0.1"
+_LOG_TAIL_LINES = 25
+
+
+@dataclass(frozen=True)
+class EngineFiles:
+    """Where the engine keeps its state inside the data directory."""
+
+    root: Path
+
+    @property
+    def server_root(self) -> Path:
+        return self.root / "arcadedb"
+
+    @property
+    def password(self) -> Path:
+        return self.root / "root-password"
+
+    @property
+    def arguments(self) -> Path:
+        return self.root / "engine.args"
+
+    @property
+    def pid(self) -> Path:
+        return self.root / "engine.pid"
+
+    @property
+    def log(self) -> Path:
+        return self.root / "engine.log"
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    """What `connects db status` reports."""
+
+    running: bool
+    pid: int | None
+    bolt_uri: str
+    data_dir: Path
+
+
+def files_for(settings: GraphSettings) -> EngineFiles:
+    return EngineFiles(settings.data_dir.resolve())
+
+
+def bolt_uri(settings: GraphSettings) -> str:
+    return f"bolt://{LOOPBACK}:{settings.bolt_port}"
+
+
+def root_password(settings: GraphSettings) -> str:
+    """The embedded engine's root password, generated on first use and kept with mode 0600."""
+    path = files_for(settings).password
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(password)
+    return password
+
+
+def status(settings: GraphSettings) -> EngineStatus:
+    pid = _running_pid(files_for(settings))
+    return EngineStatus(pid is not None, pid, bolt_uri(settings), settings.data_dir.resolve())
+
+
+def start(settings: GraphSettings) -> EngineStatus:
+    """Start the engine unless it already runs, and wait until Bolt answers a query.
+
+    Raises:
+        EngineError: the port is taken, the data directory is locked by another engine, or
+            the engine exited or did not answer in time (the message carries the log's tail).
+    """
+    files = files_for(settings)
+    if _running_pid(files) is not None:
+        _wait_until_ready(settings, files, process=None)
+        return status(settings)
+    for port, name in ((settings.bolt_port, "BOLT_PORT"), (settings.http_port, "HTTP_PORT")):
+        if _port_taken(port):
+            raise EngineError(
+                f"Port {port} on {LOOPBACK} is already taken by another program. "
+                f"Stop it, or choose another port with CONNECTS_{name}."
+            )
+    files.server_root.mkdir(parents=True, exist_ok=True)
+    _write_arguments(settings, files)
+    with files.log.open("ab") as log:
+        process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [str(_java()), f"@{files.arguments}", "com.arcadedb.server.ArcadeDBServer"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=files.server_root,
+            start_new_session=True,
+        )
+    files.pid.write_text(str(process.pid), encoding="utf-8")
+    try:
+        _wait_until_ready(settings, files, process)
+    except EngineError:
+        _terminate(process.pid, grace=5.0)
+        files.pid.unlink(missing_ok=True)
+        raise
+    return status(settings)
+
+
+def stop(settings: GraphSettings, *, grace: float = 30.0) -> bool:
+    """Stop the engine cleanly (SIGTERM, then SIGKILL after `grace` seconds).
+
+    Returns:
+        True if an engine was running and has stopped, False if none was running.
+    """
+    files = files_for(settings)
+    pid = _running_pid(files)
+    if pid is None:
+        files.pid.unlink(missing_ok=True)
+        return False
+    _terminate(pid, grace=grace)
+    files.pid.unlink(missing_ok=True)
+    return True
+
+
+def log_tail(settings: GraphSettings, lines: int = _LOG_TAIL_LINES) -> str:
+    path = files_for(settings).log
+    if not path.exists():
+        return "(the engine wrote no log)"
+    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return "\n".join(text[-lines:])
+
+
+def _package_dir() -> Path:
+    spec = find_spec("arcadedb_embedded")
+    if spec is None or spec.origin is None:
+        raise EngineError("The arcadedb-embedded package is not installed.")
+    return Path(spec.origin).parent
+
+
+def _java() -> Path:
+    java = _package_dir() / "jre" / "bin" / "java"
+    if not java.exists():
+        raise EngineError(f"The bundled Java runtime is missing: {java}")
+    return java
+
+
+def _write_arguments(settings: GraphSettings, files: EngineFiles) -> None:
+    # An argument file (mode 0600) keeps the root password out of the process list.
+    jars = _package_dir() / "jars"
+    timeout_ms = int(settings.query_timeout * 1000)
+    options = {
+        "arcadedb.server.rootPath": files.server_root,
+        "arcadedb.server.databaseDirectory": files.server_root / "databases",
+        "arcadedb.server.rootPassword": root_password(settings),
+        "arcadedb.server.defaultDatabases": f"{settings.database}[{ROOT_USER}]",
+        "arcadedb.server.plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
+        "arcadedb.server.mode": "production",
+        "arcadedb.server.httpIncomingHost": LOOPBACK,
+        "arcadedb.server.httpIncomingPort": settings.http_port,
+        "arcadedb.bolt.host": LOOPBACK,
+        "arcadedb.bolt.port": settings.bolt_port,
+        # Flush the WAL to disk on every commit: an acknowledged write survives a crash.
+        "arcadedb.txWalFlush": 2,
+        "arcadedb.command.timeout": timeout_ms,
+        "arcadedb.serverMetrics": "false",
+    }
+    lines = [f"-Xmx{settings.engine_heap}", "-cp", _quote(f"{jars}/*")]
+    lines += [_quote(f"-D{key}={value}") for key, value in options.items()]
+    files.arguments.unlink(missing_ok=True)
+    fd = os.open(files.arguments, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def _quote(argument: str) -> str:
+    escaped = argument.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _wait_until_ready(
+    settings: GraphSettings, files: EngineFiles, process: subprocess.Popen[bytes] | None
+) -> None:
+    deadline = time.monotonic() + settings.start_timeout
+    auth = (ROOT_USER, root_password(settings))
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise EngineError(_exit_message(settings, process.returncode))
+        if _answers_query(settings, auth):
+            return
+        time.sleep(0.2)
+    raise EngineError(
+        f"The embedded engine did not answer on {bolt_uri(settings)} within "
+        f"{settings.start_timeout:.0f} s. Last lines of {files.log}:\n{log_tail(settings)}"
+    )
+
+
+def _answers_query(settings: GraphSettings, auth: tuple[str, str]) -> bool:
+    if not _port_taken(settings.bolt_port):
+        return False
+    try:
+        with GraphDatabase.driver(
+            bolt_uri(settings), auth=auth, connection_timeout=settings.connect_timeout
+        ) as driver:
+            driver.execute_query("RETURN 1 AS ok", database_=settings.database)
+        return True
+    except (neo.Neo4jError, neo.DriverError, OSError):
+        return False
+
+
+def _exit_message(settings: GraphSettings, code: int) -> str:
+    tail = log_tail(settings)
+    if "is locked by another process" in tail:
+        return (
+            f"The data directory {settings.data_dir.resolve()} is locked by another engine "
+            "process. Stop it (connects db stop) or choose another CONNECTS_DATA_DIR."
+        )
+    return f"The embedded engine exited with code {code} while starting. Last log lines:\n{tail}"
+
+
+def _port_taken(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((LOOPBACK, port)) == 0
+
+
+def _running_pid(files: EngineFiles) -> int | None:
+    try:
+        pid = int(files.pid.read_text(encoding="utf-8").strip())
+    except (FileNotFoundError, ValueError):
+        return None
+    return pid if _is_our_engine(pid) else None
+
+
+def _is_our_engine(pid: int) -> bool:
+    # A stale pid file may name a recycled pid: check the command line, not just existence.
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"com.arcadedb.server.ArcadeDBServer" in cmdline
+
+
+def _terminate(pid: int, *, grace: float) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return
+        time.sleep(0.1)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    while _alive(pid):
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        # Reap our own child if it has exited, so it does not linger as a zombie.
+        waited, _ = os.waitpid(pid, os.WNOHANG)
+        if waited == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").split()
+    return len(state) < 3 or state[2] != "Z"

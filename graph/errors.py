@@ -1,0 +1,64 @@
+"""The graph's own errors, and the one place that translates driver exceptions into them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from neo4j import exceptions as neo
+
+
+class GraphError(Exception):
+    """Base of every error the graph layer raises."""
+
+
+class NotFound(GraphError):
+    """No node has the requested id."""
+
+    def __init__(self, node_id: str) -> None:
+        super().__init__(f"No node has the id {node_id!r}.")
+        self.node_id = node_id
+
+
+class Conflict(GraphError):
+    """A write would break a uniqueness rule of the graph."""
+
+
+class GraphUnavailable(GraphError):
+    """The graph cannot be reached (down, restarting, or refusing our credentials)."""
+
+
+class QueryTimeout(GraphError):
+    """The server stopped a query that ran longer than the configured timeout."""
+
+
+class EngineError(GraphError):
+    """The embedded engine could not be started, stopped or found."""
+
+
+@contextmanager
+def translate_driver_errors() -> Iterator[None]:
+    """Re-raise neo4j driver exceptions as GraphError subclasses.
+
+    Callers above ``graph/`` then handle one family of errors and never see driver types.
+    """
+    try:
+        yield
+    except neo.ConstraintError as e:
+        raise Conflict(e.message or "A uniqueness constraint was violated.") from e
+    except (neo.ServiceUnavailable, neo.SessionExpired, neo.AuthError) as e:
+        raise GraphUnavailable("The graph database cannot be reached.") from e
+    except neo.ClientError as e:
+        if _is_timeout(e):
+            raise QueryTimeout("The query ran longer than the server allows.") from e
+        raise
+    except neo.DriverError as e:
+        raise GraphUnavailable("The graph database connection failed.") from e
+    except OSError as e:
+        raise GraphUnavailable("The graph database cannot be reached.") from e
+
+
+def _is_timeout(error: neo.Neo4jError) -> bool:
+    code = error.code or ""
+    message = (error.message or "").lower()
+    return "TransactionTimedOut" in code or "timeout" in message or "timed out" in message

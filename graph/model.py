@@ -1,0 +1,96 @@
+"""The graph's vocabulary: node kinds, relationship types and which kinds each type may join.
+
+These enums are the allow-lists: a label or relationship type reaches Cypher only through them.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+ENTITY_LABEL = "Entity"
+"""Every framework node carries this label as well as its kind: it holds the unique id index."""
+
+
+class Kind(StrEnum):
+    """The kinds of node in the framework; each is also a label in the graph."""
+
+    PUBLICATION = "Publication"
+    SCHEME = "Scheme"
+    STRATEGIC_PRIORITY = "StrategicPriority"
+    RECOVERY_PILLAR = "RecoveryPillar"
+    ECOSYSTEM_PILLAR = "EcosystemPillar"
+    ECOSYSTEM_SERVICE = "EcosystemService"
+    PROGRAMME_COMPONENT = "ProgrammeComponent"
+    POLICY_THEME = "PolicyTheme"
+    KEY_CHALLENGE = "KeyChallenge"
+    KEY_OPPORTUNITY = "KeyOpportunity"
+    OUTCOME = "Outcome"
+    PLACE_AREA = "PlaceArea"
+    PLACE_AIM = "PlaceAim"
+    BRIEFING_TOPIC = "BriefingTopic"
+    EVIDENCE_FUNCTION = "EvidenceFunction"
+    ORGANISATION = "Organisation"
+    RESEARCH_INSTITUTE = "ResearchInstitute"
+    FOCUS_AREA = "FocusArea"
+
+    @property
+    def slug(self) -> str:
+        """The kind as it appears in URLs: ``PolicyTheme`` -> ``policy-theme``."""
+        out = "".join(f"-{c.lower()}" if c.isupper() else c for c in self.value)
+        return out.lstrip("-")
+
+    @classmethod
+    def from_label(cls, labels: list[str]) -> Kind:
+        """The kind among a node's labels (every framework node has exactly one)."""
+        for label in labels:
+            if label != ENTITY_LABEL and label in _BY_VALUE:
+                return _BY_VALUE[label]
+        raise ValueError(f"No known kind among labels {labels!r}")
+
+
+_BY_VALUE = {k.value: k for k in Kind}
+
+ORGANISATIONS = frozenset({Kind.ORGANISATION, Kind.RESEARCH_INSTITUTE})
+CONCEPTS = frozenset(Kind) - ORGANISATIONS - {Kind.PUBLICATION, Kind.SCHEME}
+"""Kinds published as SKOS concepts, each in exactly one scheme."""
+
+
+class Rel(StrEnum):
+    """Relationship types; each is also a relationship type in the graph."""
+
+    IN_SCHEME = "IN_SCHEME"
+    BROADER = "BROADER"
+    RELATED = "RELATED"
+    HAS_CHALLENGE = "HAS_CHALLENGE"
+    HAS_OPPORTUNITY = "HAS_OPPORTUNITY"
+    UNIT_OF = "UNIT_OF"
+    FOCUSES_ON = "FOCUSES_ON"
+    DEVELOPED_BY = "DEVELOPED_BY"
+    PARTNER_OF = "PARTNER_OF"
+    INVOLVES = "INVOLVES"
+
+
+ENDPOINTS: dict[Rel, tuple[frozenset[Kind], frozenset[Kind]]] = {
+    Rel.IN_SCHEME: (CONCEPTS, frozenset({Kind.SCHEME})),
+    Rel.BROADER: (
+        frozenset({Kind.ECOSYSTEM_SERVICE, Kind.PLACE_AIM}),
+        frozenset({Kind.ECOSYSTEM_PILLAR, Kind.PLACE_AREA}),
+    ),
+    Rel.RELATED: (CONCEPTS, CONCEPTS),
+    Rel.HAS_CHALLENGE: (frozenset({Kind.POLICY_THEME}), frozenset({Kind.KEY_CHALLENGE})),
+    Rel.HAS_OPPORTUNITY: (frozenset({Kind.POLICY_THEME}), frozenset({Kind.KEY_OPPORTUNITY})),
+    Rel.UNIT_OF: (frozenset({Kind.RESEARCH_INSTITUTE}), frozenset({Kind.ORGANISATION})),
+    Rel.FOCUSES_ON: (frozenset({Kind.RESEARCH_INSTITUTE}), frozenset({Kind.FOCUS_AREA})),
+    Rel.DEVELOPED_BY: (
+        frozenset({Kind.SCHEME, Kind.PUBLICATION}),
+        frozenset({Kind.ORGANISATION}),
+    ),
+    Rel.PARTNER_OF: (ORGANISATIONS, frozenset({Kind.ORGANISATION})),
+    Rel.INVOLVES: (CONCEPTS, ORGANISATIONS),
+}
+"""For each relationship type: the kinds it may start from and the kinds it may point to."""
+
+
+def allowed(rel: Rel, source: Kind, target: Kind) -> bool:
+    sources, targets = ENDPOINTS[rel]
+    return source in sources and target in targets

@@ -1,0 +1,150 @@
+"""Every Cypher statement the project runs, as literal parameterised constants.
+
+Labels and relationship types appear only through the `Kind` and `Rel` allow-lists, backtick-
+quoted, in the tables built at the end of this module.
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from graph.model import Kind, Rel
+
+# --- schema -------------------------------------------------------------------------------
+
+SCHEMA: tuple[LiteralString, ...] = (
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT load_id IF NOT EXISTS FOR (n:Load) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
+)
+
+# --- health -------------------------------------------------------------------------------
+
+PING: LiteralString = "MATCH (n:Entity) RETURN count(n) AS nodes"
+
+# --- writes -------------------------------------------------------------------------------
+
+EXISTING_NODES: LiteralString = """
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+RETURN n.id AS id, labels(n) AS labels, n.checksum AS checksum
+"""
+
+UPDATE_NODES: LiteralString = """
+UNWIND $rows AS row
+MATCH (n:Entity {id: row.id})
+SET n = row.props
+"""
+
+CREATE_LOAD: LiteralString = "CREATE (l:Load) SET l = $props"
+
+# --- reads --------------------------------------------------------------------------------
+
+KIND_COUNTS: LiteralString = """
+MATCH (n:Entity)
+RETURN labels(n) AS labels, count(*) AS count
+"""
+
+NODE_DETAIL: LiteralString = """
+MATCH (n:Entity {id: $id})
+OPTIONAL MATCH (n)-[r]-(m:Entity)
+WITH n, r, m ORDER BY type(r), m.name, m.id
+WITH n, collect(CASE WHEN r IS NULL THEN null ELSE {
+    type: type(r), outgoing: startNode(r) = n, id: m.id, name: m.name, labels: labels(m)
+  } END) AS links
+RETURN n {.*} AS props, labels(n) AS labels, links[0..$link_limit] AS links, size(links) AS total
+"""
+
+NEIGHBOURS: LiteralString = """
+UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r]-(b:Entity)
+RETURN a.id AS from_id, type(r) AS type, startNode(r) = a AS outgoing,
+       b.id AS id, b.name AS name, labels(b) AS labels
+ORDER BY from_id, type, id
+LIMIT $limit
+"""
+
+NODE_SUMMARIES: LiteralString = """
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+RETURN n.id AS id, n.name AS name, labels(n) AS labels
+"""
+
+EXPORT_NODES: LiteralString = """
+MATCH (n:Entity)
+WHERE n.id > $after
+RETURN n {.*} AS props, labels(n) AS labels
+ORDER BY n.id
+LIMIT $limit
+"""
+
+EXPORT_LINKS: LiteralString = """
+UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r]->(b:Entity)
+RETURN a.id AS from_id, type(r) AS type, b.id AS to_id, labels(b) AS to_labels,
+       r.source AS source
+ORDER BY from_id, type, to_id
+"""
+
+LOADS: LiteralString = """
+MATCH (l:Load)
+RETURN l {.*} AS props
+ORDER BY l.started_at DESC, l.id
+SKIP $offset
+LIMIT $limit
+"""
+
+LATEST_LOAD: LiteralString = """
+MATCH (l:Load)
+RETURN l {.*} AS props
+ORDER BY l.started_at DESC, l.id
+LIMIT 1
+"""
+
+CLEAR: LiteralString = "MATCH (n) DETACH DELETE n"
+
+# --- per kind and per relationship type, from the allow-lists -----------------------------
+
+
+def _literal(text: str) -> LiteralString:
+    # Built only from enum values: no user input ever reaches these statements.
+    return text
+
+
+CREATE_NODES: dict[Kind, LiteralString] = {
+    # Entity first: ArcadeDB stores each label combination, in order, as its own type.
+    kind: _literal(f"UNWIND $rows AS row CREATE (n:Entity:`{kind.value}`) SET n = row.props")
+    for kind in Kind
+}
+
+LIST_NODES: dict[Kind, LiteralString] = {
+    kind: _literal(
+        f"MATCH (n:`{kind.value}`) "
+        "WHERE $text IS NULL OR toLower(n.name) CONTAINS $text "
+        "RETURN n {.id, .name, .description, .notation} AS node, labels(n) AS labels "
+        "ORDER BY n.name, n.id SKIP $offset LIMIT $limit"
+    )
+    for kind in Kind
+}
+
+COUNT_NODES: dict[Kind, LiteralString] = {
+    kind: _literal(
+        f"MATCH (n:`{kind.value}`) "
+        "WHERE $text IS NULL OR toLower(n.name) CONTAINS $text "
+        "RETURN count(n) AS total"
+    )
+    for kind in Kind
+}
+
+MERGE_LINKS: dict[Rel, LiteralString] = {
+    rel: _literal(
+        "UNWIND $rows AS row "
+        "MATCH (a:Entity {id: row.from_id}) MATCH (b:Entity {id: row.to_id}) "
+        f"MERGE (a)-[r:`{rel.value}`]->(b) "
+        "ON CREATE SET r.source = row.source, r.load = $load "
+        "WITH r, row WHERE r.source <> row.source "
+        "SET r.source = row.source, r.load = $load "
+        "RETURN count(r) AS updated"
+    )
+    for rel in Rel
+}

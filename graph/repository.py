@@ -1,0 +1,303 @@
+"""Typed read functions over the graph. Each returns pydantic models, never driver records."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any, LiteralString
+
+from neo4j import AsyncDriver, RoutingControl
+from pydantic import BaseModel, Field
+
+from graph import queries
+from graph.dialect import Dialect
+from graph.errors import NotFound, translate_driver_errors
+from graph.model import Kind
+
+# Properties kept for provenance and change detection, not shown as the node's own facts.
+INTERNAL_PROPERTIES = frozenset({"checksum"})
+
+
+class NodeSummary(BaseModel):
+    id: str
+    kind: Kind
+    name: str
+    description: str | None = None
+    notation: str | None = None
+
+
+class Link(BaseModel):
+    type: str = Field(description="Relationship type, e.g. IN_SCHEME.")
+    direction: str = Field(description="'out' when this node is the start of the relationship.")
+    node: NodeSummary
+
+
+class NodeDetail(BaseModel):
+    id: str
+    kind: Kind
+    properties: dict[str, Any]
+    links: list[Link]
+    links_total: int
+    links_truncated: bool
+
+
+class Page(BaseModel):
+    items: list[NodeSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class KindCount(BaseModel):
+    kind: Kind
+    slug: str
+    count: int
+
+
+class GraphNode(BaseModel):
+    id: str
+    label: str
+    kind: Kind
+
+
+class GraphEdge(BaseModel):
+    id: str
+    source: str
+    target: str
+    type: str
+
+
+class Neighbourhood(BaseModel):
+    """Nodes and edges in a shape graph-drawing libraries (e.g. Cytoscape.js) take directly."""
+
+    center: str
+    depth: int
+    nodes: list[dict[str, GraphNode]]
+    edges: list[dict[str, GraphEdge]]
+    truncated: bool
+
+
+class SearchHit(BaseModel):
+    node: NodeSummary
+    score: float
+
+
+class ExportNode(BaseModel):
+    id: str
+    kind: Kind
+    properties: dict[str, Any]
+
+
+class ExportLink(BaseModel):
+    from_id: str
+    type: str
+    to_id: str
+    to_kind: Kind
+    source: str | None
+
+
+class LoadInfo(BaseModel):
+    id: str
+    properties: dict[str, Any]
+
+
+async def _read(
+    driver: AsyncDriver,
+    dialect: Dialect,
+    database: str,
+    statement: LiteralString,
+    params: dict[str, Any],
+) -> list[dict[str, Any]]:
+    with translate_driver_errors():
+        records, _, _ = await driver.execute_query(
+            dialect.query(statement), params, database_=database, routing_=RoutingControl.READ
+        )
+    return [r.data() for r in records]
+
+
+def _summary(props: Mapping[str, Any], labels: list[str]) -> NodeSummary:
+    return NodeSummary(
+        id=props["id"],
+        kind=Kind.from_label(labels),
+        name=props.get("name") or props["id"],
+        description=props.get("description"),
+        notation=props.get("notation"),
+    )
+
+
+async def ping(driver: AsyncDriver, dialect: Dialect, database: str) -> int:
+    """Run a real query; returns the number of framework nodes."""
+    rows = await _read(driver, dialect, database, queries.PING, {})
+    return int(rows[0]["nodes"])
+
+
+async def kind_counts(driver: AsyncDriver, dialect: Dialect, database: str) -> list[KindCount]:
+    """How many nodes of each kind the graph holds (zero for kinds with none)."""
+    rows = await _read(driver, dialect, database, queries.KIND_COUNTS, {})
+    counts = dict.fromkeys(Kind, 0)
+    for row in rows:
+        counts[Kind.from_label(row["labels"])] += int(row["count"])
+    return [KindCount(kind=k, slug=k.slug, count=c) for k, c in counts.items()]
+
+
+async def list_nodes(
+    driver: AsyncDriver,
+    dialect: Dialect,
+    database: str,
+    *,
+    kind: Kind,
+    text: str | None,
+    limit: int,
+    offset: int,
+) -> Page:
+    """One page of nodes of a kind, by name, optionally filtered by a name fragment."""
+    params = {"text": text.strip().lower() if text else None, "limit": limit, "offset": offset}
+    rows = await _read(driver, dialect, database, queries.LIST_NODES[kind], params)
+    total = await _read(driver, dialect, database, queries.COUNT_NODES[kind], params)
+    items = [_summary(r["node"], r["labels"]) for r in rows]
+    return Page(items=items, total=int(total[0]["total"]), limit=limit, offset=offset)
+
+
+async def node_detail(
+    driver: AsyncDriver, dialect: Dialect, database: str, node_id: str, *, link_limit: int = 500
+) -> NodeDetail:
+    """A node's properties and its links (both directions) with the linked nodes' names.
+
+    Raises:
+        NotFound: no node has this id.
+    """
+    params = {"id": node_id, "link_limit": link_limit}
+    rows = await _read(driver, dialect, database, queries.NODE_DETAIL, params)
+    if not rows:
+        raise NotFound(node_id)
+    row = rows[0]
+    props = {k: v for k, v in row["props"].items() if k not in INTERNAL_PROPERTIES}
+    links = [
+        Link(
+            type=link["type"],
+            direction="out" if link["outgoing"] else "in",
+            node=_summary({"id": link["id"], "name": link["name"]}, link["labels"]),
+        )
+        for link in row["links"]
+    ]
+    return NodeDetail(
+        id=node_id,
+        kind=Kind.from_label(row["labels"]),
+        properties=props,
+        links=links,
+        links_total=int(row["total"]),
+        links_truncated=int(row["total"]) > len(links),
+    )
+
+
+async def neighbourhood(
+    driver: AsyncDriver,
+    dialect: Dialect,
+    database: str,
+    node_id: str,
+    *,
+    depth: int,
+    max_nodes: int,
+) -> Neighbourhood:
+    """Nodes within `depth` hops of a node and the edges among them, at most `max_nodes` nodes.
+
+    A breadth-first walk, one bounded query per hop, so a hub cannot make it explode.
+
+    Raises:
+        NotFound: no node has this id.
+    """
+    start = await _read(driver, dialect, database, queries.NODE_SUMMARIES, {"ids": [node_id]})
+    if not start:
+        raise NotFound(node_id)
+    nodes = {node_id: _summary(start[0], start[0]["labels"])}
+    edges: dict[str, GraphEdge] = {}
+    frontier, truncated = [node_id], False
+    for _ in range(depth):
+        rows = await _read(
+            driver,
+            dialect,
+            database,
+            queries.NEIGHBOURS,
+            {"ids": frontier, "limit": max_nodes * 4},
+        )
+        truncated = truncated or len(rows) >= max_nodes * 4
+        next_frontier: list[str] = []
+        for row in rows:
+            if row["id"] not in nodes:
+                if len(nodes) >= max_nodes:
+                    truncated = True
+                    continue
+                nodes[row["id"]] = _summary(row, row["labels"])
+                next_frontier.append(row["id"])
+            source, target = (
+                (row["from_id"], row["id"]) if row["outgoing"] else (row["id"], row["from_id"])
+            )
+            edge_id = f"{source}|{row['type']}|{target}"
+            edges[edge_id] = GraphEdge(id=edge_id, source=source, target=target, type=row["type"])
+        frontier = next_frontier
+        if not frontier:
+            break
+    return Neighbourhood(
+        center=node_id,
+        depth=depth,
+        nodes=[{"data": GraphNode(id=n.id, label=n.name, kind=n.kind)} for n in nodes.values()],
+        edges=[{"data": e} for e in edges.values()],
+        truncated=truncated,
+    )
+
+
+async def search(
+    driver: AsyncDriver, dialect: Dialect, database: str, text: str, *, limit: int
+) -> list[SearchHit]:
+    """Nodes whose name or description matches free text, best first."""
+    statement, params = dialect.search(text)
+    rows = await _read(driver, dialect, database, statement, {**params, "limit": limit})
+    return [SearchHit(node=_summary(r["node"], r["labels"]), score=r["score"]) for r in rows]
+
+
+async def export_batches(
+    driver: AsyncDriver, dialect: Dialect, database: str, *, batch_size: int = 1000
+) -> AsyncIterator[tuple[list[ExportNode], list[ExportLink]]]:
+    """The whole graph, a batch of nodes (by id) with their outgoing links at a time.
+
+    Memory stays bounded by the batch size, however large the graph.
+    """
+    after = ""
+    while True:
+        rows = await _read(
+            driver, dialect, database, queries.EXPORT_NODES, {"after": after, "limit": batch_size}
+        )
+        if not rows:
+            return
+        nodes = [
+            ExportNode(
+                id=r["props"]["id"], kind=Kind.from_label(r["labels"]), properties=r["props"]
+            )
+            for r in rows
+        ]
+        ids = [n.id for n in nodes]
+        link_rows = await _read(driver, dialect, database, queries.EXPORT_LINKS, {"ids": ids})
+        links = [
+            ExportLink(
+                from_id=r["from_id"],
+                type=r["type"],
+                to_id=r["to_id"],
+                to_kind=Kind.from_label(r["to_labels"]),
+                source=r["source"],
+            )
+            for r in link_rows
+        ]
+        yield nodes, links
+        after = ids[-1]
+
+
+async def loads(
+    driver: AsyncDriver, dialect: Dialect, database: str, *, limit: int, offset: int
+) -> list[LoadInfo]:
+    """Recorded loads, newest first."""
+    rows = await _read(driver, dialect, database, queries.LOADS, {"limit": limit, "offset": offset})
+    return [LoadInfo(id=r["props"]["id"], properties=r["props"]) for r in rows]
+
+
+async def latest_load(driver: AsyncDriver, dialect: Dialect, database: str) -> LoadInfo | None:
+    rows = await _read(driver, dialect, database, queries.LATEST_LOAD, {})
+    return LoadInfo(id=rows[0]["props"]["id"], properties=rows[0]["props"]) if rows else None

@@ -1,0 +1,50 @@
+"""Connection settings for the graph, read from the environment (prefix ``CONNECTS_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class GraphSettings(BaseSettings):
+    """Where the graph lives and how long we wait for it.
+
+    Leave ``uri`` unset to use the embedded engine, which the project starts itself.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CONNECTS_", extra="ignore")
+
+    uri: str | None = Field(
+        default=None,
+        description="Bolt URI of a Neo4j 5 server (bolt:// or neo4j://). Unset: embedded engine.",
+    )
+    user: str = Field(default="neo4j", description="User for an external server.")
+    password: SecretStr | None = Field(default=None, description="Password for an external server.")
+    database: str = Field(default="connects", description="Database name.")
+    data_dir: Path = Field(
+        default=Path(".connects"),
+        description="Directory of the embedded engine: its databases, password, pid and log.",
+    )
+    bolt_port: int = Field(default=7688, ge=1, le=65535, description="Embedded engine Bolt port.")
+    http_port: int = Field(default=2481, ge=1, le=65535, description="Embedded engine HTTP port.")
+    engine_heap: str = Field(default="1g", description="Embedded engine JVM heap (-Xmx).")
+    query_timeout: float = Field(
+        default=15.0, gt=0, description="Seconds a query may run before the server stops it."
+    )
+    connect_timeout: float = Field(
+        default=3.0, gt=0, description="Seconds to wait for a connection to the graph."
+    )
+    start_timeout: float = Field(
+        default=60.0, gt=0, description="Seconds to wait for the embedded engine to start."
+    )
+    public_base_uri: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base of the public URIs minted for nodes in RDF (no trailing slash).",
+    )
+
+    @property
+    def embedded(self) -> bool:
+        """True when the project runs its own engine rather than connecting to a server."""
+        return self.uri is None

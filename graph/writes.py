@@ -1,0 +1,201 @@
+"""Idempotent batched writes: nodes keyed on their unique id, links merged between them.
+
+One load is one transaction, so a failure part-way leaves the graph exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from neo4j import AsyncDriver, AsyncManagedTransaction
+
+from graph import queries
+from graph.dialect import Dialect
+from graph.errors import Conflict, translate_driver_errors
+from graph.model import Kind, Rel
+
+Scalar = str | int | float | bool
+PropertyValue = Scalar | list[str]
+BATCH_SIZE = 1000
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class NodeRow:
+    """A node to write: its id, its kind and the properties it should have afterwards."""
+
+    id: str
+    kind: Kind
+    props: dict[str, PropertyValue]
+
+
+@dataclass(frozen=True)
+class LinkRow:
+    """A relationship to write between two nodes that exist once the load's nodes are written."""
+
+    from_id: str
+    rel: Rel
+    to_id: str
+    source: str
+
+
+@dataclass
+class WriteCounts:
+    """What a write changed, for the load report."""
+
+    nodes_created: int = 0
+    nodes_updated: int = 0
+    nodes_unchanged: int = 0
+    links_created: int = 0
+    links_updated: int = 0
+    links_unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class KindClash:
+    id: str
+    existing: Kind
+    requested: Kind
+
+
+class KindConflict(Conflict):
+    """Ids that already belong to a node of another kind."""
+
+    def __init__(self, clashes: list[KindClash]) -> None:
+        listed = ", ".join(f"{c.id!r} is a {c.existing}" for c in clashes[:5])
+        super().__init__(f"Ids already used by nodes of another kind: {listed}")
+        self.clashes = clashes
+
+
+@dataclass(frozen=True)
+class LoadRecord:
+    """Provenance of one load: stored as a :Load node in the same transaction."""
+
+    id: str
+    props: dict[str, PropertyValue] = field(default_factory=dict)
+
+
+def checksum(props: dict[str, PropertyValue]) -> str:
+    """A stable digest of a node's properties, so unchanged nodes are recognised and skipped."""
+    canonical = json.dumps(props, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+async def existing_kinds(
+    driver: AsyncDriver, dialect: Dialect, database: str, ids: Sequence[str]
+) -> dict[str, Kind]:
+    """The kind of each of `ids` that is already in the graph."""
+    found: dict[str, Kind] = {}
+    with translate_driver_errors():
+        for batch in _batches(list(ids)):
+            records, _, _ = await driver.execute_query(
+                dialect.query(queries.EXISTING_NODES), {"ids": batch}, database_=database
+            )
+            found.update({r["id"]: Kind.from_label(r["labels"]) for r in records})
+    return found
+
+
+async def upsert(
+    driver: AsyncDriver,
+    database: str,
+    nodes: Sequence[NodeRow],
+    links: Sequence[LinkRow],
+    load: LoadRecord,
+) -> WriteCounts:
+    """Write nodes and links in one transaction and record the load.
+
+    A node whose properties are unchanged is not written. Links are merged, so writing the
+    same links twice creates nothing the second time.
+
+    Raises:
+        KindConflict: an id already belongs to a node of another kind (nothing is written).
+        GraphError: the graph failed; the transaction is rolled back.
+    """
+
+    async def work(tx: AsyncManagedTransaction) -> WriteCounts:
+        counts = WriteCounts()
+        await _write_nodes(tx, nodes, load, counts)
+        await _write_links(tx, links, load, counts)
+        props = {**load.props, "id": load.id, **_counts_as_props(counts)}
+        await (await tx.run(queries.CREATE_LOAD, props=props)).consume()
+        return counts
+
+    with translate_driver_errors():
+        async with driver.session(database=database) as session:
+            return await session.execute_write(work)
+
+
+async def _write_nodes(
+    tx: AsyncManagedTransaction,
+    nodes: Sequence[NodeRow],
+    load: LoadRecord,
+    counts: WriteCounts,
+) -> None:
+    stored: dict[str, tuple[Kind, str | None]] = {}
+    for id_batch in _batches([n.id for n in nodes]):
+        result = await tx.run(queries.EXISTING_NODES, ids=id_batch)
+        async for r in result:
+            stored[r["id"]] = (Kind.from_label(r["labels"]), r["checksum"])
+    clashes = [
+        KindClash(n.id, stored[n.id][0], n.kind)
+        for n in nodes
+        if n.id in stored and stored[n.id][0] is not n.kind
+    ]
+    if clashes:
+        raise KindConflict(clashes)
+    created: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
+    updated: list[dict[str, Any]] = []
+    for node in nodes:
+        digest = checksum(node.props)
+        row = {"id": node.id, "props": {**node.props, "checksum": digest, "load": load.id}}
+        if node.id not in stored:
+            created[node.kind].append(row)
+        elif stored[node.id][1] != digest:
+            updated.append(row)
+        else:
+            counts.nodes_unchanged += 1
+    for kind, rows in created.items():
+        for batch in _batches(rows):
+            await (await tx.run(queries.CREATE_NODES[kind], rows=batch)).consume()
+        counts.nodes_created += len(rows)
+    for batch in _batches(updated):
+        await (await tx.run(queries.UPDATE_NODES, rows=batch)).consume()
+    counts.nodes_updated += len(updated)
+
+
+async def _write_links(
+    tx: AsyncManagedTransaction,
+    links: Sequence[LinkRow],
+    load: LoadRecord,
+    counts: WriteCounts,
+) -> None:
+    by_rel: dict[Rel, list[dict[str, str]]] = defaultdict(list)
+    for link in links:
+        by_rel[link.rel].append(
+            {"from_id": link.from_id, "to_id": link.to_id, "source": link.source}
+        )
+    for rel, rows in by_rel.items():
+        for batch in _batches(rows):
+            result = await tx.run(queries.MERGE_LINKS[rel], rows=batch, load=load.id)
+            record = await result.single()
+            summary = await result.consume()
+            created = summary.counters.relationships_created
+            touched = record["updated"] if record else 0
+            counts.links_created += created
+            counts.links_updated += max(touched, 0)
+            counts.links_unchanged += len(batch) - created - max(touched, 0)
+
+
+def _counts_as_props(counts: WriteCounts) -> dict[str, int]:
+    return dict(vars(counts))
+
+
+def _batches(items: list[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

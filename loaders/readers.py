@@ -1,0 +1,119 @@
+"""Turn files into Python data while remembering where each value came from.
+
+Readers never touch the database. Each returns the parsed data and a way to find the line of
+any value in it, so validation errors can name the file, line and field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SUPPORTED_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class ReadError(Exception):
+    """A file cannot be read or parsed."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed file, its checksum, and the YAML node tree used to locate values by path."""
+
+    path: Path
+    data: Any
+    sha256: str
+    _tree: yaml.Node | None
+
+    def line_of(self, location: Sequence[str | int]) -> int | None:
+        """The 1-based line of the value at `location` (e.g. ``("nodes", 3, "name")``).
+
+        Falls back to the nearest enclosing value that exists, so a missing field is reported
+        at the line of the record it is missing from.
+        """
+        node = self._tree
+        line = node.start_mark.line + 1 if node is not None else None
+        for key in location:
+            node = _child(node, key)
+            if node is None:
+                break
+            line = node.start_mark.line + 1
+        return line
+
+
+def find_files(paths: Sequence[Path]) -> list[Path]:
+    """The data files named, with directories expanded (recursively, in a stable order)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES)
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            raise ReadError(path, "No such file or directory.")
+    return found
+
+
+def read_document(path: Path) -> Document:
+    """Parse a YAML or JSON file (JSON is read as YAML, which keeps line numbers).
+
+    Raises:
+        ReadError: the file is missing, too large, not UTF-8, of an unknown type or malformed.
+    """
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        supported = ", ".join(SUPPORTED_SUFFIXES)
+        raise ReadError(path, f"Unsupported file type {path.suffix!r}; expected {supported}.")
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ReadError(path, f"Cannot read the file: {e.strerror}.") from e
+    if len(raw) > MAX_FILE_BYTES:
+        raise ReadError(path, f"The file is larger than {MAX_FILE_BYTES // 1_048_576} MB.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ReadError(path, f"The file is not UTF-8 (bad byte at offset {e.start}).") from e
+    try:
+        tree = yaml.compose(text, Loader=_NoAliasLoader)
+        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as e:
+        line = e.problem_mark.line + 1 if e.problem_mark else None
+        raise ReadError(path, f"Malformed file: {e.problem or e}.", line) from e
+    except yaml.YAMLError as e:
+        raise ReadError(path, f"Malformed file: {e}.") from e
+    return Document(path, data, hashlib.sha256(raw).hexdigest(), tree)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses anchors and aliases (they enable 'billion laughs' bombs)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode) and isinstance(key, str):
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                return v  # type: ignore[no-any-return]
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        return node.value[key]  # type: ignore[no-any-return]
+    return None

@@ -1,0 +1,42 @@
+"""Our ontology's terms for Python. `_fail = True`: a misspelt term is an error, not a new IRI."""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+from rdflib.namespace import DefinedNamespace, Namespace
+
+ONTOLOGY_IRI = "https://w3id.org/connects-graph/def"
+
+
+class CG(DefinedNamespace):
+    """Terms declared in ontology/connects.ttl (a test checks each one is)."""
+
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+    _fail = True
+
+    StrategicPriority: URIRef
+    RecoveryPillar: URIRef
+    EcosystemPillar: URIRef
+    EcosystemService: URIRef
+    ProgrammeComponent: URIRef
+    PolicyTheme: URIRef
+    KeyChallenge: URIRef
+    KeyOpportunity: URIRef
+    Outcome: URIRef
+    PlaceArea: URIRef
+    PlaceAim: URIRef
+    BriefingTopic: URIRef
+    EvidenceFunction: URIRef
+    FocusArea: URIRef
+    ResearchInstitute: URIRef
+    Publication: URIRef
+    Load: URIRef
+    hasKeyChallenge: URIRef
+    hasKeyOpportunity: URIRef
+    focusesOn: URIRef
+    partnerOf: URIRef
+    involves: URIRef
+    sourceSection: URIRef
+    sourceFile: URIRef
+    inputFile: URIRef
+    inputChecksum: URIRef
