@@ -29,8 +29,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Run the embedded graph engine (ArcadeDB over Bolt on 127.0.0.1).")
 app.add_typer(db_app, name="db")
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 

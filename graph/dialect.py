@@ -30,7 +30,8 @@ SCAN_SEARCH: LiteralString = """
 MATCH (node:Entity)
 WITH node,
   CASE
-    WHEN toLower(node.name) = $text THEN 3.0
+    WHEN toLower(node.name) = $text THEN 4.0
+    WHEN toLower(node.name) STARTS WITH $text THEN 3.0
     WHEN toLower(node.name) CONTAINS $text THEN 2.0
     WHEN toLower(coalesce(node.description, '')) CONTAINS $text THEN 1.0
     ELSE 0.0
@@ -88,5 +89,8 @@ _LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
 
 def _lucene_terms(text: str) -> str:
     # User text is escaped term by term, so it can never be read as Lucene query syntax.
-    words = ["".join(f"\\{c}" if c in _LUCENE_SPECIAL else c for c in w) for w in text.split()]
-    return " AND ".join(f"{w}*" if len(w) > 2 else w for w in words if w)
+    terms = []
+    for word in text.split():
+        escaped = "".join(f"\\{c}" if c in _LUCENE_SPECIAL else c for c in word)
+        terms.append(f"{escaped}*" if len(word) > 2 else escaped)
+    return " AND ".join(terms)

@@ -10,7 +10,6 @@ import os
 import secrets
 import signal
 import socket
-import subprocess
 import time
 from dataclasses import dataclass
 from importlib.util import find_spec
@@ -19,6 +18,7 @@ from pathlib import Path
 from neo4j import GraphDatabase
 from neo4j import exceptions as neo
 
+from graph import queries
 from graph.errors import EngineError
 from graph.settings import GraphSettings
 
@@ -99,7 +99,7 @@ def start(settings: GraphSettings) -> EngineStatus:
     """
     files = files_for(settings)
     if _running_pid(files) is not None:
-        _wait_until_ready(settings, files, process=None)
+        _wait_until_ready(settings, files, pid=None)
         return status(settings)
     for port, name in ((settings.bolt_port, "BOLT_PORT"), (settings.http_port, "HTTP_PORT")):
         if _port_taken(port):
@@ -109,20 +109,12 @@ def start(settings: GraphSettings) -> EngineStatus:
             )
     files.server_root.mkdir(parents=True, exist_ok=True)
     _write_arguments(settings, files)
-    with files.log.open("ab") as log:
-        process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [str(_java()), f"@{files.arguments}", "com.arcadedb.server.ArcadeDBServer"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=files.server_root,
-            start_new_session=True,
-        )
-    files.pid.write_text(str(process.pid), encoding="utf-8")
+    pid = _spawn(files)
+    files.pid.write_text(str(pid), encoding="utf-8")
     try:
-        _wait_until_ready(settings, files, process)
+        _wait_until_ready(settings, files, pid)
     except EngineError:
-        _terminate(process.pid, grace=5.0)
+        _terminate(pid, grace=5.0)
         files.pid.unlink(missing_ok=True)
         raise
     return status(settings)
@@ -194,19 +186,35 @@ def _write_arguments(settings: GraphSettings, files: EngineFiles) -> None:
         f.write("\n".join(lines) + "\n")
 
 
+def _spawn(files: EngineFiles) -> int:
+    """Start the engine in its own session, detached from our terminal, logging to a file."""
+    java = str(_java())
+    argv = [java, f"@{files.arguments}", "com.arcadedb.server.ArcadeDBServer"]
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    return os.posix_spawn(
+        java,
+        argv,
+        dict(os.environ),
+        file_actions=[
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, str(files.log), flags, 0o600),
+            (os.POSIX_SPAWN_DUP2, 1, 2),
+        ],
+        setsid=True,
+    )
+
+
 def _quote(argument: str) -> str:
     escaped = argument.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
 
 
-def _wait_until_ready(
-    settings: GraphSettings, files: EngineFiles, process: subprocess.Popen[bytes] | None
-) -> None:
+def _wait_until_ready(settings: GraphSettings, files: EngineFiles, pid: int | None) -> None:
     deadline = time.monotonic() + settings.start_timeout
     auth = (ROOT_USER, root_password(settings))
     while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise EngineError(_exit_message(settings, process.returncode))
+        if pid is not None and (code := _exit_code(pid)) is not None:
+            raise EngineError(_exit_message(settings, code))
         if _answers_query(settings, auth):
             return
         time.sleep(0.2)
@@ -223,7 +231,7 @@ def _answers_query(settings: GraphSettings, auth: tuple[str, str]) -> bool:
         with GraphDatabase.driver(
             bolt_uri(settings), auth=auth, connection_timeout=settings.connect_timeout
         ) as driver:
-            driver.execute_query("RETURN 1 AS ok", database_=settings.database)
+            driver.execute_query(queries.ENGINE_READY, database_=settings.database)
         return True
     except (neo.Neo4jError, neo.DriverError, OSError):
         return False
@@ -237,6 +245,15 @@ def _exit_message(settings: GraphSettings, code: int) -> str:
             "process. Stop it (connects db stop) or choose another CONNECTS_DATA_DIR."
         )
     return f"The embedded engine exited with code {code} while starting. Last log lines:\n{tail}"
+
+
+def _exit_code(pid: int) -> int | None:
+    """The child's exit code if it has exited (reaping it), else None."""
+    try:
+        waited, status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return None
+    return os.waitstatus_to_exitcode(status) if waited == pid else None
 
 
 def _port_taken(port: int) -> bool:

@@ -22,6 +22,8 @@ SCHEMA: tuple[LiteralString, ...] = (
 
 PING: LiteralString = "MATCH (n:Entity) RETURN count(n) AS nodes"
 
+ENGINE_READY: LiteralString = "RETURN 1 AS ok"
+
 # --- writes -------------------------------------------------------------------------------
 
 EXISTING_NODES: LiteralString = """

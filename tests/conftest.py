@@ -1,0 +1,97 @@
+"""Shared fixtures: the real embedded engine, started once per test session."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from neo4j import Driver, GraphDatabase
+
+from api.settings import ApiSettings
+from graph import engine
+from graph.driver import connect, open_driver
+from graph.schema import ensure_schema
+from loaders.pipeline import load_paths
+from loaders.report import LoadReport
+
+ROOT = Path(__file__).resolve().parent.parent
+STRATEGY = ROOT / "data" / "strategy"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiSettings]:
+    """Settings for a private embedded engine, running for the whole session."""
+    test_settings = ApiSettings(
+        data_dir=tmp_path_factory.mktemp("engine"),
+        bolt_port=free_port(),
+        http_port=free_port(),
+        public_base_uri="http://data.test",
+    )
+    engine.start(test_settings)
+    yield test_settings
+    engine.stop(test_settings)
+
+
+@pytest.fixture(scope="session")
+def sync_driver(settings: ApiSettings) -> Iterator[Driver]:
+    """A plain driver for test set-up and inspection (the code under test uses its own)."""
+    auth = (engine.ROOT_USER, engine.root_password(settings))
+    with GraphDatabase.driver(engine.bolt_uri(settings), auth=auth) as driver:
+        yield driver
+
+
+def clear(driver: Driver, settings: ApiSettings) -> None:
+    driver.execute_query("MATCH (n) DETACH DELETE n", database_=settings.database)
+
+
+def load(settings: ApiSettings, *paths: Path) -> LoadReport:
+    """Run the real loader (async) from a synchronous test."""
+
+    async def run() -> LoadReport:
+        driver = open_driver(settings)
+        try:
+            dialect = await connect(driver, settings)
+            await ensure_schema(driver, dialect, settings.database)
+            return await load_paths(driver, dialect, settings.database, list(paths))
+        finally:
+            await driver.close()
+
+    return asyncio.run(run())
+
+
+def fingerprint(driver: Driver, settings: ApiSettings) -> str:
+    """A digest of every node and relationship with all properties: equal means unchanged."""
+    nodes, _, _ = driver.execute_query(
+        "MATCH (n) RETURN labels(n) AS l, properties(n) AS p", database_=settings.database
+    )
+    rels, _, _ = driver.execute_query(
+        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p",
+        database_=settings.database,
+    )
+    lines = sorted(repr(sorted(r.data().items())) for r in [*nodes, *rels])
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+@pytest.fixture
+def empty_graph(sync_driver: Driver, settings: ApiSettings) -> Driver:
+    clear(sync_driver, settings)
+    return sync_driver
+
+
+@pytest.fixture(scope="module")
+def framework(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
+    """The bundled strategy framework, loaded once for a module of read-only tests."""
+    clear(sync_driver, settings)
+    return load(settings, STRATEGY)

@@ -1,0 +1,183 @@
+"""Every endpoint over HTTP against the real engine, including the error shape."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from api.main import create_app
+from api.settings import ApiSettings
+from loaders.report import LoadReport
+from tests.conftest import free_port
+
+PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
+
+
+@pytest.fixture(scope="module")
+def client(settings: ApiSettings, framework: LoadReport) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def assert_problem(response: object, status: int) -> dict[str, object]:
+    from httpx2 import Response
+
+    assert isinstance(response, Response)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, object] = response.json()
+    assert body.keys() >= PROBLEM_KEYS
+    assert body["status"] == status
+    return body
+
+
+def test_health_and_ready(client: TestClient) -> None:
+    assert client.get("/health").json() == {"status": "ok"}
+    ready = client.get("/ready").json()
+    assert ready == {"status": "ready", "engine": "arcadedb", "nodes": 139}
+
+
+def test_kinds_count_every_kind(client: TestClient) -> None:
+    counts = {k["kind"]: k["count"] for k in client.get("/kinds").json()}
+    assert counts["Outcome"] == 12
+    assert counts["PolicyTheme"] == 5
+    assert counts["ResearchInstitute"] == 3
+    assert sum(counts.values()) == 139
+
+
+def test_list_pages_through_a_kind(client: TestClient) -> None:
+    first = client.get("/nodes", params={"kind": "Outcome", "limit": 5}).json()
+    rest = client.get("/nodes", params={"kind": "Outcome", "limit": 50, "offset": 5}).json()
+    assert first["total"] == rest["total"] == 12
+    names = [n["name"] for n in first["items"] + rest["items"]]
+    assert names[:3] == ["Connectivity", "Data", "Democracy"]
+    assert len(set(names)) == 12
+
+
+def test_list_filters_by_name_text(client: TestClient) -> None:
+    page = client.get("/nodes", params={"kind": "ResearchInstitute", "q": "institute for"}).json()
+    assert [n["id"] for n in page["items"]] == ["icc"]
+    assert page["total"] == 1
+
+
+def test_limit_is_capped_by_the_server(client: TestClient, settings: ApiSettings) -> None:
+    page = client.get("/nodes", params={"kind": "KeyOpportunity", "limit": 100_000}).json()
+    assert page["limit"] == settings.max_page_size
+
+
+def test_detail_has_properties_and_named_links(client: TestClient) -> None:
+    body = client.get("/nodes/igpp").json()
+    assert body["kind"] == "ResearchInstitute"
+    assert body["properties"]["name"] == "Institute of Government and Public Policy"
+    assert "checksum" not in body["properties"]
+    unit_of = [link for link in body["links"] if link["type"] == "UNIT_OF"]
+    assert unit_of == [
+        {
+            "type": "UNIT_OF",
+            "direction": "out",
+            "node": {
+                "id": "university-of-east-london",
+                "kind": "Organisation",
+                "name": "University of East London",
+                "description": None,
+                "notation": None,
+            },
+        }
+    ]
+    assert body["links_total"] == len(body["links"])
+
+
+def test_links_are_seen_from_both_ends(client: TestClient) -> None:
+    body = client.get("/nodes/university-of-east-london").json()
+    incoming = {link["node"]["id"] for link in body["links"] if link["type"] == "UNIT_OF"}
+    assert incoming == {"igpp", "sri", "icc"}
+    assert all(link["direction"] == "in" for link in body["links"] if link["type"] == "UNIT_OF")
+
+
+def test_neighbourhood_is_cytoscape_elements(client: TestClient) -> None:
+    one = client.get("/graph/neighbourhood/university-of-east-london").json()
+    ids = {n["data"]["id"] for n in one["nodes"]}
+    assert {"university-of-east-london", "igpp", "sri", "icc"} <= ids
+    for edge in one["edges"]:
+        assert edge["data"]["source"] in ids
+        assert edge["data"]["target"] in ids
+    two = client.get("/graph/neighbourhood/university-of-east-london", params={"depth": 2}).json()
+    two_ids = {n["data"]["id"] for n in two["nodes"]}
+    # IGPP's focus areas are two hops from UEL.
+    assert "focus-housing" in two_ids - ids
+    assert not two["truncated"]
+
+
+def test_neighbourhood_is_bounded(client: TestClient) -> None:
+    body = client.get("/graph/neighbourhood/socitm", params={"depth": 3, "limit": 10}).json()
+    assert len(body["nodes"]) == 10
+    assert body["truncated"] is True
+
+
+def test_search_finds_by_name_and_description(client: TestClient) -> None:
+    hits = client.get("/search", params={"q": "Cyber Technical"}).json()
+    assert hits[0]["node"]["id"] == "c-tag"
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
+
+
+def test_loads_lists_provenance(client: TestClient, framework: LoadReport) -> None:
+    loads = client.get("/loads").json()
+    assert loads[0]["id"] == framework.load_id
+    assert loads[0]["properties"]["nodes_created"] == 139
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "location"),
+    [
+        ("/nodes/nosuch", 404, None),
+        ("/nodes/Bad%20Id", 422, "path.node_id"),
+        ("/nodes?kind=Bogus", 422, "query.kind"),
+        ("/nodes", 422, "query.kind"),
+        ("/nodes?kind=Outcome&limit=0", 422, "query.limit"),
+        ("/graph/neighbourhood/igpp?depth=4", 422, "query.depth"),
+        ("/graph/neighbourhood/nosuch", 404, None),
+        ("/search", 422, "query.q"),
+        ("/no/such/route", 404, None),
+        ("/export?format=csv", 406, None),
+    ],
+)
+def test_errors_share_one_shape(
+    client: TestClient, path: str, status: int, location: str | None
+) -> None:
+    body = assert_problem(client.get(path), status)
+    if location is not None:
+        assert location in [e["location"] for e in body["errors"]]  # type: ignore[attr-defined]
+
+
+def test_wrong_method_is_a_problem_too(client: TestClient) -> None:
+    assert_problem(client.post("/nodes/igpp"), 405)
+
+
+def test_openapi_documents_examples_and_problems(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    detail = spec["paths"]["/nodes/{node_id}"]["get"]
+    assert "application/problem+json" in detail["responses"]["404"]["content"]
+    examples = detail["parameters"][0]["examples"]
+    assert examples["outcome"]["value"] == "inclusion"
+    assert client.get("/docs").status_code == 200
+
+
+def test_unreachable_graph_gives_503_quickly(settings: ApiSettings) -> None:
+    down = settings.model_copy(
+        update={
+            "uri": f"bolt://127.0.0.1:{free_port()}",
+            "password": SecretStr("x"),
+            "connect_timeout": 1.0,
+        }
+    )
+    with TestClient(create_app(down)) as down_client:
+        assert down_client.get("/health").status_code == 200
+        started = time.monotonic()
+        body = assert_problem(down_client.get("/ready"), 503)
+        assert time.monotonic() - started < 5
+        assert body["type"] == "/problems/graph-unavailable"
+        assert_problem(down_client.get("/nodes/igpp"), 503)

@@ -1,0 +1,64 @@
+"""The `connects` command line, as a curator uses it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+from typer.testing import CliRunner
+
+from api.settings import ApiSettings
+from cli.main import app
+from tests.conftest import STRATEGY, fingerprint
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(settings: ApiSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONNECTS_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("CONNECTS_BOLT_PORT", str(settings.bolt_port))
+    monkeypatch.setenv("CONNECTS_HTTP_PORT", str(settings.http_port))
+    monkeypatch.setenv("CONNECTS_PUBLIC_BASE_URI", settings.public_base_uri)
+
+
+@pytest.mark.usefixtures("env")
+def test_load_reports_counts_then_nothing_new(empty_graph: Driver) -> None:
+    first = runner.invoke(app, ["load", str(STRATEGY)])
+    assert first.exit_code == 0, first.output
+    assert "nodes 139 created, 0 updated, 0 unchanged" in first.output
+    second = runner.invoke(app, ["load", str(STRATEGY)])
+    assert "nodes 0 created, 0 updated, 139 unchanged" in second.output
+
+
+@pytest.mark.usefixtures("env")
+def test_bad_file_exits_2_naming_file_line_and_field(
+    empty_graph: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nodes:\n  - {id: a, kind: Outcom, name: A, description: D, source: S}\n")
+    before = fingerprint(empty_graph, settings)
+    result = runner.invoke(app, ["load", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:2: nodes.0.kind: Must be one of" in result.output
+    assert "nothing was written" in result.output
+    assert fingerprint(empty_graph, settings) == before
+
+
+@pytest.mark.usefixtures("env")
+def test_db_status_and_export(empty_graph: Driver, tmp_path: Path) -> None:
+    status = runner.invoke(app, ["db", "status"])
+    assert status.exit_code == 0
+    assert status.output.startswith("running")
+    runner.invoke(app, ["load", str(STRATEGY)])
+    target = tmp_path / "graph.nt"
+    result = runner.invoke(app, ["export", "--format", "nt", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "<http://data.test/id/outcome/inclusion>" in target.read_text()
+
+
+def test_help_lists_the_commands() -> None:
+    result = runner.invoke(app, ["--help"])
+    for command in ("db", "load", "serve", "export"):
+        assert command in result.output

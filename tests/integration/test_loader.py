@@ -1,0 +1,287 @@
+"""The loader against the real engine: counts, idempotency, and refusals that write nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+
+from api.settings import ApiSettings
+from graph import writes
+from graph.driver import connect, open_driver
+from graph.errors import Conflict
+from graph.model import Kind, Rel
+from loaders.report import Issue, LoadFailed
+from tests.conftest import STRATEGY, fingerprint, load
+
+OUTCOMES = [
+    "Connectivity", "Data", "Democracy", "Ethics", "Inclusion", "Leadership",
+    "Local productivity", "Organisational capability", "Partnership",
+    "Security and resilience", "Services", "Value",
+]  # fmt: skip
+
+
+def names(driver: Driver, settings: ApiSettings, label: str) -> list[str]:
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Entity) WHERE $label IN labels(n) RETURN n.name AS name ORDER BY name",
+        {"label": label},
+        database_=settings.database,
+    )
+    return [r["name"] for r in records]
+
+
+def write_file(directory: Path, name: str, body: str) -> Path:
+    path = directory / name
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_the_framework_loads_with_its_exact_names(
+    empty_graph: Driver, settings: ApiSettings
+) -> None:
+    report = load(settings, STRATEGY)
+    assert report.counts.nodes_created == 139
+    assert report.counts.links_created > 200
+    assert names(empty_graph, settings, "Outcome") == OUTCOMES
+    assert len(names(empty_graph, settings, "PolicyTheme")) == 5
+    assert len(names(empty_graph, settings, "StrategicPriority")) == 3
+    assert names(empty_graph, settings, "RecoveryPillar") == [
+        "Reform",
+        "Renew",
+        "Reset",
+        "Resilient",
+    ]
+    records, _, _ = empty_graph.execute_query(
+        "MATCH (i:ResearchInstitute)-[:UNIT_OF]->(u:Organisation) "
+        "RETURN collect(i.id) AS ids, collect(DISTINCT u.name) AS unis",
+        database_=settings.database,
+    )
+    assert sorted(records[0]["ids"]) == ["icc", "igpp", "sri"]
+    assert records[0]["unis"] == ["University of East London"]
+
+
+def test_outcomes_framework_is_joint_work_of_socitm_lga_and_solace(
+    empty_graph: Driver, settings: ApiSettings
+) -> None:
+    load(settings, STRATEGY)
+    records, _, _ = empty_graph.execute_query(
+        "MATCH (o:Outcome)-[:IN_SCHEME]->(s:Scheme)-[:DEVELOPED_BY]->(org:Organisation) "
+        "RETURN DISTINCT org.id AS id ORDER BY id",
+        database_=settings.database,
+    )
+    assert [r["id"] for r in records] == ["lga", "socitm", "solace"]
+
+
+def test_every_node_has_id_kind_name_description_and_source(
+    empty_graph: Driver, settings: ApiSettings
+) -> None:
+    load(settings, STRATEGY)
+    records, _, _ = empty_graph.execute_query(
+        "MATCH (n:Entity) WHERE n.name IS NULL OR n.description IS NULL OR n.source IS NULL "
+        "OR size(labels(n)) <> 2 RETURN n.id AS id",
+        database_=settings.database,
+    )
+    assert [r["id"] for r in records] == []
+
+
+def test_loading_twice_changes_nothing(empty_graph: Driver, settings: ApiSettings) -> None:
+    first = load(settings, STRATEGY)
+    before = fingerprint_without_loads(empty_graph, settings)
+    second = load(settings, STRATEGY)
+    assert fingerprint_without_loads(empty_graph, settings) == before
+    c = second.counts
+    assert (c.nodes_created, c.nodes_updated, c.nodes_unchanged) == (0, 0, 139)
+    assert (c.links_created, c.links_updated) == (0, 0)
+    assert c.links_unchanged == first.counts.links_created
+
+
+def fingerprint_without_loads(driver: Driver, settings: ApiSettings) -> list[tuple[object, ...]]:
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Entity) OPTIONAL MATCH (n)-[r]->(m) "
+        "RETURN n.id AS id, n.checksum AS c, type(r) AS t, m.id AS m ORDER BY id, t, m",
+        database_=settings.database,
+    )
+    return [tuple(r.values()) for r in records]
+
+
+def test_a_changed_description_is_an_update(
+    empty_graph: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    body = """
+    nodes:
+      - {id: t1, kind: PolicyTheme, name: Theme, description: First, source: S}
+    """
+    path = write_file(tmp_path, "a.yaml", body)
+    load(settings, path)
+    write_file(tmp_path, "a.yaml", body.replace("First", "Second"))
+    report = load(settings, path)
+    assert (report.counts.nodes_updated, report.counts.nodes_unchanged) == (1, 0)
+    records, _, _ = empty_graph.execute_query(
+        "MATCH (n:Entity {id: 't1'}) RETURN n.description AS d", database_=settings.database
+    )
+    assert records[0]["d"] == "Second"
+
+
+def test_each_load_is_recorded_with_files_and_checksums(
+    empty_graph: Driver, settings: ApiSettings
+) -> None:
+    report = load(settings, STRATEGY)
+    records, _, _ = empty_graph.execute_query(
+        "MATCH (l:Load {id: $id}) RETURN l {.*} AS l",
+        {"id": report.load_id},
+        database_=settings.database,
+    )
+    recorded = records[0]["l"]
+    assert recorded["files"] == [f.path for f in report.files]
+    assert len(recorded["checksums"]) == len(report.files) == 11
+    assert recorded["nodes_created"] == 139
+    assert recorded["started_at"].startswith("20")
+
+
+BAD_INPUTS = {
+    "unknown kind": (
+        "nodes:\n  - {id: a, kind: Outcom, name: A, description: D, source: S}\n",
+        2, "nodes.0.kind", "Must be one of",
+    ),
+    "unknown field": (
+        "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    description: D\n"
+        "    source: S\n    colour: red\n",
+        7, "nodes.0.colour", "Unknown field",
+    ),
+    "bad id": (
+        "nodes:\n  - {id: Not A Slug, kind: Outcome, name: A, description: D, source: S}\n",
+        2, "nodes.0.id", "is not a valid id",
+    ),
+    "missing name": (
+        "nodes:\n  - {id: a, kind: Outcome, description: D, source: S}\n",
+        2, "nodes.0.name", "Field required",
+    ),
+    "number for text": (
+        "nodes:\n  - {id: a, kind: Outcome, name: 12, description: D, source: S}\n",
+        2, "nodes.0.name", "valid string",
+    ),
+    "dangling link": (
+        "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    description: D\n    source: S\n"
+        "    links: [{rel: IN_SCHEME, to: nowhere}]\n",
+        2, "nodes.0.links.0", "neither in the input nor in the graph",
+    ),
+    "link between wrong kinds": (
+        "nodes:\n  - {id: a, kind: Outcome, name: A, description: D, source: S,"
+        " links: [{rel: UNIT_OF, to: b}]}\n"
+        "  - {id: b, kind: Organisation, name: B, description: D, source: S}\n",
+        2, "nodes.0.links.0", "UNIT_OF cannot go from a Outcome to a Organisation",
+    ),
+    "malformed yaml": ("nodes:\n  - {id: a, kind: [\n", 3, None, "Malformed file"),
+    "yaml alias": (
+        "base: &b {kind: Outcome, name: A, description: D, source: S}\n"
+        "nodes:\n  - *b\n",
+        3, None, "anchors and aliases are not allowed",
+    ),
+    "no nodes": ("nodes: []\n", 1, "nodes", "at least 1 item"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
+def test_bad_input_is_located_and_nothing_is_written(
+    case: str, empty_graph: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    load(settings, STRATEGY)
+    before = fingerprint(empty_graph, settings)
+    body, line, field, message = BAD_INPUTS[case]
+    bad = write_file(tmp_path, "bad.yaml", body)
+    with pytest.raises(LoadFailed) as failure:
+        # Loaded with the good framework: one bad file stops the whole load.
+        load(settings, STRATEGY, bad)
+    issue = next(i for i in failure.value.report.issues if i.file == str(bad))
+    assert (issue.line, issue.field) == (line, field), issue
+    assert message in issue.message
+    assert fingerprint(empty_graph, settings) == before
+
+
+def test_duplicate_ids_across_files_name_both_places(
+    empty_graph: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    node = "nodes:\n  - {id: same, kind: Outcome, name: A, description: D, source: S}\n"
+    first, second = write_file(tmp_path, "a.yaml", node), write_file(tmp_path, "b.yaml", node)
+    with pytest.raises(LoadFailed) as failure:
+        load(settings, first, second)
+    [issue] = failure.value.report.issues
+    assert issue == Issue(
+        file=str(second),
+        line=2,
+        field="id",
+        message=f"Duplicate id 'same': also defined at {first}:2.",
+    )
+    assert fingerprint(empty_graph, settings) == fingerprint(empty_graph, settings)
+    records, _, _ = empty_graph.execute_query(
+        "MATCH (n) RETURN count(n) AS c", database_=settings.database
+    )
+    assert records[0]["c"] == 0
+
+
+def test_an_id_of_another_kind_in_the_graph_is_refused(
+    empty_graph: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    load(settings, STRATEGY)
+    before = fingerprint(empty_graph, settings)
+    clash = write_file(
+        tmp_path, "clash.yaml",
+        "nodes:\n  - {id: inclusion, kind: PolicyTheme, name: I, description: D, source: S}\n",
+    )  # fmt: skip
+    with pytest.raises(LoadFailed) as failure:
+        load(settings, clash)
+    [issue] = failure.value.report.issues
+    assert (issue.line, issue.field) == (2, "kind")
+    assert "already belongs to a Outcome" in issue.message
+    assert fingerprint(empty_graph, settings) == before
+
+
+def test_links_may_point_to_nodes_already_in_the_graph(
+    empty_graph: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    load(settings, STRATEGY)
+    extra = write_file(
+        tmp_path, "extra.yaml",
+        "nodes:\n  - {id: new-aim, kind: PlaceAim, name: N, description: D, source: S,"
+        " links: [{rel: BROADER, to: place-business}]}\n",
+    )  # fmt: skip
+    report = load(settings, extra)
+    assert (report.counts.nodes_created, report.counts.links_created) == (1, 1)
+
+
+def test_a_failure_mid_transaction_rolls_everything_back(
+    empty_graph: Driver, settings: ApiSettings
+) -> None:
+    """The database itself refuses a late statement: the earlier ones must not survive."""
+    load(settings, STRATEGY)
+    before = fingerprint(empty_graph, settings)
+    rows = [
+        writes.NodeRow(f"fresh-{i}", Kind.OUTCOME, {"id": f"fresh-{i}", "name": "F"})
+        for i in range(3)
+    ]
+    # Same id again under another kind: the uniqueness constraint fails in the second batch.
+    rows.append(writes.NodeRow("fresh-0", Kind.POLICY_THEME, {"id": "fresh-0", "name": "X"}))
+    link = writes.LinkRow("fresh-1", Rel.IN_SCHEME, "digitalisation-outcomes", "test")
+
+    async def run() -> None:
+        driver = open_driver(settings)
+        try:
+            await connect(driver, settings)
+            await writes.upsert(
+                driver, settings.database, rows, [link], writes.LoadRecord("load-broken")
+            )
+        finally:
+            await driver.close()
+
+    with pytest.raises(Conflict):
+        asyncio.run(run())
+    assert fingerprint(empty_graph, settings) == before
+
+
+def test_a_missing_path_is_reported(empty_graph: Driver, settings: ApiSettings) -> None:
+    with pytest.raises(LoadFailed) as failure:
+        load(settings, Path("no/such/dir"))
+    assert failure.value.report.issues[0].message == "No such file or directory."

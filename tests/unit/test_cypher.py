@@ -1,0 +1,60 @@
+"""Every Cypher statement in the code is valid Neo4j 5 Cypher, by Neo4j's own parser."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from types import ModuleType
+
+import pytest
+
+from graph import dialect, queries
+from tests.conftest import ROOT
+
+LINTER = ROOT / "tools" / "cypher-lint"
+
+
+def statements(module: ModuleType) -> dict[str, str]:
+    """Module-level constants holding Cypher: strings, tuples of them, and tables of them."""
+    found: dict[str, str] = {}
+    for name, value in vars(module).items():
+        if not name.isupper():
+            continue
+        if isinstance(value, str):
+            found[f"{module.__name__}.{name}"] = value
+        elif isinstance(value, tuple):
+            found |= {f"{module.__name__}.{name}[{i}]": v for i, v in enumerate(value)}
+        elif isinstance(value, dict):
+            found |= {f"{module.__name__}.{name}[{k}]": v for k, v in value.items()}
+    return found
+
+
+def lint(named: dict[str, str]) -> dict[str, list[dict[str, object]]]:
+    node = shutil.which("node")
+    if node is None or not (LINTER / "node_modules").exists():
+        pytest.fail(
+            "Neo4j's Cypher parser is not installed: run `npm ci --prefix tools/cypher-lint`"
+        )
+    payload = json.dumps([{"name": k, "query": v} for k, v in named.items()])
+    done = subprocess.run(  # noqa: S603 - fixed argv
+        [node, str(LINTER / "lint.mjs")],
+        input=payload,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return {item["name"]: item["errors"] for item in json.loads(done.stdout)}
+
+
+def test_every_statement_is_valid_neo4j_5_cypher() -> None:
+    named = statements(queries) | statements(dialect)
+    assert len(named) > 60  # the per-kind and per-relationship tables are included
+    errors = {name: errs for name, errs in lint(named).items() if errs}
+    assert errors == {}
+
+
+def test_the_parser_rejects_what_neo4j_would() -> None:
+    bad = {"typo": "MATCH (n:Entity) RETURN n LIMT 5", "open": "MATCH (n RETURN n"}
+    assert all(lint(bad).values())

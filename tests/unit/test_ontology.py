@@ -1,0 +1,41 @@
+"""The Turtle file is the ontology: Python terms must be declared there, with labels."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from graph.model import Kind, Rel
+from ontology import mapping
+from ontology.namespaces import CG
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return Graph().parse(ROOT / "ontology" / "connects.ttl")
+
+
+def test_every_python_term_is_declared(ontology: Graph) -> None:
+    kinds = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty}
+    for name in CG.__annotations__:
+        term = getattr(CG, name)
+        assert set(ontology.objects(term, RDF.type)) & kinds, f"{term} is not declared"
+
+
+def test_every_declared_term_has_label_and_definition(ontology: Graph) -> None:
+    for term in ontology.subjects(RDF.type, None):
+        if str(term).startswith(str(CG._NS)):
+            assert ontology.value(term, RDFS.label) is not None, term
+            assert ontology.value(term, SKOS.definition) is not None, term
+
+
+def test_misspelt_terms_fail() -> None:
+    with pytest.raises(AttributeError):
+        _ = CG.Outcom
+
+
+def test_every_kind_and_relationship_is_mapped() -> None:
+    assert set(mapping._CLASS) == set(Kind)
+    assert set(mapping._PREDICATE) == set(Rel)
