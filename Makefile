@@ -1,0 +1,48 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+LINTER := tools/cypher-lint/node_modules/.package-lock.json
+DATA   := data/strategy
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve load stop test lint check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+$(LINTER): tools/cypher-lint/package-lock.json
+	npm ci --prefix tools/cypher-lint --no-audit --no-fund --loglevel=error
+	touch $(LINTER)
+
+install: $(STAMP) ## Create the virtual environment and install the project
+
+run: $(STAMP) ## Start the embedded graph, load the bundled data, serve on :8000
+	$(BIN)/connects db start
+	$(BIN)/connects load $(DATA)
+	$(BIN)/connects serve
+
+load: $(STAMP) ## Load the bundled data into the graph
+	$(BIN)/connects load $(DATA)
+
+stop: $(STAMP) ## Stop the embedded graph engine
+	$(BIN)/connects db stop
+
+lint: $(STAMP) ## ruff and mypy --strict
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(STAMP) $(LINTER) lint ## Install what the tests need, lint, and run every test
+	$(BIN)/pytest
+
+clean: ## Remove the virtual environment and the embedded graph's data
+	-$(BIN)/connects db stop
+	rm -rf $(VENV) .connects tools/cypher-lint/node_modules

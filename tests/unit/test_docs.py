@@ -1,0 +1,48 @@
+"""The README and compose file stay true to the code."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from api.main import create_app
+from api.settings import ApiSettings
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_leads_with_the_two_commands() -> None:
+    first_block = README.split("```sh", 1)[1].split("```", 1)[0]
+    assert [line.split()[:2] for line in first_block.strip().splitlines() if line[0] != " "] == [
+        ["make", "run"],
+        ["make", "test"],
+    ]
+
+
+def test_every_setting_is_documented() -> None:
+    for name in ApiSettings.model_fields:
+        assert f"`CONNECTS_{name.upper()}`" in README, name
+
+
+def test_every_path_in_the_api_tour_exists() -> None:
+    paths = set(create_app().openapi()["paths"])
+    templates = [re.compile("^" + re.sub(r"\{[^}]+\}", "[^/]+", p) + "$") for p in paths]
+    used = re.findall(r"localhost:8000(/[a-z/._-]*)", README)
+    assert used
+    for path in used:
+        assert any(t.match(path) for t in templates), path
+
+
+def test_ci_calls_the_readme_test_command() -> None:
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_compose_runs_neo4j_5_with_a_healthcheck_and_no_literal_secret() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    neo4j = compose["services"]["neo4j"]
+    assert neo4j["image"].startswith("neo4j:5")
+    assert "healthcheck" in neo4j
+    assert neo4j["environment"]["NEO4J_AUTH"] == "neo4j/${NEO4J_PASSWORD:?set NEO4J_PASSWORD}"
+    assert compose["services"]["api"]["environment"]["CONNECTS_PASSWORD"].startswith("${")
