@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from neo4j import AsyncDriver, AsyncManagedTransaction
+from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
 from graph import queries
 from graph.dialect import Dialect
@@ -95,7 +95,10 @@ async def existing_kinds(
     with translate_driver_errors():
         for batch in _batches(list(ids)):
             records, _, _ = await driver.execute_query(
-                dialect.query(queries.EXISTING_NODES), {"ids": batch}, database_=database
+                dialect.query(queries.EXISTING_NODES),
+                {"ids": batch},
+                database_=database,
+                routing_=RoutingControl.READ,
             )
             found.update({r["id"]: Kind.from_label(r["labels"]) for r in records})
     return found
