@@ -41,6 +41,10 @@ class GraphState:
                 self.dialect = dialect
         return self.dialect
 
+    def forget(self) -> None:
+        """Reconnect (and re-detect the engine) on the next request."""
+        self.dialect = None
+
 
 @dataclass(frozen=True)
 class Graph:

@@ -10,6 +10,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from neo4j import AsyncDriver
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
@@ -39,6 +40,16 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _settings() -> GraphSettings:
+    try:
+        return GraphSettings()
+    except ValidationError as e:
+        problems = "; ".join(
+            f"CONNECTS_{'_'.join(map(str, err['loc'])).upper()}: {err['msg']}" for err in e.errors()
+        )
+        raise _fail(f"Invalid settings: {problems}") from e
+
+
 def _ensure_engine(settings: GraphSettings) -> None:
     if settings.embedded and not engine.status(settings).running:
         with err.status("Starting the embedded graph engine..."):
@@ -65,7 +76,7 @@ def _with_graph(settings: GraphSettings, work: Callable[[AsyncDriver, Dialect], 
 @db_app.command("start")
 def db_start() -> None:
     """Start the embedded engine (no-op if it already runs) and wait until it answers."""
-    settings = GraphSettings()
+    settings = _settings()
     try:
         status = engine.start(settings)
     except GraphError as e:
@@ -76,14 +87,14 @@ def db_start() -> None:
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded engine cleanly."""
-    stopped = engine.stop(GraphSettings())
+    stopped = engine.stop(_settings())
     out.print("Engine stopped." if stopped else "Engine was not running.")
 
 
 @db_app.command("status")
 def db_status() -> None:
     """Say whether the embedded engine runs; exit code 0 if it does, 3 if not."""
-    status = engine.status(GraphSettings())
+    status = engine.status(_settings())
     if status.running:
         out.print(f"running (pid {status.pid}) at {status.bolt_uri}, data in {status.data_dir}")
         return
@@ -98,7 +109,7 @@ def load(
     ],
 ) -> None:
     """Validate data files and load them into the graph; nothing is written if any is wrong."""
-    settings = GraphSettings()
+    settings = _settings()
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
     ) as bar:
@@ -138,7 +149,7 @@ def serve(
     """Serve the API (starting the embedded engine first when no CONNECTS_URI is set)."""
     import uvicorn
 
-    settings = GraphSettings()
+    settings = _settings()
     try:
         _ensure_engine(settings)
     except GraphError as e:
@@ -160,13 +171,17 @@ def export(
     from ontology.export import export_graph
     from ontology.formats import by_name
 
-    settings = GraphSettings()
+    settings = _settings()
     rdf_format = by_name(format)
     if rdf_format is None:
         raise _fail(f"Unknown format {format!r}; choose turtle, ntriples, jsonld or rdfxml.")
 
-    async def work(driver: AsyncDriver, dialect: Dialect) -> None:
+    try:
         target = output.open("wb") if output else sys.stdout.buffer
+    except OSError as e:
+        raise _fail(f"Cannot write {output}: {e.strerror}.") from e
+
+    async def work(driver: AsyncDriver, dialect: Dialect) -> None:
         try:
             async for chunk in export_graph(driver, dialect, settings, rdf_format):
                 target.write(chunk)

@@ -28,15 +28,16 @@ LIMIT $limit
 
 SCAN_SEARCH: LiteralString = """
 MATCH (node:Entity)
+WHERE all(term IN $terms WHERE toLower(node.name) CONTAINS term
+                            OR toLower(coalesce(node.description, '')) CONTAINS term)
 WITH node,
   CASE
     WHEN toLower(node.name) = $text THEN 4.0
     WHEN toLower(node.name) STARTS WITH $text THEN 3.0
     WHEN toLower(node.name) CONTAINS $text THEN 2.0
-    WHEN toLower(coalesce(node.description, '')) CONTAINS $text THEN 1.0
-    ELSE 0.0
+    WHEN all(term IN $terms WHERE toLower(node.name) CONTAINS term) THEN 1.5
+    ELSE 1.0
   END AS score
-WHERE score > 0
 RETURN node {.id, .name, .description} AS node, labels(node) AS labels, score
 ORDER BY score DESC, node.name, node.id
 LIMIT $limit
@@ -66,11 +67,12 @@ class Dialect:
         """Engine-specific DDL run after the shared constraints and indexes."""
         return (NEO4J_FULLTEXT_INDEX,) if self.engine is Engine.NEO4J else ()
 
-    def search(self, text: str) -> tuple[LiteralString, dict[str, str]]:
-        """The search statement and its parameters for a user's free text."""
+    def search(self, text: str) -> tuple[LiteralString, dict[str, object]]:
+        """The search statement and its parameters for free text; every word must match."""
         if self.engine is Engine.NEO4J:
             return NEO4J_SEARCH, {"lucene": _lucene_terms(text)}
-        return SCAN_SEARCH, {"text": text.strip().lower()}
+        words = text.lower().split()
+        return SCAN_SEARCH, {"text": " ".join(words), "terms": words}
 
 
 def engine_from_agent(agent: str) -> Engine:

@@ -25,6 +25,14 @@ from graph.settings import GraphSettings
 ROOT_USER = "root"
 LOOPBACK = "127.0.0.1"
 _LOG_TAIL_LINES = 25
+_LOGGING = """handlers = java.util.logging.ConsoleHandler
+.level = INFO
+io.undertow.level = WARNING
+org.xnio.level = WARNING
+org.jboss.level = WARNING
+java.util.logging.ConsoleHandler.level = INFO
+java.util.logging.ConsoleHandler.formatter = com.arcadedb.log.LogFormatter
+"""
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,10 @@ class EngineFiles:
     @property
     def arguments(self) -> Path:
         return self.root / "engine.args"
+
+    @property
+    def logging(self) -> Path:
+        return self.root / "logging.properties"
 
     @property
     def pid(self) -> Path:
@@ -162,7 +174,7 @@ def _write_arguments(settings: GraphSettings, files: EngineFiles) -> None:
     # An argument file (mode 0600) keeps the root password out of the process list.
     jars = _package_dir() / "jars"
     timeout_ms = int(settings.query_timeout * 1000)
-    options = {
+    options: dict[str, object] = {
         "arcadedb.server.rootPath": files.server_root,
         "arcadedb.server.databaseDirectory": files.server_root / "databases",
         "arcadedb.server.rootPassword": root_password(settings),
@@ -178,6 +190,10 @@ def _write_arguments(settings: GraphSettings, files: EngineFiles) -> None:
         "arcadedb.command.timeout": timeout_ms,
         "arcadedb.serverMetrics": "false",
     }
+    # Console logging only (captured in engine.log): the engine's default also writes
+    # ./log/ in whatever directory it was started from.
+    files.logging.write_text(_LOGGING, encoding="utf-8")
+    options["java.util.logging.config.file"] = files.logging
     lines = [f"-Xmx{settings.engine_heap}", "-cp", _quote(f"{jars}/*")]
     lines += [_quote(f"-D{key}={value}") for key, value in options.items()]
     files.arguments.unlink(missing_ok=True)

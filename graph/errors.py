@@ -32,6 +32,10 @@ class QueryTimeout(GraphError):
     """The server stopped a query that ran longer than the configured timeout."""
 
 
+class QueryFailed(GraphError):
+    """The server refused or failed a query (a bug on our side, or a value it cannot take)."""
+
+
 class EngineError(GraphError):
     """The embedded engine could not be started, stopped or found."""
 
@@ -51,7 +55,9 @@ def translate_driver_errors() -> Iterator[None]:
     except neo.ClientError as e:
         if _is_timeout(e):
             raise QueryTimeout("The query ran longer than the server allows.") from e
-        raise
+        raise QueryFailed("The graph refused the query.") from e
+    except neo.Neo4jError as e:
+        raise QueryFailed("The graph failed to run the query.") from e
     except neo.DriverError as e:
         raise GraphUnavailable("The graph database connection failed.") from e
     except OSError as e:

@@ -32,6 +32,13 @@ class Kind(StrEnum):
     ORGANISATION = "Organisation"
     RESEARCH_INSTITUTE = "ResearchInstitute"
     FOCUS_AREA = "FocusArea"
+    EVIDENCE_LEVEL = "EvidenceLevel"
+    EVIDENCE_TYPE = "EvidenceType"
+    REGION = "Region"
+    PLACE = "Place"
+    CASE_STUDY = "CaseStudy"
+    EVIDENCE_CLAIM = "EvidenceClaim"
+    RESOURCE = "Resource"
 
     @property
     def slug(self) -> str:
@@ -51,7 +58,12 @@ class Kind(StrEnum):
 _BY_VALUE = {k.value: k for k in Kind}
 
 ORGANISATIONS = frozenset({Kind.ORGANISATION, Kind.RESEARCH_INSTITUTE})
-CONCEPTS = frozenset(Kind) - ORGANISATIONS - {Kind.PUBLICATION, Kind.SCHEME}
+RECORDS = frozenset(
+    {Kind.PUBLICATION, Kind.SCHEME, Kind.REGION, Kind.PLACE, Kind.CASE_STUDY,
+     Kind.EVIDENCE_CLAIM, Kind.RESOURCE}
+)  # fmt: skip
+"""Kinds that describe things and events rather than ideas in a scheme."""
+CONCEPTS = frozenset(Kind) - ORGANISATIONS - RECORDS
 """Kinds published as SKOS concepts, each in exactly one scheme."""
 
 
@@ -68,6 +80,18 @@ class Rel(StrEnum):
     DEVELOPED_BY = "DEVELOPED_BY"
     PARTNER_OF = "PARTNER_OF"
     INVOLVES = "INVOLVES"
+    DEFAULT_LEVEL = "DEFAULT_LEVEL"
+    IN_REGION = "IN_REGION"
+    LED_BY = "LED_BY"
+    WITH_PARTNER = "WITH_PARTNER"
+    LOCATED_IN = "LOCATED_IN"
+    ADDRESSES = "ADDRESSES"
+    HAS_CLAIM = "HAS_CLAIM"
+    FOR_OUTCOME = "FOR_OUTCOME"
+    AT_LEVEL = "AT_LEVEL"
+    OF_TYPE = "OF_TYPE"
+    HAS_RESOURCE = "HAS_RESOURCE"
+    ABOUT = "ABOUT"
 
 
 ENDPOINTS: dict[Rel, tuple[frozenset[Kind], frozenset[Kind]]] = {
@@ -82,11 +106,26 @@ ENDPOINTS: dict[Rel, tuple[frozenset[Kind], frozenset[Kind]]] = {
     Rel.UNIT_OF: (frozenset({Kind.RESEARCH_INSTITUTE}), frozenset({Kind.ORGANISATION})),
     Rel.FOCUSES_ON: (frozenset({Kind.RESEARCH_INSTITUTE}), frozenset({Kind.FOCUS_AREA})),
     Rel.DEVELOPED_BY: (
-        frozenset({Kind.SCHEME, Kind.PUBLICATION}),
-        frozenset({Kind.ORGANISATION}),
+        frozenset({Kind.SCHEME, Kind.PUBLICATION, Kind.RESOURCE}),
+        ORGANISATIONS,
     ),
     Rel.PARTNER_OF: (ORGANISATIONS, frozenset({Kind.ORGANISATION})),
     Rel.INVOLVES: (CONCEPTS, ORGANISATIONS),
+    Rel.DEFAULT_LEVEL: (frozenset({Kind.EVIDENCE_TYPE}), frozenset({Kind.EVIDENCE_LEVEL})),
+    Rel.IN_REGION: (frozenset({Kind.PLACE}), frozenset({Kind.REGION})),
+    Rel.LED_BY: (frozenset({Kind.CASE_STUDY}), ORGANISATIONS),
+    Rel.WITH_PARTNER: (frozenset({Kind.CASE_STUDY}), ORGANISATIONS),
+    Rel.LOCATED_IN: (frozenset({Kind.CASE_STUDY}), frozenset({Kind.PLACE})),
+    Rel.ADDRESSES: (frozenset({Kind.CASE_STUDY}), frozenset({Kind.POLICY_THEME})),
+    Rel.HAS_CLAIM: (frozenset({Kind.CASE_STUDY}), frozenset({Kind.EVIDENCE_CLAIM})),
+    Rel.FOR_OUTCOME: (frozenset({Kind.EVIDENCE_CLAIM}), frozenset({Kind.OUTCOME})),
+    Rel.AT_LEVEL: (frozenset({Kind.EVIDENCE_CLAIM}), frozenset({Kind.EVIDENCE_LEVEL})),
+    Rel.OF_TYPE: (frozenset({Kind.EVIDENCE_CLAIM}), frozenset({Kind.EVIDENCE_TYPE})),
+    Rel.HAS_RESOURCE: (frozenset({Kind.CASE_STUDY}), frozenset({Kind.RESOURCE})),
+    Rel.ABOUT: (
+        frozenset({Kind.RESOURCE}),
+        frozenset({Kind.POLICY_THEME, Kind.OUTCOME, Kind.BRIEFING_TOPIC}),
+    ),
 }
 """For each relationship type: the kinds it may start from and the kinds it may point to."""
 

@@ -38,6 +38,23 @@ MATCH (n:Entity {id: row.id})
 SET n = row.props
 """
 
+VOCABULARY: LiteralString = """
+MATCH (n:Entity)
+WHERE n:Outcome OR n:PolicyTheme OR n:Region OR n:Organisation OR n:ResearchInstitute
+   OR n:EvidenceLevel OR n:EvidenceType
+OPTIONAL MATCH (n)-[:DEFAULT_LEVEL]->(level:EvidenceLevel)
+RETURN n.id AS id, labels(n) AS labels, n.name AS name, n.alt_names AS alt_names,
+       n.strength AS strength, level.id AS default_level
+"""
+
+REMOVE_STALE_LINKS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.id})-[r]->(b:Entity)
+WHERE NOT (type(r) + '>' + b.id) IN row.keep
+DELETE r
+RETURN count(*) AS removed
+"""
+
 CREATE_LOAD: LiteralString = "CREATE (l:Load) SET l = $props"
 
 # --- reads --------------------------------------------------------------------------------
@@ -63,6 +80,14 @@ MATCH (a:Entity {id: id})-[r]-(b:Entity)
 RETURN a.id AS from_id, type(r) AS type, startNode(r) = a AS outgoing,
        b.id AS id, b.name AS name, labels(b) AS labels
 ORDER BY from_id, type, id
+LIMIT $limit
+"""
+
+EDGES_AMONG: LiteralString = """
+UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r]->(b:Entity)
+WHERE b.id IN $ids
+RETURN a.id AS source, type(r) AS type, b.id AS target
 LIMIT $limit
 """
 

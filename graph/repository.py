@@ -209,38 +209,37 @@ async def neighbourhood(
     if not start:
         raise NotFound(node_id)
     nodes = {node_id: _summary(start[0], start[0]["labels"])}
-    edges: dict[str, GraphEdge] = {}
     frontier, truncated = [node_id], False
     for _ in range(depth):
         rows = await _read(
-            driver,
-            dialect,
-            database,
-            queries.NEIGHBOURS,
-            {"ids": frontier, "limit": max_nodes * 4},
+            driver, dialect, database, queries.NEIGHBOURS, {"ids": frontier, "limit": max_nodes * 4}
         )
         truncated = truncated or len(rows) >= max_nodes * 4
-        next_frontier: list[str] = []
+        frontier = []
         for row in rows:
-            if row["id"] not in nodes:
-                if len(nodes) >= max_nodes:
-                    truncated = True
-                    continue
-                nodes[row["id"]] = _summary(row, row["labels"])
-                next_frontier.append(row["id"])
-            source, target = (
-                (row["from_id"], row["id"]) if row["outgoing"] else (row["id"], row["from_id"])
-            )
-            edge_id = f"{source}|{row['type']}|{target}"
-            edges[edge_id] = GraphEdge(id=edge_id, source=source, target=target, type=row["type"])
-        frontier = next_frontier
+            if row["id"] in nodes:
+                continue
+            if len(nodes) >= max_nodes:
+                truncated = True
+                break
+            nodes[row["id"]] = _summary(row, row["labels"])
+            frontier.append(row["id"])
         if not frontier:
             break
+    # Every edge among the chosen nodes, including those between nodes of the last hop.
+    rows = await _read(
+        driver,
+        dialect,
+        database,
+        queries.EDGES_AMONG,
+        {"ids": list(nodes), "limit": max_nodes * 20},
+    )
+    edges = [GraphEdge(id=f"{r['source']}|{r['type']}|{r['target']}", **r) for r in rows]
     return Neighbourhood(
         center=node_id,
         depth=depth,
         nodes=[{"data": GraphNode(id=n.id, label=n.name, kind=n.kind)} for n in nodes.values()],
-        edges=[{"data": e} for e in edges.values()],
+        edges=[{"data": e} for e in edges],
         truncated=truncated,
     )
 

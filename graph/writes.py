@@ -55,6 +55,7 @@ class WriteCounts:
     links_created: int = 0
     links_updated: int = 0
     links_unchanged: int = 0
+    links_removed: int = 0
 
 
 @dataclass(frozen=True)
@@ -104,17 +105,51 @@ async def existing_kinds(
     return found
 
 
+@dataclass(frozen=True)
+class VocabularyRow:
+    """A node that names in the input may refer to (outcomes, themes, organisations, ...)."""
+
+    id: str
+    kind: Kind
+    name: str
+    alt_names: tuple[str, ...]
+    strength: int | None
+    default_level: str | None
+
+
+async def vocabulary(driver: AsyncDriver, dialect: Dialect, database: str) -> list[VocabularyRow]:
+    """The nodes the loaders match names against, with what they need to know of each."""
+    with translate_driver_errors():
+        records, _, _ = await driver.execute_query(
+            dialect.query(queries.VOCABULARY), database_=database, routing_=RoutingControl.READ
+        )
+    return [
+        VocabularyRow(
+            id=r["id"],
+            kind=Kind.from_label(r["labels"]),
+            name=r["name"],
+            alt_names=tuple(r["alt_names"] or ()),
+            strength=r["strength"],
+            default_level=r["default_level"],
+        )
+        for r in records
+    ]
+
+
 async def upsert(
     driver: AsyncDriver,
     database: str,
     nodes: Sequence[NodeRow],
     links: Sequence[LinkRow],
     load: LoadRecord,
+    *,
+    authoritative: Sequence[str] = (),
 ) -> WriteCounts:
     """Write nodes and links in one transaction and record the load.
 
     A node whose properties are unchanged is not written. Links are merged, so writing the
-    same links twice creates nothing the second time.
+    same links twice creates nothing the second time. For the `authoritative` ids, the input
+    states every outgoing link, so links they have in the graph but not in `links` are removed.
 
     Raises:
         KindConflict: an id already belongs to a node of another kind (nothing is written).
@@ -125,6 +160,7 @@ async def upsert(
         counts = WriteCounts()
         await _write_nodes(tx, nodes, load, counts)
         await _write_links(tx, links, load, counts)
+        await _remove_stale_links(tx, authoritative, links, counts)
         props = {**load.props, "id": load.id, **_counts_as_props(counts)}
         await (await tx.run(queries.CREATE_LOAD, props=props)).consume()
         return counts
@@ -193,6 +229,23 @@ async def _write_links(
             counts.links_created += created
             counts.links_updated += max(touched, 0)
             counts.links_unchanged += len(batch) - created - max(touched, 0)
+
+
+async def _remove_stale_links(
+    tx: AsyncManagedTransaction,
+    authoritative: Sequence[str],
+    links: Sequence[LinkRow],
+    counts: WriteCounts,
+) -> None:
+    keep: dict[str, list[str]] = {node_id: [] for node_id in authoritative}
+    for link in links:
+        if link.from_id in keep:
+            keep[link.from_id].append(f"{link.rel}>{link.to_id}")
+    rows = [{"id": node_id, "keep": kept} for node_id, kept in keep.items()]
+    for batch in _batches(rows):
+        result = await tx.run(queries.REMOVE_STALE_LINKS, rows=batch)
+        record = await result.single()
+        counts.links_removed += record["removed"] if record else 0
 
 
 def _counts_as_props(counts: WriteCounts) -> dict[str, int]:

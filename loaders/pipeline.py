@@ -1,37 +1,39 @@
-"""read -> validate -> check across files and the graph -> write in one transaction."""
+"""read -> validate -> resolve names -> check across files and the graph -> one transaction."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
 from neo4j import AsyncDriver
-from pydantic import ValidationError
 
 from graph import writes
 from graph.dialect import Dialect
 from graph.model import ENDPOINTS, Kind, allowed
 from graph.writes import LinkRow, LoadRecord, NodeRow, PropertyValue
-from loaders.readers import Document, ReadError, find_files, read_document
-from loaders.records import FrameworkFile, NodeRecord
-from loaders.report import Counts, FileInfo, Issue, LoadFailed, LoadReport
+from loaders import case_studies
+from loaders.parsing import Parsed, Progress, Where, parse
+from loaders.readers import ReadError, find_files
+from loaders.records import CaseStudyRecord, EvidenceRecord
+from loaders.report import Counts, Issue, LoadFailed, LoadReport
+from loaders.vocabulary import Term, Vocabulary
 
-Progress = Callable[[str, int, int], None]
-"""Called as progress(stage, done, total) while a load runs."""
 
+@dataclass
+class Item:
+    """A node to write, its outgoing links, and where it came from."""
 
-@dataclass(frozen=True)
-class Located:
-    """A validated record and where it was written."""
-
-    record: NodeRecord
-    file: str
-    line: int | None
-    index: int
+    node: NodeRow
+    links: list[LinkRow]
+    where: Where
+    field_prefix: str
+    link_lines: list[int | None] = field(default_factory=list)
+    shared: bool = False
+    """Implied by records (organisations, places): repeats merge instead of clashing."""
 
 
 async def load_paths(
@@ -42,13 +44,13 @@ async def load_paths(
     *,
     progress: Progress | None = None,
 ) -> LoadReport:
-    """Load framework files (YAML/JSON, or directories of them) into the graph.
+    """Load data files (YAML/JSON/CSV, or directories of them) into the graph.
 
     Every file is read and validated before anything is written; any problem anywhere means
     nothing is written. Loading the same files again changes nothing.
 
     Raises:
-        LoadFailed: the input has problems; `report.issues` names file, line and field.
+        LoadFailed: the input has problems; `report.issues` names file, line/row and field.
         GraphError: the graph failed; the transaction was rolled back.
     """
     report = LoadReport()
@@ -60,29 +62,191 @@ async def load_paths(
     if not files:
         report.issues.append(Issue(file=", ".join(map(str, paths)), message="No data files found."))
         raise LoadFailed(report)
-    located = _read_and_validate(files, report, progress)
-    known = await _known_kinds(driver, dialect, database, located)
-    _check_ids_and_links(located, known, report)
+    parsed = parse(files, report, progress)
+    vocabulary = await _vocabulary(driver, dialect, database, parsed)
+    items = _framework_items(parsed) + _case_study_items(parsed, vocabulary, report)
+    items = _merge_shared(items)
+    known = await _known_kinds(driver, dialect, database, items)
+    _check(items, known, report)
     if report.issues:
         raise LoadFailed(report)
+    return await _write(driver, database, items, report, progress)
+
+
+async def _vocabulary(
+    driver: AsyncDriver, dialect: Dialect, database: str, parsed: Parsed
+) -> Vocabulary:
+    vocabulary = Vocabulary()
+    if not parsed.studies:
+        return vocabulary
+    for row in await writes.vocabulary(driver, dialect, database):
+        vocabulary.add(Term(row.id, row.kind, row.name, row.alt_names, row.strength,
+                            row.default_level))  # fmt: skip
+    for record, _, _, _ in parsed.framework:
+        level = next((link.to for link in record.links if link.rel == "DEFAULT_LEVEL"), None)
+        vocabulary.add(
+            Term(
+                record.id, record.kind, record.name, tuple(record.alt_names), record.strength, level
+            )  # fmt: skip
+        )
+    return vocabulary
+
+
+def _framework_items(parsed: Parsed) -> list[Item]:
+    items = []
+    for record, where, prefix, link_lines in parsed.framework:
+        props: dict[str, PropertyValue] = {
+            "id": record.id, "name": record.name, "description": record.description,
+            "source": record.source, "source_file": Path(where.file).name,
+        }  # fmt: skip
+        optional = {
+            "notation": record.notation, "strength": record.strength, "gss_code": record.gss_code,
+            "url": record.url, "alt_names": list(record.alt_names) or None,
+            "resource_type": record.resource_type.value if record.resource_type else None,
+        }  # fmt: skip
+        props |= {k: v for k, v in optional.items() if v is not None}
+        node = NodeRow(record.id, record.kind, props)
+        name = Path(where.file).name
+        links = [LinkRow(record.id, link.rel, link.to, name) for link in record.links]
+        items.append(Item(node, links, where, prefix, link_lines))
+    return items
+
+
+def _case_study_items(parsed: Parsed, vocabulary: Vocabulary, report: LoadReport) -> list[Item]:
+    extra: dict[str, list[tuple[EvidenceRecord, Where]]] = {}
+    study_ids = {study.id for study, _, _ in parsed.studies}
+    for study_id, claim, where in parsed.evidence:
+        if study_id not in study_ids:
+            report.issues.append(
+                where.issue("case_study", f"{study_id!r} is not a case study in this load.")
+            )
+        extra.setdefault(study_id, []).append((claim, where))
+    items: list[Item] = []
+    for study, where, field_of in parsed.studies:
+        evidence = _with_evidence_rows(study, extra.get(study.id, []), vocabulary)
+        built = case_studies.build(evidence, vocabulary, Path(where.file).name)
+        for field_name, message in built.problems:
+            report.issues.append(where.issue(field_of(field_name), message))
+        links_by_source: dict[str, list[LinkRow]] = {}
+        for link in built.links:
+            links_by_source.setdefault(link.from_id, []).append(link)
+        prefix = field_of("") or ""
+        for node in built.nodes:
+            items.append(Item(node, links_by_source.pop(node.id, []), where, prefix))
+        for node in built.shared:
+            links = links_by_source.pop(node.id, [])
+            items.append(Item(node, links, where, prefix, shared=True))
+    return items
+
+
+def _with_evidence_rows(
+    study: CaseStudyRecord, rows: list[tuple[EvidenceRecord, Where]], vocabulary: Vocabulary
+) -> CaseStudyRecord:
+    """The study with claims from an evidence CSV replacing its own for the same outcome."""
+    if not rows:
+        return study
+
+    def key(claim: EvidenceRecord) -> str:
+        return vocabulary.find(claim.outcome, Kind.OUTCOME) or claim.outcome
+
+    replaced = {key(claim): claim for claim, _ in rows}
+    kept = [c for c in study.evidence if key(c) not in replaced]
+    return study.model_copy(update={"evidence": kept + list(replaced.values())})
+
+
+def _merge_shared(items: list[Item]) -> list[Item]:
+    """One item per shared id: properties from the first mention, links from all of them."""
+    merged: dict[str, Item] = {}
+    out: list[Item] = []
+    for item in items:
+        if not item.shared:
+            out.append(item)
+            continue
+        first = merged.get(item.node.id)
+        if first is None:
+            merged[item.node.id] = item
+            out.append(item)
+            continue
+        first.node.props.update(
+            {k: v for k, v in item.node.props.items() if k not in first.node.props}
+        )
+        known = {(link.rel, link.to_id) for link in first.links}
+        first.links += [link for link in item.links if (link.rel, link.to_id) not in known]
+    return out
+
+
+async def _known_kinds(
+    driver: AsyncDriver, dialect: Dialect, database: str, items: list[Item]
+) -> dict[str, Kind]:
+    """Kinds of every id the input defines, plus link targets that already live in the graph."""
+    defined = {item.node.id: item.node.kind for item in items}
+    targets = {link.to_id for item in items for link in item.links} - defined.keys()
+    in_graph = await writes.existing_kinds(driver, dialect, database, sorted(targets))
+    return {**in_graph, **defined}
+
+
+def _check(items: list[Item], known: dict[str, Kind], report: LoadReport) -> None:
+    first_seen: dict[str, Item] = {}
+    for item in items:
+        node = item.node
+        other = first_seen.get(node.id)
+        if other is not None and not (item.shared and other.shared):
+            at = f"{other.where.file}:{other.where.line}"
+            report.issues.append(
+                item.where.issue(
+                    f"{item.field_prefix}.id" if item.field_prefix.startswith("nodes") else "id",
+                    f"Duplicate id {node.id!r}: also defined at {at}.",
+                )
+            )
+        first_seen.setdefault(node.id, item)
+        for n, link in enumerate(item.links):
+            target_kind = known.get(link.to_id)
+            if target_kind is None:
+                message = (
+                    f"Links to {link.to_id!r}, which is neither in the input nor in the graph."
+                )
+            elif not allowed(link.rel, node.kind, target_kind):
+                sources, targets = ENDPOINTS[link.rel]
+                message = (
+                    f"{link.rel} cannot go from {_a(node.kind)} to {_a(target_kind)}; it joins "
+                    f"{' or '.join(sorted(sources))} to {' or '.join(sorted(targets))}."
+                )
+            else:
+                continue
+            framework = item.field_prefix.startswith("nodes")
+            field_name = f"{item.field_prefix}.links.{n}" if framework else str(link.rel)
+            line = item.link_lines[n] if n < len(item.link_lines) else None
+            where = Where(item.where.file, line or item.where.line, item.where.row)
+            report.issues.append(where.issue(field_name, message))
+
+
+async def _write(
+    driver: AsyncDriver,
+    database: str,
+    items: list[Item],
+    report: LoadReport,
+    progress: Progress | None,
+) -> LoadReport:
     load = _load_record(report)
-    nodes = [_node_row(item) for item in located]
-    links = _link_rows(located)
+    nodes = [item.node for item in items]
+    unique = {(link.from_id, link.rel, link.to_id): link for item in items for link in item.links}
     if progress:
         progress("write", 0, len(nodes))
     try:
-        counts = await writes.upsert(driver, database, nodes, links, load)
+        # Records state all their outgoing links; shared nodes (organisations, places) do not.
+        authoritative = [item.node.id for item in items if not item.shared]
+        counts = await writes.upsert(
+            driver, database, nodes, list(unique.values()), load, authoritative=authoritative
+        )
     except writes.KindConflict as e:
-        places = {item.record.id: item for item in located}
+        places = {item.node.id: item for item in items}
         for clash in e.clashes:
             item = places[clash.id]
             report.issues.append(
-                Issue(
-                    file=item.file,
-                    line=item.line,
-                    field="kind",
-                    message=f"The id {clash.id!r} already belongs to a {clash.existing} in "
-                    f"the graph; it cannot also be a {clash.requested}.",
+                item.where.issue(
+                    f"{item.field_prefix}.kind" if item.field_prefix.startswith("nodes") else "id",
+                    f"The id {clash.id!r} already belongs to {_a(clash.existing)} in the graph; "
+                    f"it cannot also be {_a(clash.requested)}.",
                 )
             )
         raise LoadFailed(report) from e
@@ -93,137 +257,12 @@ async def load_paths(
     return report
 
 
-def _read_and_validate(
-    files: list[Path], report: LoadReport, progress: Progress | None
-) -> list[Located]:
-    located: list[Located] = []
-    for done, path in enumerate(files):
-        if progress:
-            progress("read", done, len(files))
-        try:
-            document = read_document(path)
-        except ReadError as e:
-            report.issues.append(Issue(file=str(path), line=e.line, message=str(e)))
-            continue
-        records = _validate(document, report)
-        report.files.append(FileInfo(path=str(path), sha256=document.sha256, records=len(records)))
-        located.extend(records)
-    if progress:
-        progress("read", len(files), len(files))
-    return located
-
-
-def _validate(document: Document, report: LoadReport) -> list[Located]:
-    try:
-        parsed = FrameworkFile.model_validate(document.data)
-    except ValidationError as e:
-        for error in e.errors():
-            location = error["loc"]
-            report.issues.append(
-                Issue(
-                    file=str(document.path),
-                    line=document.line_of(location),
-                    field=".".join(str(part) for part in location) or None,
-                    message=_message(error["msg"], error["type"], error.get("input")),
-                )
-            )
-        return []
-    return [
-        Located(record, str(document.path), document.line_of(("nodes", index)), index)
-        for index, record in enumerate(parsed.nodes)
-    ]
-
-
-def _message(message: str, error_type: str, given: object) -> str:
-    if error_type == "enum":
-        return message.replace("Input should be", "Must be one of:")
-    if error_type == "extra_forbidden":
-        return "Unknown field (check its spelling)."
-    if error_type == "string_pattern_mismatch":
-        return f"{given!r} is not a valid id: use lower-case letters, digits and single hyphens."
-    return message
-
-
-async def _known_kinds(
-    driver: AsyncDriver, dialect: Dialect, database: str, located: list[Located]
-) -> dict[str, Kind]:
-    """Kinds of every id the input defines, plus link targets that already live in the graph."""
-    defined = {item.record.id: item.record.kind for item in located}
-    targets = {link.to for item in located for link in item.record.links} - defined.keys()
-    in_graph = await writes.existing_kinds(driver, dialect, database, sorted(targets))
-    return {**in_graph, **defined}
-
-
-def _check_ids_and_links(
-    located: list[Located], known: dict[str, Kind], report: LoadReport
-) -> None:
-    first_seen: dict[str, Located] = {}
-    for item in located:
-        record = item.record
-        if record.id in first_seen:
-            other = first_seen[record.id]
-            report.issues.append(
-                Issue(
-                    file=item.file,
-                    line=item.line,
-                    field="id",
-                    message=f"Duplicate id {record.id!r}: also defined at "
-                    f"{other.file}:{other.line}.",
-                )
-            )
-        first_seen.setdefault(record.id, item)
-        for n, link in enumerate(record.links):
-            field = f"nodes.{item.index}.links.{n}"
-            target_kind = known.get(link.to)
-            if target_kind is None:
-                message = f"Links to {link.to!r}, which is neither in the input nor in the graph."
-            elif not allowed(link.rel, record.kind, target_kind):
-                sources, targets = ENDPOINTS[link.rel]
-                message = (
-                    f"{link.rel} cannot go from a {record.kind} to a {target_kind}; it joins "
-                    f"{_names(sources)} to {_names(targets)}."
-                )
-            else:
-                continue
-            report.issues.append(
-                Issue(file=item.file, line=item.line, field=field, message=message)
-            )
-
-
-def _names(kinds: frozenset[Kind]) -> str:
-    return " or ".join(sorted(kinds))
-
-
-def _node_row(item: Located) -> NodeRow:
-    record = item.record
-    props: dict[str, PropertyValue] = {
-        "id": record.id,
-        "name": record.name,
-        "description": record.description,
-        "source": record.source,
-        "source_file": Path(item.file).name,
-    }
-    if record.notation is not None:
-        props["notation"] = record.notation
-    if record.alt_names:
-        props["alt_names"] = list(record.alt_names)
-    return NodeRow(id=record.id, kind=record.kind, props=props)
-
-
-def _link_rows(located: list[Located]) -> list[LinkRow]:
-    unique = {
-        (item.record.id, link.rel, link.to): LinkRow(
-            item.record.id, link.rel, link.to, Path(item.file).name
-        )
-        for item in located
-        for link in item.record.links
-    }
-    return list(unique.values())
+def _a(word: str) -> str:
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def _load_record(report: LoadReport) -> LoadRecord:
     now = datetime.now(UTC)
-    load_id = f"load-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
     props: dict[str, PropertyValue] = {
         "started_at": now.isoformat(timespec="seconds"),
         "files": [f.path for f in report.files],
@@ -231,4 +270,4 @@ def _load_record(report: LoadReport) -> LoadRecord:
         "records": sum(f.records for f in report.files),
         "agent": f"connects-graph {version('connects-graph')}",
     }
-    return LoadRecord(id=load_id, props=props)
+    return LoadRecord(id=f"load-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}", props=props)

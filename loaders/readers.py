@@ -6,7 +6,9 @@ any value in it, so validation errors can name the file, line and field.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +16,8 @@ from typing import Any
 
 import yaml
 
-SUPPORTED_SUFFIXES = (".yaml", ".yml", ".json")
+SUPPORTED_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
+STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -54,28 +57,40 @@ class Document:
 
 def find_files(paths: Sequence[Path]) -> list[Path]:
     """The data files named, with directories expanded (recursively, in a stable order)."""
-    found: list[Path] = []
+    found: dict[Path, Path] = {}
     for path in paths:
         if path.is_dir():
-            found.extend(
-                sorted(p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES)
-            )
+            inside = sorted(p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES)
         elif path.exists():
-            found.append(path)
+            inside = [path]
         else:
             raise ReadError(path, "No such file or directory.")
-    return found
+        for file in inside:
+            # A file named twice (itself and inside a named directory) is read once.
+            found.setdefault(file.resolve(), file)
+    return list(found.values())
 
 
-def read_document(path: Path) -> Document:
-    """Parse a YAML or JSON file (JSON is read as YAML, which keeps line numbers).
+@dataclass(frozen=True)
+class Row:
+    """A CSV data row: its 1-based row number (after the header) and the line it starts on."""
 
-    Raises:
-        ReadError: the file is missing, too large, not UTF-8, of an unknown type or malformed.
-    """
-    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-        supported = ", ".join(SUPPORTED_SUFFIXES)
-        raise ReadError(path, f"Unsupported file type {path.suffix!r}; expected {supported}.")
+    number: int
+    line: int
+    cells: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A parsed CSV file with a header row."""
+
+    path: Path
+    columns: tuple[str, ...]
+    rows: list[Row]
+    sha256: str
+
+
+def _read_text(path: Path) -> tuple[str, str]:
     try:
         raw = path.read_bytes()
     except OSError as e:
@@ -85,7 +100,58 @@ def read_document(path: Path) -> Document:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ReadError(path, f"The file is not UTF-8 (bad byte at offset {e.start}).") from e
+        line = raw[: e.start].count(b"\n") + 1
+        raise ReadError(
+            path, f"The file is not UTF-8 (bad byte at offset {e.start}); save it as UTF-8.", line
+        ) from e
+    return text, hashlib.sha256(raw).hexdigest()
+
+
+def read_table(path: Path) -> Table:
+    """Parse a CSV file with a header row, keeping each row's number and line.
+
+    Raises:
+        ReadError: the file cannot be read, is not UTF-8, has bad quoting, no header,
+            duplicate column names, or a row with more cells than the header.
+    """
+    text, digest = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if not header or not any(h.strip() for h in header):
+            raise ReadError(path, "The file has no header row.", 1)
+        columns = tuple(h.strip() for h in header)
+        if len(set(columns)) != len(columns):
+            raise ReadError(path, "The header names a column twice.", 1)
+        rows: list[Row] = []
+        line = reader.line_num + 1
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                if len(cells) > len(columns):
+                    raise ReadError(
+                        path,
+                        f"Row {len(rows) + 1} has {len(cells)} cells but the header has "
+                        f"{len(columns)} columns (check the quoting of cells with commas).",
+                        line,
+                    )
+                values = {c: v.strip() for c, v in zip(columns, cells, strict=False)}
+                rows.append(Row(len(rows) + 1, line, values))
+            line = reader.line_num + 1
+    except csv.Error as e:
+        raise ReadError(path, f"Malformed CSV: {e}.", reader.line_num) from e
+    return Table(path, columns, rows, digest)
+
+
+def read_document(path: Path) -> Document:
+    """Parse a YAML or JSON file (JSON is read as YAML, which keeps line numbers).
+
+    Raises:
+        ReadError: the file is missing, too large, not UTF-8, of an unknown type or malformed.
+    """
+    if path.suffix.lower() not in STRUCTURED_SUFFIXES:
+        supported = ", ".join(STRUCTURED_SUFFIXES)
+        raise ReadError(path, f"Unsupported file type {path.suffix!r}; expected {supported}.")
+    text, digest = _read_text(path)
     try:
         tree = yaml.compose(text, Loader=_NoAliasLoader)
         data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
@@ -94,7 +160,7 @@ def read_document(path: Path) -> Document:
         raise ReadError(path, f"Malformed file: {e.problem or e}.", line) from e
     except yaml.YAMLError as e:
         raise ReadError(path, f"Malformed file: {e}.") from e
-    return Document(path, data, hashlib.sha256(raw).hexdigest(), tree)
+    return Document(path, data, digest, tree)
 
 
 class _NoAliasLoader(yaml.SafeLoader):
@@ -107,6 +173,17 @@ class _NoAliasLoader(yaml.SafeLoader):
                 None, None, "anchors and aliases are not allowed", event.start_mark
             )
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} appears twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _child(node: yaml.Node | None, key: str | int) -> yaml.Node | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from graph.model import Kind, Rel
 
@@ -14,10 +15,21 @@ Slug = Annotated[
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=2000)]
+GssCode = Annotated[str, StringConstraints(pattern=r"^[EWSNK]\d{8}$")]
+Year = Annotated[int, Field(ge=1900, le=2100)]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class ResourceType(StrEnum):
+    BRIEFING = "briefing"
+    REPORT = "report"
+    POLICY_PAPER = "policy-paper"
+    GUIDE = "guide"
+    MEDIA = "media"
 
 
 class LinkRecord(_Strict):
@@ -25,6 +37,15 @@ class LinkRecord(_Strict):
 
     rel: Annotated[Rel, Field(strict=False, description="Relationship type.")]
     to: Slug = Field(description="Id of the node the relationship points to.")
+
+
+# Fields that only some kinds have: which kinds may (and must) carry each.
+_KIND_FIELDS: dict[str, tuple[frozenset[Kind], bool]] = {
+    "strength": (frozenset({Kind.EVIDENCE_LEVEL}), True),
+    "resource_type": (frozenset({Kind.RESOURCE}), True),
+    "gss_code": (frozenset({Kind.REGION, Kind.PLACE}), False),
+    "url": (frozenset({Kind.RESOURCE, Kind.PUBLICATION, Kind.ORGANISATION}), False),
+}
 
 
 class NodeRecord(_Strict):
@@ -39,10 +60,105 @@ class NodeRecord(_Strict):
         default=None, description="Its number or position in the source, if it has one."
     )
     alt_names: list[Name] = Field(default_factory=list, description="Abbreviations, other names.")
+    strength: Annotated[int, Field(ge=1, le=5)] | None = Field(
+        default=None, description="EvidenceLevel only: its place on the common 1-5 scale."
+    )
+    resource_type: Annotated[ResourceType, Field(strict=False)] | None = Field(
+        default=None, description="Resource only: briefing, report, policy-paper, guide, media."
+    )
+    gss_code: GssCode | None = Field(default=None, description="Region or Place: ONS GSS code.")
+    url: Url | None = Field(default=None, description="Where it can be read.")
     links: list[LinkRecord] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fields_fit_the_kind(self) -> NodeRecord:
+        for field, (kinds, required) in _KIND_FIELDS.items():
+            present = getattr(self, field) is not None
+            if present and self.kind not in kinds:
+                raise ValueError(f"'{field}' is only for {' or '.join(sorted(kinds))} nodes")
+            if required and not present and self.kind in kinds:
+                raise ValueError(f"a {self.kind} needs '{field}'")
+        return self
 
 
 class FrameworkFile(_Strict):
     """A YAML or JSON file of framework nodes."""
 
     nodes: list[NodeRecord] = Field(min_length=1)
+
+
+class EvidenceTypeName(StrEnum):
+    """Where evidence comes from (the `evidence_type` column)."""
+
+    INDEPENDENT_EVALUATION = "independent_evaluation"
+    PEER_REVIEWED = "peer_reviewed"
+    AUDIT_OR_INSPECTION = "audit_or_inspection"
+    INTERNAL_EVALUATION = "internal_evaluation"
+    SELF_REPORTED_CASE_STUDY = "self_reported_case_study"
+    NEWS_REPORT = "news_report"
+
+    @property
+    def node_id(self) -> str:
+        return self.value.replace("_", "-")
+
+
+class Direction(StrEnum):
+    POSITIVE = "positive"
+    MIXED = "mixed"
+    NEGATIVE = "negative"
+    NO_EFFECT = "no_effect"
+
+
+class OrganisationType(StrEnum):
+    COUNCIL = "council"
+    COMBINED_AUTHORITY = "combined_authority"
+    NHS = "nhs"
+    POLICE = "police"
+    FIRE = "fire"
+    OTHER = "other"
+
+
+class EvidenceRecord(_Strict):
+    """One claim: this case study advances this outcome, on this evidence."""
+
+    outcome: Name = Field(description="An outcome's name or id (matched tolerantly).")
+    evidence_type: Annotated[EvidenceTypeName, Field(strict=False)]
+    level: Slug | None = Field(
+        default=None, description="An EvidenceLevel id; default: the type's default level."
+    )
+    direction: Annotated[Direction, Field(strict=False)] = Direction.POSITIVE
+    note: Text | None = None
+    source: Url | None = Field(default=None, description="Default: the case study's first URL.")
+
+
+class CaseStudyRecord(_Strict):
+    """A documented initiative by a local public body and the evidence it offers."""
+
+    id: Slug
+    title: Name
+    summary: Text = Field(description="What it did, in our own words.")
+    organisation: Name = Field(description="The lead organisation.")
+    organisation_type: Annotated[OrganisationType, Field(strict=False)] = OrganisationType.OTHER
+    places: list[Name] = Field(default_factory=list)
+    region: Name | None = None
+    gss_code: GssCode | None = None
+    year: Year | None = Field(default=None, description="The year it started or was reported.")
+    year_end: Year | None = None
+    themes: list[Name] = Field(default_factory=list)
+    partners: list[Name] = Field(default_factory=list)
+    resources: list[Slug] = Field(default_factory=list)
+    reported_results: list[Text] = Field(default_factory=list, description="Figures as stated.")
+    source_urls: list[Url] = Field(min_length=1)
+    evidence: list[EvidenceRecord] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> CaseStudyRecord:
+        if self.year_end is not None and (self.year is None or self.year_end < self.year):
+            raise ValueError("'year_end' needs a 'year' no later than it")
+        return self
+
+
+class CaseStudyFile(_Strict):
+    """A YAML or JSON file of case studies."""
+
+    case_studies: list[CaseStudyRecord] = Field(min_length=1)

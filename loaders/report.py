@@ -10,11 +10,13 @@ class Issue(BaseModel):
 
     file: str
     line: int | None = None
+    row: int | None = Field(default=None, description="For CSV: the data row (1 = first).")
     field: str | None = None
     message: str
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")
+        where += f" (row {self.row})" if self.row else ""
         return f"{where}: {self.field + ': ' if self.field else ''}{self.message}"
 
 
@@ -31,6 +33,7 @@ class Counts(BaseModel):
     links_created: int = 0
     links_updated: int = 0
     links_unchanged: int = 0
+    links_removed: int = 0
 
 
 class LoadReport(BaseModel):

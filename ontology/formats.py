@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import pyoxigraph as ox
 
@@ -15,6 +16,18 @@ class RdfFormat:
     oxigraph: ox.RdfFormat
     chunked: bool
     """True if independently serialised batches concatenate into one valid document."""
+
+
+class FormatName(StrEnum):
+    """Accepted values of ``?format=``: each format's name or file suffix."""
+
+    TURTLE = "turtle"
+    TTL = "ttl"
+    NTRIPLES = "ntriples"
+    NT = "nt"
+    JSONLD = "jsonld"
+    RDFXML = "rdfxml"
+    RDF = "rdf"
 
 
 FORMATS: tuple[RdfFormat, ...] = (
@@ -36,26 +49,29 @@ def by_name(name: str) -> RdfFormat | None:
 def negotiate(accept: str | None) -> RdfFormat | None:
     """The best format for an HTTP Accept header, honouring q-values; None if none fits.
 
-    A missing header, ``*/*`` or ``text/*`` picks the default (Turtle).
+    As RFC 9110 says, the most specific range that matches a format sets its quality, so
+    ``text/turtle;q=0, */*`` excludes Turtle. Ties go to the order of FORMATS (Turtle first).
+    A missing header picks the default (Turtle).
     """
     if not accept:
         return DEFAULT
-    ranked: list[tuple[float, int, RdfFormat]] = []
-    for position, part in enumerate(accept.split(",")):
-        media_type, _, params = part.strip().partition(";")
-        media_type = media_type.strip().lower()
-        quality = _quality(params)
-        if quality <= 0:
-            continue
-        for fmt in FORMATS:
-            if media_type in (fmt.media_type, "*/*") or (
-                media_type.endswith("/*") and fmt.media_type.startswith(media_type[:-1])
-            ):
-                ranked.append((quality, -position, fmt))
-                break
-    if not ranked:
-        return None
-    return max(ranked, key=lambda entry: (entry[0], entry[1]))[2]
+    ranges = []
+    for part in accept.split(","):
+        media_range, _, params = part.strip().partition(";")
+        ranges.append((media_range.strip().lower(), _quality(params)))
+    best: tuple[float, int, RdfFormat] | None = None
+    for position, fmt in enumerate(FORMATS):
+        quality = _quality_for(fmt.media_type, ranges)
+        if quality > 0 and (best is None or quality > best[0]):
+            best = (quality, -position, fmt)
+    return best[2] if best else None
+
+
+def _quality_for(media_type: str, ranges: list[tuple[str, float]]) -> float:
+    major = media_type.split("/")[0]
+    specificity = {media_type: 3, f"{major}/*": 2, "*/*": 1}
+    matches = [(specificity[r], q) for r, q in ranges if r in specificity]
+    return max(matches)[1] if matches else 0.0
 
 
 def _quality(params: str) -> float:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.model import CONCEPTS, Kind, Rel
 from graph.repository import ExportLink, ExportNode, LoadInfo
@@ -22,12 +22,11 @@ PREFIXES = {
     "xsd": str(XSD),
 }
 
+_REUSED = frozenset({Kind.SCHEME, Kind.ORGANISATION})
 _CLASS: dict[Kind, str] = {
-    Kind.PUBLICATION: CG.Publication,
     Kind.SCHEME: SKOS.ConceptScheme,
     Kind.ORGANISATION: ORG.Organization,
-    Kind.RESEARCH_INSTITUTE: CG.ResearchInstitute,
-    **{kind: getattr(CG, kind.value) for kind in CONCEPTS},
+    **{kind: getattr(CG, kind.value) for kind in Kind if kind not in _REUSED},
 }
 
 _PREDICATE: dict[Rel, str] = {
@@ -41,7 +40,38 @@ _PREDICATE: dict[Rel, str] = {
     Rel.DEVELOPED_BY: DCTERMS.creator,
     Rel.PARTNER_OF: CG.partnerOf,
     Rel.INVOLVES: CG.involves,
+    Rel.DEFAULT_LEVEL: CG.defaultLevel,
+    Rel.IN_REGION: CG.inRegion,
+    Rel.LED_BY: CG.ledBy,
+    Rel.WITH_PARTNER: CG.withPartner,
+    Rel.LOCATED_IN: DCTERMS.spatial,
+    Rel.ADDRESSES: CG.addresses,
+    Rel.HAS_CLAIM: CG.hasClaim,
+    Rel.FOR_OUTCOME: CG.forOutcome,
+    Rel.AT_LEVEL: CG.evidenceLevel,
+    Rel.OF_TYPE: CG.evidenceType,
+    Rel.HAS_RESOURCE: DCTERMS.references,
+    Rel.ABOUT: DCTERMS.subject,
 }
+
+# Literal properties: graph property -> (predicate, how to write the value). Properties not
+# listed (ids of linked nodes, checksums) are already said by links or are internal.
+_LITERALS: dict[str, tuple[str, str]] = {
+    "notation": (SKOS.notation, "plain"),
+    "source_file": (CG.sourceFile, "plain"),
+    "strength": (CG.strength, "integer"),
+    "direction": (CG.direction, "plain"),
+    "year_start": (CG.yearStart, "integer"),
+    "year_end": (CG.yearEnd, "integer"),
+    "reported_results": (CG.reportedResult, "plain"),
+    "resource_type": (CG.resourceType, "plain"),
+    "gss_code": (CG.gssCode, "plain"),
+    "organisation_type": (CG.organisationType, "plain"),
+    "alt_names": (SKOS.altLabel, "english"),
+    "url": (RDFS.seeAlso, "iri"),
+    "source_urls": (DCTERMS.source, "iri"),
+}
+_SOURCE_IS_URL = frozenset({Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM})
 
 _LANG = "en"
 
@@ -69,16 +99,27 @@ def node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
     if description := props.get("description"):
         predicate = SKOS.definition if node.kind in CONCEPTS else DCTERMS.description
         yield ox.Triple(subject, _iri(predicate), ox.Literal(description, language=_LANG))
-    for alt in props.get("alt_names") or []:
-        yield ox.Triple(subject, _iri(SKOS.altLabel), ox.Literal(alt, language=_LANG))
-    if notation := props.get("notation"):
-        yield ox.Triple(subject, _iri(SKOS.notation), ox.Literal(notation))
     if section := props.get("source"):
-        yield ox.Triple(subject, _iri(CG.sourceSection), ox.Literal(section))
-    if source_file := props.get("source_file"):
-        yield ox.Triple(subject, _iri(CG.sourceFile), ox.Literal(source_file))
+        if node.kind in _SOURCE_IS_URL:
+            yield ox.Triple(subject, _iri(DCTERMS.source), ox.NamedNode(section))
+        else:
+            yield ox.Triple(subject, _iri(CG.sourceSection), ox.Literal(section))
+    for name, (literal_predicate, style) in _LITERALS.items():
+        value = props.get(name)
+        for item in value if isinstance(value, list) else [] if value is None else [value]:
+            yield ox.Triple(subject, _iri(literal_predicate), _literal(item, style))
     if load := props.get("load"):
         yield ox.Triple(subject, _iri(PROV.wasGeneratedBy), load_iri(base, load))
+
+
+def _literal(value: object, style: str) -> ox.Literal | ox.NamedNode:
+    if style == "iri":
+        return ox.NamedNode(str(value))
+    if style == "integer":
+        return ox.Literal(str(value), datatype=_iri(XSD.integer))
+    if style == "english":
+        return ox.Literal(str(value), language=_LANG)
+    return ox.Literal(str(value))
 
 
 def link_triple(base: str, source_kind: Kind, link: ExportLink) -> ox.Triple:

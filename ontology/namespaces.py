@@ -40,3 +40,27 @@ class CG(DefinedNamespace):
     sourceFile: URIRef
     inputFile: URIRef
     inputChecksum: URIRef
+    EvidenceLevel: URIRef
+    EvidenceType: URIRef
+    Region: URIRef
+    Place: URIRef
+    CaseStudy: URIRef
+    EvidenceClaim: URIRef
+    Resource: URIRef
+    defaultLevel: URIRef
+    inRegion: URIRef
+    ledBy: URIRef
+    withPartner: URIRef
+    addresses: URIRef
+    hasClaim: URIRef
+    forOutcome: URIRef
+    evidenceLevel: URIRef
+    evidenceType: URIRef
+    strength: URIRef
+    direction: URIRef
+    yearStart: URIRef
+    yearEnd: URIRef
+    reportedResult: URIRef
+    resourceType: URIRef
+    gssCode: URIRef
+    organisationType: URIRef

@@ -12,14 +12,17 @@ import pytest
 from neo4j import Driver, GraphDatabase
 
 from api.settings import ApiSettings
-from graph import engine
+from graph import engine, queries
 from graph.driver import connect, open_driver
 from graph.schema import ensure_schema
 from loaders.pipeline import load_paths
 from loaders.report import LoadReport
 
 ROOT = Path(__file__).resolve().parent.parent
-STRATEGY = ROOT / "data" / "strategy"
+DATA = ROOT / "data"
+STRATEGY = DATA / "strategy"
+STRATEGY_NODES = 158
+"""Nodes in data/strategy: the framework as the strategy states it, and the resources it names."""
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -53,7 +56,7 @@ def sync_driver(settings: ApiSettings) -> Iterator[Driver]:
 
 
 def clear(driver: Driver, settings: ApiSettings) -> None:
-    driver.execute_query("MATCH (n) DETACH DELETE n", database_=settings.database)
+    driver.execute_query(queries.CLEAR, database_=settings.database)
 
 
 def load(settings: ApiSettings, *paths: Path) -> LoadReport:

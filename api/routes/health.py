@@ -37,7 +37,6 @@ async def ready(request: Request) -> Ready:
     try:
         nodes = await repository.ping(state.driver, dialect, state.settings.database)
     except GraphUnavailable:
-        # Forget the dialect so the next request reconnects (the engine may have changed).
-        state.dialect = None
+        state.forget()  # the engine may come back as another one
         raise
     return Ready(status="ready", engine=dialect.engine.value, nodes=nodes)

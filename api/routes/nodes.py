@@ -18,7 +18,7 @@ NodeId = Annotated[
     str,
     Path(
         min_length=1,
-        max_length=80,
+        max_length=200,
         pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
         description="A node's id (a slug).",
         openapi_examples={"outcome": {"value": "inclusion"}, "institute": {"value": "igpp"}},
@@ -67,7 +67,13 @@ async def search(
     settings: SettingsDep,
     q: Annotated[
         str,
-        Query(min_length=1, max_length=200, description="Free text.", examples=["cyber"]),
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=r"\S",
+            description="Free text; every word must match.",
+            examples=["cyber security"],
+        ),
     ],
     limit: Annotated[int, Query(ge=1)] = 20,
 ) -> list[SearchHit]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
@@ -10,11 +12,13 @@ from fastapi.responses import StreamingResponse
 from api.deps import GraphDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, NotAcceptable
 from graph import repository
+from graph.errors import GraphError
 from graph.repository import LoadInfo
 from ontology.export import export_graph
-from ontology.formats import FORMATS, by_name, negotiate
+from ontology.formats import FORMATS, FormatName, by_name, negotiate
 
 router = APIRouter(tags=["rdf"])
+log = logging.getLogger("connects.api")
 
 _EXPORT_CONTENT = {f.media_type: {"schema": {"type": "string"}} for f in FORMATS}
 
@@ -32,12 +36,8 @@ async def export(
     graph: GraphDep,
     settings: SettingsDep,
     format: Annotated[
-        str | None,
-        Query(
-            description="turtle, ntriples, jsonld or rdfxml (or ttl, nt, rdf). "
-            "Overrides the Accept header.",
-            max_length=20,
-        ),
+        FormatName | None,
+        Query(description="The format, by name or file suffix. Overrides the Accept header."),
     ] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
@@ -46,8 +46,11 @@ async def export(
     if rdf_format is None:
         raise NotAcceptable([f.media_type for f in FORMATS])
     chunks = export_graph(graph.driver, graph.dialect, settings, rdf_format)
+    # The first batch is read before answering, so an unreachable graph is a 503, not an
+    # empty 200. A failure after that can only cut the stream short (and is logged).
+    first = await anext(chunks)
     return StreamingResponse(
-        chunks,
+        _prepend(first, chunks),
         media_type=rdf_format.media_type,
         headers={
             "Vary": "Accept",
@@ -56,12 +59,22 @@ async def export(
     )
 
 
+async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    try:
+        async for chunk in rest:
+            yield chunk
+    except GraphError:
+        log.exception("export stream cut short")
+        raise
+
+
 @router.get("/loads")
 async def loads(
     graph: GraphDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[LoadInfo]:
     """Recorded loads (provenance), newest first."""
     return await repository.loads(

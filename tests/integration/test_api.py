@@ -7,12 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from neo4j import Driver
 from pydantic import SecretStr
 
 from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
-from tests.conftest import free_port
+from tests.conftest import STRATEGY_NODES, free_port
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
 
@@ -38,7 +39,7 @@ def assert_problem(response: object, status: int) -> dict[str, object]:
 def test_health_and_ready(client: TestClient) -> None:
     assert client.get("/health").json() == {"status": "ok"}
     ready = client.get("/ready").json()
-    assert ready == {"status": "ready", "engine": "arcadedb", "nodes": 139}
+    assert ready == {"status": "ready", "engine": "arcadedb", "nodes": STRATEGY_NODES}
 
 
 def test_kinds_count_every_kind(client: TestClient) -> None:
@@ -46,7 +47,7 @@ def test_kinds_count_every_kind(client: TestClient) -> None:
     assert counts["Outcome"] == 12
     assert counts["PolicyTheme"] == 5
     assert counts["ResearchInstitute"] == 3
-    assert sum(counts.values()) == 139
+    assert sum(counts.values()) == STRATEGY_NODES
 
 
 def test_list_pages_through_a_kind(client: TestClient) -> None:
@@ -98,6 +99,25 @@ def test_links_are_seen_from_both_ends(client: TestClient) -> None:
     assert all(link["direction"] == "in" for link in body["links"] if link["type"] == "UNIT_OF")
 
 
+def test_neighbourhood_has_every_edge_among_its_nodes(
+    client: TestClient, sync_driver: Driver, settings: ApiSettings
+) -> None:
+    body = client.get("/graph/neighbourhood/university-of-east-london").json()
+    ids = [n["data"]["id"] for n in body["nodes"]]
+    records, _, _ = sync_driver.execute_query(
+        "MATCH (a:Entity)-[r]->(b:Entity) WHERE a.id IN $ids AND b.id IN $ids "
+        "RETURN a.id AS a, type(r) AS t, b.id AS b",
+        {"ids": ids},
+        database_=settings.database,
+    )
+    expected = {(r["a"], r["t"], r["b"]) for r in records}
+    returned = {
+        (e["data"]["source"], e["data"]["type"], e["data"]["target"]) for e in body["edges"]
+    }
+    assert returned == expected
+    assert ("igpp", "PARTNER_OF", "socitm") in returned  # between two nodes of the last hop
+
+
 def test_neighbourhood_is_cytoscape_elements(client: TestClient) -> None:
     one = client.get("/graph/neighbourhood/university-of-east-london").json()
     ids = {n["data"]["id"] for n in one["nodes"]}
@@ -124,10 +144,16 @@ def test_search_finds_by_name_and_description(client: TestClient) -> None:
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
 
 
+def test_search_needs_every_word_in_any_order(client: TestClient) -> None:
+    hits = client.get("/search", params={"q": "technical cyber"}).json()
+    assert "c-tag" in [h["node"]["id"] for h in hits]
+    assert client.get("/search", params={"q": "cyber zzzz"}).json() == []
+
+
 def test_loads_lists_provenance(client: TestClient, framework: LoadReport) -> None:
     loads = client.get("/loads").json()
     assert loads[0]["id"] == framework.load_id
-    assert loads[0]["properties"]["nodes_created"] == 139
+    assert loads[0]["properties"]["nodes_created"] == STRATEGY_NODES
 
 
 @pytest.mark.parametrize(
@@ -141,8 +167,10 @@ def test_loads_lists_provenance(client: TestClient, framework: LoadReport) -> No
         ("/graph/neighbourhood/igpp?depth=4", 422, "query.depth"),
         ("/graph/neighbourhood/nosuch", 404, None),
         ("/search", 422, "query.q"),
+        ("/search?q=%20%20", 422, "query.q"),
+        ("/loads?offset=99999999999999999999", 422, "query.offset"),
         ("/no/such/route", 404, None),
-        ("/export?format=csv", 406, None),
+        ("/export?format=csv", 422, "query.format"),
     ],
 )
 def test_errors_share_one_shape(
@@ -151,6 +179,10 @@ def test_errors_share_one_shape(
     body = assert_problem(client.get(path), status)
     if location is not None:
         assert location in [e["location"] for e in body["errors"]]  # type: ignore[attr-defined]
+
+
+def test_no_acceptable_format_is_406(client: TestClient) -> None:
+    assert_problem(client.get("/export", headers={"Accept": "text/html"}), 406)
 
 
 def test_wrong_method_is_a_problem_too(client: TestClient) -> None:
@@ -181,3 +213,4 @@ def test_unreachable_graph_gives_503_quickly(settings: ApiSettings) -> None:
         assert time.monotonic() - started < 5
         assert body["type"] == "/problems/graph-unavailable"
         assert_problem(down_client.get("/nodes/igpp"), 503)
+        assert_problem(down_client.get("/export"), 503)

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from api.settings import ApiSettings
 from cli.main import app
-from tests.conftest import STRATEGY, fingerprint
+from tests.conftest import STRATEGY, STRATEGY_NODES, fingerprint
 
 runner = CliRunner()
 
@@ -27,9 +27,9 @@ def env(settings: ApiSettings, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_load_reports_counts_then_nothing_new(empty_graph: Driver) -> None:
     first = runner.invoke(app, ["load", str(STRATEGY)])
     assert first.exit_code == 0, first.output
-    assert "nodes 139 created, 0 updated, 0 unchanged" in first.output
+    assert f"nodes {STRATEGY_NODES} created, 0 updated, 0 unchanged" in first.output
     second = runner.invoke(app, ["load", str(STRATEGY)])
-    assert "nodes 0 created, 0 updated, 139 unchanged" in second.output
+    assert f"nodes 0 created, 0 updated, {STRATEGY_NODES} unchanged" in second.output
 
 
 @pytest.mark.usefixtures("env")
@@ -51,7 +51,7 @@ def test_db_status_and_export(empty_graph: Driver, tmp_path: Path) -> None:
     status = runner.invoke(app, ["db", "status"])
     assert status.exit_code == 0
     assert status.output.startswith("running")
-    runner.invoke(app, ["load", str(STRATEGY)])
+    assert runner.invoke(app, ["load", str(STRATEGY)]).exit_code == 0
     target = tmp_path / "graph.nt"
     result = runner.invoke(app, ["export", "--format", "nt", "--output", str(target)])
     assert result.exit_code == 0, result.output

@@ -15,7 +15,7 @@ from graph.driver import connect, open_driver
 from graph.errors import Conflict
 from graph.model import Kind, Rel
 from loaders.report import Issue, LoadFailed
-from tests.conftest import STRATEGY, fingerprint, load
+from tests.conftest import STRATEGY, STRATEGY_NODES, fingerprint, load
 
 OUTCOMES = [
     "Connectivity", "Data", "Democracy", "Ethics", "Inclusion", "Leadership",
@@ -43,7 +43,7 @@ def test_the_framework_loads_with_its_exact_names(
     empty_graph: Driver, settings: ApiSettings
 ) -> None:
     report = load(settings, STRATEGY)
-    assert report.counts.nodes_created == 139
+    assert report.counts.nodes_created == STRATEGY_NODES
     assert report.counts.links_created > 200
     assert names(empty_graph, settings, "Outcome") == OUTCOMES
     assert len(names(empty_graph, settings, "PolicyTheme")) == 5
@@ -93,7 +93,7 @@ def test_loading_twice_changes_nothing(empty_graph: Driver, settings: ApiSetting
     second = load(settings, STRATEGY)
     assert fingerprint_without_loads(empty_graph, settings) == before
     c = second.counts
-    assert (c.nodes_created, c.nodes_updated, c.nodes_unchanged) == (0, 0, 139)
+    assert (c.nodes_created, c.nodes_updated, c.nodes_unchanged) == (0, 0, STRATEGY_NODES)
     assert (c.links_created, c.links_updated) == (0, 0)
     assert c.links_unchanged == first.counts.links_created
 
@@ -136,8 +136,8 @@ def test_each_load_is_recorded_with_files_and_checksums(
     )
     recorded = records[0]["l"]
     assert recorded["files"] == [f.path for f in report.files]
-    assert len(recorded["checksums"]) == len(report.files) == 11
-    assert recorded["nodes_created"] == 139
+    assert len(recorded["checksums"]) == len(report.files) == 12
+    assert recorded["nodes_created"] == STRATEGY_NODES
     assert recorded["started_at"].startswith("20")
 
 
@@ -166,13 +166,13 @@ BAD_INPUTS = {
     "dangling link": (
         "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    description: D\n    source: S\n"
         "    links: [{rel: IN_SCHEME, to: nowhere}]\n",
-        2, "nodes.0.links.0", "neither in the input nor in the graph",
+        7, "nodes.0.links.0", "neither in the input nor in the graph",
     ),
     "link between wrong kinds": (
-        "nodes:\n  - {id: a, kind: Outcome, name: A, description: D, source: S,"
-        " links: [{rel: UNIT_OF, to: b}]}\n"
+        "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    description: D\n    source: S\n"
+        "    links:\n      - {rel: UNIT_OF, to: b}\n"
         "  - {id: b, kind: Organisation, name: B, description: D, source: S}\n",
-        2, "nodes.0.links.0", "UNIT_OF cannot go from a Outcome to a Organisation",
+        8, "nodes.0.links.0", "UNIT_OF cannot go from an Outcome to an Organisation",
     ),
     "malformed yaml": ("nodes:\n  - {id: a, kind: [\n", 3, None, "Malformed file"),
     "yaml alias": (
@@ -180,7 +180,7 @@ BAD_INPUTS = {
         "nodes:\n  - *b\n",
         3, None, "anchors and aliases are not allowed",
     ),
-    "no nodes": ("nodes: []\n", 1, "nodes", "at least 1 item"),
+    "no nodes": ("nodes: []\n", 1, "nodes", "The list is empty."),
 }  # fmt: skip
 
 
@@ -212,10 +212,9 @@ def test_duplicate_ids_across_files_name_both_places(
     assert issue == Issue(
         file=str(second),
         line=2,
-        field="id",
+        field="nodes.0.id",
         message=f"Duplicate id 'same': also defined at {first}:2.",
     )
-    assert fingerprint(empty_graph, settings) == fingerprint(empty_graph, settings)
     records, _, _ = empty_graph.execute_query(
         "MATCH (n) RETURN count(n) AS c", database_=settings.database
     )
@@ -234,8 +233,8 @@ def test_an_id_of_another_kind_in_the_graph_is_refused(
     with pytest.raises(LoadFailed) as failure:
         load(settings, clash)
     [issue] = failure.value.report.issues
-    assert (issue.line, issue.field) == (2, "kind")
-    assert "already belongs to a Outcome" in issue.message
+    assert (issue.line, issue.field) == (2, "nodes.0.kind")
+    assert "already belongs to an Outcome" in issue.message
     assert fingerprint(empty_graph, settings) == before
 
 
@@ -285,3 +284,74 @@ def test_a_missing_path_is_reported(empty_graph: Driver, settings: ApiSettings) 
     with pytest.raises(LoadFailed) as failure:
         load(settings, Path("no/such/dir"))
     assert failure.value.report.issues[0].message == "No such file or directory."
+
+
+def test_a_link_removed_from_the_file_is_removed_from_the_graph(
+    empty_graph: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    load(settings, STRATEGY)
+    body = """
+    nodes:
+      - id: extra-aim
+        kind: PlaceAim
+        name: N
+        description: D
+        source: S
+        links:
+          - {rel: BROADER, to: place-business}
+          - {rel: RELATED, to: inclusion}
+    """
+    path = write_file(tmp_path, "extra.yaml", body)
+    load(settings, path)
+    write_file(
+        tmp_path, "extra.yaml", body.replace("          - {rel: RELATED, to: inclusion}\n", "")
+    )
+    report = load(settings, path)
+    assert report.counts.links_removed == 1
+    records, _, _ = empty_graph.execute_query(
+        "MATCH (:Entity {id: 'extra-aim'})-[r]->(b) RETURN type(r) AS t, b.id AS b",
+        database_=settings.database,
+    )
+    assert [(r["t"], r["b"]) for r in records] == [("BROADER", "place-business")]
+
+
+def test_duplicate_yaml_keys_are_refused(
+    empty_graph: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    bad = write_file(
+        tmp_path, "dup.yaml",
+        "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    name: B\n"
+        "    description: D\n    source: S\n",
+    )  # fmt: skip
+    with pytest.raises(LoadFailed) as failure:
+        load(settings, bad)
+    [issue] = failure.value.report.issues
+    assert issue.line == 5
+    assert "the key 'name' appears twice" in issue.message
+
+
+def test_a_file_named_twice_is_read_once(empty_graph: Driver, settings: ApiSettings) -> None:
+    report = load(settings, STRATEGY, STRATEGY / "outcomes.yaml")
+    assert report.counts.nodes_created == STRATEGY_NODES
+    assert len(report.files) == 12
+
+
+def test_one_bad_record_does_not_hide_the_rest_of_its_file(
+    empty_graph: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    scheme = write_file(
+        tmp_path, "a.yaml",
+        "nodes:\n  - {id: s, kind: Scheme, name: S, description: D, source: S, notation: 1}\n"
+        "  - {id: t, kind: Scheme, name: T, description: D, source: S}\n",
+    )  # fmt: skip
+    user = write_file(
+        tmp_path, "b.yaml",
+        "nodes:\n  - {id: o, kind: Outcome, name: O, description: D, source: S,"
+        " links: [{rel: IN_SCHEME, to: t}]}\n",
+    )  # fmt: skip
+    with pytest.raises(LoadFailed) as failure:
+        load(settings, scheme, user)
+    # Only the bad notation: the good scheme 't' in the same file still counts as defined.
+    assert [(i.file, i.field) for i in failure.value.report.issues] == [
+        (str(scheme), "nodes.0.notation")
+    ]

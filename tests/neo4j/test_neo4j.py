@@ -21,7 +21,7 @@ from rdflib.namespace import PROV
 from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
-from tests.conftest import STRATEGY, load
+from tests.conftest import STRATEGY, STRATEGY_NODES, load
 
 NEO4J_IMAGE = "neo4j:5"
 
@@ -89,7 +89,7 @@ def client(neo4j_settings: ApiSettings, loaded: LoadReport) -> Iterator[TestClie
 
 
 def test_loading_is_idempotent_on_neo4j(neo4j_settings: ApiSettings, loaded: LoadReport) -> None:
-    assert loaded.counts.nodes_created == 139
+    assert loaded.counts.nodes_created == STRATEGY_NODES
     again = load(neo4j_settings, STRATEGY)
     assert (again.counts.nodes_created, again.counts.nodes_updated) == (0, 0)
     assert again.counts.links_created == 0

@@ -16,6 +16,9 @@ from ontology.formats import by_name, negotiate
         ("text/html, application/*;q=0.5", "ntriples"),
         ("application/rdf+xml;q=0, text/turtle;q=0.3", "turtle"),
         ("TEXT/TURTLE", "turtle"),
+        ("text/turtle;q=0, */*", "ntriples"),
+        ("*/*, text/turtle;q=0.1", "ntriples"),
+        ("application/*;q=0.2, application/ld+json;q=0.9", "jsonld"),
     ],
 )
 def test_negotiation_honours_q_values(accept: str | None, expected: str) -> None:
@@ -24,7 +27,9 @@ def test_negotiation_honours_q_values(accept: str | None, expected: str) -> None
     assert chosen.name == expected
 
 
-@pytest.mark.parametrize("accept", ["text/html", "application/json", "text/turtle;q=0", "x;q=abc"])
+@pytest.mark.parametrize(
+    "accept", ["text/html", "application/json", "text/turtle;q=0", "x;q=abc", "*/*;q=0"]
+)
 def test_nothing_acceptable(accept: str) -> None:
     assert negotiate(accept) is None
 

@@ -1,0 +1,166 @@
+"""Read every input file and validate it into records, remembering where each came from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from loaders import case_studies
+from loaders.readers import ReadError, Row, read_document, read_table
+from loaders.records import CaseStudyRecord, EvidenceRecord, NodeRecord
+from loaders.report import FileInfo, Issue, LoadReport
+
+Progress = Callable[[str, int, int], None]
+"""Called as progress(stage, done, total) while a load runs."""
+
+FieldNamer = Callable[[str], "str | None"]
+"""Turns a record's field path into the name the file uses for it (YAML path or CSV column)."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a record was written: file, line, and for CSV the row."""
+
+    file: str
+    line: int | None
+    row: int | None = None
+
+    def issue(self, field: str | None, message: str) -> Issue:
+        return Issue(file=self.file, line=self.line, row=self.row, field=field, message=message)
+
+
+@dataclass
+class Parsed:
+    """Validated records from every file, each with where it was written."""
+
+    framework: list[tuple[NodeRecord, Where, str, list[int | None]]] = field(default_factory=list)
+    """Each framework record, where it is, its field path, and the line of each of its links."""
+    studies: list[tuple[CaseStudyRecord, Where, FieldNamer]] = field(default_factory=list)
+    evidence: list[tuple[str, EvidenceRecord, Where]] = field(default_factory=list)
+
+
+def parse(files: list[Path], report: LoadReport, progress: Progress | None) -> Parsed:
+    """Read and validate every file; problems go to `report.issues`, records to the result."""
+    parsed = Parsed()
+    for done, path in enumerate(files):
+        if progress:
+            progress("read", done, len(files))
+        try:
+            count = (
+                _parse_table(path, parsed, report)
+                if path.suffix.lower() == ".csv"
+                else _parse_document(path, parsed, report)
+            )
+        except ReadError as e:
+            report.issues.append(Issue(file=str(path), line=e.line, message=str(e)))
+            continue
+        report.files.append(FileInfo(path=str(path), sha256=count[1], records=count[0]))
+    if progress:
+        progress("read", len(files), len(files))
+    return parsed
+
+
+_TOP_LEVEL: dict[str, type[BaseModel]] = {"nodes": NodeRecord, "case_studies": CaseStudyRecord}
+
+
+def _parse_document(path: Path, parsed: Parsed, report: LoadReport) -> tuple[int, str]:
+    document = read_document(path)
+    data = document.data
+    keys = list(data) if isinstance(data, dict) else []
+    if len(keys) != 1 or keys[0] not in _TOP_LEVEL or not isinstance(data[keys[0]], list):
+        raise ReadError(
+            path, "Expected one top-level key, 'nodes' or 'case_studies', holding a list.", 1
+        )
+    key = keys[0]
+    model = _TOP_LEVEL[key]
+    if not data[key]:
+        report.issues.append(Where(str(path), 1).issue(key, "The list is empty."))
+    count = 0
+    # Each record is validated on its own, so one bad record does not hide the others.
+    for i, raw in enumerate(data[key]):
+        where = Where(str(path), document.line_of((key, i)))
+        try:
+            record = model.model_validate(raw)
+        except ValidationError as e:
+            for error in e.errors():
+                loc = (key, i, *error["loc"])
+                report.issues.append(
+                    Where(str(path), document.line_of(loc)).issue(
+                        ".".join(str(p) for p in loc), _message(error)
+                    )
+                )
+            continue
+        count += 1
+        if isinstance(record, NodeRecord):
+            lines = [document.line_of((key, i, "links", n)) for n in range(len(record.links))]
+            parsed.framework.append((record, where, f"{key}.{i}", lines))
+        elif isinstance(record, CaseStudyRecord):
+            parsed.studies.append((record, where, partial(_prefixed, f"{key}.{i}")))
+    return count, document.sha256
+
+
+def _parse_table(path: Path, parsed: Parsed, report: LoadReport) -> tuple[int, str]:
+    table = read_table(path)
+    kind = case_studies.table_kind(table)
+    if kind is None:
+        raise ReadError(
+            path,
+            "Unknown CSV layout: a case-study file needs the columns "
+            f"{', '.join(case_studies.REQUIRED_CASE_STUDY_COLUMNS)}; an evidence file needs "
+            f"{', '.join(case_studies.REQUIRED_EVIDENCE_COLUMNS)}.",
+            1,
+        )
+    problems = [f"missing column {c!r}" for c in case_studies.missing_columns(table, kind)]
+    problems += [f"unknown column {c!r}" for c in case_studies.unknown_columns(table, kind)]
+    if problems:
+        raise ReadError(path, f"Header: {'; '.join(problems)}.", 1)
+    for row in table.rows:
+        where = Where(str(path), row.line, row.number)
+        if kind == "evidence":
+            _parse_evidence_row(row, where, parsed, report)
+            continue
+        try:
+            study = CaseStudyRecord.model_validate(case_studies.row_to_record_data(row))
+        except ValidationError as e:
+            for error in e.errors():
+                column = case_studies.column_for(error["loc"])
+                report.issues.append(where.issue(column, _message(error)))
+            continue
+        parsed.studies.append((study, where, _csv_column))
+    return len(table.rows), table.sha256
+
+
+def _parse_evidence_row(row: Row, where: Where, parsed: Parsed, report: LoadReport) -> None:
+    study_id, data = case_studies.evidence_row_data(row)
+    try:
+        claim = EvidenceRecord.model_validate(data)
+    except ValidationError as e:
+        for error in e.errors():
+            column = case_studies.column_for(("evidence", 0, *error["loc"]))
+            report.issues.append(where.issue(column, _message(error)))
+        return
+    parsed.evidence.append((study_id, claim, where))
+
+
+def _message(error: Any) -> str:
+    kind, message, given = error["type"], error["msg"], error.get("input")
+    if kind == "enum":
+        return str(message).replace("Input should be", "Must be one of:")
+    if kind == "extra_forbidden":
+        return "Unknown field (check its spelling)."
+    if kind == "string_pattern_mismatch" and error["loc"] and error["loc"][-1] in ("id", "to"):
+        return f"{given!r} is not a valid id: use lower-case letters, digits and single hyphens."
+    return str(message).removeprefix("Value error, ")
+
+
+def _prefixed(prefix: str, field_name: str) -> str:
+    return f"{prefix}.{field_name}" if field_name else prefix
+
+
+def _csv_column(field_name: str) -> str | None:
+    return case_studies.column_for(field_name.split(".")) if field_name else None
