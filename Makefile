@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LINTER := tools/cypher-lint/node_modules/.package-lock.json
-DATA   := data/strategy
+DATA   := data
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve load stop test lint check clean

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.filters import InvalidFilter
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -104,6 +105,11 @@ def install(app: FastAPI) -> None:
     async def not_acceptable(request: Request, exc: NotAcceptable) -> JSONResponse:
         detail = f"{exc} Available: {', '.join(exc.offered)}."
         return problem(request, 406, detail, slug="not-acceptable")
+
+    @app.exception_handler(InvalidFilter)
+    async def invalid_filter(request: Request, exc: InvalidFilter) -> JSONResponse:
+        errors = [{"location": exc.location, "message": exc.message}]
+        return problem(request, 422, exc.message, slug="invalid", errors=errors)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.deps import GraphState
-from api.routes import graph, health, nodes, rdf
+from api.routes import evidence, graph, health, nodes, rdf
 from api.settings import ApiSettings
 from graph.driver import open_driver
 from graph.errors import GraphUnavailable
@@ -55,6 +55,6 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     errors.install(app)
-    for router in (health.router, nodes.router, graph.router, rdf.router):
+    for router in (health.router, nodes.router, evidence.router, graph.router, rdf.router):
         app.include_router(router)
     return app

@@ -190,3 +190,88 @@ def export(
                 target.close()
 
     _with_graph(settings, work)
+
+
+@app.command("what-works")
+def what_works(
+    outcome: Annotated[
+        list[str] | None, typer.Option("--outcome", "-o", help="Outcome name or id (repeatable).")
+    ] = None,
+    theme: Annotated[list[str] | None, typer.Option(help="Policy theme (repeatable).")] = None,
+    organisation: Annotated[
+        list[str] | None, typer.Option(help="Organisation (repeatable).")
+    ] = None,
+    region: Annotated[list[str] | None, typer.Option(help="Region (repeatable).")] = None,
+    min_strength: Annotated[int, typer.Option(min=1, max=5, help="Minimum strength 1-5.")] = 1,
+    text: Annotated[str | None, typer.Option("--text", help="Text in title or summary.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 20,
+) -> None:
+    """Case studies with evidence for outcomes, strongest first, and why each matched."""
+    from rich.table import Table
+
+    from api.filters import InvalidFilter, RawFilter, resolve
+    from graph import evidence
+
+    settings = _settings()
+    raw = RawFilter(
+        outcome=outcome or [], theme=theme or [], organisation=organisation or [],
+        region=region or [], min_strength=min_strength, q=text,
+    )  # fmt: skip
+
+    async def work(driver: AsyncDriver, dialect: Dialect) -> evidence.EvidencePage:
+        chosen = await resolve(driver, dialect, settings.database, raw)
+        return await evidence.what_works(
+            driver, dialect, settings.database, chosen, limit=limit, offset=0
+        )
+
+    try:
+        page = _with_graph(settings, work)
+    except InvalidFilter as e:
+        raise _fail(e.message, code=2) from e
+    table = Table("strength", "case study", "year", "why it matched", show_lines=True)
+    for row in page.items:
+        name = evidence.STRENGTH_NAMES[row.strength]
+        table.add_row(f"{row.strength} {name}", row.title, str(row.year_end or "?"),
+                      "\n".join(row.matched))  # fmt: skip
+    out.print(table)
+    out.print(f"{len(page.items)} of {page.total} case studies.")
+
+
+@app.command("gap-map")
+def gap_map_command(
+    rows: Annotated[str, typer.Option(help="outcome, theme, region, evidence_type, strength.")] = (
+        "outcome"
+    ),
+    cols: Annotated[str, typer.Option(help="A different dimension for the columns.")] = "theme",
+    csv_output: Annotated[bool, typer.Option("--csv", help="Write CSV to stdout.")] = False,
+) -> None:
+    """The evidence-and-gap map: case studies per cell, empty cells shown as '.'."""
+    from rich.table import Table
+
+    from api.routes.evidence import gap_map_csv
+    from graph import evidence
+    from graph.evidence_queries import GAP_MAP_DIMENSIONS, Dimension
+
+    allowed = [d.value for d in GAP_MAP_DIMENSIONS]
+    if rows not in allowed or cols not in allowed or rows == cols:
+        raise _fail(f"--rows and --cols must be two different ones of: {', '.join(allowed)}.", 2)
+    settings = _settings()
+
+    async def work(driver: AsyncDriver, dialect: Dialect) -> evidence.GapMap:
+        return await evidence.gap_map(
+            driver, dialect, settings.database, evidence.EvidenceFilter(),
+            Dimension(rows), Dimension(cols),
+        )  # fmt: skip
+
+    result = _with_graph(settings, work)
+    if csv_output:
+        sys.stdout.write(gap_map_csv(result))
+        return
+    table = Table("", *(b.name for b in result.col_values))
+    counts: dict[tuple[object, object], int] = {
+        (c.row, c.col): c.case_studies for c in result.cells
+    }
+    for row in result.row_values:
+        cells = [str(counts[(row.key, col.key)] or ".") for col in result.col_values]
+        table.add_row(row.name, *cells)
+    out.print(table)

@@ -20,7 +20,7 @@ from loaders.parsing import Parsed, Progress, Where, parse
 from loaders.readers import ReadError, find_files
 from loaders.records import CaseStudyRecord, EvidenceRecord
 from loaders.report import Counts, Issue, LoadFailed, LoadReport
-from loaders.vocabulary import Term, Vocabulary
+from loaders.vocabulary import Term, Vocabulary, from_graph
 
 
 @dataclass
@@ -76,12 +76,9 @@ async def load_paths(
 async def _vocabulary(
     driver: AsyncDriver, dialect: Dialect, database: str, parsed: Parsed
 ) -> Vocabulary:
-    vocabulary = Vocabulary()
     if not parsed.studies:
-        return vocabulary
-    for row in await writes.vocabulary(driver, dialect, database):
-        vocabulary.add(Term(row.id, row.kind, row.name, row.alt_names, row.strength,
-                            row.default_level))  # fmt: skip
+        return Vocabulary()
+    vocabulary = await from_graph(driver, dialect, database)
     for record, _, _, _ in parsed.framework:
         level = next((link.to for link in record.links if link.rel == "DEFAULT_LEVEL"), None)
         vocabulary.add(

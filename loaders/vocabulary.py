@@ -11,6 +11,10 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from neo4j import AsyncDriver
+
+from graph import writes
+from graph.dialect import Dialect
 from graph.model import Kind
 
 
@@ -97,3 +101,13 @@ class Vocabulary:
             if key.startswith(norm + " ")
             for term_id in ids
         }
+
+
+async def from_graph(driver: AsyncDriver, dialect: Dialect, database: str) -> Vocabulary:
+    """The names in the graph that input may refer to: outcomes, themes, regions, ..."""
+    vocabulary = Vocabulary()
+    for row in await writes.vocabulary(driver, dialect, database):
+        vocabulary.add(
+            Term(row.id, row.kind, row.name, row.alt_names, row.strength, row.default_level)
+        )
+    return vocabulary

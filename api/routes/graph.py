@@ -10,6 +10,7 @@ from api.deps import GraphDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.nodes import NodeId
 from graph import repository
+from graph.evidence import Path, paths
 from graph.repository import Neighbourhood
 
 router = APIRouter(prefix="/graph", tags=["graph"])
@@ -31,3 +32,32 @@ async def neighbourhood(
     return await repository.neighbourhood(
         graph.driver, graph.dialect, graph.database, node_id, depth=depth, max_nodes=cap
     )
+
+
+@router.get("/paths", responses={404: PROBLEM_RESPONSES[404], 422: PROBLEM_RESPONSES[422]})
+async def shortest_paths(
+    graph: GraphDep,
+    from_id: Annotated[
+        str,
+        Query(
+            alias="from",
+            min_length=1,
+            max_length=200,
+            description="Start node id.",
+            examples=["greater-manchester-combined-authority"],
+        ),
+    ],  # fmt: skip
+    to_id: Annotated[
+        str,
+        Query(
+            alias="to",
+            min_length=1,
+            max_length=200,
+            description="End node id.",
+            examples=["inclusion"],
+        ),
+    ],  # fmt: skip
+    limit: Annotated[int, Query(ge=1, le=50, description="Most paths to return.")] = 10,
+) -> list[Path]:
+    """The shortest explanations connecting two nodes (up to 6 hops), with provenance."""
+    return await paths(graph.driver, graph.dialect, graph.database, from_id, to_id, limit=limit)

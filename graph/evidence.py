@@ -1,0 +1,363 @@
+"""What works: evidence for outcomes, its facets, the evidence-and-gap map, and paths.
+
+Weak evidence is returned as weak: every row carries its strength on the common 1-5 scale,
+and nothing is left out for being weak unless the caller asks for a minimum strength.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, LiteralString
+
+from neo4j import AsyncDriver, RoutingControl
+from pydantic import BaseModel, Field
+
+from graph import evidence_queries as q
+from graph import queries
+from graph.dialect import Dialect
+from graph.errors import NotFound, translate_driver_errors
+from graph.evidence_queries import Dimension
+from graph.model import Kind
+
+STRENGTH_NAMES = {
+    1: "Reported",
+    2: "Documented",
+    3: "Externally examined",
+    4: "Independently evaluated",
+    5: "Peer reviewed",
+}
+"""Names of the common strength scale that every evidence scale is crosswalked to."""
+
+
+class EvidenceFilter(BaseModel):
+    """Which evidence to consider. Lists mean 'any of'; empty lists mean 'no restriction'."""
+
+    outcomes: list[str] = Field(default_factory=list)
+    themes: list[str] = Field(default_factory=list)
+    organisations: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    places: list[str] = Field(default_factory=list)
+    evidence_types: list[str] = Field(default_factory=list)
+    directions: list[str] = Field(default_factory=list)
+    min_strength: int = Field(default=1, ge=1, le=5)
+    year_from: int | None = None
+    year_to: int | None = None
+    text: str | None = None
+
+    def params(self) -> dict[str, Any]:
+        values = self.model_dump()
+        values["text"] = self.text.strip().lower() if self.text and self.text.strip() else None
+        return values
+
+
+class Ref(BaseModel):
+    id: str
+    name: str
+
+
+class Claim(BaseModel):
+    id: str
+    outcome: str
+    outcome_name: str
+    strength: int = Field(description="On the common 1-5 scale.")
+    strength_name: str
+    level: str
+    level_name: str | None
+    evidence_type: str
+    type_name: str | None
+    direction: str
+    source: str | None
+
+
+class EvidenceRow(BaseModel):
+    id: str
+    title: str
+    summary: str
+    year_start: int | None
+    year_end: int | None
+    strength: int = Field(description="The strongest matching claim, on the common 1-5 scale.")
+    claims: list[Claim]
+    lead: list[Ref]
+    partners: list[Ref]
+    themes: list[Ref]
+    places: list[Ref]
+    regions: list[Ref]
+    reported_results: list[str]
+    source_urls: list[str]
+    matched: list[str] = Field(description="Why this case study matched the query.")
+
+
+class EvidencePage(BaseModel):
+    items: list[EvidenceRow]
+    total: int
+    limit: int
+    offset: int
+
+
+class Bucket(BaseModel):
+    key: str | int | None
+    name: str
+    count: int
+
+
+class Facet(BaseModel):
+    dimension: Dimension
+    buckets: list[Bucket]
+
+
+class Strongest(BaseModel):
+    id: str
+    name: str
+    strength: int
+
+
+class Cell(BaseModel):
+    row: str | int
+    col: str | int
+    case_studies: int
+    strength_distribution: dict[str, int]
+    strongest: Strongest | None
+
+
+class GapMap(BaseModel):
+    rows: Dimension
+    cols: Dimension
+    row_values: list[Bucket]
+    col_values: list[Bucket]
+    cells: list[Cell] = Field(description="Every row x column pair, empty cells included.")
+
+
+class PathNode(BaseModel):
+    id: str
+    name: str
+    kind: Kind
+    source: str | None
+
+
+class PathRelationship(BaseModel):
+    type: str
+    from_id: str
+    to_id: str
+    source: str | None = Field(description="The file the relationship was loaded from.")
+    load: str | None = Field(description="The load that last wrote it.")
+
+
+class Path(BaseModel):
+    length: int
+    nodes: list[PathNode]
+    relationships: list[PathRelationship]
+
+
+async def _read(
+    driver: AsyncDriver, dialect: Dialect, database: str, statement: LiteralString,
+    params: dict[str, Any],
+) -> list[dict[str, Any]]:  # fmt: skip
+    with translate_driver_errors():
+        records, _, _ = await driver.execute_query(
+            dialect.query(statement), params, database_=database, routing_=RoutingControl.READ
+        )
+    return [r.data() for r in records]
+
+
+async def what_works(
+    driver: AsyncDriver,
+    dialect: Dialect,
+    database: str,
+    evidence: EvidenceFilter,
+    *,
+    limit: int,
+    offset: int,
+) -> EvidencePage:
+    """Case studies with matching evidence, strongest first, then most recent."""
+    params = {**evidence.params(), "limit": limit, "offset": offset}
+    rows = await _read(driver, dialect, database, q.WHAT_WORKS, params)
+    total = await _read(driver, dialect, database, q.WHAT_WORKS_TOTAL, params)
+    items = [_row(r, evidence) for r in rows]
+    return EvidencePage(items=items, total=int(total[0]["total"]), limit=limit, offset=offset)
+
+
+def _row(record: dict[str, Any], evidence: EvidenceFilter) -> EvidenceRow:
+    study = record["study"]
+    claims = sorted(
+        (Claim(**c, strength_name=STRENGTH_NAMES[c["strength"]]) for c in record["claims"]),
+        key=lambda c: (-c.strength, c.outcome_name),
+    )
+    refs = {key: [Ref(**r) for r in record[key]] for key in
+            ("leads", "partners", "themes", "places", "regions")}  # fmt: skip
+    row = EvidenceRow(
+        id=study["id"],
+        title=study["name"],
+        summary=study["description"],
+        year_start=study.get("year_start"),
+        year_end=study.get("year_end"),
+        strength=int(record["best"]),
+        claims=claims,
+        lead=refs["leads"],
+        partners=refs["partners"],
+        themes=refs["themes"],
+        places=refs["places"],
+        regions=refs["regions"],
+        reported_results=study.get("reported_results") or [],
+        source_urls=study.get("source_urls") or [],
+        matched=[],
+    )
+    row.matched = _why(row, evidence)
+    return row
+
+
+def _why(row: EvidenceRow, f: EvidenceFilter) -> list[str]:
+    reasons = [
+        f"{c.strength_name} evidence (strength {c.strength}/5, {c.type_name or c.evidence_type})"
+        f" that it advances {c.outcome_name}"
+        for c in row.claims
+    ]
+    named = [
+        (f.themes, row.themes, "addresses the theme"),
+        (f.organisations, row.lead, "led by"),
+        (f.organisations, row.partners, "with the partner"),
+        (f.regions, row.regions, "in the region"),
+        (f.places, row.places, "in"),
+    ]
+    for wanted, refs, phrase in named:
+        reasons += [f"{phrase} {ref.name}" for ref in refs if wanted and ref.id in wanted]
+    if f.text and f.text.strip():
+        reasons.append(f"its title or summary mentions {f.text.strip()!r}")
+    if f.year_from is not None or f.year_to is not None:
+        reasons.append(f"reported for {row.year_end or row.year_start}")
+    return reasons
+
+
+async def facets(
+    driver: AsyncDriver,
+    dialect: Dialect,
+    database: str,
+    evidence: EvidenceFilter,
+    dimensions: list[Dimension],
+    *,
+    zeros: bool,
+) -> list[Facet]:
+    """Case-study counts grouped by each dimension, one bounded query per dimension.
+
+    With `zeros`, every possible value is listed, with 0 where nothing matches.
+    """
+    out = []
+    for dimension in dimensions:
+        rows = await _read(driver, dialect, database, q.FACETS[dimension], evidence.params())
+        counts = {r["key"]: int(r["count"]) for r in rows}
+        values = await _values(driver, dialect, database, dimension, counts, evidence)
+        buckets = [
+            Bucket(key=key, name=name, count=counts.get(key, 0))
+            for key, name in values
+            if zeros or counts.get(key, 0)
+        ]
+        if dimension in (Dimension.YEAR, Dimension.STRENGTH):
+            buckets.sort(key=lambda b: (b.key is None, b.key if b.key is not None else 0))
+        else:
+            buckets.sort(key=lambda b: -b.count)
+        out.append(Facet(dimension=dimension, buckets=buckets))
+    return out
+
+
+async def _values(
+    driver: AsyncDriver,
+    dialect: Dialect,
+    database: str,
+    dimension: Dimension,
+    counts: dict[Any, int],
+    evidence: EvidenceFilter,
+) -> list[tuple[Any, str]]:
+    """Every value of a dimension with its name (plus any unnamed value that has counts)."""
+    if dimension is Dimension.STRENGTH:
+        values: list[tuple[Any, str]] = list(STRENGTH_NAMES.items())
+    elif dimension is Dimension.YEAR:
+        years = [y for y in counts if y is not None]
+        low = evidence.year_from or min(years, default=None)
+        high = evidence.year_to or max(years, default=None)
+        span = range(low, high + 1) if low is not None and high is not None else range(0)
+        values = [(year, str(year)) for year in span]
+    else:
+        rows = await _read(driver, dialect, database, q.DIMENSION_VALUES[dimension], {})
+        values = [(r["key"], r["name"]) for r in rows]
+    known = {key for key, _ in values}
+    values += [
+        (key, "Not stated" if key is None else str(key)) for key in counts if key not in known
+    ]
+    return values
+
+
+async def gap_map(
+    driver: AsyncDriver,
+    dialect: Dialect,
+    database: str,
+    evidence: EvidenceFilter,
+    rows: Dimension,
+    cols: Dimension,
+) -> GapMap:
+    """A rows x columns evidence-and-gap map, from one bounded query, with empty cells."""
+    found = await _read(driver, dialect, database, q.GAP_MAP[(rows, cols)], evidence.params())
+    row_values = await _values(driver, dialect, database, rows, {}, evidence)
+    col_values = await _values(driver, dialect, database, cols, {}, evidence)
+    by_cell = {(r["row_key"], r["col_key"]): r for r in found}
+    cells = []
+    for row_key, _ in row_values:
+        for col_key, _ in col_values:
+            hit = by_cell.get((row_key, col_key))
+            strengths = Counter(hit["strengths"]) if hit else Counter()
+            cells.append(
+                Cell(
+                    row=row_key,
+                    col=col_key,
+                    case_studies=int(hit["count"]) if hit else 0,
+                    strength_distribution={str(s): strengths.get(s, 0) for s in STRENGTH_NAMES},
+                    strongest=Strongest(**hit["strongest"]) if hit else None,
+                )
+            )
+    return GapMap(
+        rows=rows,
+        cols=cols,
+        row_values=[Bucket(key=k, name=n, count=0) for k, n in row_values],
+        col_values=[Bucket(key=k, name=n, count=0) for k, n in col_values],
+        cells=cells,
+    )
+
+
+async def paths(
+    driver: AsyncDriver, dialect: Dialect, database: str, from_id: str, to_id: str, *, limit: int
+) -> list[Path]:
+    """The shortest chains of relationships between two nodes, each with its provenance.
+
+    Raises:
+        NotFound: either node does not exist.
+    """
+    ends = await _read(driver, dialect, database, queries.NODE_SUMMARIES, {"ids": [from_id, to_id]})
+    found = {r["id"] for r in ends}
+    for node_id in (from_id, to_id):
+        if node_id not in found:
+            raise NotFound(node_id)
+    params = {"from": from_id, "to": to_id, "limit": limit}
+    rows = await _read(driver, dialect, database, q.PATHS, params)
+    return [
+        Path(
+            length=len(r["relationships"]),
+            nodes=[
+                PathNode(
+                    id=n["id"],
+                    name=n.get("name") or n["id"],
+                    kind=Kind.from_label(n["labels"]),
+                    source=n.get("source"),
+                )  # fmt: skip
+                for n in r["nodes"]
+            ],
+            relationships=[
+                PathRelationship(
+                    type=x["type"],
+                    from_id=x["from"],
+                    to_id=x["to"],
+                    source=x["source"],
+                    load=x["load"],
+                )  # fmt: skip
+                for x in r["relationships"]
+            ],
+        )
+        for r in rows
+    ]

@@ -1,0 +1,142 @@
+"""The "what works" Cypher: one shared filter, and the statements built on it.
+
+Every statement starts from the same match and filter, so the evidence list, its facets and
+the gap map always agree on what "matches". Dimensions (outcome, theme, ...) are an allow-list:
+each names a fixed Cypher fragment; nothing from a request is ever pasted into a statement.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from itertools import permutations
+from typing import LiteralString
+
+_FILTER: LiteralString = """
+MATCH (cs:CaseStudy)-[:HAS_CLAIM]->(c:EvidenceClaim)-[:FOR_OUTCOME]->(o:Outcome)
+WHERE (size($outcomes) = 0 OR o.id IN $outcomes)
+  AND c.strength >= $min_strength
+  AND (size($evidence_types) = 0 OR c.evidence_type IN $evidence_types)
+  AND (size($directions) = 0 OR c.direction IN $directions)
+  AND ($year_from IS NULL OR coalesce(cs.year_end, cs.year_start) >= $year_from)
+  AND ($year_to IS NULL OR coalesce(cs.year_start, cs.year_end) <= $year_to)
+  AND (size($regions) = 0 OR cs.region_id IN $regions)
+  AND (size($places) = 0 OR any(p IN coalesce(cs.place_ids, []) WHERE p IN $places))
+  AND ($text IS NULL OR toLower(cs.name) CONTAINS $text
+       OR toLower(cs.description) CONTAINS $text)
+  AND (size($themes) = 0
+       OR EXISTS { MATCH (cs)-[:ADDRESSES]->(t:PolicyTheme) WHERE t.id IN $themes })
+  AND (size($organisations) = 0
+       OR EXISTS { MATCH (cs)-[:LED_BY|WITH_PARTNER]->(g:Entity) WHERE g.id IN $organisations })
+"""
+
+_RECENCY: LiteralString = "coalesce(cs.year_end, cs.year_start, 0)"
+
+WHAT_WORKS: LiteralString = (
+    _FILTER
+    + """
+WITH cs, collect(c {
+    .id, .strength, .level, .evidence_type, .direction, .source,
+    outcome: o.id, outcome_name: o.name,
+    level_name: [(c)-[:AT_LEVEL]->(l) | l.name][0],
+    type_name: [(c)-[:OF_TYPE]->(t) | t.name][0]
+  }) AS claims, max(c.strength) AS best
+ORDER BY best DESC, """
+    + _RECENCY
+    + """ DESC, cs.name, cs.id
+SKIP $offset
+LIMIT $limit
+OPTIONAL MATCH (region:Region {id: cs.region_id})
+RETURN cs {.id, .name, .description, .year_start, .year_end, .source_urls,
+           .reported_results} AS study,
+       claims, best,
+       [(cs)-[:LED_BY]->(g) | g {.id, .name}] AS leads,
+       [(cs)-[:WITH_PARTNER]->(g) | g {.id, .name}] AS partners,
+       [(cs)-[:ADDRESSES]->(t) | t {.id, .name}] AS themes,
+       [(cs)-[:LOCATED_IN]->(p) | p {.id, .name}] AS places,
+       CASE WHEN region IS NULL THEN [] ELSE [region {.id, .name}] END AS regions
+"""
+)
+
+WHAT_WORKS_TOTAL: LiteralString = _FILTER + "RETURN count(DISTINCT cs) AS total"
+
+
+class Dimension(StrEnum):
+    """What evidence can be grouped by."""
+
+    OUTCOME = "outcome"
+    THEME = "theme"
+    REGION = "region"
+    EVIDENCE_TYPE = "evidence_type"
+    STRENGTH = "strength"
+    YEAR = "year"
+
+
+# Each dimension: an extra MATCH it needs (if any) and the expression that gives its key.
+_FRAGMENTS: dict[Dimension, tuple[LiteralString, LiteralString]] = {
+    Dimension.OUTCOME: ("", "o.id"),
+    Dimension.THEME: ("MATCH (cs)-[:ADDRESSES]->(theme:PolicyTheme)\n", "theme.id"),
+    Dimension.REGION: ("", "cs.region_id"),
+    Dimension.EVIDENCE_TYPE: ("", "c.evidence_type"),
+    Dimension.STRENGTH: ("", "c.strength"),
+    Dimension.YEAR: ("", "coalesce(cs.year_end, cs.year_start)"),
+}
+
+GAP_MAP_DIMENSIONS = (
+    Dimension.OUTCOME, Dimension.THEME, Dimension.REGION, Dimension.EVIDENCE_TYPE,
+    Dimension.STRENGTH,
+)  # fmt: skip
+
+FACETS: dict[Dimension, LiteralString] = {
+    dimension: _FILTER
+    + extra
+    + "WITH "
+    + key
+    + " AS key, count(DISTINCT cs) AS count\nRETURN key, count\n"
+    for dimension, (extra, key) in _FRAGMENTS.items()
+}
+
+
+def _gap_map(rows: Dimension, cols: Dimension) -> LiteralString:
+    row_extra, row_key = _FRAGMENTS[rows]
+    col_extra, col_key = _FRAGMENTS[cols]
+    return (
+        _FILTER
+        + row_extra
+        + col_extra
+        + "WITH "
+        + row_key
+        + " AS row_key, "
+        + col_key
+        + " AS col_key, cs, max(c.strength) AS strength\n"
+        + "ORDER BY strength DESC, "
+        + _RECENCY
+        + """ DESC, cs.id
+WITH row_key, col_key, collect({id: cs.id, name: cs.name, strength: strength}) AS studies
+RETURN row_key, col_key, size(studies) AS count, [s IN studies | s.strength] AS strengths,
+       studies[0] AS strongest
+"""
+    )
+
+
+GAP_MAP: dict[tuple[Dimension, Dimension], LiteralString] = {
+    (rows, cols): _gap_map(rows, cols) for rows, cols in permutations(GAP_MAP_DIMENSIONS, 2)
+}
+
+# The values a dimension can take, with names, so empty buckets and cells can be listed.
+DIMENSION_VALUES: dict[Dimension, LiteralString] = {
+    Dimension.OUTCOME: "MATCH (n:Outcome) RETURN n.id AS key, n.name AS name ORDER BY n.name",
+    Dimension.THEME: "MATCH (n:PolicyTheme) RETURN n.id AS key, n.name AS name ORDER BY n.name",
+    Dimension.REGION: "MATCH (n:Region) RETURN n.id AS key, n.name AS name ORDER BY n.name",
+    Dimension.EVIDENCE_TYPE: (
+        "MATCH (n:EvidenceType) RETURN n.id AS key, n.name AS name ORDER BY n.name"
+    ),
+}
+
+PATHS: LiteralString = """
+MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
+MATCH p = allShortestPaths((a)-[*..6]-(b))
+RETURN [n IN nodes(p) | n {.id, .name, .source, labels: labels(n)}] AS nodes,
+       [r IN relationships(p) | {type: type(r), from: startNode(r).id, to: endNode(r).id,
+                                 source: r.source, load: r.load}] AS relationships
+LIMIT $limit
+"""

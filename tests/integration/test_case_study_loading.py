@@ -1,0 +1,161 @@
+"""Case-study files (CSV, YAML, JSON): validation, tolerant names, evidence rows."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+
+from api.settings import ApiSettings
+from loaders.report import LoadFailed
+from tests.conftest import DATA, fingerprint, load
+
+HEADER = "id,title,organisation,summary,outcomes,themes,region,evidence_type,source_url\n"
+
+
+@pytest.fixture
+def framework(empty_graph: Driver, settings: ApiSettings) -> Driver:
+    load(settings, DATA / "strategy", DATA / "evidence", DATA / "places")
+    return empty_graph
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+def claims(driver: Driver, settings: ApiSettings, study: str) -> list[tuple[str, int, str]]:
+    records, _, _ = driver.execute_query(
+        "MATCH (:CaseStudy {id: $id})-[:HAS_CLAIM]->(c)-[:FOR_OUTCOME]->(o) "
+        "RETURN o.id AS o, c.strength AS s, c.evidence_type AS t ORDER BY o",
+        {"id": study},
+        database_=settings.database,
+    )
+    return [(r["o"], r["s"], r["t"]) for r in records]
+
+
+def test_names_are_matched_tolerantly(
+    framework: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "cs.csv", HEADER + (
+        "t1,Test,Some Council,A summary.,inclusion ; SECURITY & RESILIENCE;Local  Productivity,"
+        "regeneration;Service Design,north west,news_report,https://example.org/a\n"
+    ))  # fmt: skip
+    load(settings, path)
+    assert claims(framework, settings, "t1") == [
+        ("inclusion", 1, "news-report"),
+        ("local-productivity", 1, "news-report"),
+        ("security-and-resilience", 1, "news-report"),
+    ]
+
+
+def test_an_unknown_outcome_names_row_and_column_and_lists_choices(
+    framework: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    before = fingerprint(framework, settings)
+    path = write(tmp_path, "cs.csv", HEADER + (
+        "ok,Fine,C,S.,Data,,,news_report,https://example.org/1\n"
+        "bad,Bad,C,S.,Inclusion;Hapiness,,,news_report,https://example.org/2\n"
+    ))  # fmt: skip
+    with pytest.raises(LoadFailed) as failure:
+        load(settings, path)
+    [issue] = failure.value.report.issues
+    assert (issue.line, issue.row, issue.field) == (3, 2, "outcomes")
+    assert "'Hapiness' is not a known Outcome. Valid choices: Connectivity; Data;" in issue.message
+    assert fingerprint(framework, settings) == before
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        ("x,T,C,S.,Data,,,rumour,https://e.org", "evidence_type", "Must be one of"),
+        ("x,T,C,S.,Data,,,news_report,not-a-url", "source_url", "should match pattern"),
+        ("X Y,T,C,S.,Data,,,news_report,https://e.org", "id", "is not a valid id"),
+        ("x,T,C,,Data,,,news_report,https://e.org", "summary", "Field required"),
+        ("x,T,C,S.,Data,Nonsense theme,,news_report,https://e.org", "themes", "Valid choices"),
+        ("x,T,C,S.,Data,,Atlantis,news_report,https://e.org", "region", "Valid choices"),
+    ],
+)
+def test_bad_cells_are_named(
+    framework: Driver, settings: ApiSettings, tmp_path: Path, row: str, column: str, message: str
+) -> None:
+    path = write(tmp_path, "cs.csv", HEADER + row + "\n")
+    with pytest.raises(LoadFailed) as failure:
+        load(settings, path)
+    [issue] = failure.value.report.issues
+    assert (issue.row, issue.field) == (1, column)
+    assert message in issue.message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id,title\na,b,c\n", "Row 1 has 3 cells but the header has 2 columns"),
+        ("foo,bar\n1,2\n", "Unknown CSV layout"),
+        ("id,title,colour\n", "Header: missing column 'organisation'"),
+        ('id,title\n"a,b\n', "Malformed CSV"),
+    ],
+)
+def test_malformed_csv_is_refused(
+    framework: Driver, settings: ApiSettings, tmp_path: Path, text: str, message: str
+) -> None:
+    with pytest.raises(LoadFailed) as failure:
+        load(settings, write(tmp_path, "bad.csv", text))
+    assert message in failure.value.report.issues[0].message
+
+
+def test_an_evidence_csv_sets_level_and_type_per_outcome(
+    framework: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    studies = write(tmp_path, "cs.csv", HEADER + (
+        "t2,Test,C,S.,Inclusion;Data,,,self_reported_case_study,https://e.org\n"
+    ))  # fmt: skip
+    evidence = write(tmp_path, "evidence.csv", (
+        "case_study,outcome,evidence_type,evidence_level,direction,evidence_note\n"
+        "t2,Data,independent_evaluation,nesta-level-3,mixed,An evaluation with a comparison.\n"
+    ))  # fmt: skip
+    load(settings, studies, evidence)
+    assert claims(framework, settings, "t2") == [
+        ("data", 4, "independent-evaluation"),  # Nesta level 3 crosswalks to strength 4
+        ("inclusion", 1, "self-reported-case-study"),
+    ]
+
+
+def test_yaml_and_json_case_studies(
+    framework: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    record = {
+        "id": "t3", "title": "T", "summary": "S.", "organisation": "Local Government Association",
+        "partners": ["Newcastle University"], "places": ["Leeds"], "region": "Yorkshire",
+        "year": 2022, "source_urls": ["https://e.org/x"],
+        "evidence": [{"outcome": "Value", "evidence_type": "audit_or_inspection"}],
+    }  # fmt: skip
+    json_path = tmp_path / "cs.json"
+    json_path.write_text(json.dumps({"case_studies": [record]}))
+    load(settings, json_path)
+    assert claims(framework, settings, "t3") == [("value", 3, "audit-or-inspection")]
+    records, _, _ = framework.execute_query(
+        "MATCH (cs:CaseStudy {id: 't3'})-[:LED_BY]->(o) RETURN o.id AS id",
+        database_=settings.database,
+    )
+    assert [r["id"] for r in records] == ["lga"]  # matched to the framework's organisation
+
+
+def test_a_partner_named_twice_is_one_node(
+    framework: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "cs.csv", (
+        "id,title,organisation,summary,outcomes,partners,evidence_type,source_url\n"
+        "a1,A,Council A,S.,Data,Acme Ltd;Newcastle University,news_report,https://e.org/a\n"
+        "a2,B,Council B,S.,Data,ACME LTD,news_report,https://e.org/b\n"
+    ))  # fmt: skip
+    load(settings, path)
+    records, _, _ = framework.execute_query(
+        "MATCH (o:Organisation)<-[:WITH_PARTNER]-(cs) RETURN o.id AS id, count(cs) AS n",
+        database_=settings.database,
+    )
+    assert {r["id"]: r["n"] for r in records}["acme-ltd"] == 2

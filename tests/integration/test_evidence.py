@@ -1,0 +1,164 @@
+"""'What works' over the bundled sample data, through the API, against the real engine."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from api.main import create_app
+from api.settings import ApiSettings
+from loaders.report import LoadReport
+from tests.conftest import DATA, clear, load
+
+INCLUSION_STUDIES = 9  # case studies tagged with Inclusion in data/case-studies
+
+
+@pytest.fixture(scope="module")
+def everything(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
+    clear(sync_driver, settings)
+    return load(settings, DATA)
+
+
+@pytest.fixture(scope="module")
+def client(settings: ApiSettings, everything: LoadReport) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_bundled_data_loads_and_reloads_unchanged(
+    settings: ApiSettings, everything: LoadReport
+) -> None:
+    assert everything.counts.nodes_created > 400
+    again = load(settings, DATA)
+    c = again.counts
+    assert (c.nodes_created, c.nodes_updated, c.links_created, c.links_removed) == (0, 0, 0, 0)
+
+
+def test_what_works_for_inclusion_strongest_first(client: TestClient) -> None:
+    body = client.get("/evidence", params={"outcome": "Inclusion", "limit": 50}).json()
+    assert body["total"] == INCLUSION_STUDIES == len(body["items"])
+    keys = [(-row["strength"], -(row["year_end"] or 0)) for row in body["items"]]
+    assert keys == sorted(keys)
+    for row in body["items"]:
+        assert [c["outcome"] for c in row["claims"]] == ["inclusion"]
+        assert row["matched"][0].endswith("that it advances Inclusion")
+        assert row["claims"][0]["strength_name"]
+
+
+def test_weak_evidence_is_shown_as_weak(client: TestClient) -> None:
+    rows = client.get("/evidence", params={"outcome": "inclusion", "limit": 50}).json()["items"]
+    news = [r for r in rows if r["claims"][0]["evidence_type"] == "news-report"]
+    assert news
+    assert all(r["strength"] == 1 and r["claims"][0]["level_name"] == "Reported" for r in news)
+
+
+def test_minimum_strength_filters_on_the_common_scale(client: TestClient) -> None:
+    rows = client.get("/evidence", params={"min_strength": 3}).json()["items"]
+    assert rows
+    assert all(row["strength"] >= 3 for row in rows)
+    assert rows[0]["strength"] == 4  # the independent evaluation in the sample
+
+
+@pytest.mark.parametrize(
+    ("params", "reason"),
+    [
+        ({"theme": "Regeneration"}, "addresses the theme Regeneration, sustainability and"),
+        ({"region": "north west"}, "in the region North West"),
+        ({"organisation": "Greater Manchester Combined Authority"}, "Greater Manchester"),
+        ({"q": "robots"}, "mentions 'robots'"),
+        ({"year_from": 2021, "year_to": 2023}, "reported for 202"),
+    ],
+)
+def test_each_filter_narrows_and_says_why(
+    client: TestClient, params: dict[str, str | int], reason: str
+) -> None:
+    everything = client.get("/evidence", params={"limit": 200}).json()["total"]
+    body = client.get("/evidence", params={**params, "limit": 200}).json()
+    assert 0 < body["total"] < everything
+    for row in body["items"]:
+        assert any(reason in why for why in row["matched"]), row["matched"]
+
+
+def test_unknown_names_list_the_valid_choices(client: TestClient) -> None:
+    response = client.get("/evidence", params={"outcome": "Inclusoin"})
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["location"] == "query.outcome"
+    assert "Valid choices: Connectivity; Data;" in error["message"]
+
+
+def test_facets_count_the_current_filter_with_zero_buckets(client: TestClient) -> None:
+    params: list[tuple[str, str | int | float | bool | None]] = [
+        ("outcome", "inclusion"), ("group_by", "strength"), ("group_by", "region"),
+        ("zeros", "true"),
+    ]  # fmt: skip
+    strength, region = client.get("/evidence/facets", params=params).json()
+    assert [b["key"] for b in strength["buckets"]] == [1, 2, 3, 4, 5]
+    assert strength["buckets"][0]["count"] == INCLUSION_STUDIES
+    assert len(region["buckets"]) >= 12
+    assert any(b["count"] == 0 for b in region["buckets"])
+    without = client.get("/evidence/facets", params=params[:-1]).json()
+    assert all(b["count"] > 0 for facet in without for b in facet["buckets"])
+
+
+def test_gap_map_has_every_cell_and_agrees_with_the_list(client: TestClient) -> None:
+    gap = client.get("/evidence/gap-map", params={"rows": "outcome", "cols": "theme"}).json()
+    assert len(gap["row_values"]) == 12
+    assert len(gap["col_values"]) == 5
+    assert len(gap["cells"]) == 60
+    empty = [c for c in gap["cells"] if c["case_studies"] == 0]
+    assert empty
+    assert all(c["strongest"] is None for c in empty)
+    for cell in gap["cells"]:
+        assert sum(cell["strength_distribution"].values()) == cell["case_studies"]
+    cell = next(c for c in gap["cells"] if c["case_studies"] > 0)
+    listed = client.get(
+        "/evidence", params={"outcome": cell["row"], "theme": cell["col"], "limit": 200}
+    ).json()
+    assert listed["total"] == cell["case_studies"]
+    assert listed["items"][0]["strength"] == cell["strongest"]["strength"]
+
+
+def test_gap_map_as_csv(client: TestClient) -> None:
+    response = client.get("/evidence/gap-map", params={"rows": "outcome", "cols": "region",
+                                                       "format": "csv"})  # fmt: skip
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) == 12 * 12
+    assert {r["outcome_name"] for r in rows} >= {"Inclusion", "Value"}
+    assert any(r["case_studies"] == "0" for r in rows)
+
+
+def test_gap_map_needs_two_dimensions(client: TestClient) -> None:
+    response = client.get("/evidence/gap-map", params={"rows": "theme", "cols": "theme"})
+    assert response.status_code == 422
+
+
+def test_paths_between_a_partner_and_an_outcome(client: TestClient) -> None:
+    paths = client.get(
+        "/graph/paths",
+        params={"from": "greater-manchester-combined-authority", "to": "inclusion"},
+    ).json()
+    assert paths
+    shortest = paths[0]
+    assert shortest["nodes"][0]["id"] == "greater-manchester-combined-authority"
+    assert shortest["nodes"][-1]["id"] == "inclusion"
+    assert shortest["length"] == len(shortest["relationships"]) == len(shortest["nodes"]) - 1
+    for rel in shortest["relationships"]:
+        assert rel["source"] == "case-studies.csv"
+        assert rel["load"].startswith("load-")
+
+
+def test_paths_to_an_unknown_node_is_404(client: TestClient) -> None:
+    response = client.get("/graph/paths", params={"from": "nosuch", "to": "inclusion"})
+    assert response.status_code == 404
+
+
+def test_search_finds_a_phrase_from_a_summary(client: TestClient) -> None:
+    hits = client.get("/search", params={"q": "free school meal applications"}).json()
+    assert hits[0]["node"]["id"] == "caerphilly-digital-workers-school-meals"
