@@ -101,7 +101,8 @@ def node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
         yield ox.Triple(subject, _iri(predicate), ox.Literal(description, language=_LANG))
     if section := props.get("source"):
         if node.kind in _SOURCE_IS_URL:
-            yield ox.Triple(subject, _iri(DCTERMS.source), ox.NamedNode(section))
+            if section not in (props.get("source_urls") or []):  # else said just below
+                yield ox.Triple(subject, _iri(DCTERMS.source), ox.NamedNode(section))
         else:
             yield ox.Triple(subject, _iri(CG.sourceSection), ox.Literal(section))
     for name, (literal_predicate, style) in _LITERALS.items():

@@ -162,3 +162,23 @@ def test_paths_to_an_unknown_node_is_404(client: TestClient) -> None:
 def test_search_finds_a_phrase_from_a_summary(client: TestClient) -> None:
     hits = client.get("/search", params={"q": "free school meal applications"}).json()
     assert hits[0]["node"]["id"] == "caerphilly-digital-workers-school-meals"
+
+
+def test_the_whole_dataset_exports_as_rdf_that_parses_back(client: TestClient) -> None:
+    from rdflib import Graph, URIRef
+    from rdflib.compare import isomorphic
+    from rdflib.namespace import RDF
+
+    nt = client.get("/export", params={"format": "nt"}).text
+    ttl = client.get("/export", params={"format": "ttl"}).text
+    ntriples = Graph().parse(data=nt, format="nt")
+    assert len(ntriples) == len([line for line in nt.splitlines() if line.strip()])
+    assert isomorphic(ntriples, Graph().parse(data=ttl, format="turtle"))
+    claim = URIRef(
+        "http://data.test/id/evidence-claim/claim-caerphilly-digital-workers-school-meals-inclusion"
+    )
+    assert (
+        claim,
+        RDF.type,
+        URIRef("https://w3id.org/connects-graph/def#EvidenceClaim"),
+    ) in ntriples
