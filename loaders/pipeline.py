@@ -19,7 +19,7 @@ from loaders import case_studies
 from loaders.parsing import Parsed, Progress, Where, parse
 from loaders.readers import ReadError, find_files
 from loaders.records import CaseStudyRecord, EvidenceRecord
-from loaders.report import Counts, Issue, LoadFailed, LoadReport
+from loaders.report import Issue, LoadFailed, LoadReport
 from loaders.vocabulary import Term, Vocabulary, from_graph
 
 
@@ -250,7 +250,7 @@ async def _write(
     if progress:
         progress("write", len(nodes), len(nodes))
     report.load_id = load.id
-    report.counts = Counts(**vars(counts))
+    report.counts = counts
     return report
 
 

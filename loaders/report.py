@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from graph.writes import WriteCounts
+
 
 class Issue(BaseModel):
     """One problem in the input, located as precisely as the format allows."""
@@ -26,22 +28,12 @@ class FileInfo(BaseModel):
     records: int
 
 
-class Counts(BaseModel):
-    nodes_created: int = 0
-    nodes_updated: int = 0
-    nodes_unchanged: int = 0
-    links_created: int = 0
-    links_updated: int = 0
-    links_unchanged: int = 0
-    links_removed: int = 0
-
-
 class LoadReport(BaseModel):
     """The outcome of `connects load`: counts when it wrote, issues when it refused."""
 
     load_id: str | None = Field(default=None, description="Id of the :Load provenance node.")
     files: list[FileInfo] = Field(default_factory=list)
-    counts: Counts = Field(default_factory=Counts)
+    counts: WriteCounts = Field(default_factory=WriteCounts)
     issues: list[Issue] = Field(default_factory=list)
 
     @property

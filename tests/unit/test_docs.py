@@ -8,6 +8,7 @@ import yaml
 
 from api.main import create_app
 from api.settings import ApiSettings
+from loaders.records import FrameworkFile
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -33,6 +34,12 @@ def test_every_path_in_the_api_tour_exists() -> None:
     assert used
     for path in used:
         assert any(t.match(path) for t in templates), path
+
+
+def test_the_readme_data_format_example_is_valid() -> None:
+    block = README.split("### The framework format", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
+    [record] = FrameworkFile.model_validate(yaml.safe_load(block)).nodes
+    assert record.id == "inclusion"
 
 
 def test_ci_calls_the_readme_test_command() -> None:
