@@ -4,10 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LINTER := tools/cypher-lint/node_modules/.package-lock.json
+JSONLD := tools/jsonld-check/node_modules/.package-lock.json
 DATA   := data
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve load stop test lint check clean
+.PHONY: help install run serve load stop test lint check clean rapper
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -21,6 +22,14 @@ $(STAMP): pyproject.toml
 $(LINTER): tools/cypher-lint/package-lock.json
 	npm ci --prefix tools/cypher-lint --no-audit --no-fund --loglevel=error
 	touch $(LINTER)
+
+$(JSONLD): tools/jsonld-check/package-lock.json
+	npm ci --prefix tools/jsonld-check --no-audit --no-fund --loglevel=error
+	touch $(JSONLD)
+
+# rapper (Debian's raptor2-utils) is an RDF parser we did not write; the tests run it.
+rapper:
+	@command -v rapper >/dev/null || (apt-get update -qq && apt-get install -y -qq raptor2-utils)
 
 install: $(STAMP) ## Create the virtual environment and install the project
 
@@ -40,9 +49,9 @@ lint: $(STAMP) ## ruff and mypy --strict
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) $(LINTER) lint ## Install what the tests need, lint, and run every test
+test: $(STAMP) $(LINTER) $(JSONLD) rapper lint ## Install what the tests need, lint, and run every test
 	$(BIN)/pytest
 
 clean: ## Remove the virtual environment and the embedded graph's data
 	-$(BIN)/connects db stop
-	rm -rf $(VENV) .connects tools/cypher-lint/node_modules
+	rm -rf $(VENV) .connects tools/cypher-lint/node_modules tools/jsonld-check/node_modules

@@ -8,10 +8,11 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
 from api.deps import GraphState
-from api.routes import evidence, graph, health, nodes, rdf
+from api.routes import evidence, graph, health, linked_data, nodes, rdf
 from api.settings import ApiSettings
 from graph.driver import open_driver
 from graph.errors import GraphUnavailable
@@ -54,7 +55,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Gzip on request (Accept-Encoding), streamed responses included.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     errors.install(app)
-    for router in (health.router, nodes.router, evidence.router, graph.router, rdf.router):
-        app.include_router(router)
+    routers = (health, nodes, evidence, graph, rdf, linked_data)
+    for module in routers:
+        app.include_router(module.router)
     return app

@@ -33,11 +33,15 @@ class FormatName(StrEnum):
 FORMATS: tuple[RdfFormat, ...] = (
     RdfFormat("turtle", "text/turtle", "ttl", ox.RdfFormat.TURTLE, chunked=True),
     RdfFormat("ntriples", "application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, chunked=True),
-    RdfFormat("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, chunked=False),
+    RdfFormat("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, chunked=True),
     RdfFormat("rdfxml", "application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, chunked=False),
 )
 
 DEFAULT = FORMATS[0]
+
+
+def by_suffix(suffix: str) -> RdfFormat | None:
+    return next((f for f in FORMATS if f.suffix == suffix), None)
 
 
 def by_name(name: str) -> RdfFormat | None:
@@ -47,24 +51,29 @@ def by_name(name: str) -> RdfFormat | None:
 
 
 def negotiate(accept: str | None) -> RdfFormat | None:
-    """The best format for an HTTP Accept header, honouring q-values; None if none fits.
+    """The best RDF format for an Accept header (Turtle if none is given); None if none fits."""
+    chosen = best_media_type(accept, [f.media_type for f in FORMATS])
+    return next((f for f in FORMATS if f.media_type == chosen), None)
 
-    As RFC 9110 says, the most specific range that matches a format sets its quality, so
-    ``text/turtle;q=0, */*`` excludes Turtle. Ties go to the order of FORMATS (Turtle first).
-    A missing header picks the default (Turtle).
+
+def best_media_type(accept: str | None, offered: list[str]) -> str | None:
+    """Of `offered` (in order of preference), the best for an Accept header; None if none fits.
+
+    As RFC 9110 says, the most specific range that matches a type sets its quality, so
+    ``text/turtle;q=0, */*`` excludes Turtle. Ties go to the earlier offer. No header: the first.
     """
     if not accept:
-        return DEFAULT
+        return offered[0]
     ranges = []
     for part in accept.split(","):
         media_range, _, params = part.strip().partition(";")
         ranges.append((media_range.strip().lower(), _quality(params)))
-    best: tuple[float, int, RdfFormat] | None = None
-    for position, fmt in enumerate(FORMATS):
-        quality = _quality_for(fmt.media_type, ranges)
+    best: tuple[float, str] | None = None
+    for media_type in offered:
+        quality = _quality_for(media_type, ranges)
         if quality > 0 and (best is None or quality > best[0]):
-            best = (quality, -position, fmt)
-    return best[2] if best else None
+            best = (quality, media_type)
+    return best[1] if best else None
 
 
 def _quality_for(media_type: str, ranges: list[tuple[str, float]]) -> float:

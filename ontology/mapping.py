@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.model import CONCEPTS, Kind, Rel
-from graph.repository import ExportLink, ExportNode, LoadInfo
+from graph.repository import ExportLink, ExportNode, LoadInfo, NodeDetail
 from ontology.namespaces import CG
 
 PREFIXES = {
@@ -23,13 +23,13 @@ PREFIXES = {
 }
 
 _REUSED = frozenset({Kind.SCHEME, Kind.ORGANISATION})
-_CLASS: dict[Kind, str] = {
+CLASSES: dict[Kind, str] = {
     Kind.SCHEME: SKOS.ConceptScheme,
     Kind.ORGANISATION: ORG.Organization,
     **{kind: getattr(CG, kind.value) for kind in Kind if kind not in _REUSED},
 }
 
-_PREDICATE: dict[Rel, str] = {
+PREDICATES: dict[Rel, str] = {
     Rel.IN_SCHEME: SKOS.inScheme,
     Rel.BROADER: SKOS.broader,
     Rel.RELATED: SKOS.related,
@@ -56,7 +56,7 @@ _PREDICATE: dict[Rel, str] = {
 
 # Literal properties: graph property -> (predicate, how to write the value). Properties not
 # listed (ids of linked nodes, checksums) are already said by links or are internal.
-_LITERALS: dict[str, tuple[str, str]] = {
+LITERALS: dict[str, tuple[str, str]] = {
     "notation": (SKOS.notation, "plain"),
     "source_file": (CG.sourceFile, "plain"),
     "strength": (CG.strength, "integer"),
@@ -93,7 +93,7 @@ def node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
     """Triples describing one node's own properties."""
     subject = node_iri(base, node.kind, node.id)
     props = node.properties
-    yield ox.Triple(subject, _iri(RDF.type), _iri(_CLASS[node.kind]))
+    yield ox.Triple(subject, _iri(RDF.type), _iri(CLASSES[node.kind]))
     yield ox.Triple(subject, _iri(DCTERMS.identifier), ox.Literal(node.id))
     yield ox.Triple(subject, _iri(SKOS.prefLabel), ox.Literal(props["name"], language=_LANG))
     if description := props.get("description"):
@@ -105,7 +105,7 @@ def node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
                 yield ox.Triple(subject, _iri(DCTERMS.source), ox.NamedNode(section))
         else:
             yield ox.Triple(subject, _iri(CG.sourceSection), ox.Literal(section))
-    for name, (literal_predicate, style) in _LITERALS.items():
+    for name, (literal_predicate, style) in LITERALS.items():
         value = props.get(name)
         for item in value if isinstance(value, list) else [] if value is None else [value]:
             yield ox.Triple(subject, _iri(literal_predicate), _literal(item, style))
@@ -127,7 +127,7 @@ def link_triple(base: str, source_kind: Kind, link: ExportLink) -> ox.Triple:
     """The triple for one relationship."""
     return ox.Triple(
         node_iri(base, source_kind, link.from_id),
-        _iri(_PREDICATE[Rel(link.type)]),
+        _iri(PREDICATES[Rel(link.type)]),
         node_iri(base, link.to_kind, link.to_id),
     )
 
@@ -146,3 +146,21 @@ def load_triples(base: str, load: LoadInfo) -> Iterator[ox.Triple]:
         yield ox.Triple(subject, _iri(CG.inputFile), ox.Literal(name))
     for digest in props.get("checksums") or []:
         yield ox.Triple(subject, _iri(CG.inputChecksum), ox.Literal(digest))
+
+
+def document_triples(base: str, detail: NodeDetail) -> Iterator[ox.Triple]:
+    """A resource's description: its properties, its links both ways, and what they link to,
+    named (type and label), so the document reads on its own."""
+    node = ExportNode(id=detail.id, kind=detail.kind, properties=detail.properties)
+    yield from node_triples(base, node)
+    subject = node_iri(base, detail.kind, detail.id)
+    for link in detail.links:
+        other = node_iri(base, link.node.kind, link.node.id)
+        predicate = _iri(PREDICATES[Rel(link.type)])
+        yield (
+            ox.Triple(subject, predicate, other)
+            if link.direction == "out"
+            else ox.Triple(other, predicate, subject)
+        )
+        yield ox.Triple(other, _iri(RDF.type), _iri(CLASSES[link.node.kind]))
+        yield ox.Triple(other, _iri(SKOS.prefLabel), ox.Literal(link.node.name, language=_LANG))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from neo4j import Driver, GraphDatabase
+from rdflib import Graph
 
 from api.settings import ApiSettings
 from graph import engine, queries
@@ -24,6 +25,13 @@ STRATEGY = DATA / "strategy"
 STRATEGY_NODES = 158
 """Nodes in data/strategy: the framework as the strategy states it, and the resources it names."""
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def without_dump_record(graph: Graph) -> Graph:
+    """A dump minus the record it carries of itself (when it was made, in which format)."""
+    for subject in {s for s in graph.subjects() if "/.well-known/void#dump-" in str(s)}:
+        graph.remove((subject, None, None))
+    return graph
 
 
 def free_port() -> int:

@@ -14,7 +14,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
 from ontology.formats import FORMATS
-from tests.conftest import ROOT
+from tests.conftest import ROOT, without_dump_record
 
 RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
@@ -26,7 +26,7 @@ def client(settings: ApiSettings, framework: LoadReport) -> Iterator[TestClient]
 
 
 def parse(text: str, rdf_format: str) -> Graph:
-    return Graph().parse(data=text, format=RDFLIB_FORMAT[rdf_format])
+    return without_dump_record(Graph().parse(data=text, format=RDFLIB_FORMAT[rdf_format]))
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +46,10 @@ def test_every_format_parses_back_to_the_same_graph(
 
 
 def test_ntriples_line_count_is_the_triple_count(client: TestClient, ntriples: Graph) -> None:
-    lines = [line for line in client.get("/export?format=nt").text.splitlines() if line.strip()]
-    assert len(lines) == len(ntriples)
+    text = client.get("/export?format=nt").text
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == len(Graph().parse(data=text, format="nt"))
+    assert len(lines) > len(ntriples)  # the dump's record of itself comes first
 
 
 @pytest.mark.parametrize(
@@ -63,7 +65,7 @@ def test_accept_header_is_negotiated(client: TestClient, accept: str, media_type
     response = client.get("/export", headers={"Accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(media_type)
-    assert response.headers["vary"] == "Accept"
+    assert "Accept" in response.headers["vary"].split(", ")
 
 
 def test_outcomes_are_skos_concepts_in_their_scheme(ntriples: Graph) -> None:

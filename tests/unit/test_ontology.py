@@ -37,5 +37,5 @@ def test_misspelt_terms_fail() -> None:
 
 
 def test_every_kind_and_relationship_is_mapped() -> None:
-    assert set(mapping._CLASS) == set(Kind)
-    assert set(mapping._PREDICATE) == set(Rel)
+    assert set(mapping.CLASSES) == set(Kind)
+    assert set(mapping.PREDICATES) == set(Rel)

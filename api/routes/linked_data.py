@@ -1,0 +1,128 @@
+"""Dereferenceable URIs: /id/{kind}/{id} answers 303 to /doc/{kind}/{id}, which negotiates."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Header, Path
+from fastapi.responses import RedirectResponse, Response
+
+from api.deps import GraphDep, SettingsDep
+from api.errors import PROBLEM_RESPONSES, NotAcceptable
+from api.html import node_page
+from graph import repository
+from graph.errors import NotFound
+from graph.model import Kind
+from ontology import jsonld
+from ontology.dataset import void_triples
+from ontology.formats import FORMATS, RdfFormat, best_media_type, by_suffix
+from ontology.mapping import PREFIXES, document_triples
+
+router = APIRouter(tags=["linked data"])
+
+HTML, JSON = "text/html", "application/json"
+OFFERED = [HTML, JSON, *(f.media_type for f in FORMATS)]
+RDF_OFFERED = [f.media_type for f in FORMATS]
+_KINDS = {kind.slug: kind for kind in Kind}
+
+KindSlug = Annotated[str, Path(description="The kind, e.g. outcome or policy-theme.",
+                               examples=["outcome"])]  # fmt: skip
+Ident = Annotated[
+    str,
+    Path(
+        max_length=220,
+        description="The id, optionally with a suffix: .ttl, .nt, .jsonld, .rdf, .json, .html",
+        examples=["inclusion", "inclusion.ttl"],
+    ),
+]
+
+
+@router.get("/id/{kind}/{node_id}", status_code=303, responses={404: PROBLEM_RESPONSES[404]})
+async def identifier(graph: GraphDep, kind: KindSlug, node_id: str) -> RedirectResponse:
+    """The URI of a thing: 303 See Other to the document that describes it."""
+    await _detail(graph, kind, node_id)
+    return RedirectResponse(f"/doc/{kind}/{node_id}", status_code=303, headers={"Vary": "Accept"})
+
+
+@router.get(
+    "/doc/{kind}/{ident}",
+    responses={
+        200: {"content": {t: {} for t in OFFERED}, "description": "The description."},
+        404: PROBLEM_RESPONSES[404],
+        406: {"description": "No acceptable format."},
+    },
+)
+async def document(
+    graph: GraphDep,
+    settings: SettingsDep,
+    kind: KindSlug,
+    ident: Ident,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    """A resource's description, negotiated (HTML, JSON, Turtle, N-Triples, JSON-LD, RDF/XML)."""
+    node_id, _, suffix = ident.partition(".")
+    media_type = _by_suffix(suffix) if suffix else best_media_type(accept, OFFERED)
+    if media_type is None:
+        raise NotAcceptable(OFFERED)
+    detail = await _detail(graph, kind, node_id)
+    headers = {"Vary": "Accept", "Link": f'</id/{kind}/{node_id}>; rel="describes"'}
+    if media_type == HTML:
+        page = node_page(detail, f"/doc/{kind}/{node_id}", f"/id/{kind}/{node_id}")
+        return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+    if media_type == JSON:
+        return Response(detail.model_dump_json(), media_type=JSON, headers=headers)
+    base = settings.public_base_uri.rstrip("/")
+    return _rdf(list(document_triples(base, detail)), _format(media_type), headers)
+
+
+@router.get("/context.jsonld")
+async def context() -> Response:
+    """The JSON-LD @context our JSON-LD uses: short names for every term we publish."""
+    body = json.dumps({"@context": jsonld.CONTEXT}, indent=1)
+    return Response(body, media_type="application/ld+json")
+
+
+@router.get("/.well-known/void", responses={406: {"description": "No acceptable format."}})
+async def void(
+    graph: GraphDep, settings: SettingsDep, accept: Annotated[str | None, Header()] = None
+) -> Response:
+    """The dataset described with VoID and DCAT: its URI space, dumps, vocabularies and load."""
+    media_type = best_media_type(accept, RDF_OFFERED)
+    if media_type is None:
+        raise NotAcceptable(RDF_OFFERED)
+    latest = await repository.latest_load(graph.driver, graph.dialect, graph.database)
+    base = settings.public_base_uri.rstrip("/")
+    return _rdf(list(void_triples(base, latest)), _format(media_type), {"Vary": "Accept"})
+
+
+async def _detail(graph: GraphDep, kind_slug: str, node_id: str) -> repository.NodeDetail:
+    kind = _KINDS.get(kind_slug)
+    if kind is None:
+        raise NotFound(f"{kind_slug}/{node_id}")
+    detail = await repository.node_detail(graph.driver, graph.dialect, graph.database, node_id)
+    if detail.kind is not kind:
+        raise NotFound(f"{kind_slug}/{node_id}")
+    return detail
+
+
+def _by_suffix(suffix: str) -> str | None:
+    if suffix in ("html", "json"):
+        return {"html": HTML, "json": JSON}[suffix]
+    rdf_format = by_suffix(suffix)
+    if rdf_format is None:
+        raise NotFound(suffix)
+    return rdf_format.media_type
+
+
+def _format(media_type: str) -> RdfFormat:
+    return next(f for f in FORMATS if f.media_type == media_type)
+
+
+def _rdf(triples: list[ox.Triple], rdf_format: RdfFormat, headers: dict[str, str]) -> Response:
+    if rdf_format.name == "jsonld":
+        body = jsonld.document(triples)
+    else:
+        body = ox.serialize(triples, format=rdf_format.oxigraph, prefixes=PREFIXES) or b""
+    return Response(body, media_type=rdf_format.media_type, headers=headers)

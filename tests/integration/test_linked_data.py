@@ -1,0 +1,200 @@
+"""Linked data for partners: URIs that dereference, negotiation, VoID, shapes, other parsers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+from pyshacl import validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, VOID
+
+from api.main import create_app
+from api.settings import ApiSettings
+from loaders.report import LoadReport
+from ontology.formats import FORMATS
+from tests.conftest import DATA, ROOT, clear, load
+
+BASE = "http://data.test"
+CG = "https://w3id.org/connects-graph/def#"
+
+
+@pytest.fixture(scope="module")
+def everything(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
+    clear(sync_driver, settings)
+    return load(settings, DATA)
+
+
+@pytest.fixture(scope="module")
+def client(settings: ApiSettings, everything: LoadReport) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), follow_redirects=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def dumps(client: TestClient) -> dict[str, str]:
+    return {f.name: client.get("/export", params={"format": f.name}).text for f in FORMATS}
+
+
+def test_an_id_answers_303_to_its_document(client: TestClient) -> None:
+    response = client.get("/id/outcome/inclusion")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/doc/outcome/inclusion"
+    assert client.get("/id/outcome/nosuch").status_code == 404
+    assert client.get("/id/policy-theme/inclusion").status_code == 404  # wrong kind
+    assert client.get("/id/no-such-kind/inclusion").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html"),
+        ("application/json", "application/json"),
+        ("text/turtle", "text/turtle"),
+        ("application/n-triples;q=0.9, text/turtle;q=0.5", "application/n-triples"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("text/html;q=0, */*", "application/json"),
+    ],
+)
+def test_documents_are_negotiated(client: TestClient, accept: str, media_type: str) -> None:
+    response = client.get("/doc/outcome/inclusion", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert "Accept" in response.headers["vary"]
+
+
+@pytest.mark.parametrize("rdf_format", FORMATS, ids=[f.name for f in FORMATS])
+def test_suffix_urls_for_clients_without_headers(client: TestClient, rdf_format: object) -> None:
+    from ontology.formats import RdfFormat
+
+    assert isinstance(rdf_format, RdfFormat)
+    response = client.get(f"/doc/outcome/inclusion.{rdf_format.suffix}")
+    assert response.headers["content-type"].split(";")[0] == rdf_format.media_type
+    rdflib_format = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+    graph = Graph().parse(data=response.text, format=rdflib_format[rdf_format.name])
+    inclusion = URIRef(f"{BASE}/id/outcome/inclusion")
+    scheme = URIRef(f"{BASE}/id/scheme/digitalisation-outcomes")
+    assert (inclusion, SKOS.prefLabel, Literal("Inclusion", lang="en")) in graph
+    assert (inclusion, SKOS.inScheme, scheme) in graph
+    assert graph.value(scheme, SKOS.prefLabel) is not None  # what it links to is named
+    claims = set(graph.subjects(URIRef(CG + "forOutcome"), inclusion))
+    assert len(claims) == 9  # incoming links are part of the description
+
+
+def test_nothing_acceptable_is_406(client: TestClient) -> None:
+    response = client.get("/doc/outcome/inclusion", headers={"Accept": "image/png"})
+    assert response.status_code == 406
+    assert client.get("/doc/outcome/inclusion.csv").status_code == 404
+
+
+def test_the_html_page_is_for_people(client: TestClient) -> None:
+    page = client.get("/doc/research-institute/igpp", headers={"Accept": "text/html"}).text
+    assert "<h1>Institute of Government and Public Policy</h1>" in page
+    assert 'href="/id/organisation/university-of-east-london"' in page
+    assert 'rel="alternate" type="text/turtle" href="/doc/research-institute/igpp.ttl"' in page
+
+
+def test_void_and_dcat_describe_the_dataset(client: TestClient, everything: LoadReport) -> None:
+    graph = Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+    dataset = URIRef(f"{BASE}/.well-known/void#dataset")
+    assert (dataset, RDF.type, VOID.Dataset) in graph
+    assert (dataset, RDF.type, DCAT.Dataset) in graph
+    assert str(graph.value(dataset, VOID.uriSpace)) == f"{BASE}/id/"
+    assert len(set(graph.objects(dataset, VOID.dataDump))) == 4
+    assert len(set(graph.objects(dataset, DCAT.distribution))) == 4
+    load_iri = URIRef(f"{BASE}/id/load/{everything.load_id}")
+    assert graph.value(dataset, PROV.wasGeneratedBy) == load_iri
+
+
+def test_a_dump_records_when_and_from_which_load(
+    dumps: dict[str, str], everything: LoadReport
+) -> None:
+    graph = Graph().parse(data=dumps["ntriples"], format="nt")
+    dump = URIRef(f"{BASE}/.well-known/void#dump-ntriples")
+    assert graph.value(dump, DCTERMS.created) is not None
+    assert graph.value(dump, PROV.wasDerivedFrom) == URIRef(f"{BASE}/id/load/{everything.load_id}")
+
+
+def test_the_published_context_is_the_one_dumps_use(
+    client: TestClient, dumps: dict[str, str]
+) -> None:
+    import json
+
+    context = client.get("/context.jsonld").json()["@context"]
+    assert json.loads(dumps["jsonld"])["@context"] == context
+    assert context["forOutcome"] == {"@id": CG + "forOutcome", "@type": "@id"}
+
+
+def test_gzip_on_request(client: TestClient, dumps: dict[str, str]) -> None:
+    response = client.get("/export", params={"format": "nt"}, headers={"Accept-Encoding": "gzip"})
+    assert response.headers["content-encoding"] == "gzip"
+    # httpx decodes it; the body is the same dump (its record of itself aside).
+    lines = set(response.text.splitlines()) ^ set(dumps["ntriples"].splitlines())
+    assert all("void#dump-" in line for line in lines)
+
+
+def rapper(text: str, syntax: str) -> int:
+    binary = shutil.which("rapper")
+    if binary is None:
+        pytest.fail("rapper is missing: apt-get install raptor2-utils (.ci/run does)")
+    done = subprocess.run(  # noqa: S603 - fixed argv
+        [binary, "--input", syntax, "--count", "-", BASE],
+        input=text.encode(),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    return int(done.stderr.decode().split("returned ")[1].split(" ")[0])
+
+
+def jsonld_js(text: str) -> int:
+    node, script = shutil.which("node"), ROOT / "tools" / "jsonld-check" / "check.mjs"
+    if node is None or not (script.parent / "node_modules").exists():
+        pytest.fail("jsonld.js is missing: npm ci --prefix tools/jsonld-check (make test does)")
+    done = subprocess.run(  # noqa: S603 - fixed argv
+        [node, str(script)], input=text.encode(), capture_output=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    return len([line for line in done.stdout.decode().splitlines() if line.strip()])
+
+
+def test_independent_parsers_accept_every_format(dumps: dict[str, str]) -> None:
+    expected = len(Graph().parse(data=dumps["ntriples"], format="nt"))
+    assert rapper(dumps["ntriples"], "ntriples") == expected
+    assert rapper(dumps["turtle"], "turtle") == expected
+    assert rapper(dumps["rdfxml"], "rdfxml") == expected
+    assert jsonld_js(dumps["jsonld"]) == expected
+
+
+def shapes() -> tuple[Graph, Graph]:
+    ontology = ROOT / "ontology"
+    return Graph().parse(ontology / "shapes.ttl"), Graph().parse(ontology / "connects.ttl")
+
+
+def test_exports_conform_to_our_shapes(dumps: dict[str, str]) -> None:
+    shacl, ontology = shapes()
+    data = Graph().parse(data=dumps["turtle"], format="turtle")
+    conforms, _, text = validate(data, shacl_graph=shacl, ont_graph=ontology, inference="none")
+    assert conforms, text
+
+
+def test_shapes_catch_a_broken_claim(dumps: dict[str, str]) -> None:
+    shacl, ontology = shapes()
+    data = Graph().parse(data=dumps["ntriples"], format="nt")
+    claim = URIRef(
+        f"{BASE}/id/evidence-claim/claim-caerphilly-digital-workers-school-meals-inclusion"
+    )
+    data.remove((claim, URIRef(CG + "forOutcome"), None))
+    data.set((claim, URIRef(CG + "strength"), Literal(9)))
+    conforms, _, text = validate(data, shacl_graph=shacl, ont_graph=ontology, inference="none")
+    assert not conforms
+    assert str(claim) in text
+    assert "A claim is about exactly one cg:Outcome." in text
+    assert "forOutcome" in text
+    assert "strength" in text
