@@ -105,10 +105,17 @@ def db_status() -> None:
 @app.command()
 def load(
     paths: Annotated[
-        list[Path], typer.Argument(help="YAML/JSON files, or directories searched recursively.")
+        list[Path],
+        typer.Argument(help="YAML/JSON/CSV/RDF files, or directories searched recursively."),
     ],
+    contributor: Annotated[
+        str | None,
+        typer.Option(help="Attribute everything loaded to this organisation (its id)."),
+    ] = None,
 ) -> None:
-    """Validate data files and load them into the graph; nothing is written if any is wrong."""
+    """Validate data files and load them into the graph; nothing is written if any is wrong.
+
+    RDF (.ttl, .nt, .jsonld, .rdf) is checked against ontology/shapes.ttl first."""
     settings = _settings()
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err

@@ -172,8 +172,8 @@ def build(record: CaseStudyRecord, vocabulary: Vocabulary, source_file: str) -> 
     study: dict[str, Any] = {
         "id": cs, "name": record.title, "description": record.summary,
         "source": record.source_urls[0], "source_file": source_file,
-        "organisation": record.organisation, "source_urls": list(record.source_urls),
-        "reported_results": list(record.reported_results), "place_ids": place_ids,
+        "source_urls": list(record.source_urls),
+        "reported_results": list(record.reported_results), "place_ids": sorted(place_ids),
         "region_id": region, "year_start": record.year, "year_end": year_end,
     }  # fmt: skip
     out.nodes.append(NodeRow(cs, Kind.CASE_STUDY, _present(study)))
@@ -225,7 +225,6 @@ def _claim(
         "level": level_term.id,
         "evidence_type": type_id,
         "direction": claim.direction.value,
-        "year": record.year_end or record.year,
     }
     out.nodes.append(NodeRow(claim_id, Kind.EVIDENCE_CLAIM, _present(props)))
     out.links += [
@@ -247,7 +246,7 @@ def _organisation(
         out.problems.append(("organisation", f"{name!r} cannot be made into an id."))
         return None
     props: dict[str, PropertyValue] = {
-        "id": org_id, "name": name, "source": origin,
+        "id": org_id, "name": name, "source": origin, "source_file": origin.split(": ", 1)[1],
         "description": f"{name}, named in the case studies.",
     }  # fmt: skip
     if kind_of is not None:

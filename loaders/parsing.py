@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from loaders import case_studies
+from loaders.rdf import RDF_FORMATS, RdfDocument, read_rdf
 from loaders.readers import ReadError, Row, read_document, read_table
 from loaders.records import CaseStudyRecord, EvidenceRecord, NodeRecord
 from loaders.report import FileInfo, Issue, LoadReport
@@ -42,6 +43,7 @@ class Parsed:
     """Each framework record, where it is, its field path, and the line of each of its links."""
     studies: list[tuple[CaseStudyRecord, Where, FieldNamer]] = field(default_factory=list)
     evidence: list[tuple[str, EvidenceRecord, Where]] = field(default_factory=list)
+    rdf: list[RdfDocument] = field(default_factory=list)
 
 
 def parse(files: list[Path], report: LoadReport, progress: Progress | None) -> Parsed:
@@ -50,12 +52,16 @@ def parse(files: list[Path], report: LoadReport, progress: Progress | None) -> P
     for done, path in enumerate(files):
         if progress:
             progress("read", done, len(files))
+        suffix = path.suffix.lower()
         try:
-            count = (
-                _parse_table(path, parsed, report)
-                if path.suffix.lower() == ".csv"
-                else _parse_document(path, parsed, report)
-            )
+            if suffix in RDF_FORMATS:
+                document = read_rdf(path)
+                parsed.rdf.append(document)
+                count = (len(document.triples), document.sha256)
+            elif suffix == ".csv":
+                count = _parse_table(path, parsed, report)
+            else:
+                count = _parse_document(path, parsed, report)
         except ReadError as e:
             report.issues.append(Issue(file=str(path), line=e.line, message=str(e)))
             continue

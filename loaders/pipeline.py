@@ -9,7 +9,10 @@ from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
+import anyio
+import pyoxigraph as ox
 from neo4j import AsyncDriver
+from rdflib.namespace import RDF
 
 from graph import writes
 from graph.dialect import Dialect
@@ -17,10 +20,13 @@ from graph.model import ENDPOINTS, Kind, allowed
 from graph.writes import LinkRow, LoadRecord, NodeRow, PropertyValue
 from loaders import case_studies
 from loaders.parsing import Parsed, Progress, Where, parse
+from loaders.rdf import violations
 from loaders.readers import ReadError, find_files
 from loaders.records import CaseStudyRecord, EvidenceRecord
 from loaders.report import Issue, LoadFailed, LoadReport
 from loaders.vocabulary import Term, Vocabulary, from_graph
+from ontology.mapping import CLASSES, node_iri
+from ontology.reading import Read, rows_from_triples
 
 
 @dataclass
@@ -42,12 +48,15 @@ async def load_paths(
     database: str,
     paths: Sequence[Path],
     *,
+    base_uri: str = "http://127.0.0.1:8000",
+    contributor: str | None = None,
     progress: Progress | None = None,
 ) -> LoadReport:
-    """Load data files (YAML/JSON/CSV, or directories of them) into the graph.
+    """Load data files (YAML/JSON/CSV/RDF, or directories of them) into the graph.
 
-    Every file is read and validated before anything is written; any problem anywhere means
-    nothing is written. Loading the same files again changes nothing.
+    Every file is read and validated (RDF against our SHACL shapes) before anything is written;
+    any problem anywhere means nothing is written. Loading the same files again changes
+    nothing. With a `contributor` (an organisation id), everything loaded is attributed to it.
 
     Raises:
         LoadFailed: the input has problems; `report.issues` names file, line/row and field.
@@ -65,12 +74,15 @@ async def load_paths(
     parsed = parse(files, report, progress)
     vocabulary = await _vocabulary(driver, dialect, database, parsed)
     items = _framework_items(parsed) + _case_study_items(parsed, vocabulary, report)
+    items += await _rdf_items(driver, dialect, database, parsed, report, base_uri.rstrip("/"))
     items = _merge_shared(items)
+    if contributor is not None:
+        await _attribute(driver, dialect, database, items, contributor, report)
     known = await _known_kinds(driver, dialect, database, items)
     _check(items, known, report)
     if report.issues:
         raise LoadFailed(report)
-    return await _write(driver, database, items, report, progress)
+    return await _write(driver, database, items, report, progress, contributor)
 
 
 async def _vocabulary(
@@ -134,6 +146,67 @@ def _case_study_items(parsed: Parsed, vocabulary: Vocabulary, report: LoadReport
             links = links_by_source.pop(node.id, [])
             items.append(Item(node, links, where, prefix, shared=True))
     return items
+
+
+async def _rdf_items(
+    driver: AsyncDriver,
+    dialect: Dialect,
+    database: str,
+    parsed: Parsed,
+    report: LoadReport,
+    base: str,
+) -> list[Item]:
+    items: list[Item] = []
+    for document in parsed.rdf:
+        name = document.path.name
+        read = rows_from_triples(document.triples, base, name)
+        reference = await _reference_types(driver, dialect, database, read, base)
+        found = await anyio.to_thread.run_sync(violations, document, reference)
+        report.issues += found
+        report.issues += [
+            Issue(file=str(document.path), field=f"<{subject}>", message=message)
+            for subject, message in read.problems
+        ]
+        if found or read.problems:
+            continue
+        links: dict[str, list[LinkRow]] = {}
+        for link in read.links:
+            links.setdefault(link.from_id, []).append(link)
+        where = Where(str(document.path), None)
+        items += [Item(node, links.get(node.id, []), where, node.id) for node in read.nodes]
+    return items
+
+
+async def _reference_types(
+    driver: AsyncDriver, dialect: Dialect, database: str, read: Read, base: str
+) -> list[ox.Triple]:
+    """rdf:type triples for the graph's nodes the document links to but does not describe,
+    so that shapes such as 'a claim is about a cg:Outcome' can be checked."""
+    defined = {node.id for node in read.nodes}
+    targets = sorted({link.to_id for link in read.links} - defined)
+    kinds = await writes.existing_kinds(driver, dialect, database, targets)
+    rdf_type = ox.NamedNode(str(RDF.type))
+    return [
+        ox.Triple(node_iri(base, kind, node_id), rdf_type, ox.NamedNode(str(CLASSES[kind])))
+        for node_id, kind in kinds.items()
+    ]
+
+
+async def _attribute(
+    driver: AsyncDriver,
+    dialect: Dialect,
+    database: str,
+    items: list[Item],
+    contributor: str,
+    report: LoadReport,
+) -> None:
+    known = await writes.existing_kinds(driver, dialect, database, [contributor])
+    if known.get(contributor) is not Kind.ORGANISATION:
+        message = f"The contributor {contributor!r} is not an organisation in the graph."
+        report.issues.append(Issue(file="(contributor)", message=message))
+        return
+    for item in items:
+        item.node.props["contributed_by"] = contributor
 
 
 def _with_evidence_rows(
@@ -223,8 +296,9 @@ async def _write(
     items: list[Item],
     report: LoadReport,
     progress: Progress | None,
+    contributor: str | None,
 ) -> LoadReport:
-    load = _load_record(report)
+    load = _load_record(report, contributor)
     nodes = [item.node for item in items]
     unique = {(link.from_id, link.rel, link.to_id): link for item in items for link in item.links}
     if progress:
@@ -258,7 +332,7 @@ def _a(word: str) -> str:
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
-def _load_record(report: LoadReport) -> LoadRecord:
+def _load_record(report: LoadReport, contributor: str | None) -> LoadRecord:
     now = datetime.now(UTC)
     props: dict[str, PropertyValue] = {
         "started_at": now.isoformat(timespec="seconds"),
@@ -267,4 +341,6 @@ def _load_record(report: LoadReport) -> LoadRecord:
         "records": sum(f.records for f in report.files),
         "agent": f"connects-graph {version('connects-graph')}",
     }
+    if contributor is not None:
+        props["contributor"] = contributor
     return LoadRecord(id=f"load-{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}", props=props)

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-SUPPORTED_SUFFIXES = (".yaml", ".yml", ".json", ".csv")
+SUPPORTED_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".ttl", ".nt", ".jsonld", ".rdf")
 STRUCTURED_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 

@@ -109,6 +109,11 @@ def node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
         value = props.get(name)
         for item in value if isinstance(value, list) else [] if value is None else [value]:
             yield ox.Triple(subject, _iri(literal_predicate), _literal(item, style))
+    if region := props.get("region_id"):
+        yield ox.Triple(subject, _iri(CG.inRegion), node_iri(base, Kind.REGION, region))
+    if contributor := props.get("contributed_by"):
+        contributor_iri = node_iri(base, Kind.ORGANISATION, contributor)
+        yield ox.Triple(subject, _iri(PROV.wasAttributedTo), contributor_iri)
     if load := props.get("load"):
         yield ox.Triple(subject, _iri(PROV.wasGeneratedBy), load_iri(base, load))
 

@@ -67,7 +67,7 @@ def clear(driver: Driver, settings: ApiSettings) -> None:
     driver.execute_query(queries.CLEAR, database_=settings.database)
 
 
-def load(settings: ApiSettings, *paths: Path) -> LoadReport:
+def load(settings: ApiSettings, *paths: Path, contributor: str | None = None) -> LoadReport:
     """Run the real loader (async) from a synchronous test."""
 
     async def run() -> LoadReport:
@@ -75,7 +75,14 @@ def load(settings: ApiSettings, *paths: Path) -> LoadReport:
         try:
             dialect = await connect(driver, settings)
             await ensure_schema(driver, dialect, settings.database)
-            return await load_paths(driver, dialect, settings.database, list(paths))
+            return await load_paths(
+                driver,
+                dialect,
+                settings.database,
+                list(paths),
+                base_uri=settings.public_base_uri,
+                contributor=contributor,
+            )
         finally:
             await driver.close()
 

@@ -1,0 +1,144 @@
+"""RDF back into graph rows: the inverse of mapping.py, for contributions and round trips.
+
+Only resources in our URI space (``{base}/id/{kind}/{id}``) with one of our classes become
+nodes; predicates we publish become properties or links; anything else is reported, not dropped
+silently. Provenance (which load made a node) is the graph's own and is not read back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+
+from graph.model import Kind, Rel
+from graph.writes import LinkRow, NodeRow, PropertyValue
+from ontology.mapping import CLASSES, LITERALS, PREDICATES
+from ontology.namespaces import CG
+
+KIND_BY_CLASS = {str(iri): kind for kind, iri in CLASSES.items()}
+REL_BY_PREDICATE = {str(iri): rel for rel, iri in PREDICATES.items()}
+PROPERTY_BY_PREDICATE = {str(iri): (name, style) for name, (iri, style) in LITERALS.items()}
+_LIST_PROPERTIES = {"alt_names", "reported_results", "source_urls"}
+_SKIPPED = {str(PROV.wasGeneratedBy), str(PROV.wasAttributedTo), str(DCTERMS.identifier)}
+_SOURCE_IS_URL = {Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM}
+_KIND_BY_SLUG = {kind.slug: kind for kind in Kind}
+
+
+@dataclass
+class Read:
+    """What a file of RDF says, as graph rows, and what could not be read."""
+
+    nodes: list[NodeRow] = field(default_factory=list)
+    links: list[LinkRow] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    """(subject IRI, message) pairs."""
+
+
+def parse_node_iri(base: str, iri: str) -> tuple[Kind, str] | None:
+    """The kind and id of one of our node URIs, or None if it is not one."""
+    prefix = f"{base}/id/"
+    if not iri.startswith(prefix):
+        return None
+    kind_slug, _, node_id = iri[len(prefix) :].partition("/")
+    kind = _KIND_BY_SLUG.get(kind_slug)
+    return (kind, node_id) if kind and node_id and "/" not in node_id else None
+
+
+def rows_from_triples(triples: Iterable[ox.Triple], base: str, source_file: str) -> Read:
+    """Nodes and links from RDF in our vocabulary and URI space."""
+    by_subject: dict[str, list[ox.Triple]] = defaultdict(list)
+    for triple in triples:
+        if isinstance(triple.subject, ox.NamedNode):
+            by_subject[triple.subject.value].append(triple)
+    out = Read()
+    for subject, group in by_subject.items():
+        classes = {t.object.value for t in group if t.predicate.value == str(RDF.type)
+                   and isinstance(t.object, ox.NamedNode)}  # fmt: skip
+        kinds = {KIND_BY_CLASS[c] for c in classes if c in KIND_BY_CLASS}
+        if not kinds:
+            continue  # dataset records, loads and other things that are not nodes
+        place = parse_node_iri(base, subject)
+        if place is None or len(kinds) != 1 or place[0] not in kinds:
+            names = ", ".join(sorted(k.value for k in kinds))
+            message = (
+                f"Not one of our node URIs for its class ({names}): use {base}/id/<kind>/<id>."
+            )
+            out.problems.append((subject, message))
+            continue
+        _node(place[0], place[1], group, base, source_file, out)
+    return out
+
+
+def _node(
+    kind: Kind, node_id: str, triples: list[ox.Triple], base: str, source_file: str, out: Read
+) -> None:
+    props: dict[str, PropertyValue] = {"id": node_id}
+    lists: dict[str, list[str]] = defaultdict(list)
+    for triple in triples:
+        predicate, obj = triple.predicate.value, triple.object
+        if predicate in (str(RDF.type), *_SKIPPED):
+            continue
+        if predicate == str(SKOS.prefLabel) and isinstance(obj, ox.Literal):
+            props["name"] = obj.value
+        elif predicate in (str(SKOS.definition), str(DCTERMS.description)):
+            props["description"] = obj.value if isinstance(obj, ox.Literal) else str(obj)
+        elif predicate == str(CG.sourceSection) and isinstance(obj, ox.Literal):
+            props["source"] = obj.value
+        elif predicate == str(DCTERMS.source) and isinstance(obj, ox.NamedNode):
+            if kind is Kind.CASE_STUDY:
+                lists["source_urls"].append(obj.value)
+            else:
+                props["source"] = obj.value
+        elif predicate == str(CG.inRegion) and kind is Kind.CASE_STUDY:
+            target = parse_node_iri(base, str(obj.value)) if isinstance(obj, ox.NamedNode) else None
+            if target:
+                props["region_id"] = target[1]
+        elif predicate in REL_BY_PREDICATE or predicate == str(CG.inRegion):
+            _link(kind, node_id, predicate, obj, base, source_file, props, out)
+        elif predicate in PROPERTY_BY_PREDICATE:
+            name, style = PROPERTY_BY_PREDICATE[predicate]
+            text = obj.value if isinstance(obj, ox.NamedNode | ox.Literal) else str(obj)
+            value: PropertyValue = int(text) if style == "integer" else text
+            if name in _LIST_PROPERTIES:
+                lists[name].append(str(value))
+            else:
+                props[name] = value
+        else:
+            out.problems.append((str(triple.subject), f"Unknown predicate <{predicate}>."))
+    props |= {name: sorted(values) for name, values in lists.items()}
+    if kind is Kind.CASE_STUDY and "source_urls" in props:
+        props.setdefault("source", props["source_urls"][0])  # type: ignore[index]
+    props.setdefault("source_file", source_file)
+    if kind is Kind.CASE_STUDY:
+        places = sorted(link.to_id for link in out.links
+                        if link.from_id == node_id and link.rel is Rel.LOCATED_IN)  # fmt: skip
+        if places:
+            props["place_ids"] = places
+    out.nodes.append(NodeRow(node_id, kind, props))
+
+
+def _link(
+    kind: Kind,
+    node_id: str,
+    predicate: str,
+    obj: object,
+    base: str,
+    source_file: str,
+    props: dict[str, PropertyValue],
+    out: Read,
+) -> None:
+    rel = REL_BY_PREDICATE.get(predicate, Rel.IN_REGION)
+    target = parse_node_iri(base, obj.value) if isinstance(obj, ox.NamedNode) else None
+    if target is None:
+        out.problems.append((node_id, f"<{predicate}> must point to one of our node URIs."))
+        return
+    out.links.append(LinkRow(node_id, rel, target[1], source_file))
+    # Claims keep their level and type as properties too: the evidence queries filter on them.
+    if kind is Kind.EVIDENCE_CLAIM and rel is Rel.AT_LEVEL:
+        props["level"] = target[1]
+    if kind is Kind.EVIDENCE_CLAIM and rel is Rel.OF_TYPE:
+        props["evidence_type"] = target[1]
