@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.auth import Forbidden, Unauthorised
 from api.filters import InvalidFilter
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
 
@@ -38,6 +39,20 @@ class NotAcceptable(Exception):
     def __init__(self, offered: list[str]) -> None:
         super().__init__("None of the media types in Accept can be produced.")
         self.offered = offered
+
+
+class TooLarge(Exception):
+    """The request body is larger than the server accepts (413)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The body is larger than {limit} bytes.")
+
+
+class UnsupportedMediaType(Exception):
+    """The request body's Content-Type is not one we read (415)."""
+
+    def __init__(self, accepted: list[str]) -> None:
+        super().__init__(f"Send one of: {', '.join(accepted)}.")
 
 
 def problem(
@@ -105,6 +120,24 @@ def install(app: FastAPI) -> None:
     async def not_acceptable(request: Request, exc: NotAcceptable) -> JSONResponse:
         detail = f"{exc} Available: {', '.join(exc.offered)}."
         return problem(request, 406, detail, slug="not-acceptable")
+
+    @app.exception_handler(Unauthorised)
+    async def unauthorised(request: Request, exc: Unauthorised) -> JSONResponse:
+        detail = "Send a valid API key as 'Authorization: Bearer <key>'."
+        headers = {"WWW-Authenticate": "Bearer"}
+        return problem(request, 401, detail, slug="unauthorised", headers=headers)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> JSONResponse:
+        return problem(request, 403, str(exc), slug="forbidden")
+
+    @app.exception_handler(TooLarge)
+    async def too_large(request: Request, exc: TooLarge) -> JSONResponse:
+        return problem(request, 413, str(exc), slug="too-large")
+
+    @app.exception_handler(UnsupportedMediaType)
+    async def unsupported(request: Request, exc: UnsupportedMediaType) -> JSONResponse:
+        return problem(request, 415, str(exc), slug="unsupported-media-type")
 
     @app.exception_handler(InvalidFilter)
     async def invalid_filter(request: Request, exc: InvalidFilter) -> JSONResponse:

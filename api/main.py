@@ -12,7 +12,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors
 from api.deps import GraphState
-from api.routes import evidence, graph, health, linked_data, nodes, rdf
+from api.routes import contributions, evidence, graph, health, linked_data, nodes, rdf
 from api.settings import ApiSettings
 from graph.driver import open_driver
 from graph.errors import GraphUnavailable
@@ -58,7 +58,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     # Gzip on request (Accept-Encoding), streamed responses included.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     errors.install(app)
-    routers = (health, nodes, evidence, graph, rdf, linked_data)
+    routers = (health, nodes, evidence, graph, rdf, linked_data, contributions)
     for module in routers:
         app.include_router(module.router)
     return app

@@ -18,6 +18,9 @@ class ApiSettings(GraphSettings):
         default="development", description="'production' refuses placeholder secrets."
     )
     max_page_size: int = Field(default=200, ge=1, le=10_000, description="Upper bound of limit.")
+    max_upload_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1, description="Largest contribution body accepted."
+    )
     max_neighbourhood_nodes: int = Field(
         default=300, ge=1, le=10_000, description="Most nodes a neighbourhood returns."
     )

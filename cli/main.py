@@ -30,6 +30,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Run the embedded graph engine (ArcadeDB over Bolt on 127.0.0.1).")
 app.add_typer(db_app, name="db")
+keys_app = typer.Typer(help="API keys for writes: created, listed and revoked by staff.")
+app.add_typer(keys_app, name="keys")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
@@ -282,3 +284,61 @@ def gap_map_command(
         cells = [str(counts[(row.key, col.key)] or ".") for col in result.col_values]
         table.add_row(row.name, *cells)
     out.print(table)
+
+
+@keys_app.command("create")
+def keys_create(
+    organisation: Annotated[str, typer.Option(help="The id of the organisation it belongs to.")],
+    scope: Annotated[str, typer.Option(help="contribute or admin.")] = "contribute",
+    label: Annotated[str, typer.Option(help="What the key is for.")] = "",
+) -> None:
+    """Create a key. It is printed once: store it, it cannot be shown again."""
+    from graph import keys, writes
+    from graph.model import Kind
+
+    settings = _settings()
+    if scope not in [s.value for s in keys.Scope]:
+        raise _fail("--scope must be contribute or admin.", 2)
+
+    async def work(driver: AsyncDriver, dialect: Dialect) -> str:
+        known = await writes.existing_kinds(driver, dialect, settings.database, [organisation])
+        if known.get(organisation) is not Kind.ORGANISATION:
+            raise _fail(f"{organisation!r} is not an organisation in the graph.", 2)
+        record, secret = await keys.create(
+            driver, settings.database, organisation=organisation, scope=keys.Scope(scope),
+            label=label,
+        )  # fmt: skip
+        return f"{secret}\n(key {record.id}, {record.scope}, for {record.organisation})"
+
+    out.print(_with_graph(settings, work), highlight=False)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (never their secrets)."""
+    from graph import keys
+
+    settings = _settings()
+
+    async def work(driver: AsyncDriver, dialect: Dialect) -> list[keys.ApiKey]:
+        return await keys.all_keys(driver, settings.database)
+
+    for key in _with_graph(settings, work):
+        state = f"revoked {key.revoked_at}" if key.revoked_at else "active"
+        out.print(f"{key.id}  {key.scope:<10}  {key.organisation:<30}  {state}  {key.label}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (from keys list).")],
+) -> None:
+    """Revoke a key: it stops working at once."""
+    from graph import keys
+
+    settings = _settings()
+
+    async def work(driver: AsyncDriver, dialect: Dialect) -> None:
+        await keys.revoke(driver, settings.database, key_id)
+
+    _with_graph(settings, work)
+    out.print(f"Key {key_id} revoked.")

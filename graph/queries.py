@@ -15,6 +15,7 @@ from graph.model import Kind, Rel
 SCHEMA: tuple[LiteralString, ...] = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT load_id IF NOT EXISTS FOR (n:Load) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.id IS UNIQUE",
     "CREATE INDEX entity_name IF NOT EXISTS FOR (n:Entity) ON (n.name)",
 )
 
@@ -126,6 +127,20 @@ MATCH (l:Load)
 RETURN l {.*} AS props
 ORDER BY l.started_at DESC, l.id
 LIMIT 1
+"""
+
+# --- API keys (their own label: never part of the published graph) ----------------------
+
+CREATE_KEY: LiteralString = "CREATE (k:ApiKey) SET k = $props"
+
+KEY_BY_ID: LiteralString = "MATCH (k:ApiKey {id: $id}) RETURN k {.*} AS key"
+
+KEYS: LiteralString = "MATCH (k:ApiKey) RETURN k {.*} AS key ORDER BY k.created_at, k.id"
+
+REVOKE_KEY: LiteralString = """
+MATCH (k:ApiKey {id: $id})
+SET k.revoked_at = $now
+RETURN k.id AS id
 """
 
 CLEAR: LiteralString = "MATCH (n) DETACH DELETE n"

@@ -1,0 +1,45 @@
+"""Bearer API keys for writes. Reads are open; every write names a key with the right scope."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header
+
+from api.deps import GraphDep
+from graph import keys
+from graph.keys import ApiKey, Scope
+
+
+class Unauthorised(Exception):
+    """No key, or a key that is unknown, malformed or revoked (401)."""
+
+
+class Forbidden(Exception):
+    """A valid key without the scope this action needs (403)."""
+
+    def __init__(self, needed: Scope) -> None:
+        super().__init__(f"This needs a key with the '{needed}' scope.")
+
+
+def requires(scope: Scope) -> object:
+    """A dependency that returns the caller's key if it has `scope` (admin has every scope)."""
+
+    async def check(
+        graph: GraphDep, authorization: Annotated[str | None, Header()] = None
+    ) -> ApiKey:
+        kind, _, token = (authorization or "").partition(" ")
+        if kind.lower() != "bearer" or not token.strip():
+            raise Unauthorised
+        key = await keys.verify(graph.driver, graph.dialect, graph.database, token.strip())
+        if key is None:
+            raise Unauthorised
+        if key.scope is not scope and key.scope is not Scope.ADMIN:
+            raise Forbidden(scope)
+        return key
+
+    return Depends(check)
+
+
+ContributorKey = Annotated[ApiKey, requires(Scope.CONTRIBUTE)]
+AdminKey = Annotated[ApiKey, requires(Scope.ADMIN)]

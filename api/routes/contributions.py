@@ -1,0 +1,87 @@
+"""Partner contributions in RDF: validated against our shapes, attributed to the key's owner."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+
+from api.auth import AdminKey, ContributorKey
+from api.deps import GraphDep, SettingsDep
+from api.errors import PROBLEM_RESPONSES, TooLarge, UnsupportedMediaType, problem
+from graph import keys
+from graph.keys import ApiKey
+from loaders.pipeline import load_paths
+from loaders.report import LoadFailed, LoadReport
+from ontology.formats import FORMATS
+
+router = APIRouter(tags=["contributions"])
+_SUFFIX = {f.media_type: f.suffix for f in FORMATS}
+
+
+@router.post(
+    "/contributions",
+    status_code=201,
+    response_model=LoadReport,
+    responses={
+        401: {"description": "No valid API key."},
+        403: {"description": "The key lacks the 'contribute' scope."},
+        413: {"description": "The body is larger than the server accepts."},
+        415: {"description": "Not Turtle, N-Triples, JSON-LD or RDF/XML."},
+        422: PROBLEM_RESPONSES[422],
+    },
+)
+async def contribute(
+    request: Request,
+    graph: GraphDep,
+    settings: SettingsDep,
+    key: ContributorKey,
+    content_type: Annotated[str, Header()] = "",
+) -> LoadReport | JSONResponse:
+    """Load RDF describing case studies and evidence claims, attributed to your organisation.
+
+    The whole body is checked against ontology/shapes.ttl first; if anything fails, nothing
+    is written and every violation (focus node, path, message) is listed in `errors`.
+    """
+    media_type = content_type.split(";")[0].strip().lower()
+    if media_type not in _SUFFIX:
+        raise UnsupportedMediaType(list(_SUFFIX))
+    body = await _read_capped(request, settings.max_upload_bytes)
+    with tempfile.TemporaryDirectory(prefix="contribution-") as folder:
+        path = Path(folder) / f"contribution-{key.id}.{_SUFFIX[media_type]}"
+        path.write_bytes(body)
+        try:
+            return await load_paths(
+                graph.driver, graph.dialect, graph.database, [path],
+                base_uri=settings.public_base_uri, contributor=key.organisation,
+            )  # fmt: skip
+        except LoadFailed as e:
+            errors = [
+                {"location": i.field or "body", "message": i.message} for i in e.report.issues
+            ]
+            return problem(request, 422, str(e), slug="invalid-contribution", errors=errors)
+
+
+@router.get(
+    "/admin/keys",
+    responses={401: {"description": "No valid API key."}, 403: {"description": "Not admin."}},
+)
+async def list_keys(graph: GraphDep, key: AdminKey) -> list[ApiKey]:
+    """Every API key (never its secret). Needs an admin key."""
+    return await keys.all_keys(graph.driver, graph.database)
+
+
+async def _read_capped(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,97 @@
+"""API keys: created and revoked by staff, stored only as hashes, each with a scope and an
+organisation. A key is ``cgk_<id>_<secret>``: the id finds the record, the secret is checked
+against its SHA-256 in constant time."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from neo4j import AsyncDriver, RoutingControl
+from pydantic import BaseModel
+
+from graph import queries
+from graph.dialect import Dialect
+from graph.errors import NotFound, translate_driver_errors
+
+PREFIX = "cgk"
+
+
+class Scope(StrEnum):
+    CONTRIBUTE = "contribute"
+    ADMIN = "admin"
+
+
+class ApiKey(BaseModel):
+    """What is stored about a key (never the secret itself)."""
+
+    id: str
+    organisation: str
+    scope: Scope
+    label: str
+    created_at: str
+    revoked_at: str | None = None
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+async def create(
+    driver: AsyncDriver, database: str, *, organisation: str, scope: Scope, label: str
+) -> tuple[ApiKey, str]:
+    """Make a key; returns its record and the full key, which is shown once and never stored."""
+    key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
+    record = ApiKey(
+        id=key_id,
+        organisation=organisation,
+        scope=scope,
+        label=label,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    props = {**record.model_dump(exclude_none=True), "secret_sha256": _digest(secret)}
+    with translate_driver_errors():
+        await driver.execute_query(queries.CREATE_KEY, {"props": props}, database_=database)
+    return record, f"{PREFIX}_{key_id}_{secret}"
+
+
+async def verify(driver: AsyncDriver, dialect: Dialect, database: str, token: str) -> ApiKey | None:
+    """The key a bearer token stands for, or None if it is malformed, unknown or revoked."""
+    prefix, _, rest = token.partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != PREFIX or not key_id or not secret:
+        return None
+    with translate_driver_errors():
+        records, _, _ = await driver.execute_query(
+            dialect.query(queries.KEY_BY_ID), {"id": key_id},
+            database_=database, routing_=RoutingControl.READ,
+        )  # fmt: skip
+    stored = records[0]["key"] if records else {"secret_sha256": "0" * 64}
+    # Compared even for an unknown id, so timing does not tell which ids exist.
+    matches = hmac.compare_digest(stored["secret_sha256"], _digest(secret))
+    if not records or not matches or stored.get("revoked_at"):
+        return None
+    return ApiKey.model_validate({k: v for k, v in stored.items() if k != "secret_sha256"})
+
+
+async def all_keys(driver: AsyncDriver, database: str) -> list[ApiKey]:
+    with translate_driver_errors():
+        records, _, _ = await driver.execute_query(queries.KEYS, database_=database)
+    return [
+        ApiKey.model_validate({k: v for k, v in r["key"].items() if k != "secret_sha256"})
+        for r in records
+    ]
+
+
+async def revoke(driver: AsyncDriver, database: str, key_id: str) -> None:
+    """Revoke a key: it stops working at once. Raises NotFound for an unknown id."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with translate_driver_errors():
+        records, _, _ = await driver.execute_query(
+            queries.REVOKE_KEY, {"id": key_id, "now": now}, database_=database
+        )
+    if not records:
+        raise NotFound(key_id)

@@ -1,0 +1,140 @@
+"""Writes need a key: API keys, and partner RDF contributions over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+from typer.testing import CliRunner
+
+from api.main import create_app
+from api.settings import ApiSettings
+from cli.main import app as cli
+from graph import keys
+from graph.driver import connect, open_driver
+from graph.keys import Scope
+from tests.conftest import DATA, fingerprint, load
+from tests.integration.test_rdf_loading import CONTRIBUTION
+
+
+def make_key(settings: ApiSettings, scope: Scope, organisation: str = "lga") -> str:
+    async def run() -> str:
+        driver = open_driver(settings)
+        try:
+            await connect(driver, settings)
+            _, secret = await keys.create(
+                driver, settings.database, organisation=organisation, scope=scope, label="test"
+            )
+            return secret
+        finally:
+            await driver.close()
+
+    return asyncio.run(run())
+
+
+@pytest.fixture
+def client(empty_graph: Driver, settings: ApiSettings) -> Iterator[TestClient]:
+    load(settings, DATA / "strategy", DATA / "evidence", DATA / "places")
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_a_contribution_is_loaded_and_attributed_to_the_key(
+    client: TestClient, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    response = client.post(
+        "/contributions",
+        content=CONTRIBUTION.encode(),
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["counts"]["nodes_created"] == 2
+    doc = client.get("/doc/case-study/partner-study", headers={"Accept": "application/json"})
+    assert doc.json()["properties"]["contributed_by"] == "lga"
+
+
+@pytest.mark.parametrize(
+    "authorization", [None, "Bearer", "Basic abc", "Bearer cgk_nosuch_secret", "Bearer junk"]
+)
+def test_no_valid_key_is_401(
+    client: TestClient, empty_graph: Driver, settings: ApiSettings, authorization: str | None
+) -> None:
+    before = fingerprint(empty_graph, settings)
+    headers = {"Content-Type": "text/turtle"}
+    if authorization:
+        headers["Authorization"] = authorization
+    response = client.post("/contributions", content=CONTRIBUTION.encode(), headers=headers)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["content-type"] == "application/problem+json"
+    assert fingerprint(empty_graph, settings) == before
+
+
+def test_a_revoked_key_stops_working(client: TestClient, settings: ApiSettings) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    key_id = key.split("_")[1]
+    runner = CliRunner()
+    env = {
+        "CONNECTS_DATA_DIR": str(settings.data_dir),
+        "CONNECTS_BOLT_PORT": str(settings.bolt_port),
+        "CONNECTS_HTTP_PORT": str(settings.http_port),
+    }
+    assert runner.invoke(cli, ["keys", "revoke", key_id], env=env).exit_code == 0
+    listed = runner.invoke(cli, ["keys", "list"], env=env).output
+    assert key_id in listed
+    assert "revoked" in listed
+    assert key.split("_")[2] not in listed  # the secret is never shown again
+    headers = {"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"}
+    assert client.post("/contributions", content=b"", headers=headers).status_code == 401
+
+
+def test_the_wrong_scope_is_403(client: TestClient, settings: ApiSettings) -> None:
+    contributor = make_key(settings, Scope.CONTRIBUTE)
+    admin = make_key(settings, Scope.ADMIN)
+    denied = client.get("/admin/keys", headers={"Authorization": f"Bearer {contributor}"})
+    assert denied.status_code == 403
+    listed = client.get("/admin/keys", headers={"Authorization": f"Bearer {admin}"}).json()
+    assert {k["scope"] for k in listed} == {"contribute", "admin"}
+    assert all("secret" not in str(k) for k in listed)
+
+
+def test_a_non_conforming_contribution_is_422_with_every_violation(
+    client: TestClient, empty_graph: Driver, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    before = fingerprint(empty_graph, settings)
+    broken = CONTRIBUTION.replace(
+        "    cg:forOutcome <http://data.test/id/outcome/inclusion> ;\n", ""
+    ).replace('cg:direction "positive"', 'cg:direction "great"')
+    response = client.post(
+        "/contributions",
+        content=broken.encode(),
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 422
+    locations = [e["location"] for e in response.json()["errors"]]
+    claim = "<http://data.test/id/evidence-claim/partner-claim>"
+    assert f"{claim} cg:forOutcome" in locations
+    assert f"{claim} cg:direction" in locations
+    assert fingerprint(empty_graph, settings) == before
+
+
+def test_unsupported_and_oversized_bodies(
+    client: TestClient, empty_graph: Driver, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    auth = {"Authorization": f"Bearer {key}"}
+    headers = {**auth, "Content-Type": "text/csv"}
+    csv = client.post("/contributions", content=b"a,b", headers=headers)
+    assert csv.status_code == 415
+    small = settings.model_copy(update={"max_upload_bytes": 100})
+    with TestClient(create_app(small)) as limited:
+        big = limited.post(
+            "/contributions", content=CONTRIBUTION.encode(),
+            headers={**auth, "Content-Type": "text/turtle"},
+        )  # fmt: skip
+    assert big.status_code == 413
