@@ -8,7 +8,7 @@ JSONLD := tools/jsonld-check/node_modules/.package-lock.json
 DATA   := data
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve load stop test lint check clean rapper
+.PHONY: help install run serve load stop test lint check clean rapper bench-export
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ lint: $(STAMP) ## ruff and mypy --strict
 
 test: $(STAMP) $(LINTER) $(JSONLD) rapper lint ## Install what the tests need, lint, and run every test
 	$(BIN)/pytest
+
+bench-export: $(STAMP) ## Benchmark: RDF export memory at 100k and 1M triples (a few minutes)
+	$(BIN)/python -m bench.export_memory
 
 clean: ## Remove the virtual environment and the embedded graph's data
 	-$(BIN)/connects db stop

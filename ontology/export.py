@@ -22,8 +22,7 @@ async def export_graph(
 ) -> AsyncIterator[bytes]:
     """Yield the serialised graph in chunks, starting with when and from which load it was made.
 
-    Turtle, N-Triples and JSON-LD are written batch by batch, so memory stays flat however
-    large the graph is. RDF/XML cannot be written in independent pieces, so it is built whole.
+    Every format is written batch by batch, so memory stays flat however large the graph is.
     """
     base = settings.public_base_uri.rstrip("/")
     loads = await repository.loads(driver, dialect, settings.database, limit=10_000, offset=0)
@@ -42,34 +41,40 @@ async def export_graph(
 
 
 class _Writer:
-    """Serialises batches so that their concatenation is one valid document."""
+    """Serialises batches so that their concatenation is one valid document.
+
+    Turtle and N-Triples batches concatenate as they are (later Turtle batches drop the
+    @prefix lines); JSON-LD and RDF/XML open their document once, write each batch's nodes
+    inside it, and close it at the end.
+    """
+
+    _XML_HEADER_LINES = 2  # <?xml ...?> and <rdf:RDF ...>, which declares all our prefixes
+    _XML_CLOSE = b"</rdf:RDF>"
 
     def __init__(self, rdf_format: RdfFormat) -> None:
         self.format = rdf_format
         self.first = True
-        self.held: list[ox.Triple] = []
 
     def chunk(self, triples: list[ox.Triple]) -> bytes:
         first, self.first = self.first, False
         if self.format.name == "jsonld":
             opening = jsonld.stream_start() if first else b""
             return opening + jsonld.stream_chunk(triples, first=first)
-        if not self.format.chunked:
-            self.held.extend(triples)
-            return b""
-        if not triples:
+        if not triples and not (first and self.format.oxigraph == ox.RdfFormat.RDF_XML):
             return b""
         data = ox.serialize(triples, format=self.format.oxigraph, prefixes=PREFIXES) or b""
+        lines = data.split(b"\n")
+        if self.format.oxigraph == ox.RdfFormat.RDF_XML:
+            body = [line for line in lines if line.strip() != self._XML_CLOSE]
+            return b"\n".join(body if first else body[self._XML_HEADER_LINES :])
         if first or self.format.oxigraph != ox.RdfFormat.TURTLE:
             return data
-        # Later Turtle chunks drop the @prefix header the first chunk already declared.
-        lines = data.split(b"\n")
         start = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix")), 0)
         return b"\n".join(lines[start:])
 
     def end(self) -> bytes:
         if self.format.name == "jsonld":
             return jsonld.stream_end()
-        if self.held:
-            return ox.serialize(self.held, format=self.format.oxigraph, prefixes=PREFIXES) or b""
+        if self.format.oxigraph == ox.RdfFormat.RDF_XML:
+            return b"\n" + self._XML_CLOSE + b"\n"
         return b""

@@ -14,8 +14,6 @@ class RdfFormat:
     media_type: str
     suffix: str
     oxigraph: ox.RdfFormat
-    chunked: bool
-    """True if independently serialised batches concatenate into one valid document."""
 
 
 class FormatName(StrEnum):
@@ -31,10 +29,10 @@ class FormatName(StrEnum):
 
 
 FORMATS: tuple[RdfFormat, ...] = (
-    RdfFormat("turtle", "text/turtle", "ttl", ox.RdfFormat.TURTLE, chunked=True),
-    RdfFormat("ntriples", "application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, chunked=True),
-    RdfFormat("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, chunked=True),
-    RdfFormat("rdfxml", "application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, chunked=False),
+    RdfFormat("turtle", "text/turtle", "ttl", ox.RdfFormat.TURTLE),
+    RdfFormat("ntriples", "application/n-triples", "nt", ox.RdfFormat.N_TRIPLES),
+    RdfFormat("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD),
+    RdfFormat("rdfxml", "application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML),
 )
 
 DEFAULT = FORMATS[0]

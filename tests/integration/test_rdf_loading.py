@@ -35,8 +35,10 @@ def comparable(text: str, rdf_format: str) -> Graph:
     return graph
 
 
-@pytest.mark.parametrize(("suffix", "rdflib_format"), [("nt", "nt"), ("ttl", "turtle"),
-                                                       ("jsonld", "json-ld")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("suffix", "rdflib_format"),
+    [("nt", "nt"), ("ttl", "turtle"), ("jsonld", "json-ld"), ("rdf", "xml")],
+)
 def test_export_load_export_round_trips(
     empty_graph: Driver, settings: ApiSettings, tmp_path: Path, suffix: str, rdflib_format: str
 ) -> None:
