@@ -17,6 +17,7 @@ from api.filters import InvalidFilter
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+_MAX_INSTANCE = 512
 log = logging.getLogger("connects.api")
 
 
@@ -69,7 +70,8 @@ def problem(
         title=HTTPStatus(status).phrase,
         status=status,
         detail=detail,
-        instance=request.url.path,
+        # Bounded: a client's 100 kB path is not echoed back in full.
+        instance=request.url.path[:_MAX_INSTANCE],
         errors=errors,
     )
     return JSONResponse(

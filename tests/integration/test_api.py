@@ -185,6 +185,11 @@ def test_no_acceptable_format_is_406(client: TestClient) -> None:
     assert_problem(client.get("/export", headers={"Accept": "text/html"}), 406)
 
 
+def test_a_huge_path_is_not_echoed_in_full(client: TestClient) -> None:
+    body = assert_problem(client.get("/nodes/" + "a" * 20_000), 422)
+    assert len(str(body["instance"])) <= 512
+
+
 def test_wrong_method_is_a_problem_too(client: TestClient) -> None:
     assert_problem(client.post("/nodes/igpp"), 405)
 
