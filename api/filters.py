@@ -5,6 +5,7 @@ from __future__ import annotations
 from neo4j import AsyncDriver
 from pydantic import BaseModel, Field
 
+from graph import writes
 from graph.dialect import Dialect
 from graph.evidence import EvidenceFilter
 from graph.model import ORGANISATIONS, Kind
@@ -53,17 +54,27 @@ async def resolve(
     Raises:
         InvalidFilter: a value names nothing; the message lists the valid choices.
     """
+    if raw.year_from is not None and raw.year_to is not None and raw.year_to < raw.year_from:
+        raise InvalidFilter("query.year_to", "year_to is earlier than year_from.")
     named = any(getattr(raw, key) for key in _KINDS)
     vocabulary = await from_graph(driver, dialect, database) if named else Vocabulary()
     ids = {key: _ids(vocabulary, key, getattr(raw, key)) for key in _KINDS}
+    places = [p if p.startswith("locality-") else f"locality-{slugify(p)}" for p in raw.place]
+    known = await writes.existing_kinds(driver, dialect, database, places) if places else {}
+    for given, place_id in zip(raw.place, places, strict=True):
+        if known.get(place_id) is not Kind.PLACE:
+            message = (
+                f"{given!r} is not a place named by any case study (see GET /nodes?kind=Place)."
+            )
+            raise InvalidFilter("query.place", message)
     return EvidenceFilter(
         outcomes=ids["outcome"],
         themes=ids["theme"],
         organisations=ids["organisation"],
         regions=ids["region"],
         evidence_types=ids["evidence_type"],
-        places=[p if p.startswith("locality-") else f"locality-{slugify(p)}" for p in raw.place],
-        directions=[d.strip().lower().replace(" ", "_") for d in raw.direction],
+        places=places,
+        directions=list(raw.direction),
         min_strength=raw.min_strength,
         year_from=raw.year_from,
         year_to=raw.year_to,

@@ -111,9 +111,14 @@ class Strongest(BaseModel):
     strength: int
 
 
+class Value(BaseModel):
+    key: str | int | None = Field(description="None: the source did not say (e.g. no region).")
+    name: str
+
+
 class Cell(BaseModel):
-    row: str | int
-    col: str | int
+    row: str | int | None
+    col: str | int | None
     case_studies: int
     strength_distribution: dict[str, int]
     strongest: Strongest | None
@@ -122,8 +127,8 @@ class Cell(BaseModel):
 class GapMap(BaseModel):
     rows: Dimension
     cols: Dimension
-    row_values: list[Bucket]
-    col_values: list[Bucket]
+    row_values: list[Value]
+    col_values: list[Value]
     cells: list[Cell] = Field(description="Every row x column pair, empty cells included.")
 
 
@@ -295,8 +300,11 @@ async def gap_map(
 ) -> GapMap:
     """A rows x columns evidence-and-gap map, from one bounded query, with empty cells."""
     found = await _read(driver, dialect, database, q.GAP_MAP[(rows, cols)], evidence.params())
-    row_values = await _values(driver, dialect, database, rows, {}, evidence)
-    col_values = await _values(driver, dialect, database, cols, {}, evidence)
+    # Keys that occur (None for "not stated") join the dimension's named values.
+    row_keys = {r["row_key"]: 1 for r in found}
+    col_keys = {r["col_key"]: 1 for r in found}
+    row_values = await _values(driver, dialect, database, rows, row_keys, evidence)
+    col_values = await _values(driver, dialect, database, cols, col_keys, evidence)
     by_cell = {(r["row_key"], r["col_key"]): r for r in found}
     cells = []
     for row_key, _ in row_values:
@@ -315,8 +323,8 @@ async def gap_map(
     return GapMap(
         rows=rows,
         cols=cols,
-        row_values=[Bucket(key=k, name=n, count=0) for k, n in row_values],
-        col_values=[Bucket(key=k, name=n, count=0) for k, n in col_values],
+        row_values=[Value(key=k, name=n) for k, n in row_values],
+        col_values=[Value(key=k, name=n) for k, n in col_values],
         cells=cells,
     )
 

@@ -33,6 +33,12 @@ MATCH (n:Entity {id: id})
 RETURN n.id AS id, labels(n) AS labels, n.checksum AS checksum
 """
 
+NODE_OWNERS: LiteralString = """
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+RETURN n.id AS id, n.contributed_by AS owner
+"""
+
 UPDATE_NODES: LiteralString = """
 UNWIND $rows AS row
 MATCH (n:Entity {id: row.id})

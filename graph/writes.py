@@ -105,6 +105,21 @@ async def existing_kinds(
     return found
 
 
+async def owners(
+    driver: AsyncDriver, dialect: Dialect, database: str, ids: Sequence[str]
+) -> dict[str, str | None]:
+    """For each of `ids` already in the graph: the organisation that contributed it, if any."""
+    found: dict[str, str | None] = {}
+    with translate_driver_errors():
+        for batch in _batches(list(ids)):
+            records, _, _ = await driver.execute_query(
+                dialect.query(queries.NODE_OWNERS), {"ids": batch},
+                database_=database, routing_=RoutingControl.READ,
+            )  # fmt: skip
+            found.update({r["id"]: r["owner"] for r in records})
+    return found
+
+
 @dataclass(frozen=True)
 class VocabularyRow:
     """A node that names in the input may refer to (outcomes, themes, organisations, ...)."""

@@ -97,9 +97,17 @@ def column_for(location: Sequence[str | int]) -> str | None:
         return None
     head = str(location[0])
     if head == "evidence":
-        sub = next((str(p) for p in location[1:] if isinstance(p, str)), "outcome")
+        sub = next((str(p) for p in location[1:] if isinstance(p, str) and not p.isdigit()),
+                   "outcome")  # fmt: skip
         return _EVIDENCE_FIELD_COLUMNS.get(sub, "outcomes")
     return _FIELD_COLUMNS.get(head, head)
+
+
+EVIDENCE_ROW_COLUMNS = {
+    "outcome": "outcome", "evidence_type": "evidence_type", "level": "evidence_level",
+    "direction": "direction", "note": "evidence_note", "source": "source_url",
+}  # fmt: skip
+"""Claim fields as the evidence CSV names its columns."""
 
 
 def table_kind(table: Table) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -26,7 +26,7 @@ from loaders.records import CaseStudyRecord, EvidenceRecord
 from loaders.report import Issue, LoadFailed, LoadReport
 from loaders.vocabulary import Term, Vocabulary, from_graph
 from ontology.mapping import CLASSES, node_iri
-from ontology.reading import Read, rows_from_triples
+from ontology.reading import Read, node_iri_text, rows_from_triples
 
 
 @dataclass
@@ -50,13 +50,18 @@ async def load_paths(
     *,
     base_uri: str = "http://127.0.0.1:8000",
     contributor: str | None = None,
+    dry_run: bool = False,
+    source_name: str | None = None,
     progress: Progress | None = None,
 ) -> LoadReport:
     """Load data files (YAML/JSON/CSV/RDF, or directories of them) into the graph.
 
     Every file is read and validated (RDF against our SHACL shapes) before anything is written;
     any problem anywhere means nothing is written. Loading the same files again changes
-    nothing. With a `contributor` (an organisation id), everything loaded is attributed to it.
+    nothing. With a `contributor` (an organisation id), everything loaded is attributed to it,
+    RDF may describe only case studies and evidence claims, and nodes another contributor made
+    cannot be changed. `dry_run` checks everything and writes nothing. `source_name` is how a
+    single uploaded file is named in provenance (instead of its temporary path).
 
     Raises:
         LoadFailed: the input has problems; `report.issues` names file, line/row and field.
@@ -74,7 +79,9 @@ async def load_paths(
     parsed = parse(files, report, progress)
     vocabulary = await _vocabulary(driver, dialect, database, parsed)
     items = _framework_items(parsed) + _case_study_items(parsed, vocabulary, report)
-    items += await _rdf_items(driver, dialect, database, parsed, report, base_uri.rstrip("/"))
+    items += await _rdf_items(
+        driver, dialect, database, parsed, report, base_uri.rstrip("/"), contributor
+    )
     items = _merge_shared(items)
     if contributor is not None:
         await _attribute(driver, dialect, database, items, contributor, report)
@@ -82,6 +89,11 @@ async def load_paths(
     _check(items, known, report)
     if report.issues:
         raise LoadFailed(report)
+    if source_name is not None:
+        for info in report.files:
+            info.path = source_name
+    if dry_run:
+        return report
     return await _write(driver, database, items, report, progress, contributor)
 
 
@@ -132,10 +144,10 @@ def _case_study_items(parsed: Parsed, vocabulary: Vocabulary, report: LoadReport
         extra.setdefault(study_id, []).append((claim, where))
     items: list[Item] = []
     for study, where, field_of in parsed.studies:
-        evidence = _with_evidence_rows(study, extra.get(study.id, []), vocabulary)
-        built = case_studies.build(evidence, vocabulary, Path(where.file).name)
+        merged, origins = _with_evidence_rows(study, extra.get(study.id, []), vocabulary)
+        built = case_studies.build(merged, vocabulary, Path(where.file).name)
         for field_name, message in built.problems:
-            report.issues.append(where.issue(field_of(field_name), message))
+            report.issues.append(_locate(field_name, where, field_of, origins).issue(message))
         links_by_source: dict[str, list[LinkRow]] = {}
         for link in built.links:
             links_by_source.setdefault(link.from_id, []).append(link)
@@ -155,19 +167,22 @@ async def _rdf_items(
     parsed: Parsed,
     report: LoadReport,
     base: str,
+    contributor: str | None,
 ) -> list[Item]:
     items: list[Item] = []
     for document in parsed.rdf:
-        name = document.path.name
-        read = rows_from_triples(document.triples, base, name)
+        read = rows_from_triples(document.triples, base, document.path.name)
         reference = await _reference_types(driver, dialect, database, read, base)
         found = await anyio.to_thread.run_sync(violations, document, reference)
+        problems = read.problems + await _claim_strengths(driver, dialect, database, read, base)
+        if contributor is not None:
+            problems += await _contributor_rules(driver, dialect, database, read, base, contributor)
         report.issues += found
         report.issues += [
             Issue(file=str(document.path), field=f"<{subject}>", message=message)
-            for subject, message in read.problems
+            for subject, message in problems
         ]
-        if found or read.problems:
+        if found or problems:
             continue
         links: dict[str, list[LinkRow]] = {}
         for link in read.links:
@@ -177,13 +192,63 @@ async def _rdf_items(
     return items
 
 
+_CONTRIBUTABLE = frozenset({Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM})
+
+
+async def _contributor_rules(
+    driver: AsyncDriver, dialect: Dialect, database: str, read: Read, base: str, contributor: str
+) -> list[tuple[str, str]]:
+    """A partner may add case studies and claims, and change only those it added itself."""
+    problems = [
+        (node_iri_text(base, n.kind, n.id),
+         f"Contributions describe case studies and evidence claims; this is {_a(n.kind)}.")
+        for n in read.nodes if n.kind not in _CONTRIBUTABLE
+    ]  # fmt: skip
+    existing = await writes.owners(driver, dialect, database, [n.id for n in read.nodes])
+    problems += [
+        (node_iri_text(base, n.kind, n.id),
+         "Already in the graph and not contributed by you: choose another id.")
+        for n in read.nodes if n.id in existing and existing[n.id] != contributor
+    ]  # fmt: skip
+    return problems
+
+
+async def _claim_strengths(
+    driver: AsyncDriver, dialect: Dialect, database: str, read: Read, base: str
+) -> list[tuple[str, str]]:
+    """A claim's strength is its level's, on the common scale: never what a file says."""
+    claims = [n for n in read.nodes if n.kind is Kind.EVIDENCE_CLAIM]
+    if not claims:
+        return []
+    vocabulary = await from_graph(driver, dialect, database)
+    strengths: dict[str, object] = {t.id: t.strength for t in vocabulary.terms.values()}
+    for node in read.nodes:
+        if node.kind is Kind.EVIDENCE_LEVEL:
+            strengths[node.id] = node.props.get("strength")
+    problems = []
+    for claim in claims:
+        expected = strengths.get(str(claim.props.get("level")))
+        stated = claim.props.get("strength")
+        if not isinstance(expected, int):
+            continue  # the shapes report a missing or unknown level
+        if stated is not None and stated != expected:
+            problems.append((
+                node_iri_text(base, claim.kind, claim.id),
+                f"cg:strength {stated} does not match its level {claim.props['level']!r} "
+                f"(strength {expected}): a claim's strength comes from its level.",
+            ))  # fmt: skip
+        claim.props["strength"] = expected
+    return problems
+
+
 async def _reference_types(
     driver: AsyncDriver, dialect: Dialect, database: str, read: Read, base: str
 ) -> list[ox.Triple]:
     """rdf:type triples for the graph's nodes the document links to but does not describe,
     so that shapes such as 'a claim is about a cg:Outcome' can be checked."""
     defined = {node.id for node in read.nodes}
-    targets = sorted({link.to_id for link in read.links} - defined)
+    regions = {str(n.props["region_id"]) for n in read.nodes if "region_id" in n.props}
+    targets = sorted(({link.to_id for link in read.links} | regions) - defined)
     kinds = await writes.existing_kinds(driver, dialect, database, targets)
     rdf_type = ox.NamedNode(str(RDF.type))
     return [
@@ -211,17 +276,46 @@ async def _attribute(
 
 def _with_evidence_rows(
     study: CaseStudyRecord, rows: list[tuple[EvidenceRecord, Where]], vocabulary: Vocabulary
-) -> CaseStudyRecord:
-    """The study with claims from an evidence CSV replacing its own for the same outcome."""
+) -> tuple[CaseStudyRecord, list[Where | None]]:
+    """The study with claims from an evidence CSV replacing its own for the same outcome, and
+    for each claim the evidence row it came from (None: the study's own record)."""
     if not rows:
-        return study
+        return study, [None] * len(study.evidence)
 
     def key(claim: EvidenceRecord) -> str:
         return vocabulary.find(claim.outcome, Kind.OUTCOME) or claim.outcome
 
-    replaced = {key(claim): claim for claim, _ in rows}
+    replaced = {key(claim): (claim, where) for claim, where in rows}
     kept = [c for c in study.evidence if key(c) not in replaced]
-    return study.model_copy(update={"evidence": kept + list(replaced.values())})
+    claims = kept + [claim for claim, _ in replaced.values()]
+    origins: list[Where | None] = [None] * len(kept) + [w for _, w in replaced.values()]
+    return study.model_copy(update={"evidence": claims}), origins
+
+
+@dataclass(frozen=True)
+class _Located:
+    where: Where
+    field: str | None
+
+    def issue(self, message: str) -> Issue:
+        return self.where.issue(self.field, message)
+
+
+def _locate(
+    field_name: str,
+    where: Where,
+    field_of: Callable[[str], str | None],
+    origins: list[Where | None],
+) -> _Located:
+    """Where a problem in a built case study is: its record, or the evidence row it came from."""
+    parts = field_name.split(".")
+    if parts[0] == "evidence" and len(parts) > 1 and parts[1].isdigit():
+        index = int(parts[1])
+        origin = origins[index] if index < len(origins) else None
+        if origin is not None:
+            sub = parts[2] if len(parts) > 2 else "outcome"
+            return _Located(origin, case_studies.EVIDENCE_ROW_COLUMNS.get(sub, sub))
+    return _Located(where, field_of(field_name))
 
 
 def _merge_shared(items: list[Item]) -> list[Item]:

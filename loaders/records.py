@@ -5,7 +5,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from graph.model import Kind, Rel
 
@@ -151,11 +159,13 @@ class CaseStudyRecord(_Strict):
     source_urls: list[Url] = Field(min_length=1)
     evidence: list[EvidenceRecord] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _years_in_order(self) -> CaseStudyRecord:
-        if self.year_end is not None and (self.year is None or self.year_end < self.year):
-            raise ValueError("'year_end' needs a 'year' no later than it")
-        return self
+    @field_validator("year_end")
+    @classmethod
+    def _years_in_order(cls, year_end: int | None, info: ValidationInfo) -> int | None:
+        year = info.data.get("year")
+        if year_end is not None and (year is None or year_end < year):
+            raise ValueError("needs a 'year' no later than it")
+        return year_end
 
 
 class CaseStudyFile(_Strict):

@@ -7,6 +7,7 @@ silently. Provenance (which load made a node) is the graph's own and is not read
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ _LIST_PROPERTIES = {"alt_names", "reported_results", "source_urls"}
 _SKIPPED = {str(PROV.wasGeneratedBy), str(PROV.wasAttributedTo), str(DCTERMS.identifier)}
 _SOURCE_IS_URL = {Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM}
 _KIND_BY_SLUG = {kind.slug: kind for kind in Kind}
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass
@@ -45,7 +47,12 @@ def parse_node_iri(base: str, iri: str) -> tuple[Kind, str] | None:
         return None
     kind_slug, _, node_id = iri[len(prefix) :].partition("/")
     kind = _KIND_BY_SLUG.get(kind_slug)
-    return (kind, node_id) if kind and node_id and "/" not in node_id else None
+    valid = kind is not None and len(node_id) <= 200 and _SLUG.match(node_id) is not None
+    return (kind, node_id) if valid and kind is not None else None
+
+
+def node_iri_text(base: str, kind: Kind, node_id: str) -> str:
+    return f"{base}/id/{kind.slug}/{node_id}"
 
 
 def rows_from_triples(triples: Iterable[ox.Triple], base: str, source_file: str) -> Read:
@@ -80,6 +87,12 @@ def _node(
     lists: dict[str, list[str]] = defaultdict(list)
     for triple in triples:
         predicate, obj = triple.predicate.value, triple.object
+        if predicate == str(DCTERMS.identifier) and getattr(obj, "value", None) != node_id:
+            message = (
+                f"dcterms:identifier {getattr(obj, 'value', obj)!r} differs from the URI's id."
+            )
+            out.problems.append((node_iri_text(base, kind, node_id), message))
+            continue
         if predicate in (str(RDF.type), *_SKIPPED):
             continue
         if predicate == str(SKOS.prefLabel) and isinstance(obj, ox.Literal):
@@ -108,7 +121,8 @@ def _node(
             else:
                 props[name] = value
         else:
-            out.problems.append((str(triple.subject), f"Unknown predicate <{predicate}>."))
+            subject = node_iri_text(base, kind, node_id)
+            out.problems.append((subject, f"Unknown predicate <{predicate}>."))
     props |= {name: sorted(values) for name, values in lists.items()}
     if kind is Kind.CASE_STUDY and "source_urls" in props:
         props.setdefault("source", props["source_urls"][0])  # type: ignore[index]
@@ -134,7 +148,8 @@ def _link(
     rel = REL_BY_PREDICATE.get(predicate, Rel.IN_REGION)
     target = parse_node_iri(base, obj.value) if isinstance(obj, ox.NamedNode) else None
     if target is None:
-        out.problems.append((node_id, f"<{predicate}> must point to one of our node URIs."))
+        subject = node_iri_text(base, kind, node_id)
+        out.problems.append((subject, f"<{predicate}> must point to one of our node URIs."))
         return
     out.links.append(LinkRow(node_id, rel, target[1], source_file))
     # Claims keep their level and type as properties too: the evidence queries filter on them.

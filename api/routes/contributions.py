@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.auth import AdminKey, ContributorKey
@@ -40,6 +40,9 @@ async def contribute(
     settings: SettingsDep,
     key: ContributorKey,
     content_type: Annotated[str, Header()] = "",
+    dry_run: Annotated[
+        bool, Query(description="Check against the shapes and rules, write nothing.")
+    ] = False,
 ) -> LoadReport | JSONResponse:
     """Load RDF describing case studies and evidence claims, attributed to your organisation.
 
@@ -50,13 +53,17 @@ async def contribute(
     if media_type not in _SUFFIX:
         raise UnsupportedMediaType(list(_SUFFIX))
     body = await _read_capped(request, settings.max_upload_bytes)
+    if not body.strip():
+        return problem(request, 422, "The body is empty.", slug="invalid-contribution")
+    name = f"contribution.{_SUFFIX[media_type]}"
     with tempfile.TemporaryDirectory(prefix="contribution-") as folder:
-        path = Path(folder) / f"contribution-{key.id}.{_SUFFIX[media_type]}"
+        path = Path(folder) / name
         path.write_bytes(body)
         try:
             return await load_paths(
                 graph.driver, graph.dialect, graph.database, [path],
                 base_uri=settings.public_base_uri, contributor=key.organisation,
+                dry_run=dry_run, source_name=f"{name} from {key.organisation}",
             )  # fmt: skip
         except LoadFailed as e:
             errors = [

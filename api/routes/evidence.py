@@ -141,7 +141,8 @@ def gap_map_csv(result: GapMap) -> str:
     for cell in result.cells:
         strongest = cell.strongest
         writer.writerow(
-            [cell.row, rows[cell.row], cell.col, cols[cell.col], cell.case_studies,
+            ["" if cell.row is None else cell.row, rows[cell.row],
+             "" if cell.col is None else cell.col, cols[cell.col], cell.case_studies,
              *cell.strength_distribution.values(), strongest.id if strongest else "",
              strongest.strength if strongest else ""]
         )  # fmt: skip

@@ -112,7 +112,7 @@ def _by_suffix(suffix: str) -> str | None:
         return {"html": HTML, "json": JSON}[suffix]
     rdf_format = by_suffix(suffix)
     if rdf_format is None:
-        raise NotFound(suffix)
+        raise NotAcceptable([f".{s}" for s in ("html", "json", *(f.suffix for f in FORMATS))])
     return rdf_format.media_type
 
 

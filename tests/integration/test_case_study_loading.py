@@ -175,3 +175,31 @@ def test_the_documented_templates_load(framework: Driver, settings: ApiSettings)
     c = report.counts  # the YAML says what the two CSV files said; only the source file differs
     assert (c.nodes_created, c.links_created) == (0, 0)
     assert c.links_removed == 0
+
+
+def test_evidence_csv_errors_point_at_the_evidence_row(
+    framework: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    studies = write(tmp_path, "ok.csv", HEADER + "t5,T,C,S.,Data,,,news_report,https://e.org\n")
+    evidence = write(tmp_path, "ev.csv", (
+        "case_study,outcome,evidence_type,evidence_level\n"
+        "t5,Data,news_report,nesta-level-9\n"
+        "t5,Datta,news_report,\n"
+    ))  # fmt: skip
+    with pytest.raises(LoadFailed) as failure:
+        load(settings, studies, evidence)
+    located = {(Path(i.file).name, i.row, i.field) for i in failure.value.report.issues}
+    assert located == {("ev.csv", 1, "evidence_level"), ("ev.csv", 2, "outcome")}
+
+
+def test_year_end_before_year_names_its_column(
+    framework: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "cs.csv", (
+        "id,title,organisation,summary,year,year_end,source_url\n"
+        "t6,T,C,S.,2022,2020,https://e.org\n"
+    ))  # fmt: skip
+    with pytest.raises(LoadFailed) as failure:
+        load(settings, path)
+    [issue] = failure.value.report.issues
+    assert (issue.row, issue.field) == (1, "year_end")

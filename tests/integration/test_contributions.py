@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -87,7 +88,7 @@ def test_a_revoked_key_stops_working(client: TestClient, settings: ApiSettings) 
     listed = runner.invoke(cli, ["keys", "list"], env=env).output
     assert key_id in listed
     assert "revoked" in listed
-    assert key.split("_")[2] not in listed  # the secret is never shown again
+    assert key.split("_", 2)[2] not in listed  # the secret is never shown again
     headers = {"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"}
     assert client.post("/contributions", content=b"", headers=headers).status_code == 401
 
@@ -138,3 +139,96 @@ def test_unsupported_and_oversized_bodies(
             headers={**auth, "Content-Type": "text/turtle"},
         )  # fmt: skip
     assert big.status_code == 413
+
+
+def contribute(client: TestClient, key: str, body: str, **params: str) -> object:
+    return client.post(
+        "/contributions",
+        params=params,
+        content=body.encode(),
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"},
+    )
+
+
+HIJACK = """
+<http://data.test/id/outcome/inclusion> a <https://w3id.org/connects-graph/def#Outcome> ;
+    <http://purl.org/dc/terms/identifier> "inclusion" ;
+    <http://www.w3.org/2004/02/skos/core#prefLabel> "HIJACKED"@en ;
+    <http://www.w3.org/2004/02/skos/core#definition> "x"@en ;
+    <http://www.w3.org/2004/02/skos/core#inScheme>
+        <http://data.test/id/scheme/digitalisation-outcomes> .
+"""
+
+
+def test_a_contributor_cannot_change_the_framework(
+    client: TestClient, empty_graph: Driver, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    before = fingerprint(empty_graph, settings)
+    response = contribute(client, key, HIJACK)
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    messages = [e["message"] for e in response.json()["errors"]]  # type: ignore[attr-defined]
+    assert any("describe case studies and evidence claims" in m for m in messages)
+    assert any("not contributed by you" in m for m in messages)
+    assert fingerprint(empty_graph, settings) == before
+
+
+def test_a_contributor_cannot_change_another_contributors_study(
+    client: TestClient, settings: ApiSettings
+) -> None:
+    assert contribute(client, make_key(settings, Scope.CONTRIBUTE, "lga"), CONTRIBUTION)
+    other = make_key(settings, Scope.CONTRIBUTE, "solace")
+    response = contribute(client, other, CONTRIBUTION.replace("What the", "Rewritten: what the"))
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    again = contribute(client, make_key(settings, Scope.CONTRIBUTE, "lga"), CONTRIBUTION)
+    assert again.status_code == 201  # type: ignore[attr-defined]  # the owner may update
+
+
+def test_weak_evidence_cannot_be_inflated(client: TestClient, settings: ApiSettings) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    inflated = CONTRIBUTION.replace("connects-level-4", "connects-level-1")
+    response = contribute(client, key, inflated)
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    [error] = response.json()["errors"]  # type: ignore[attr-defined]
+    assert (
+        "cg:strength 4 does not match its level 'connects-level-1' (strength 1)" in error["message"]
+    )
+    without = inflated.replace("    cg:strength 4 ;\n", "")
+    assert contribute(client, key, without).status_code == 201  # type: ignore[attr-defined]
+    rows = client.get("/evidence", params={"outcome": "inclusion"}).json()["items"]
+    assert [r["strength"] for r in rows if r["id"] == "partner-study"] == [1]
+
+
+def test_a_region_in_a_contribution_is_accepted(client: TestClient, settings: ApiSettings) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    with_region = CONTRIBUTION.replace(
+        "    cg:hasClaim",
+        "    cg:inRegion <http://data.test/id/region/wales> ;\n    cg:hasClaim",
+    )
+    response = contribute(client, key, with_region, dry_run="true")
+    assert response.status_code == 201, response.text  # type: ignore[attr-defined]
+    assert client.get("/nodes/partner-study").status_code == 404  # a dry run writes nothing
+    assert contribute(client, key, with_region).status_code == 201  # type: ignore[attr-defined]
+    rows = client.get("/evidence", params={"region": "Wales", "outcome": "inclusion"}).json()
+    assert "partner-study" in [r["id"] for r in rows["items"]]
+
+
+def test_uri_ids_must_be_valid_and_match_the_identifier(
+    client: TestClient, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    odd = CONTRIBUTION.replace("case-study/partner-study>", "case-study/Weird.ID>")
+    assert contribute(client, key, odd).status_code == 422  # type: ignore[attr-defined]
+    mismatch = CONTRIBUTION.replace('"partner-study"', '"something-else"')
+    response = contribute(client, key, mismatch)
+    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert "differs from the URI's id" in response.text  # type: ignore[attr-defined]
+
+
+def test_provenance_names_the_contribution_not_a_temporary_file(
+    client: TestClient, settings: ApiSettings
+) -> None:
+    response = contribute(client, make_key(settings, Scope.CONTRIBUTE), CONTRIBUTION)
+    [info] = response.json()["files"]  # type: ignore[attr-defined]
+    assert info["path"] == "contribution.ttl from lga"
+    assert tempfile.gettempdir() not in client.get("/export", params={"format": "nt"}).text

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -82,6 +83,25 @@ def test_each_filter_narrows_and_says_why(
     assert 0 < body["total"] < everything
     for row in body["items"]:
         assert any(reason in why for why in row["matched"]), row["matched"]
+        if "year_from" in params:
+            assert (
+                params["year_from"] <= (row["year_end"] or row["year_start"]) <= params["year_to"]
+            )
+
+
+@pytest.mark.parametrize(
+    ("params", "location"),
+    [
+        ({"place": "Caerfilly"}, "query.place"),
+        ({"year_from": 2022, "year_to": 2020}, "query.year_to"),
+    ],
+)
+def test_impossible_filters_are_422_not_empty(
+    client: TestClient, params: dict[str, str | int], location: str
+) -> None:
+    response = client.get("/evidence", params=params)
+    assert response.status_code == 422
+    assert [e["location"] for e in response.json()["errors"]] == [location]
 
 
 def test_unknown_names_list_the_valid_choices(client: TestClient) -> None:
@@ -124,12 +144,29 @@ def test_gap_map_has_every_cell_and_agrees_with_the_list(client: TestClient) -> 
     assert listed["items"][0]["strength"] == cell["strongest"]["strength"]
 
 
+def test_gap_map_keeps_case_studies_without_a_region(
+    client: TestClient, settings: ApiSettings, tmp_path: Path
+) -> None:
+    path = tmp_path / "no-region.csv"
+    path.write_text(
+        "id,title,organisation,summary,outcomes,evidence_type,source_url\n"
+        "no-region-study,T,C,S.,Inclusion,news_report,https://e.org\n"
+    )
+    load(settings, path)
+    total = client.get("/evidence", params={"outcome": "inclusion"}).json()["total"]
+    gap = client.get("/evidence/gap-map", params={"rows": "outcome", "cols": "region"}).json()
+    inclusion = [c for c in gap["cells"] if c["row"] == "inclusion"]
+    assert sum(c["case_studies"] for c in inclusion) == total
+    assert {"key": None, "name": "Not stated"} in gap["col_values"]
+
+
 def test_gap_map_as_csv(client: TestClient) -> None:
     response = client.get("/evidence/gap-map", params={"rows": "outcome", "cols": "region",
                                                        "format": "csv"})  # fmt: skip
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert len(rows) == 12 * 12
+    grid = client.get("/evidence/gap-map", params={"rows": "outcome", "cols": "region"}).json()
+    assert len(rows) == len(grid["row_values"]) * len(grid["col_values"]) >= 12 * 12
     assert {r["outcome_name"] for r in rows} >= {"Inclusion", "Value"}
     assert any(r["case_studies"] == "0" for r in rows)
 

@@ -89,7 +89,7 @@ def test_suffix_urls_for_clients_without_headers(client: TestClient, rdf_format:
 def test_nothing_acceptable_is_406(client: TestClient) -> None:
     response = client.get("/doc/outcome/inclusion", headers={"Accept": "image/png"})
     assert response.status_code == 406
-    assert client.get("/doc/outcome/inclusion.csv").status_code == 404
+    assert client.get("/doc/outcome/inclusion.csv").status_code == 406
 
 
 def test_the_html_page_is_for_people(client: TestClient) -> None:
