@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from graph import engine
 from graph.dialect import Dialect
 from graph.driver import connect, open_driver
-from graph.errors import GraphError
+from graph.errors import GraphError, NotFound
 from graph.schema import ensure_schema
 from graph.settings import GraphSettings
 from loaders.pipeline import load_paths
@@ -338,7 +338,10 @@ def keys_revoke(
     settings = _settings()
 
     async def work(driver: AsyncDriver, dialect: Dialect) -> None:
-        await keys.revoke(driver, settings.database, key_id)
+        try:
+            await keys.revoke(driver, settings.database, key_id)
+        except NotFound as e:
+            raise _fail(f"No key has the id {key_id!r} (see connects keys list).", 2) from e
 
     _with_graph(settings, work)
     out.print(f"Key {key_id} revoked.")

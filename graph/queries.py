@@ -128,6 +128,8 @@ SKIP $offset
 LIMIT $limit
 """
 
+LOAD_BY_ID: LiteralString = "MATCH (l:Load {id: $id}) RETURN l {.*} AS props"
+
 LATEST_LOAD: LiteralString = """
 MATCH (l:Load)
 RETURN l {.*} AS props

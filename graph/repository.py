@@ -297,6 +297,16 @@ async def loads(
     return [LoadInfo(id=r["props"]["id"], properties=r["props"]) for r in rows]
 
 
+async def load_by_id(
+    driver: AsyncDriver, dialect: Dialect, database: str, load_id: str
+) -> LoadInfo:
+    """One recorded load. Raises NotFound if there is none with this id."""
+    rows = await _read(driver, dialect, database, queries.LOAD_BY_ID, {"id": load_id})
+    if not rows:
+        raise NotFound(load_id)
+    return LoadInfo(id=load_id, properties=rows[0]["props"])
+
+
 async def latest_load(driver: AsyncDriver, dialect: Dialect, database: str) -> LoadInfo | None:
     rows = await _read(driver, dialect, database, queries.LATEST_LOAD, {})
     return LoadInfo(id=rows[0]["props"]["id"], properties=rows[0]["props"]) if rows else None

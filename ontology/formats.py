@@ -88,5 +88,5 @@ def _quality(params: str) -> float:
             try:
                 return max(0.0, min(1.0, float(value)))
             except ValueError:
-                return 0.0
+                return 1.0  # a malformed q is ignored, as if it were absent
     return 1.0

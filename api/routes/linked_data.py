@@ -18,7 +18,7 @@ from graph.model import Kind
 from ontology import jsonld
 from ontology.dataset import void_triples
 from ontology.formats import FORMATS, RdfFormat, best_media_type, by_suffix
-from ontology.mapping import PREFIXES, document_triples
+from ontology.mapping import PREFIXES, document_triples, load_triples
 
 router = APIRouter(tags=["linked data"])
 
@@ -42,7 +42,10 @@ Ident = Annotated[
 @router.get("/id/{kind}/{node_id}", status_code=303, responses={404: PROBLEM_RESPONSES[404]})
 async def identifier(graph: GraphDep, kind: KindSlug, node_id: str) -> RedirectResponse:
     """The URI of a thing: 303 See Other to the document that describes it."""
-    await _detail(graph, kind, node_id)
+    if kind == "load":
+        await repository.load_by_id(graph.driver, graph.dialect, graph.database, node_id)
+    else:
+        await _detail(graph, kind, node_id)
     return RedirectResponse(f"/doc/{kind}/{node_id}", status_code=303, headers={"Vary": "Accept"})
 
 
@@ -66,14 +69,19 @@ async def document(
     media_type = _by_suffix(suffix) if suffix else best_media_type(accept, OFFERED)
     if media_type is None:
         raise NotAcceptable(OFFERED)
-    detail = await _detail(graph, kind, node_id)
     headers = {"Vary": "Accept", "Link": f'</id/{kind}/{node_id}>; rel="describes"'}
+    base = settings.public_base_uri.rstrip("/")
+    if kind == "load":
+        load = await repository.load_by_id(graph.driver, graph.dialect, graph.database, node_id)
+        if media_type in (HTML, JSON):
+            return Response(load.model_dump_json(), media_type=JSON, headers=headers)
+        return _rdf(list(load_triples(base, load)), _format(media_type), headers)
+    detail = await _detail(graph, kind, node_id)
     if media_type == HTML:
         page = node_page(detail, f"/doc/{kind}/{node_id}", f"/id/{kind}/{node_id}")
         return Response(page, media_type="text/html; charset=utf-8", headers=headers)
     if media_type == JSON:
         return Response(detail.model_dump_json(), media_type=JSON, headers=headers)
-    base = settings.public_base_uri.rstrip("/")
     return _rdf(list(document_triples(base, detail)), _format(media_type), headers)
 
 

@@ -92,6 +92,16 @@ def test_nothing_acceptable_is_406(client: TestClient) -> None:
     assert client.get("/doc/outcome/inclusion.csv").status_code == 406
 
 
+def test_load_uris_dereference(client: TestClient, everything: LoadReport) -> None:
+    response = client.get(f"/id/load/{everything.load_id}")
+    assert response.status_code == 303
+    doc = client.get(response.headers["location"], headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=doc.text, format="turtle")
+    load_iri = URIRef(f"{BASE}/id/load/{everything.load_id}")
+    assert (load_iri, RDF.type, URIRef(CG + "Load")) in graph
+    assert client.get("/id/load/load-nosuch").status_code == 404
+
+
 def test_the_html_page_is_for_people(client: TestClient) -> None:
     page = client.get("/doc/research-institute/igpp", headers={"Accept": "text/html"}).text
     assert "<h1>Institute of Government and Public Policy</h1>" in page

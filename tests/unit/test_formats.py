@@ -19,6 +19,7 @@ from ontology.formats import by_name, negotiate
         ("text/turtle;q=0, */*", "ntriples"),
         ("*/*, text/turtle;q=0.1", "ntriples"),
         ("application/*;q=0.2, application/ld+json;q=0.9", "jsonld"),
+        ("text/turtle;q=abc", "turtle"),
     ],
 )
 def test_negotiation_honours_q_values(accept: str | None, expected: str) -> None:
