@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from loaders import case_studies
 from loaders.rdf import RDF_FORMATS, RdfDocument, read_rdf
-from loaders.readers import ReadError, Row, read_document, read_table
+from loaders.readers import ReadError, Row, display_path, read_document, read_table
 from loaders.records import CaseStudyRecord, EvidenceRecord, NodeRecord
 from loaders.report import FileInfo, Issue, LoadReport
 
@@ -65,7 +65,7 @@ def parse(files: list[Path], report: LoadReport, progress: Progress | None) -> P
         except ReadError as e:
             report.issues.append(Issue(file=str(path), line=e.line, message=str(e)))
             continue
-        report.files.append(FileInfo(path=str(path), sha256=count[1], records=count[0]))
+        report.files.append(FileInfo(path=display_path(path), sha256=count[1], records=count[0]))
     if progress:
         progress("read", len(files), len(files))
     return parsed

@@ -55,6 +55,15 @@ class Document:
         return line
 
 
+def display_path(path: Path) -> str:
+    """How a file is named in reports and provenance: relative to the working directory when it
+    is inside it, else by name alone, so published provenance does not reveal server paths."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return path.name
+
+
 def find_files(paths: Sequence[Path]) -> list[Path]:
     """The data files named, with directories expanded (recursively, in a stable order)."""
     found: dict[Path, Path] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +16,7 @@ from cli.main import app as cli
 from graph import keys
 from graph.driver import connect, open_driver
 from graph.keys import Scope
-from tests.conftest import DATA, fingerprint, load
+from tests.conftest import DATA, ROOT, fingerprint, load
 from tests.integration.test_rdf_loading import CONTRIBUTION
 
 
@@ -231,4 +230,6 @@ def test_provenance_names_the_contribution_not_a_temporary_file(
     response = contribute(client, make_key(settings, Scope.CONTRIBUTE), CONTRIBUTION)
     [info] = response.json()["files"]  # type: ignore[attr-defined]
     assert info["path"] == "contribution.ttl from lga"
-    assert tempfile.gettempdir() not in client.get("/export", params={"format": "nt"}).text
+    exported = client.get("/export", params={"format": "nt"}).text
+    assert "/contribution-" not in exported  # the upload's temporary folder
+    assert str(ROOT) not in exported  # nor the server's own paths
