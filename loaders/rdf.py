@@ -16,7 +16,7 @@ from pyshacl import validate
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from loaders.readers import MAX_FILE_BYTES, ReadError
+from loaders.readers import ReadError, read_bytes
 from loaders.report import Issue
 
 RDF_FORMATS = {
@@ -42,12 +42,7 @@ def read_rdf(path: Path) -> RdfDocument:
     Raises:
         ReadError: the file cannot be read, is too large, or is not valid in its syntax.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise ReadError(path, f"Cannot read the file: {e.strerror}.") from e
-    if len(raw) > MAX_FILE_BYTES:
-        raise ReadError(path, f"The file is larger than {MAX_FILE_BYTES // 1_048_576} MB.")
+    raw = read_bytes(path)
     try:
         quads = ox.parse(raw, format=RDF_FORMATS[path.suffix.lower()])
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]

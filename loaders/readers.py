@@ -99,13 +99,23 @@ class Table:
     sha256: str
 
 
-def _read_text(path: Path) -> tuple[str, str]:
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, refusing files that cannot be read or are too large.
+
+    Raises:
+        ReadError: the file cannot be read or is larger than MAX_FILE_BYTES.
+    """
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise ReadError(path, f"Cannot read the file: {e.strerror}.") from e
     if len(raw) > MAX_FILE_BYTES:
         raise ReadError(path, f"The file is larger than {MAX_FILE_BYTES // 1_048_576} MB.")
+    return raw
+
+
+def _read_text(path: Path) -> tuple[str, str]:
+    raw = read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
