@@ -10,7 +10,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import errors
+from api import errors, hardening
 from api.deps import GraphState
 from api.routes import contributions, evidence, graph, health, linked_data, nodes, rdf
 from api.settings import ApiSettings
@@ -57,6 +57,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.state.settings = settings
     # Gzip on request (Accept-Encoding), streamed responses included.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    hardening.install(app, settings)
     errors.install(app)
     routers = (health, nodes, evidence, graph, rdf, linked_data, contributions)
     for module in routers:

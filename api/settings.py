@@ -18,6 +18,10 @@ class ApiSettings(GraphSettings):
         default="development", description="'production' refuses placeholder secrets."
     )
     max_page_size: int = Field(default=200, ge=1, le=10_000, description="Upper bound of limit.")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (JSON list); none by default.",
+    )
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="Largest contribution body accepted."
     )

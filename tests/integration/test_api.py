@@ -219,3 +219,27 @@ def test_unreachable_graph_gives_503_quickly(settings: ApiSettings) -> None:
         assert body["type"] == "/problems/graph-unavailable"
         assert_problem(down_client.get("/nodes/igpp"), 503)
         assert_problem(down_client.get("/export"), 503)
+
+
+@pytest.mark.parametrize("path", ["/health", "/nodes/nosuch", "/export?format=nt", "/docs"])
+def test_security_headers_on_every_response(client: TestClient, path: str) -> None:
+    headers = client.get(path).headers
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+
+
+def test_cors_only_for_configured_origins(settings: ApiSettings, framework: LoadReport) -> None:
+    allowed = settings.model_copy(update={"cors_origins": ["https://app.example"]})
+    with TestClient(create_app(allowed)) as cors_client:
+        ok = cors_client.get("/health", headers={"Origin": "https://app.example"})
+        other = cors_client.get("/health", headers={"Origin": "https://evil.example"})
+        preflight = cors_client.options(
+            "/contributions",
+            headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": "Authorization"},
+        )  # fmt: skip
+    assert ok.headers["access-control-allow-origin"] == "https://app.example"
+    assert "access-control-allow-origin" not in other.headers
+    assert preflight.status_code == 200
+    assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
