@@ -179,6 +179,8 @@ def read_document(path: Path) -> Document:
         raise ReadError(path, f"Malformed file: {e.problem or e}.", line) from e
     except yaml.YAMLError as e:
         raise ReadError(path, f"Malformed file: {e}.") from e
+    except RecursionError as e:
+        raise ReadError(path, "The file is nested too deeply to read.") from e
     return Document(path, data, digest, tree)
 
 
