@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from neo4j import AsyncDriver
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from graph import writes
 from graph.dialect import Dialect
@@ -22,7 +22,10 @@ class InvalidFilter(Exception):
 
 
 class RawFilter(BaseModel):
-    """Filters as given: names or ids, matched tolerantly (case, spacing, aliases)."""
+    """Filters as given: names or ids, matched tolerantly (case, spacing, aliases).
+
+    Empty values (``?region=``) are ignored, as browsers send them for blank form fields.
+    """
 
     outcome: list[str] = Field(default_factory=list)
     theme: list[str] = Field(default_factory=list)
@@ -35,6 +38,11 @@ class RawFilter(BaseModel):
     year_from: int | None = None
     year_to: int | None = None
     q: str | None = None
+
+    @field_validator("outcome", "theme", "organisation", "region", "place", "evidence_type")
+    @classmethod
+    def _drop_empty(cls, values: list[str]) -> list[str]:
+        return [v for v in values if v.strip()]
 
 
 _KINDS: dict[str, tuple[Kind, ...]] = {

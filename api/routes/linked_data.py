@@ -49,10 +49,16 @@ async def identifier(graph: GraphDep, kind: KindSlug, node_id: str) -> RedirectR
     return RedirectResponse(f"/doc/{kind}/{node_id}", status_code=303, headers={"Vary": "Accept"})
 
 
+_SCHEMA_OF = {HTML: "string", JSON: "object", "application/ld+json": "object"}
+_CONTENT = {t: {"schema": {"type": _SCHEMA_OF.get(t, "string")}} for t in OFFERED}
+_RDF_CONTENT = {t: c for t, c in _CONTENT.items() if t in RDF_OFFERED}
+
+
 @router.get(
     "/doc/{kind}/{ident}",
+    response_class=Response,
     responses={
-        200: {"content": {t: {} for t in OFFERED}, "description": "The description."},
+        200: {"content": _CONTENT, "description": "The description."},
         404: PROBLEM_RESPONSES[404],
         406: {"description": "No acceptable format."},
     },
@@ -85,14 +91,25 @@ async def document(
     return _rdf(list(document_triples(base, detail)), _format(media_type), headers)
 
 
-@router.get("/context.jsonld")
+@router.get(
+    "/context.jsonld",
+    response_class=Response,
+    responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}},
+)
 async def context() -> Response:
     """The JSON-LD @context our JSON-LD uses: short names for every term we publish."""
     body = json.dumps({"@context": jsonld.CONTEXT}, indent=1)
     return Response(body, media_type="application/ld+json")
 
 
-@router.get("/.well-known/void", responses={406: {"description": "No acceptable format."}})
+@router.get(
+    "/.well-known/void",
+    response_class=Response,
+    responses={
+        200: {"content": _RDF_CONTENT, "description": "VoID and DCAT."},
+        406: {"description": "No acceptable format."},
+    },
+)
 async def void(
     graph: GraphDep, settings: SettingsDep, accept: Annotated[str | None, Header()] = None
 ) -> Response:

@@ -20,7 +20,10 @@ from ontology.formats import FORMATS, FormatName, by_name, negotiate
 router = APIRouter(tags=["rdf"])
 log = logging.getLogger("connects.api")
 
-_EXPORT_CONTENT = {f.media_type: {"schema": {"type": "string"}} for f in FORMATS}
+_EXPORT_CONTENT = {
+    f.media_type: {"schema": {"type": "object" if f.name == "jsonld" else "string"}}
+    for f in FORMATS
+}
 
 
 @router.get(

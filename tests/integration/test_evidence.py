@@ -104,6 +104,13 @@ def test_impossible_filters_are_422_not_empty(
     assert [e["location"] for e in response.json()["errors"]] == [location]
 
 
+def test_empty_filter_values_are_ignored(client: TestClient) -> None:
+    everything = client.get("/evidence").json()["total"]
+    assert (
+        client.get("/evidence", params={"region": "", "outcome": " "}).json()["total"] == everything
+    )
+
+
 def test_unknown_names_list_the_valid_choices(client: TestClient) -> None:
     response = client.get("/evidence", params={"outcome": "Inclusoin"})
     assert response.status_code == 422
