@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.ratelimit import RateLimit
 from api.settings import ApiSettings
 
 SECURITY_HEADERS = {
@@ -44,6 +45,12 @@ class SecurityHeaders:
 
 
 def install(app: FastAPI, settings: ApiSettings) -> None:
+    if settings.rate_limit_per_minute > 0:
+        app.add_middleware(
+            RateLimit,
+            per_minute=settings.rate_limit_per_minute,
+            burst=settings.rate_limit_burst,
+        )
     app.add_middleware(SecurityHeaders)
     if settings.cors_origins:
         app.add_middleware(

@@ -22,6 +22,10 @@ class ApiSettings(GraphSettings):
         default_factory=list,
         description="Origins allowed to call the API from a browser (JSON list); none by default.",
     )
+    rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Requests a minute per API key or client address; 0: off."
+    )
+    rate_limit_burst: int = Field(default=60, ge=1, description="Requests allowed in a burst.")
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="Largest contribution body accepted."
     )

@@ -88,6 +88,15 @@ def checksum(props: dict[str, PropertyValue]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+async def restore_loads(
+    driver: AsyncDriver, database: str, loads: Sequence[tuple[str, dict[str, PropertyValue]]]
+) -> None:
+    """Recreate :Load records from a backup."""
+    with translate_driver_errors():
+        for _, props in loads:
+            await driver.execute_query(queries.CREATE_LOAD, {"props": props}, database_=database)
+
+
 async def existing_kinds(
     driver: AsyncDriver, dialect: Dialect, database: str, ids: Sequence[str]
 ) -> dict[str, Kind]:
@@ -159,12 +168,15 @@ async def upsert(
     load: LoadRecord,
     *,
     authoritative: Sequence[str] = (),
+    record_load: bool = True,
 ) -> WriteCounts:
     """Write nodes and links in one transaction and record the load.
 
     A node whose properties are unchanged is not written. Links are merged, so writing the
     same links twice creates nothing the second time. For the `authoritative` ids, the input
     states every outgoing link, so links they have in the graph but not in `links` are removed.
+    Without `record_load` (restoring a backup), no :Load is made and nodes keep the `load`
+    their rows carry.
 
     Raises:
         KindConflict: an id already belongs to a node of another kind (nothing is written).
@@ -176,8 +188,9 @@ async def upsert(
         await _write_nodes(tx, nodes, load, counts)
         await _write_links(tx, links, load, counts)
         await _remove_stale_links(tx, authoritative, links, counts)
-        props = {**load.props, "id": load.id, **_counts_as_props(counts)}
-        await (await tx.run(queries.CREATE_LOAD, props=props)).consume()
+        if record_load:
+            props = {**load.props, "id": load.id, **_counts_as_props(counts)}
+            await (await tx.run(queries.CREATE_LOAD, props=props)).consume()
         return counts
 
     with translate_driver_errors():
@@ -206,8 +219,8 @@ async def _write_nodes(
     created: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
     updated: list[dict[str, Any]] = []
     for node in nodes:
-        digest = checksum(node.props)
-        row = {"id": node.id, "props": {**node.props, "checksum": digest, "load": load.id}}
+        digest = checksum({k: v for k, v in node.props.items() if k != "load"})
+        row = {"id": node.id, "props": {"load": load.id, **node.props, "checksum": digest}}
         if node.id not in stored:
             created[node.kind].append(row)
         elif stored[node.id][1] != digest:

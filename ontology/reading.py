@@ -36,6 +36,8 @@ class Read:
 
     nodes: list[NodeRow] = field(default_factory=list)
     links: list[LinkRow] = field(default_factory=list)
+    loads: list[tuple[str, dict[str, PropertyValue]]] = field(default_factory=list)
+    """Load activities (only read when restoring a backup)."""
     problems: list[tuple[str, str]] = field(default_factory=list)
     """(subject IRI, message) pairs."""
 
@@ -55,8 +57,14 @@ def node_iri_text(base: str, kind: Kind, node_id: str) -> str:
     return f"{base}/id/{kind.slug}/{node_id}"
 
 
-def rows_from_triples(triples: Iterable[ox.Triple], base: str, source_file: str) -> Read:
-    """Nodes and links from RDF in our vocabulary and URI space."""
+def rows_from_triples(
+    triples: Iterable[ox.Triple], base: str, source_file: str, *, provenance: bool = False
+) -> Read:
+    """Nodes and links from RDF in our vocabulary and URI space.
+
+    With `provenance` (restoring a backup), the loads and which load made each node are read
+    too; otherwise they are the graph's own business and left out.
+    """
     by_subject: dict[str, list[ox.Triple]] = defaultdict(list)
     for triple in triples:
         if isinstance(triple.subject, ox.NamedNode):
@@ -66,6 +74,9 @@ def rows_from_triples(triples: Iterable[ox.Triple], base: str, source_file: str)
         classes = {t.object.value for t in group if t.predicate.value == str(RDF.type)
                    and isinstance(t.object, ox.NamedNode)}  # fmt: skip
         kinds = {KIND_BY_CLASS[c] for c in classes if c in KIND_BY_CLASS}
+        if provenance and str(CG.Load) in classes:
+            out.loads.append(_load(subject, group, base))
+            continue
         if not kinds:
             continue  # dataset records, loads and other things that are not nodes
         place = parse_node_iri(base, subject)
@@ -77,7 +88,35 @@ def rows_from_triples(triples: Iterable[ox.Triple], base: str, source_file: str)
             out.problems.append((subject, message))
             continue
         _node(place[0], place[1], group, base, source_file, out)
+        if provenance:
+            made_by = [
+                t.object.value
+                for t in group
+                if t.predicate.value == str(PROV.wasGeneratedBy)
+                and isinstance(t.object, ox.NamedNode)
+            ]
+            if made_by:
+                out.nodes[-1].props["load"] = made_by[0].rsplit("/", 1)[-1]
     return out
+
+
+def _load(
+    subject: str, triples: list[ox.Triple], base: str
+) -> tuple[str, dict[str, PropertyValue]]:
+    load_id = subject.rsplit("/", 1)[-1]
+    props: dict[str, PropertyValue] = {"id": load_id}
+    files: list[str] = []
+    checksums: list[str] = []
+    for triple in triples:
+        predicate, value = triple.predicate.value, getattr(triple.object, "value", "")
+        if predicate == str(PROV.startedAtTime):
+            props["started_at"] = value
+        elif predicate == str(CG.inputFile):
+            files.append(value)
+        elif predicate == str(CG.inputChecksum):
+            checksums.append(value)
+    props["files"], props["checksums"] = sorted(files), sorted(checksums)
+    return load_id, props
 
 
 def _node(

@@ -49,6 +49,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiSettings]:
         bolt_port=free_port(),
         http_port=free_port(),
         public_base_uri="http://data.test",
+        rate_limit_per_minute=0,  # tests that need limits set their own
     )
     engine.start(test_settings)
     yield test_settings

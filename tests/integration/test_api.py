@@ -243,3 +243,14 @@ def test_cors_only_for_configured_origins(settings: ApiSettings, framework: Load
     assert "access-control-allow-origin" not in other.headers
     assert preflight.status_code == 200
     assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
+
+
+def test_rate_limit_is_429_with_retry_after(settings: ApiSettings, framework: LoadReport) -> None:
+    limited = settings.model_copy(update={"rate_limit_per_minute": 1, "rate_limit_burst": 2})
+    with TestClient(create_app(limited)) as limited_client:
+        assert [limited_client.get("/kinds").status_code for _ in range(2)] == [200, 200]
+        refused = limited_client.get("/kinds")
+        assert limited_client.get("/health").status_code == 200  # never limited
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1
+    assert refused.json()["type"] == "/problems/rate-limited"

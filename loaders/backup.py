@@ -1,0 +1,88 @@
+"""Backups: the whole graph as N-Triples with a SHA-256 checksum, and an exact restore."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import anyio
+import pyoxigraph as ox
+from neo4j import AsyncDriver
+
+from graph import repository, writes
+from graph.dialect import Dialect
+from graph.settings import GraphSettings
+from graph.writes import WriteCounts
+from ontology.export import export_graph
+from ontology.formats import by_name
+from ontology.reading import Read, rows_from_triples
+
+
+class BackupError(Exception):
+    """A backup cannot be written or restored (bad checksum, graph not empty, ...)."""
+
+
+def checksum_path(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
+async def backup(driver: AsyncDriver, dialect: Dialect, settings: GraphSettings, path: Path) -> str:
+    """Stream the graph to `path` (N-Triples) and write its SHA-256 beside it (sha256sum format).
+
+    Returns:
+        The checksum.
+    """
+    ntriples = by_name("ntriples")
+    if ntriples is None:  # pragma: no cover - the table always has it
+        raise BackupError("N-Triples is missing from the formats table.")
+    digest = hashlib.sha256()
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as out:
+        async for chunk in export_graph(driver, dialect, settings, ntriples):
+            digest.update(chunk)
+            out.write(chunk)
+    partial.replace(path)  # a backup is complete or absent, never half written
+    checksum_path(path).write_text(f"{digest.hexdigest()}  {path.name}\n", encoding="utf-8")
+    return digest.hexdigest()
+
+
+async def restore(
+    driver: AsyncDriver, dialect: Dialect, settings: GraphSettings, path: Path
+) -> WriteCounts:
+    """Rebuild an empty graph from a backup, exactly: nodes, links, loads and provenance.
+
+    Raises:
+        BackupError: the checksum file is missing or does not match, or the graph is not empty.
+    """
+    if await repository.ping(driver, dialect, settings.database) > 0:
+        raise BackupError("The graph is not empty: restore only into an empty graph.")
+    base = settings.public_base_uri.rstrip("/")
+    read = await anyio.to_thread.run_sync(_read_backup, path, base)
+    counts = await writes.upsert(
+        driver, settings.database, read.nodes, read.links, writes.LoadRecord("restore"),
+        record_load=False,
+    )  # fmt: skip
+    await writes.restore_loads(driver, settings.database, read.loads)
+    return counts
+
+
+def _read_backup(path: Path, base: str) -> Read:
+    """Check the checksum, then parse (blocking: run in a worker thread)."""
+    expected = _expected_checksum(path)
+    if hashlib.sha256(path.read_bytes()).hexdigest() != expected:
+        raise BackupError(f"{path} does not match its checksum: it is damaged or incomplete.")
+    quads = ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    read = rows_from_triples(triples, base, path.name, provenance=True)
+    if read.problems:
+        subject, message = read.problems[0]
+        raise BackupError(f"{path}: {subject}: {message}")
+    return read
+
+
+def _expected_checksum(path: Path) -> str:
+    sidecar = checksum_path(path)
+    try:
+        return sidecar.read_text(encoding="utf-8").split()[0]
+    except (OSError, IndexError) as e:
+        raise BackupError(f"{sidecar} is missing or empty: a backup needs its checksum.") from e
