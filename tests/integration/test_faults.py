@@ -1,0 +1,121 @@
+"""Faults: the graph going away and coming back, and the engine killed in the middle of a load."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver, GraphDatabase
+
+from api.main import create_app
+from api.settings import ApiSettings
+from graph import engine
+from tests.conftest import DATA, ROOT, fingerprint, free_port, load
+
+CONNECTS = str(Path(sys.executable).parent / "connects")  # the installed command
+
+
+@pytest.fixture
+def own_engine(tmp_path: Path) -> Iterator[ApiSettings]:
+    """An engine of the test's own, which it may stop and kill."""
+    settings = ApiSettings(
+        data_dir=tmp_path / "engine", bolt_port=free_port(), http_port=free_port(),
+        public_base_uri="http://data.test", rate_limit_per_minute=0, connect_timeout=1.0,
+    )  # fmt: skip
+    engine.start(settings)
+    yield settings
+    engine.stop(settings)
+
+
+def driver_for(settings: ApiSettings) -> Driver:
+    auth = (engine.ROOT_USER, engine.root_password(settings))
+    return GraphDatabase.driver(engine.bolt_uri(settings), auth=auth)
+
+
+def test_the_api_recovers_when_the_graph_comes_back(own_engine: ApiSettings) -> None:
+    load(own_engine, DATA / "strategy")
+    with TestClient(create_app(own_engine)) as client:
+        assert client.get("/ready").status_code == 200
+        engine.stop(own_engine)
+        started = time.monotonic()
+        down = client.get("/nodes/inclusion")
+        assert down.status_code == 503
+        assert time.monotonic() - started < 5
+        assert client.get("/ready").status_code == 503
+        engine.start(own_engine)
+        for _ in range(50):
+            if client.get("/ready").status_code == 200:
+                break
+            time.sleep(0.2)
+        assert client.get("/nodes/inclusion").json()["properties"]["name"] == "Inclusion"
+
+
+def big_csv(path: Path, rows: int) -> Path:
+    lines = ["id,title,organisation,summary,outcomes,themes,evidence_type,source_url"]
+    lines += [
+        f"bulk-{i},Study {i},Council {i % 300},A synthetic study.,Data;Inclusion;Value,"
+        f"Service design,news_report,https://example.org/{i}"
+        for i in range(rows)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def count(driver: Driver, settings: ApiSettings, label: str) -> int:
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Entity) WHERE $label IN labels(n) RETURN count(n) AS c",
+        {"label": label},
+        database_=settings.database,
+    )
+    return int(records[0]["c"])
+
+
+def test_killing_the_engine_mid_load_loses_nothing_acknowledged(
+    own_engine: ApiSettings, tmp_path: Path
+) -> None:
+    load(own_engine, DATA)  # acknowledged before the crash
+    with driver_for(own_engine) as driver:
+        before = fingerprint(driver, own_engine)
+    rows = 8_000
+    csv = big_csv(tmp_path / "bulk.csv", rows)
+    env = {**os.environ, "CONNECTS_DATA_DIR": str(own_engine.data_dir),
+           "CONNECTS_BOLT_PORT": str(own_engine.bolt_port),
+           "CONNECTS_HTTP_PORT": str(own_engine.http_port)}  # fmt: skip
+    loader = subprocess.Popen(  # noqa: S603 - our own CLI
+        [CONNECTS, "load", str(csv)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    pid = engine.status(own_engine).pid
+    assert pid is not None
+    time.sleep(2.0)  # reading and validating take about a second; then it writes
+    assert loader.poll() is None, "the load finished before the engine could be killed"
+    os.kill(pid, signal.SIGKILL)
+    output, _ = loader.communicate(timeout=120)
+    assert loader.returncode != 0
+    assert "unavailable" in output.lower() or "cannot be reached" in output.lower(), output
+    engine.start(own_engine)  # recovers from its write-ahead log
+    with driver_for(own_engine) as driver:
+        studies = count(driver, own_engine, "CaseStudy")
+        assert studies in (33, 33 + rows)  # the load is all or nothing, never part
+        if studies == 33:
+            assert fingerprint(driver, own_engine) == before
+    again = subprocess.run(  # noqa: S603
+        [CONNECTS, "load", str(csv)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stdout + again.stderr
+    with driver_for(own_engine) as driver:
+        assert count(driver, own_engine, "CaseStudy") == 33 + rows
+        assert count(driver, own_engine, "EvidenceClaim") >= 3 * rows
+        records, _, _ = driver.execute_query(
+            "MATCH (n:Entity) WITH n.id AS id, count(*) AS c WHERE c > 1 RETURN count(id) AS dup",
+            database_=own_engine.database,
+        )
+        assert records[0]["dup"] == 0
