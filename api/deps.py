@@ -10,8 +10,9 @@ from fastapi import Depends, Request
 from neo4j import AsyncDriver
 
 from api.settings import ApiSettings
-from graph.dialect import Dialect
-from graph.driver import connect
+from graph.dialect import Dialect, Engine
+from graph.driver import connect, open_reader_driver
+from graph.errors import GraphUnavailable
 from graph.schema import ensure_schema
 
 
@@ -23,6 +24,7 @@ class GraphState:
     settings: ApiSettings
     dialect: Dialect | None = None
     lock: asyncio.Lock | None = None
+    reader_driver: AsyncDriver | None = None
 
     async def ready(self) -> Dialect:
         """The dialect, connecting first if the graph has not answered yet.
@@ -40,6 +42,27 @@ class GraphState:
                 await ensure_schema(self.driver, dialect, self.settings.database)
                 self.dialect = dialect
         return self.dialect
+
+    async def reader(self) -> AsyncDriver:
+        """The driver researchers' Cypher runs on: one that can only read.
+
+        Raises:
+            GraphUnavailable: the graph is down, or no read-only access is set up for it.
+        """
+        dialect = await self.ready()
+        if self.reader_driver is None:
+            if self.settings.embedded:
+                self.reader_driver = open_reader_driver(self.settings)
+            elif dialect.engine is Engine.NEO4J:
+                self.reader_driver = self.driver  # guarded by EXPLAIN and read transactions
+            else:
+                raise GraphUnavailable("Read-only Cypher is not set up for this graph.")
+        return self.reader_driver
+
+    async def close(self) -> None:
+        if self.reader_driver is not None and self.reader_driver is not self.driver:
+            await self.reader_driver.close()
+        await self.driver.close()
 
     def forget(self) -> None:
         """Reconnect (and re-detect the engine) on the next request."""

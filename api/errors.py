@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.auth import Forbidden, Unauthorised
 from api.filters import InvalidFilter
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
+from graph.researcher import InvalidCypher, WriteRefused
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _MAX_INSTANCE = 512
@@ -112,6 +113,17 @@ def install(app: FastAPI) -> None:
     async def timeout(request: Request, exc: QueryTimeout) -> JSONResponse:
         detail = "The query took longer than the server allows; narrow it and try again."
         return problem(request, 504, detail, slug="query-timeout")
+
+    @app.exception_handler(WriteRefused)
+    async def write_refused(request: Request, exc: WriteRefused) -> JSONResponse:
+        return problem(request, 403, str(exc), slug="read-only")
+
+    @app.exception_handler(InvalidCypher)
+    async def invalid_cypher(request: Request, exc: InvalidCypher) -> JSONResponse:
+        errors = [{"location": "body.query", "message": str(exc)}]
+        return problem(
+            request, 422, "The query is not valid Cypher.", slug="invalid", errors=errors
+        )
 
     @app.exception_handler(GraphError)
     async def graph_error(request: Request, exc: GraphError) -> JSONResponse:

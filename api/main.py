@@ -12,7 +12,16 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from api import errors, hardening
 from api.deps import GraphState
-from api.routes import contributions, evidence, graph, health, linked_data, nodes, rdf
+from api.routes import (
+    contributions,
+    cypher,
+    evidence,
+    graph,
+    health,
+    linked_data,
+    nodes,
+    rdf,
+)
 from api.settings import ApiSettings
 from graph.driver import open_driver
 from graph.errors import GraphUnavailable
@@ -46,7 +55,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            await driver.close()
+            await state.close()
 
     app = FastAPI(
         title="Connects Graph",
@@ -59,7 +68,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     hardening.install(app, settings)
     errors.install(app)
-    routers = (health, nodes, evidence, graph, rdf, linked_data, contributions)
+    routers = (health, nodes, evidence, graph, cypher, rdf, linked_data, contributions)
     for module in routers:
         app.include_router(module.router)
     return app

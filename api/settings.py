@@ -26,6 +26,9 @@ class ApiSettings(GraphSettings):
         default=600, ge=0, description="Requests a minute per API key or client address; 0: off."
     )
     rate_limit_burst: int = Field(default=60, ge=1, description="Requests allowed in a burst.")
+    cypher_row_cap: int = Field(
+        default=1000, ge=1, le=100_000, description="Most rows researchers' Cypher returns."
+    )
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="Largest contribution body accepted."
     )

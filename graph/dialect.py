@@ -67,6 +67,12 @@ class Dialect:
         """Engine-specific DDL run after the shared constraints and indexes."""
         return (NEO4J_FULLTEXT_INDEX,) if self.engine is Engine.NEO4J else ()
 
+    @property
+    def explain_classifies(self) -> bool:
+        """Whether EXPLAIN's query type tells reads from writes. ArcadeDB reports 'w' for every
+        statement, so there the engine's read-only user is what keeps researchers' Cypher safe."""
+        return self.engine is Engine.NEO4J
+
     def search(self, text: str) -> tuple[LiteralString, dict[str, object]]:
         """The search statement and its parameters for free text; every word must match."""
         if self.engine is Engine.NEO4J:
