@@ -6,19 +6,14 @@ that the API, the CLI and the tests all reach it the same way as a Neo4j server:
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import secrets
 import signal
 import socket
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Any
 
 from neo4j import GraphDatabase
 from neo4j import exceptions as neo
@@ -143,13 +138,15 @@ def start(settings: GraphSettings) -> EngineStatus:
                 f"Stop it, or choose another port with CONNECTS_{name}."
             )
     files.server_root.mkdir(parents=True, exist_ok=True)
-    _write_groups(files, settings)
+    from graph.engine_access import ensure_reader, write_groups
+
+    write_groups(files.groups, settings)
     _write_arguments(settings, files)
     pid = _spawn(files)
     files.pid.write_text(str(pid), encoding="utf-8")
     try:
         _wait_until_ready(settings, files, pid)
-        _ensure_reader(settings)
+        ensure_reader(settings)
     except EngineError:
         _terminate(pid, grace=5.0)
         files.pid.unlink(missing_ok=True)
@@ -243,53 +240,6 @@ def _spawn(files: EngineFiles) -> int:
         ],
         setsid=True,
     )
-
-
-def _write_groups(files: EngineFiles, settings: GraphSettings) -> None:
-    """Server groups: the engine's own admin and default groups, and a read-only one."""
-    groups: dict[str, Any] = {"databases": {"*": {"groups": {}}}, "version": 2}
-    if files.groups.exists():
-        groups = json.loads(files.groups.read_text(encoding="utf-8"))
-    defined = groups["databases"]["*"]["groups"]
-    defined.setdefault("admin", {
-        "resultSetLimit": -1, "readTimeout": -1,
-        "access": ["updateSecurity", "updateSchema", "updateDatabaseSettings"],
-        "types": {"*": {"access": ["createRecord", "readRecord", "updateRecord", "deleteRecord"]}},
-    })  # fmt: skip
-    defined.setdefault("*", {"resultSetLimit": -1, "readTimeout": -1, "access": [],
-                             "types": {"*": {"access": []}}})  # fmt: skip
-    defined["reader"] = {
-        "resultSetLimit": -1,
-        "readTimeout": int(settings.query_timeout * 1000),
-        "access": [],
-        "types": {"*": {"access": ["readRecord"]}},
-    }
-    files.groups.parent.mkdir(parents=True, exist_ok=True)
-    files.groups.write_text(json.dumps(groups, indent=2), encoding="utf-8")
-
-
-def _ensure_reader(settings: GraphSettings) -> None:
-    """Create the read-only user once (over the engine's HTTP API on loopback)."""
-    if files_for(settings).reader_password.exists():
-        return
-    user = {"name": READER_USER, "password": reader_password(settings),
-            "databases": {settings.database: "reader"}}  # fmt: skip
-    body = json.dumps({"command": f"create user {json.dumps(user)}"}).encode()
-    token = base64.b64encode(f"{ROOT_USER}:{root_password(settings)}".encode()).decode()
-    request = urllib.request.Request(  # noqa: S310 - a fixed loopback http URL
-        f"http://{LOOPBACK}:{settings.http_port}/api/v1/server", data=body, method="POST",
-        headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
-    )  # fmt: skip
-    try:
-        with urllib.request.urlopen(request, timeout=settings.start_timeout) as response:  # noqa: S310
-            response.read()
-    except urllib.error.HTTPError as e:
-        if "already exists" not in e.read().decode("utf-8", "replace"):
-            files_for(settings).reader_password.unlink(missing_ok=True)
-            raise EngineError(f"Could not create the read-only user ({e.code}).") from e
-    except OSError as e:
-        files_for(settings).reader_password.unlink(missing_ok=True)
-        raise EngineError(f"Could not create the read-only user: {e}") from e
 
 
 def _quote(argument: str) -> str:
