@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,7 +46,60 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class BodyLimit:
+    """413 before parsing for any request body over the limit (declared or streamed).
+
+    The body is read here, up to the limit, and replayed to the application, so nothing past the
+    limit is ever held or parsed.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(send, self.max_bytes, scope["path"])
+            return
+        body, more = bytearray(), True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > self.max_bytes:
+                await _too_large(send, self.max_bytes, scope["path"])
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": bytes(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _too_large(send: Send, limit: int, path: str) -> None:
+    body = json.dumps({
+        "type": "/problems/too-large", "title": "Content Too Large", "status": 413,
+        "detail": f"The body is larger than {limit} bytes.", "instance": path[:512],
+    }).encode()  # fmt: skip
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(body)).encode())]})  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
+
+
 def install(app: FastAPI, settings: ApiSettings) -> None:
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(
             RateLimit,

@@ -254,3 +254,23 @@ def test_rate_limit_is_429_with_retry_after(settings: ApiSettings, framework: Lo
     assert refused.status_code == 429
     assert int(refused.headers["retry-after"]) >= 1
     assert refused.json()["type"] == "/problems/rate-limited"
+
+
+def test_any_oversized_body_is_413_before_parsing(
+    settings: ApiSettings, framework: LoadReport
+) -> None:
+    small = settings.model_copy(update={"max_upload_bytes": 1000})
+    with TestClient(create_app(small)) as limited:
+        declared = limited.post("/cypher", content=b"{" + b" " * 5000 + b"}",
+                                headers={"Content-Type": "application/json"})  # fmt: skip
+
+        def chunks() -> Iterator[bytes]:
+            yield b'{"query": "'
+            yield b"x" * 5000
+            yield b'"}'
+
+        streamed = limited.post("/cypher", content=chunks(),
+                                headers={"Content-Type": "application/json"})  # fmt: skip
+    for response in (declared, streamed):
+        assert response.status_code == 413
+        assert response.json()["type"] == "/problems/too-large"
