@@ -119,3 +119,27 @@ def test_killing_the_engine_mid_load_loses_nothing_acknowledged(
             database_=own_engine.database,
         )
         assert records[0]["dup"] == 0
+
+
+def test_a_query_past_the_timeout_is_stopped_with_504(tmp_path: Path) -> None:
+    settings = ApiSettings(
+        data_dir=tmp_path / "engine", bolt_port=free_port(), http_port=free_port(),
+        rate_limit_per_minute=0, query_timeout=1.0,
+    )  # fmt: skip
+    engine.start(settings)
+    try:
+        load(settings, DATA / "strategy")
+        slow = (
+            "MATCH (a:Entity), (b:Entity), (c:Entity) "
+            "WHERE a.name + b.name + c.name = $x RETURN count(*) AS n"
+        )
+        with TestClient(create_app(settings)) as client:
+            started = time.monotonic()
+            response = client.post("/cypher", json={"query": slow, "parameters": {"x": "-"}})
+            took = time.monotonic() - started
+            assert client.get("/ready").status_code == 200  # the server carries on
+    finally:
+        engine.stop(settings)
+    assert response.status_code == 504
+    assert response.json()["type"] == "/problems/query-timeout"
+    assert took < 5
