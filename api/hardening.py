@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.logs import AccessLog
 from api.ratelimit import RateLimit
 from api.settings import ApiSettings
 
@@ -100,6 +101,7 @@ async def _too_large(send: Send, limit: int, path: str) -> None:
 
 def install(app: FastAPI, settings: ApiSettings) -> None:
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(AccessLog)
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(
             RateLimit,

@@ -164,7 +164,12 @@ def serve(
     except GraphError as e:
         raise _fail(str(e)) from e
     err.print(f"API docs at http://{host}:{port}/docs")
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+    from api.logs import LOGGING_CONFIG
+
+    uvicorn.run(
+        "api.main:create_app", factory=True, host=host, port=port, workers=workers,
+        log_config=LOGGING_CONFIG,
+    )  # fmt: skip
 
 
 @app.command()

@@ -274,3 +274,23 @@ def test_any_oversized_body_is_413_before_parsing(
     for response in (declared, streamed):
         assert response.status_code == 413
         assert response.json()["type"] == "/problems/too-large"
+
+
+def test_access_log_is_json_without_secrets(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    import json
+
+    from api.logs import JsonFormatter
+
+    token = "cgk_abc123_" + "ThisIsTheSecretPart"  # a made-up key
+    with caplog.at_level("INFO", logger="connects.access"):
+        client.get("/nodes/inclusion?q=private", headers={"Authorization": f"Bearer {token}"})
+    [record] = [r for r in caplog.records if r.name == "connects.access"]
+    line = JsonFormatter().format(record)
+    entry = json.loads(line)
+    assert entry["path"] == "/nodes/inclusion"
+    assert entry["status"] == 200
+    assert entry["key"] == "abc123"
+    assert "ThisIsTheSecretPart" not in line
+    assert "private" not in line
