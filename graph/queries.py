@@ -62,6 +62,13 @@ DELETE r
 RETURN count(*) AS removed
 """
 
+REMOVE_ORPHAN_CLAIMS: LiteralString = """
+MATCH (c:EvidenceClaim)
+WHERE NOT EXISTS { MATCH (:CaseStudy)-[:HAS_CLAIM]->(c) }
+DETACH DELETE c
+RETURN count(*) AS removed
+"""
+
 CREATE_LOAD: LiteralString = "CREATE (l:Load) SET l = $props"
 
 # --- reads --------------------------------------------------------------------------------

@@ -56,6 +56,7 @@ class WriteCounts:
     links_updated: int = 0
     links_unchanged: int = 0
     links_removed: int = 0
+    nodes_removed: int = 0
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,11 @@ async def upsert(
         await _write_nodes(tx, nodes, load, counts)
         await _write_links(tx, links, load, counts)
         await _remove_stale_links(tx, authoritative, links, counts)
+        if counts.links_removed:
+            # A claim belongs to its case study: once no study makes it, it goes too.
+            result = await tx.run(queries.REMOVE_ORPHAN_CLAIMS)
+            record = await result.single()
+            counts.nodes_removed += record["removed"] if record else 0
         if record_load:
             props = {**load.props, "id": load.id, **_counts_as_props(counts)}
             await (await tx.run(queries.CREATE_LOAD, props=props)).consume()

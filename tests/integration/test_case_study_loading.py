@@ -203,3 +203,20 @@ def test_year_end_before_year_names_its_column(
         load(settings, path)
     [issue] = failure.value.report.issues
     assert (issue.row, issue.field) == (1, "year_end")
+
+
+def test_an_outcome_dropped_from_a_study_takes_its_claim_with_it(
+    framework: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    row = "t7,T,C,S.,{},,,news_report,https://e.org\n"
+    path = write(tmp_path, "cs.csv", HEADER + row.format("Data;Inclusion"))
+    load(settings, path)
+    write(tmp_path, "cs.csv", HEADER + row.format("Data"))
+    report = load(settings, path)
+    assert (report.counts.links_removed, report.counts.nodes_removed) == (1, 1)
+    assert claims(framework, settings, "t7") == [("data", 1, "news-report")]
+    records, _, _ = framework.execute_query(
+        "MATCH (c:EvidenceClaim {id: 'claim-t7-inclusion'}) RETURN count(c) AS c",
+        database_=settings.database,
+    )
+    assert records[0]["c"] == 0
