@@ -20,6 +20,8 @@ from graph.dialect import Dialect
 from graph.errors import GraphError, QueryFailed, translate_driver_errors
 
 MAX_QUERY_LENGTH = 10_000
+EXAMPLE_QUERY = "MATCH (o:Outcome) RETURN o.name AS outcome ORDER BY outcome"
+"""Shown in the API documentation."""
 # LOAD CSV reads files and URLs from the server's side, yet counts as a read: never allowed.
 _LOAD_CSV = re.compile(r"\bLOAD\s+CSV\b", re.IGNORECASE)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from api.deps import GraphState, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from graph import researcher
-from graph.researcher import MAX_QUERY_LENGTH, CypherResult
+from graph.researcher import EXAMPLE_QUERY, MAX_QUERY_LENGTH, CypherResult
 
 router = APIRouter(tags=["research"])
 
@@ -19,7 +19,7 @@ class CypherRequest(BaseModel):
     query: str = Field(
         min_length=1,
         max_length=MAX_QUERY_LENGTH,
-        examples=["MATCH (o:Outcome) RETURN o.name AS outcome ORDER BY outcome"],
+        examples=[EXAMPLE_QUERY],
     )
     parameters: dict[str, Any] = Field(default_factory=dict, examples=[{}])
 
