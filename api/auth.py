@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header
+from starlette.types import Scope as AsgiScope
 
 from api.deps import GraphDep
 from graph import keys
@@ -39,6 +40,15 @@ def requires(scope: Scope) -> object:
         return key
 
     return Depends(check)
+
+
+def bearer_token(scope: AsgiScope) -> str | None:
+    """The bearer token of a request (for middleware that sees only the ASGI scope)."""
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            kind, _, token = value.decode("latin-1").partition(" ")
+            return token.strip() if kind.lower() == "bearer" else ""
+    return None
 
 
 ContributorKey = Annotated[ApiKey, requires(Scope.CONTRIBUTE)]

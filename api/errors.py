@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Send
 
 from api.auth import Forbidden, Unauthorised
 from api.filters import InvalidFilter
@@ -81,6 +82,34 @@ def problem(
         media_type=PROBLEM_MEDIA_TYPE,
         headers=headers,
     )
+
+
+async def send_problem(
+    send: Send,
+    path: str,
+    status: int,
+    detail: str,
+    *,
+    slug: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """The same problem details as `problem`, sent by ASGI middleware that has no Request."""
+    body = (
+        Problem(
+            type=f"/problems/{slug}",
+            title=HTTPStatus(status).phrase,
+            status=status,
+            detail=detail,
+            instance=path[:_MAX_INSTANCE],
+        )
+        .model_dump_json(exclude_none=True)
+        .encode()
+    )
+    raw = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+           (b"content-length", str(len(body)).encode())]  # fmt: skip
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import send_problem
 from api.logs import AccessLog
 from api.ratelimit import RateLimit
 from api.settings import ApiSettings
@@ -89,14 +88,8 @@ class BodyLimit:
 
 
 async def _too_large(send: Send, limit: int, path: str) -> None:
-    body = json.dumps({
-        "type": "/problems/too-large", "title": "Content Too Large", "status": 413,
-        "detail": f"The body is larger than {limit} bytes.", "instance": path[:512],
-    }).encode()  # fmt: skip
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode())]})  # fmt: skip
-    await send({"type": "http.response.body", "body": body})
+    detail = f"The body is larger than {limit} bytes."
+    await send_problem(send, path, 413, detail, slug="too-large")
 
 
 def install(app: FastAPI, settings: ApiSettings) -> None:

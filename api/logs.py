@@ -9,6 +9,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.auth import bearer_token
+from graph.keys import split_token
+
 log = logging.getLogger("connects.access")
 
 
@@ -61,11 +64,11 @@ class AccessLog:
 
 
 def _key_id(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", []):
-        if name == b"authorization":
-            parts = value.decode("latin-1").partition(" ")[2].split("_", 2)
-            return parts[1] if len(parts) == 3 and parts[0] == "cgk" else "invalid"
-    return None
+    token = bearer_token(scope)
+    if token is None:
+        return None
+    parts = split_token(token)
+    return parts[0] if parts else "invalid"
 
 
 LOGGING_CONFIG: dict[str, Any] = {

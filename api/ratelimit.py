@@ -7,12 +7,15 @@ headers are not trusted, since any client can set them.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api.auth import bearer_token
+from api.errors import send_problem
+from graph.keys import split_token
 
 EXEMPT = frozenset({"/health"})
 
@@ -64,30 +67,17 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         retry = str(max(1, math.ceil(wait)))
-        problem = {
-            "type": "/problems/rate-limited",
-            "title": "Too Many Requests",
-            "status": 429,
-            "detail": f"Too many requests; try again in {retry} s.",
-            "instance": scope["path"][:512],
-        }
-        body = json.dumps(problem).encode()
-        await send({
-            "type": "http.response.start", "status": 429,
-            "headers": [(b"content-type", b"application/problem+json"),
-                        (b"retry-after", retry.encode()),
-                        (b"content-length", str(len(body)).encode())],
-        })  # fmt: skip
-        await send({"type": "http.response.body", "body": body})
+        await send_problem(
+            send, scope["path"], 429, f"Too many requests; try again in {retry} s.",
+            slug="rate-limited", headers={"Retry-After": retry},
+        )  # fmt: skip
 
 
 def _identity(scope: Scope) -> str:
-    for name, value in scope.get("headers", []):
-        if name == b"authorization":
-            # The key's public id (cgk_<id>_<secret>): limits follow the key, not the address.
-            token = value.decode("latin-1").partition(" ")[2].strip()
-            parts = token.split("_", 2)
-            if len(parts) == 3 and parts[0] == "cgk":
-                return f"key:{parts[1]}"
+    # Limits follow the key's public id when there is one, else the client's address.
+    token = bearer_token(scope)
+    parts = split_token(token) if token else None
+    if parts is not None:
+        return f"key:{parts[0]}"
     client = scope.get("client")
     return f"ip:{client[0] if client else 'unknown'}"

@@ -36,6 +36,15 @@ class ApiKey(BaseModel):
     revoked_at: str | None = None
 
 
+def split_token(token: str) -> tuple[str, str] | None:
+    """The (public id, secret) of a key as given, or None if it is not in our format."""
+    prefix, _, rest = token.partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != PREFIX or not key_id or not secret:
+        return None
+    return key_id, secret
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -60,10 +69,10 @@ async def create(
 
 async def verify(driver: AsyncDriver, dialect: Dialect, database: str, token: str) -> ApiKey | None:
     """The key a bearer token stands for, or None if it is malformed, unknown or revoked."""
-    prefix, _, rest = token.partition("_")
-    key_id, _, secret = rest.partition("_")
-    if prefix != PREFIX or not key_id or not secret:
+    parts = split_token(token)
+    if parts is None:
         return None
+    key_id, secret = parts
     with translate_driver_errors():
         records, _, _ = await driver.execute_query(
             dialect.query(queries.KEY_BY_ID), {"id": key_id},

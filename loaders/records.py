@@ -186,9 +186,3 @@ class CaseStudyRecord(_Strict):
         if year_end is not None and (year is None or year_end < year):
             raise ValueError("needs a 'year' no later than it")
         return year_end
-
-
-class CaseStudyFile(_Strict):
-    """A YAML or JSON file of case studies."""
-
-    case_studies: list[CaseStudyRecord] = Field(min_length=1)
