@@ -8,7 +8,7 @@ JSONLD := tools/jsonld-check/node_modules/.package-lock.json
 DATA   := data
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve load stop test lint check clean rapper bench-export
+.PHONY: help install run serve load stop test lint check clean rapper wrk bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -52,8 +52,12 @@ lint: $(STAMP) ## ruff and mypy --strict
 test: $(STAMP) $(LINTER) $(JSONLD) rapper lint ## Install what the tests need, lint, and run every test
 	$(BIN)/pytest
 
-bench-export: $(STAMP) ## Benchmark: RDF export memory at 100k and 1M triples (a few minutes)
-	$(BIN)/python -m bench.export_memory
+# wrk (Debian) drives the API from a second process for the throughput figures.
+wrk:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+bench: $(STAMP) wrk ## Benchmarks at 1k, 10k and 100k case studies -> docs/benchmarks.md (~15 min)
+	$(BIN)/python -m bench.suite
 
 clean: ## Remove the virtual environment and the embedded graph's data
 	-$(BIN)/connects db stop

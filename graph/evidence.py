@@ -6,7 +6,6 @@ and nothing is left out for being weak unless the caller asks for a minimum stre
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any, LiteralString
 
 from neo4j import AsyncDriver, RoutingControl
@@ -161,7 +160,9 @@ async def _read(
         records, _, _ = await driver.execute_query(
             dialect.query(statement), params, database_=database, routing_=RoutingControl.READ
         )
-    return [r.data() for r in records]
+    # Our statements return maps and lists only: a shallow dict is enough, and Record.data()
+    # (which converts nested graph types) costs more than the query on large reads.
+    return [dict(zip(r.keys(), r.values(), strict=True)) for r in records]
 
 
 async def what_works(
@@ -298,26 +299,38 @@ async def gap_map(
     rows: Dimension,
     cols: Dimension,
 ) -> GapMap:
-    """A rows x columns evidence-and-gap map, from one bounded query, with empty cells."""
+    """A rows x columns evidence-and-gap map, from one bounded query, with empty cells.
+
+    A cell's strongest case study is the most recent of those with its best strength.
+    """
     found = await _read(driver, dialect, database, q.GAP_MAP[(rows, cols)], evidence.params())
     # Keys that occur (None for "not stated") join the dimension's named values.
-    row_keys = {r["row_key"]: 1 for r in found}
-    col_keys = {r["col_key"]: 1 for r in found}
-    row_values = await _values(driver, dialect, database, rows, row_keys, evidence)
-    col_values = await _values(driver, dialect, database, cols, col_keys, evidence)
-    by_cell = {(r["row_key"], r["col_key"]): r for r in found}
+    row_values = await _values(driver, dialect, database, rows, _keys(found, "row_key"), evidence)
+    col_values = await _values(driver, dialect, database, cols, _keys(found, "col_key"), evidence)
+    by_cell: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
+    for r in found:
+        by_cell.setdefault((r["row_key"], r["col_key"]), []).append(r)
+    best = {cell: max(hits, key=lambda r: r["strength"]) for cell, hits in by_cell.items()}
+    names = await _names(driver, dialect, database, [r["strongest_id"] for r in best.values()])
     cells = []
     for row_key, _ in row_values:
         for col_key, _ in col_values:
-            hit = by_cell.get((row_key, col_key))
-            strengths = Counter(hit["strengths"]) if hit else Counter()
+            hits = by_cell.get((row_key, col_key), [])
+            strengths = {r["strength"]: int(r["count"]) for r in hits}
+            top = best.get((row_key, col_key))
             cells.append(
                 Cell(
                     row=row_key,
                     col=col_key,
-                    case_studies=int(hit["count"]) if hit else 0,
+                    case_studies=sum(strengths.values()),
                     strength_distribution={str(s): strengths.get(s, 0) for s in STRENGTH_NAMES},
-                    strongest=Strongest(**hit["strongest"]) if hit else None,
+                    strongest=Strongest(
+                        id=top["strongest_id"],
+                        name=names.get(top["strongest_id"], top["strongest_id"]),
+                        strength=top["strength"],
+                    )
+                    if top
+                    else None,
                 )
             )
     return GapMap(
@@ -327,6 +340,19 @@ async def gap_map(
         col_values=[Value(key=k, name=n) for k, n in col_values],
         cells=cells,
     )
+
+
+def _keys(rows: list[dict[str, Any]], column: str) -> dict[Any, int]:
+    return {r[column]: 1 for r in rows}
+
+
+async def _names(
+    driver: AsyncDriver, dialect: Dialect, database: str, ids: list[str]
+) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = await _read(driver, dialect, database, queries.NODE_SUMMARIES, {"ids": ids})
+    return {r["id"]: r["name"] for r in rows}
 
 
 async def paths(

@@ -11,9 +11,9 @@ from enum import StrEnum
 from itertools import permutations
 from typing import LiteralString
 
-_FILTER: LiteralString = """
-MATCH (cs:CaseStudy)-[:HAS_CLAIM]->(c:EvidenceClaim)-[:FOR_OUTCOME]->(o:Outcome)
-WHERE (size($outcomes) = 0 OR o.id IN $outcomes)
+_CLAIMS: LiteralString = "-[:HAS_CLAIM]->(c:EvidenceClaim)-[:FOR_OUTCOME]->(o:Outcome)\n"
+
+_WHERE: LiteralString = """WHERE (size($outcomes) = 0 OR o.id IN $outcomes)
   AND c.strength >= $min_strength
   AND (size($evidence_types) = 0 OR c.evidence_type IN $evidence_types)
   AND (size($directions) = 0 OR c.direction IN $directions)
@@ -28,6 +28,8 @@ WHERE (size($outcomes) = 0 OR o.id IN $outcomes)
   AND (size($organisations) = 0
        OR EXISTS { MATCH (cs)-[:LED_BY|WITH_PARTNER]->(g:Entity) WHERE g.id IN $organisations })
 """
+
+_FILTER: LiteralString = "MATCH (cs:CaseStudy)" + _CLAIMS + _WHERE
 
 _RECENCY: LiteralString = "coalesce(cs.year_end, cs.year_start, 0)"
 
@@ -97,24 +99,28 @@ FACETS: dict[Dimension, LiteralString] = {
 
 
 def _gap_map(rows: Dimension, cols: Dimension) -> LiteralString:
+    # One case study at a time (CALL): its cells and its best strength in each, so the engine
+    # never holds a (cell, case study) table, which at 100k case studies outgrows its heap.
+    # Rows come out per (cell, strength): at most cells x 5, whatever the data's size.
     row_extra, row_key = _FRAGMENTS[rows]
     col_extra, col_key = _FRAGMENTS[cols]
     return (
-        _FILTER
+        "MATCH (cs:CaseStudy)\nCALL (cs) {\n  MATCH (cs)"
+        + _CLAIMS
+        + _WHERE
         + row_extra
         + col_extra
-        + "WITH "
+        + "  WITH "
         + row_key
         + " AS row_key, "
         + col_key
-        + " AS col_key, cs, max(c.strength) AS strength\n"
-        + "ORDER BY strength DESC, "
+        + " AS col_key, max(c.strength) AS strength\n"
+        + "  RETURN row_key, col_key, strength\n}\n"
+        + "WITH row_key, col_key, strength, count(*) AS count,\n"
+        + "     max(toString(10000 + "
         + _RECENCY
-        + """ DESC, cs.id
-WITH row_key, col_key, collect({id: cs.id, name: cs.name, strength: strength}) AS studies
-RETURN row_key, col_key, size(studies) AS count, [s IN studies | s.strength] AS strengths,
-       studies[0] AS strongest
-"""
+        + ") + ' ' + cs.id) AS newest\n"
+        + "RETURN row_key, col_key, strength, count, split(newest, ' ')[1] AS strongest_id\n"
     )
 
 

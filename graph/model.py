@@ -5,6 +5,7 @@ These enums are the allow-lists: a label or relationship type reaches Cypher onl
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 ENTITY_LABEL = "Entity"
@@ -43,8 +44,7 @@ class Kind(StrEnum):
     @property
     def slug(self) -> str:
         """The kind as it appears in URLs: ``PolicyTheme`` -> ``policy-theme``."""
-        out = "".join(f"-{c.lower()}" if c.isupper() else c for c in self.value)
-        return out.lstrip("-")
+        return _SLUGS[self]
 
     @classmethod
     def from_label(cls, labels: list[str]) -> Kind:
@@ -56,6 +56,7 @@ class Kind(StrEnum):
 
 
 _BY_VALUE = {k.value: k for k in Kind}
+_SLUGS = {k: re.sub(r"(?<!^)([A-Z])", r"-\1", k.value).lower() for k in Kind}
 
 ORGANISATIONS = frozenset({Kind.ORGANISATION, Kind.RESEARCH_INSTITUTE})
 RECORDS = frozenset(

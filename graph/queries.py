@@ -111,12 +111,12 @@ MATCH (n:Entity {id: id})
 RETURN n.id AS id, n.name AS name, labels(n) AS labels
 """
 
+EXPORT_IDS: LiteralString = "MATCH (n:Entity) RETURN n.id AS id"
+
 EXPORT_NODES: LiteralString = """
-MATCH (n:Entity)
-WHERE n.id > $after
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
 RETURN n {.*} AS props, labels(n) AS labels
-ORDER BY n.id
-LIMIT $limit
 """
 
 EXPORT_LINKS: LiteralString = """

@@ -1,6 +1,7 @@
 """Idempotent batched writes: nodes keyed on their unique id, links merged between them.
 
 One load is one transaction, so a failure part-way leaves the graph exactly as it was.
+Large loads go through `transactions` and `LoadWriter`, committing every few thousand records.
 """
 
 from __future__ import annotations
@@ -8,11 +9,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
+from neo4j import (
+    AsyncDriver,
+    AsyncManagedTransaction,
+    AsyncSession,
+    AsyncTransaction,
+    RoutingControl,
+)
 
 from graph import queries
 from graph.dialect import Dialect
@@ -185,101 +193,153 @@ async def upsert(
     """
 
     async def work(tx: AsyncManagedTransaction) -> WriteCounts:
-        counts = WriteCounts()
-        await _write_nodes(tx, nodes, load, counts)
-        await _write_links(tx, links, load, counts)
-        await _remove_stale_links(tx, authoritative, links, counts)
-        if counts.links_removed:
-            # A claim belongs to its case study: once no study makes it, it goes too.
-            result = await tx.run(queries.REMOVE_ORPHAN_CLAIMS)
-            record = await result.single()
-            counts.nodes_removed += record["removed"] if record else 0
-        if record_load:
-            props = {**load.props, "id": load.id, **_counts_as_props(counts)}
-            await (await tx.run(queries.CREATE_LOAD, props=props)).consume()
-        return counts
+        writer = LoadWriter(tx, load)
+        clashes = await writer.write(nodes, links, authoritative)
+        if clashes:
+            raise KindConflict(clashes)
+        return await writer.finish(record_load=record_load)
 
     with translate_driver_errors():
         async with driver.session(database=database) as session:
             return await session.execute_write(work)
 
 
-async def _write_nodes(
-    tx: AsyncManagedTransaction,
-    nodes: Sequence[NodeRow],
-    load: LoadRecord,
-    counts: WriteCounts,
-) -> None:
-    stored: dict[str, tuple[Kind, str | None]] = {}
-    for id_batch in _batches([n.id for n in nodes]):
-        result = await tx.run(queries.EXISTING_NODES, ids=id_batch)
-        async for r in result:
-            stored[r["id"]] = (Kind.from_label(r["labels"]), r["checksum"])
-    clashes = [
-        KindClash(n.id, stored[n.id][0], n.kind)
-        for n in nodes
-        if n.id in stored and stored[n.id][0] is not n.kind
-    ]
-    if clashes:
-        raise KindConflict(clashes)
-    created: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
-    updated: list[dict[str, Any]] = []
-    for node in nodes:
-        digest = checksum({k: v for k, v in node.props.items() if k != "load"})
-        row = {"id": node.id, "props": {"load": load.id, **node.props, "checksum": digest}}
-        if node.id not in stored:
-            created[node.kind].append(row)
-        elif stored[node.id][1] != digest:
-            updated.append(row)
-        else:
-            counts.nodes_unchanged += 1
-    for kind, rows in created.items():
-        for batch in _batches(rows):
-            await (await tx.run(queries.CREATE_NODES[kind], rows=batch)).consume()
-        counts.nodes_created += len(rows)
-    for batch in _batches(updated):
-        await (await tx.run(queries.UPDATE_NODES, rows=batch)).consume()
-    counts.nodes_updated += len(updated)
+class Transactions:
+    """Write transactions one after another on one session: commit one, go on in the next."""
+
+    def __init__(self, session: AsyncSession, tx: AsyncTransaction) -> None:
+        self._session = session
+        self.current = tx
+
+    async def commit(self, *, next_one: bool = True) -> AsyncTransaction:
+        """Commit the current transaction and (unless told not to) begin the next one."""
+        await self.current.commit()
+        if next_one:
+            self.current = await self._session.begin_transaction()
+        return self.current
 
 
-async def _write_links(
-    tx: AsyncManagedTransaction,
-    links: Sequence[LinkRow],
-    load: LoadRecord,
-    counts: WriteCounts,
-) -> None:
-    by_rel: dict[Rel, list[dict[str, str]]] = defaultdict(list)
-    for link in links:
-        by_rel[link.rel].append(
-            {"from_id": link.from_id, "to_id": link.to_id, "source": link.source}
-        )
-    for rel, rows in by_rel.items():
-        for batch in _batches(rows):
-            result = await tx.run(queries.MERGE_LINKS[rel], rows=batch, load=load.id)
+@asynccontextmanager
+async def transactions(driver: AsyncDriver, database: str) -> AsyncIterator[Transactions]:
+    """Explicit write transactions: what is not committed when the block ends is rolled back."""
+    with translate_driver_errors():
+        async with driver.session(database=database) as session:
+            txs = Transactions(session, await session.begin_transaction())
+            try:
+                yield txs
+            finally:
+                if not txs.current.closed():
+                    await txs.current.rollback()
+
+
+class LoadWriter:
+    """Writes one load, batch by batch, inside a transaction it does not own."""
+
+    def __init__(self, tx: AsyncTransaction | AsyncManagedTransaction, load: LoadRecord) -> None:
+        self.tx = tx
+        """The transaction written to: a long load moves on to a new one from time to time."""
+        self.load = load
+        self.counts = WriteCounts()
+
+    async def write(
+        self,
+        nodes: Sequence[NodeRow],
+        links: Sequence[LinkRow],
+        authoritative: Sequence[str] = (),
+    ) -> list[KindClash]:
+        """Write nodes (unless they clash with a stored node's kind), then links between them.
+
+        For `authoritative` ids that were already in the graph, links not in `links` are
+        removed (a node created now has no other links, so nothing is looked up for it).
+        """
+        stored = await self._stored(nodes)
+        clashes = [
+            KindClash(n.id, stored[n.id][0], n.kind)
+            for n in nodes
+            if n.id in stored and stored[n.id][0] is not n.kind
+        ]
+        if clashes:
+            return clashes
+        await self._write_nodes(nodes, stored)
+        await self._write_links(links)
+        await self._remove_stale_links([i for i in authoritative if i in stored], links)
+        return []
+
+    async def finish(self, *, record_load: bool = True) -> WriteCounts:
+        """Remove claims no case study makes any more, and record the load."""
+        if self.counts.links_removed:
+            # A claim belongs to its case study: once no study makes it, it goes too.
+            result = await self.tx.run(queries.REMOVE_ORPHAN_CLAIMS)
             record = await result.single()
-            summary = await result.consume()
-            created = summary.counters.relationships_created
-            touched = record["updated"] if record else 0
-            counts.links_created += created
-            counts.links_updated += max(touched, 0)
-            counts.links_unchanged += len(batch) - created - max(touched, 0)
+            self.counts.nodes_removed += record["removed"] if record else 0
+        if record_load:
+            props = {**self.load.props, "id": self.load.id, **_counts_as_props(self.counts)}
+            await (await self.tx.run(queries.CREATE_LOAD, props=props)).consume()
+        return self.counts
 
+    async def _stored(self, nodes: Sequence[NodeRow]) -> dict[str, tuple[Kind, str | None]]:
+        stored: dict[str, tuple[Kind, str | None]] = {}
+        for id_batch in _batches([n.id for n in nodes]):
+            result = await self.tx.run(queries.EXISTING_NODES, ids=id_batch)
+            async for r in result:
+                stored[r["id"]] = (Kind.from_label(r["labels"]), r["checksum"])
+        return stored
 
-async def _remove_stale_links(
-    tx: AsyncManagedTransaction,
-    authoritative: Sequence[str],
-    links: Sequence[LinkRow],
-    counts: WriteCounts,
-) -> None:
-    keep: dict[str, list[str]] = {node_id: [] for node_id in authoritative}
-    for link in links:
-        if link.from_id in keep:
-            keep[link.from_id].append(f"{link.rel}>{link.to_id}")
-    rows = [{"id": node_id, "keep": kept} for node_id, kept in keep.items()]
-    for batch in _batches(rows):
-        result = await tx.run(queries.REMOVE_STALE_LINKS, rows=batch)
-        record = await result.single()
-        counts.links_removed += record["removed"] if record else 0
+    async def _write_nodes(
+        self,
+        nodes: Sequence[NodeRow],
+        stored: dict[str, tuple[Kind, str | None]],
+    ) -> None:
+        created: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
+        updated: list[dict[str, Any]] = []
+        for node in nodes:
+            digest = checksum({k: v for k, v in node.props.items() if k != "load"})
+            row = {"id": node.id, "props": {"load": self.load.id, **node.props, "checksum": digest}}
+            if node.id not in stored:
+                created[node.kind].append(row)
+            elif stored[node.id][1] != digest:
+                updated.append(row)
+            else:
+                self.counts.nodes_unchanged += 1
+        for kind, rows in created.items():
+            for batch in _batches(rows):
+                await (await self.tx.run(queries.CREATE_NODES[kind], rows=batch)).consume()
+            self.counts.nodes_created += len(rows)
+        for batch in _batches(updated):
+            await (await self.tx.run(queries.UPDATE_NODES, rows=batch)).consume()
+        self.counts.nodes_updated += len(updated)
+
+    async def _write_links(self, links: Sequence[LinkRow]) -> None:
+        by_rel: dict[Rel, list[dict[str, str]]] = defaultdict(list)
+        for link in links:
+            by_rel[link.rel].append(
+                {"from_id": link.from_id, "to_id": link.to_id, "source": link.source}
+            )
+        for rel, rows in by_rel.items():
+            for batch in _batches(rows):
+                result = await self.tx.run(queries.MERGE_LINKS[rel], rows=batch, load=self.load.id)
+                record = await result.single()
+                summary = await result.consume()
+                created = summary.counters.relationships_created
+                touched = max(record["updated"] if record else 0, 0)
+                self.counts.links_created += created
+                self.counts.links_updated += touched
+                self.counts.links_unchanged += len(batch) - created - touched
+
+    async def _remove_stale_links(
+        self, authoritative: Sequence[str], links: Sequence[LinkRow]
+    ) -> None:
+        if not authoritative:
+            return
+        keep: dict[str, list[str]] = {node_id: [] for node_id in authoritative}
+        for link in links:
+            if link.from_id in keep:
+                keep[link.from_id].append(f"{link.rel}>{link.to_id}")
+        rows = [{"id": node_id, "keep": kept} for node_id, kept in keep.items()]
+        for batch in _batches(rows):
+            result = await self.tx.run(queries.REMOVE_STALE_LINKS, rows=batch)
+            record = await result.single()
+            self.counts.links_removed += record["removed"] if record else 0
 
 
 def _counts_as_props(counts: WriteCounts) -> dict[str, int]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from graph.model import ORGANISATIONS, Kind, Rel
 from graph.writes import LinkRow, NodeRow, PropertyValue
-from loaders.readers import Row, Table
+from loaders.readers import Row
 from loaders.records import CaseStudyRecord, EvidenceRecord, EvidenceTypeName
 from loaders.vocabulary import Unknown, Vocabulary, slugify
 
@@ -110,24 +110,23 @@ EVIDENCE_ROW_COLUMNS = {
 """Claim fields as the evidence CSV names its columns."""
 
 
-def table_kind(table: Table) -> str | None:
+def table_kind(columns: Sequence[str]) -> str | None:
     """'case_studies' or 'evidence' by the header, or None for an unknown layout."""
-    columns = set(table.columns)
-    if set(REQUIRED_EVIDENCE_COLUMNS) <= columns:
+    if set(REQUIRED_EVIDENCE_COLUMNS) <= set(columns):
         return "evidence"
-    if {"id", "title"} <= columns:
+    if {"id", "title"} <= set(columns):
         return "case_studies"
     return None
 
 
-def missing_columns(table: Table, kind: str) -> list[str]:
+def missing_columns(columns: Sequence[str], kind: str) -> list[str]:
     required = REQUIRED_EVIDENCE_COLUMNS if kind == "evidence" else REQUIRED_CASE_STUDY_COLUMNS
-    return [c for c in required if c not in table.columns]
+    return [c for c in required if c not in columns]
 
 
-def unknown_columns(table: Table, kind: str) -> list[str]:
+def unknown_columns(columns: Sequence[str], kind: str) -> list[str]:
     allowed = EVIDENCE_COLUMNS if kind == "evidence" else CASE_STUDY_COLUMNS
-    return [c for c in table.columns if c not in allowed]
+    return [c for c in columns if c not in allowed]
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -12,7 +12,16 @@ from pydantic import BaseModel, ValidationError
 
 from loaders import case_studies
 from loaders.rdf import RDF_FORMATS, RdfDocument, read_rdf
-from loaders.readers import ReadError, Row, display_path, read_document, read_table
+from loaders.readers import (
+    ReadError,
+    Row,
+    TableHeader,
+    display_path,
+    iter_rows,
+    read_document,
+    read_table,
+    scan_table,
+)
 from loaders.records import CaseStudyRecord, EvidenceRecord, NodeRecord
 from loaders.report import FileInfo, Issue, LoadReport
 
@@ -42,6 +51,8 @@ class Parsed:
     framework: list[tuple[NodeRecord, Where, str, list[int | None]]] = field(default_factory=list)
     """Each framework record, where it is, its field path, and the line of each of its links."""
     studies: list[tuple[CaseStudyRecord, Where, FieldNamer]] = field(default_factory=list)
+    """Case studies from YAML/JSON; those in CSV files are read row by row by `iter_studies`."""
+    study_tables: list[TableHeader] = field(default_factory=list)
     evidence: list[tuple[str, EvidenceRecord, Where]] = field(default_factory=list)
     rdf: list[RdfDocument] = field(default_factory=list)
 
@@ -111,8 +122,8 @@ def _parse_document(path: Path, parsed: Parsed, report: LoadReport) -> tuple[int
 
 
 def _parse_table(path: Path, parsed: Parsed, report: LoadReport) -> tuple[int, str]:
-    table = read_table(path)
-    kind = case_studies.table_kind(table)
+    header = scan_table(path)
+    kind = case_studies.table_kind(header.columns)
     if kind is None:
         raise ReadError(
             path,
@@ -121,24 +132,38 @@ def _parse_table(path: Path, parsed: Parsed, report: LoadReport) -> tuple[int, s
             f"{', '.join(case_studies.REQUIRED_EVIDENCE_COLUMNS)}.",
             1,
         )
-    problems = [f"missing column {c!r}" for c in case_studies.missing_columns(table, kind)]
-    problems += [f"unknown column {c!r}" for c in case_studies.unknown_columns(table, kind)]
+    problems = [f"missing column {c!r}" for c in case_studies.missing_columns(header.columns, kind)]
+    problems += [
+        f"unknown column {c!r}" for c in case_studies.unknown_columns(header.columns, kind)
+    ]
     if problems:
         raise ReadError(path, f"Header: {'; '.join(problems)}.", 1)
-    for row in table.rows:
-        where = Where(str(path), row.line, row.number)
-        if kind == "evidence":
-            _parse_evidence_row(row, where, parsed, report)
-            continue
-        try:
-            study = CaseStudyRecord.model_validate(case_studies.row_to_record_data(row))
-        except ValidationError as e:
-            for error in e.errors():
-                column = case_studies.column_for(error["loc"])
-                report.issues.append(where.issue(column, _message(error)))
-            continue
-        parsed.studies.append((study, where, _csv_column))
-    return len(table.rows), table.sha256
+    if kind == "case_studies":
+        # Case-study files may be very large: their rows are read while the load writes.
+        parsed.study_tables.append(header)
+        return header.records, header.sha256
+    for row in read_table(path).rows:
+        _parse_evidence_row(row, Where(str(path), row.line, row.number), parsed, report)
+    return header.records, header.sha256
+
+
+def iter_studies(
+    parsed: Parsed, report: LoadReport
+) -> Iterator[tuple[CaseStudyRecord, Where, FieldNamer]]:
+    """Every valid case study, YAML/JSON ones first, then CSV rows as they are read; the
+    problems of invalid rows go to `report.issues`."""
+    yield from parsed.studies
+    for table in parsed.study_tables:
+        for row in iter_rows(table.path):
+            where = Where(str(table.path), row.line, row.number)
+            try:
+                study = CaseStudyRecord.model_validate(case_studies.row_to_record_data(row))
+            except ValidationError as e:
+                for error in e.errors():
+                    column = case_studies.column_for(error["loc"])
+                    report.issues.append(where.issue(column, _message(error)))
+                continue
+            yield study, where, _csv_column
 
 
 def _parse_evidence_row(row: Row, where: Where, parsed: Parsed, report: LoadReport) -> None:

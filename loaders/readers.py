@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import yaml
 
@@ -99,6 +100,16 @@ class Table:
     sha256: str
 
 
+@dataclass(frozen=True)
+class TableHeader:
+    """A CSV file's columns, row count and checksum, found without keeping its rows."""
+
+    path: Path
+    columns: tuple[str, ...]
+    records: int
+    sha256: str
+
+
 def read_bytes(path: Path) -> bytes:
     """A file's bytes, refusing files that cannot be read or are too large.
 
@@ -127,38 +138,111 @@ def _read_text(path: Path) -> tuple[str, str]:
 
 
 def read_table(path: Path) -> Table:
-    """Parse a CSV file with a header row, keeping each row's number and line.
+    """Parse a CSV file (up to MAX_FILE_BYTES) with a header row, keeping every row.
 
     Raises:
         ReadError: the file cannot be read, is not UTF-8, has bad quoting, no header,
             duplicate column names, or a row with more cells than the header.
     """
     text, digest = _read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    columns, rows = _parse_csv(path, io.StringIO(text, newline=""))
+    return Table(path, columns, list(rows), digest)
+
+
+def scan_table(path: Path) -> TableHeader:
+    """Check a CSV file of any size from end to end, keeping only its header and row count.
+
+    Raises:
+        ReadError: as `read_table`, except that there is no size limit.
+    """
+    digest = hashlib.sha256()
+    with _open_csv(path, digest) as text:
+        columns, rows = _parse_csv(path, text)
+        records = sum(1 for _ in rows)
+    return TableHeader(path, columns, records, digest.hexdigest())
+
+
+def iter_rows(path: Path) -> Iterator[Row]:
+    """The rows of a CSV file, read as they are needed (the file was checked by `scan_table`).
+
+    Raises:
+        ReadError: as `read_table`, should the file have changed since it was scanned.
+    """
+    with _open_csv(path, hashlib.sha256()) as text:
+        yield from _parse_csv(path, text)[1]
+
+
+class _Hashing(io.RawIOBase):
+    """A binary file that adds what is read from it to a digest."""
+
+    def __init__(self, raw: io.BufferedReader, digest: hashlib._Hash) -> None:
+        self._raw, self._digest = raw, digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._raw.readinto(buffer)
+        self._digest.update(memoryview(buffer)[:n])
+        return n
+
+
+@contextmanager
+def _open_csv(path: Path, digest: hashlib._Hash) -> Iterator[io.TextIOWrapper]:
+    try:
+        raw = path.open("rb")
+    except OSError as e:
+        raise ReadError(path, f"Cannot read the file: {e.strerror}.") from e
+    with (
+        raw,
+        io.TextIOWrapper(
+            io.BufferedReader(_Hashing(raw, digest)), encoding="utf-8-sig", newline=""
+        ) as text,
+    ):
+        yield text
+
+
+def _parse_csv(path: Path, text: TextIO) -> tuple[tuple[str, ...], Iterator[Row]]:
+    reader = csv.reader(text, strict=True)
     try:
         header = next(reader, None)
-        if not header or not any(h.strip() for h in header):
-            raise ReadError(path, "The file has no header row.", 1)
-        columns = tuple(h.strip() for h in header)
-        if len(set(columns)) != len(columns):
-            raise ReadError(path, "The header names a column twice.", 1)
-        rows: list[Row] = []
-        line = reader.line_num + 1
-        for cells in reader:
-            if any(c.strip() for c in cells):
-                if len(cells) > len(columns):
-                    raise ReadError(
-                        path,
-                        f"Row {len(rows) + 1} has {len(cells)} cells but the header has "
-                        f"{len(columns)} columns (check the quoting of cells with commas).",
-                        line,
+    except (csv.Error, UnicodeDecodeError) as e:
+        raise _csv_error(path, e, 1) from e
+    if not header or not any(h.strip() for h in header):
+        raise ReadError(path, "The file has no header row.", 1)
+    columns = tuple(h.strip() for h in header)
+    if len(set(columns)) != len(columns):
+        raise ReadError(path, "The header names a column twice.", 1)
+
+    def rows() -> Iterator[Row]:
+        number, line = 0, reader.line_num + 1
+        try:
+            for cells in reader:
+                if any(c.strip() for c in cells):
+                    number += 1
+                    if len(cells) > len(columns):
+                        raise ReadError(
+                            path,
+                            f"Row {number} has {len(cells)} cells but the header has "
+                            f"{len(columns)} columns (check the quoting of cells with commas).",
+                            line,
+                        )
+                    yield Row(
+                        number, line, {c: v.strip() for c, v in zip(columns, cells, strict=False)}
                     )
-                values = {c: v.strip() for c, v in zip(columns, cells, strict=False)}
-                rows.append(Row(len(rows) + 1, line, values))
-            line = reader.line_num + 1
-    except csv.Error as e:
-        raise ReadError(path, f"Malformed CSV: {e}.", reader.line_num) from e
-    return Table(path, columns, rows, digest)
+                line = reader.line_num + 1
+        except (csv.Error, UnicodeDecodeError) as e:
+            raise _csv_error(path, e, reader.line_num + 1) from e
+
+    return columns, rows()
+
+
+def _csv_error(path: Path, error: Exception, line: int) -> ReadError:
+    if isinstance(error, UnicodeDecodeError):
+        return ReadError(
+            path, "The file is not UTF-8 (a bad byte near this line); save it as UTF-8.", line
+        )
+    return ReadError(path, f"Malformed CSV: {error}.", line)
 
 
 def read_document(path: Path) -> Document:

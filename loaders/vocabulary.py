@@ -51,8 +51,13 @@ class Vocabulary:
     _index: dict[Kind, dict[str, set[str]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(set))
     )
+    _memo: dict[tuple[str, str, tuple[Kind, ...]], str | Unknown | None] = field(
+        default_factory=dict
+    )
+    """Answers already given: a large file names the same few outcomes and themes each row."""
 
     def add(self, term: Term) -> None:
+        self._memo.clear()
         self.terms[term.id] = term
         keys = {term.name, term.id.replace("-", " "), *term.alt_names}
         for key in keys:
@@ -67,6 +72,27 @@ class Vocabulary:
             Unknown: nothing matches, or a prefix matches more than one; the message lists
                 the valid choices.
         """
+        key = ("resolve", text, kinds)
+        if key not in self._memo:
+            try:
+                self._memo[key] = self._resolve(text, kinds)
+            except Unknown as e:
+                self._memo[key] = e
+        answer = self._memo[key]
+        if isinstance(answer, str):
+            return answer
+        raise Unknown(str(answer))
+
+    def find(self, text: str, *kinds: Kind) -> str | None:
+        """The id of an exact (normalised) match, or None; never guesses by prefix."""
+        key = ("find", text, kinds)
+        if key not in self._memo:
+            candidates = self._exact(normalise(text), kinds)
+            self._memo[key] = next(iter(candidates)) if len(candidates) == 1 else None
+        answer = self._memo[key]
+        return answer if isinstance(answer, str) else None
+
+    def _resolve(self, text: str, kinds: tuple[Kind, ...]) -> str:
         norm = normalise(text)
         for candidates in (self._exact(norm, kinds), self._prefix(norm, kinds)):
             if len(candidates) == 1:
@@ -77,11 +103,6 @@ class Vocabulary:
         choices = sorted(t.name for t in self.terms.values() if t.kind in kinds)
         what = " or ".join(k.value for k in kinds)
         raise Unknown(f"{text!r} is not a known {what}. Valid choices: {'; '.join(choices)}.")
-
-    def find(self, text: str, *kinds: Kind) -> str | None:
-        """The id of an exact (normalised) match, or None; never guesses by prefix."""
-        candidates = self._exact(normalise(text), kinds)
-        return next(iter(candidates)) if len(candidates) == 1 else None
 
     def _exact(self, norm: str, kinds: tuple[Kind, ...]) -> set[str]:
         found: set[str] = set()

@@ -17,6 +17,7 @@ from neo4j import Driver, GraphDatabase
 from api.main import create_app
 from api.settings import ApiSettings
 from graph import engine
+from loaders.writing import STUDIES_PER_TRANSACTION
 from tests.conftest import DATA, ROOT, fingerprint, free_port, load
 
 CONNECTS = str(Path(sys.executable).parent / "connects")  # the installed command
@@ -77,7 +78,7 @@ def count(driver: Driver, settings: ApiSettings, label: str) -> int:
     return int(records[0]["c"])
 
 
-def test_killing_the_engine_mid_load_loses_nothing_acknowledged(
+def test_killing_the_engine_mid_load_keeps_whole_transactions_and_a_rerun_completes(
     own_engine: ApiSettings, tmp_path: Path
 ) -> None:
     load(own_engine, DATA)  # acknowledged before the crash
@@ -94,7 +95,7 @@ def test_killing_the_engine_mid_load_loses_nothing_acknowledged(
     )  # fmt: skip
     pid = engine.status(own_engine).pid
     assert pid is not None
-    time.sleep(2.0)  # reading and validating take about a second; then it writes
+    time.sleep(2.5)  # checking takes about a second; then it writes
     assert loader.poll() is None, "the load finished before the engine could be killed"
     os.kill(pid, signal.SIGKILL)
     output, _ = loader.communicate(timeout=120)
@@ -103,7 +104,8 @@ def test_killing_the_engine_mid_load_loses_nothing_acknowledged(
     engine.start(own_engine)  # recovers from its write-ahead log
     with driver_for(own_engine) as driver:
         studies = count(driver, own_engine, "CaseStudy")
-        assert studies in (33, 33 + rows)  # the load is all or nothing, never part
+        # Whole transactions only: none, some of STUDIES_PER_TRANSACTION each, or all.
+        assert (studies - 33) % STUDIES_PER_TRANSACTION == 0 or studies == 33 + rows, studies
         if studies == 33:
             assert fingerprint(driver, own_engine) == before
     again = subprocess.run(  # noqa: S603

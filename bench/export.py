@@ -1,0 +1,113 @@
+"""The full RDF dump against pyoxigraph and rdflib serialising the same triples.
+
+Each measurement runs in a fresh process (`python -m bench.export MODE ...`, printing JSON) so
+its peak resident memory is its own:
+
+- `ours FORMAT`: `connects export` streamed from the graph (`ontology.export.export_graph`);
+- `read`: the same reads from the graph (`repository.export_batches`) making no RDF: the
+  ceiling any serialiser fed from the graph through the driver can reach;
+- `oxigraph FORMAT DUMP`: the same triples, parsed from our N-Triples dump beforehand (not
+  timed), serialised by pyoxigraph from memory;
+- `rdflib FORMAT DUMP LIMIT`: the first LIMIT of those triples in an rdflib `Graph`,
+  serialised by `Graph.serialize` (all of them would take rdflib tens of minutes and
+  gigabytes, so its throughput is measured on a sample).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import rdflib
+
+from api.settings import ApiSettings
+from graph.driver import connect, open_driver
+from graph.repository import export_batches
+from ontology.export import export_graph
+from ontology.formats import by_name
+
+OXIGRAPH = {"ntriples": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE}
+RDFLIB = {"ntriples": "nt", "turtle": "turtle"}
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def ours(settings: ApiSettings, rdf_format: str, out: Path | None) -> dict[str, float]:
+    chosen = by_name(rdf_format)
+    assert chosen is not None  # noqa: S101 - the suite passes known names
+    driver = open_driver(settings)
+    size = 0
+    try:
+        dialect = await connect(driver, settings)
+        started = time.perf_counter()
+        with out.open("wb") if out else open("/dev/null", "wb") as sink:  # noqa: ASYNC230
+            async for chunk in export_graph(driver, dialect, settings, chosen):
+                size += len(chunk)
+                sink.write(chunk)
+        seconds = time.perf_counter() - started
+    finally:
+        await driver.close()
+    return {"seconds": seconds, "bytes": size, "peak_rss_mb": _peak_mb()}
+
+
+async def read_only(settings: ApiSettings) -> dict[str, float]:
+    driver = open_driver(settings)
+    nodes = links = 0
+    try:
+        dialect = await connect(driver, settings)
+        started = time.perf_counter()
+        async for batch_nodes, batch_links in export_batches(driver, dialect, settings.database):
+            nodes += len(batch_nodes)
+            links += len(batch_links)
+        seconds = time.perf_counter() - started
+    finally:
+        await driver.close()
+    return {"seconds": seconds, "nodes": nodes, "links": links, "peak_rss_mb": _peak_mb()}
+
+
+def oxigraph(rdf_format: str, dump: Path) -> dict[str, float]:
+    triples = [ox.Triple(q.subject, q.predicate, q.object)
+               for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES)]  # fmt: skip
+    started = time.perf_counter()
+    data = ox.serialize(triples, format=OXIGRAPH[rdf_format]) or b""
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "bytes": len(data), "triples": len(triples),
+            "peak_rss_mb": _peak_mb()}  # fmt: skip
+
+
+def with_rdflib(rdf_format: str, dump: Path, limit: int) -> dict[str, float]:
+    graph = rdflib.Graph()
+    with dump.open(encoding="utf-8") as f:
+        graph.parse(data="".join(itertools.islice(f, limit)), format="nt")
+    started = time.perf_counter()
+    data = graph.serialize(format=RDFLIB[rdf_format], encoding="utf-8")
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "bytes": len(data), "triples": len(graph),
+            "peak_rss_mb": _peak_mb()}  # fmt: skip
+
+
+def main() -> None:
+    mode, rdf_format, *rest = sys.argv[1:]
+    if mode == "ours":
+        settings = ApiSettings.model_validate_json(rest[0])
+        out = Path(rest[1]) if len(rest) > 1 else None
+        result = asyncio.run(ours(settings, rdf_format, out))
+    elif mode == "read":
+        result = asyncio.run(read_only(ApiSettings.model_validate_json(rest[0])))
+    elif mode == "oxigraph":
+        result = oxigraph(rdf_format, Path(rest[0]))
+    else:
+        result = with_rdflib(rdf_format, Path(rest[0]), int(rest[1]))
+    print(json.dumps(result))  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

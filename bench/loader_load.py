@@ -1,0 +1,43 @@
+"""One run of the project's loader, timed in-process like bench/raw_load.py, printing JSON.
+
+.venv/bin/python -m bench.loader_load /tmp/corpus-M/case-studies.csv
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from api.settings import ApiSettings
+from graph.driver import connect, open_driver
+from loaders.pipeline import load_paths
+
+
+async def load(settings: ApiSettings, path: Path) -> dict[str, float]:
+    driver = open_driver(settings)
+    try:
+        dialect = await connect(driver, settings)
+        started = time.perf_counter()
+        report = await load_paths(driver, dialect, settings.database, [path])
+        seconds = time.perf_counter() - started
+    finally:
+        await driver.close()
+    counts = report.counts
+    return {
+        "seconds": seconds,
+        "nodes": counts.nodes_created + counts.nodes_updated,
+        "links": counts.links_created + counts.links_updated,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    print(json.dumps(asyncio.run(load(ApiSettings(), Path(sys.argv[1])))))  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

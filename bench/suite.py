@@ -1,0 +1,232 @@
+"""`make bench`: load, query, export and start-up benchmarks; writes docs/benchmarks.md.
+
+Everything runs on this machine against private embedded engines (default settings: 1 GB
+heap, 15 s query timeout), side by side: each ratio compares two things measured in the same
+run, alternately where they repeat, so a noisy machine slows both.
+
+    .venv/bin/python -m bench.suite                 # the full suite, about 15 minutes
+    .venv/bin/python -m bench.suite --sizes S,M     # quicker, without L
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from api.settings import ApiSettings
+from bench import generate, queries, report
+from graph import engine
+
+ROOT = Path(__file__).resolve().parent.parent
+CONNECTS = str(Path(sys.executable).with_name("connects"))
+RDFLIB_SAMPLE = 300_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def env_for(settings: ApiSettings) -> dict[str, str]:
+    return {**os.environ, "CONNECTS_DATA_DIR": str(settings.data_dir),
+            "CONNECTS_BOLT_PORT": str(settings.bolt_port),
+            "CONNECTS_HTTP_PORT": str(settings.http_port)}  # fmt: skip
+
+
+def run_json(args: list[str], settings: ApiSettings | None = None) -> dict[str, Any]:
+    done = subprocess.run(  # noqa: S603 - our own modules, fixed arguments
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True,
+        env=env_for(settings) if settings else None, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+@dataclass
+class Engines:
+    """Private engines in one working directory; each with the bundled data loaded."""
+
+    work: Path
+    running: list[ApiSettings] = field(default_factory=list)
+
+    def fresh(self) -> ApiSettings:
+        folder = Path(tempfile.mkdtemp(prefix="engine-", dir=self.work))
+        settings = ApiSettings(data_dir=folder, bolt_port=free_port(), http_port=free_port(),
+                               rate_limit_per_minute=0)  # fmt: skip
+        engine.start(settings)
+        self.running.append(settings)
+        subprocess.run(  # noqa: S603
+            [CONNECTS, "load", str(ROOT / "data")], cwd=ROOT, env=env_for(settings),
+            capture_output=True, check=True,
+        )  # fmt: skip
+        return settings
+
+    def stop(self, settings: ApiSettings) -> None:
+        engine.stop(settings)
+        self.running.remove(settings)
+
+    def stop_all(self) -> None:
+        for settings in list(self.running):
+            self.stop(settings)
+
+
+@contextmanager
+def engines(work: Path) -> Iterator[Engines]:
+    pool = Engines(work)
+    try:
+        yield pool
+    finally:
+        pool.stop_all()
+
+
+def bench_loads(
+    pool: Engines, corpora: dict[str, Path], runs: dict[str, int]
+) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, ApiSettings]]:
+    """Raw driver and loader, alternately, each into a fresh engine; the last loader run of
+    each size stays up for the query and export benchmarks."""
+    results: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    kept: dict[str, ApiSettings] = {}
+    for size, corpus in corpora.items():
+        results[size] = {"raw": [], "loader": []}
+        for run in range(runs[size]):
+            for mode in ("raw", "loader"):
+                settings = pool.fresh()
+                module = "bench.raw_load" if mode == "raw" else "bench.loader_load"
+                result = run_json([module, str(corpus)], settings)
+                results[size][mode].append(result)
+                log(f"load {size} {mode} run {run + 1}: {result}")
+                if mode == "loader" and run == runs[size] - 1:
+                    kept[size] = settings
+                else:
+                    pool.stop(settings)
+    return results, kept
+
+
+def bench_exports(
+    settings: ApiSettings, size: str, work: Path, *, compare: bool
+) -> list[dict[str, Any]]:
+    """Our streamed dump in N-Triples and Turtle; with `compare`, pyoxigraph and rdflib
+    serialising the same triples."""
+    rows = []
+    dump = work / f"dump-{size}.nt"
+    for rdf_format in ("ntriples", "turtle"):
+        out = [str(dump)] if rdf_format == "ntriples" else []
+        result = run_json(["bench.export", "ours", rdf_format, settings.model_dump_json(), *out])
+        rows.append({"size": size, "tool": "connects export", "format": rdf_format, **result})
+        log(f"export {size} ours {rdf_format}: {result}")
+    triples = sum(1 for _ in dump.open("rb"))
+    for row in rows:
+        row["triples"] = triples
+    result = run_json(["bench.export", "read", "-", settings.model_dump_json()])
+    rows.append({"size": size, "tool": "graph reads only", "format": "-", **result,
+                 "triples": triples})  # fmt: skip
+    log(f"export {size} reads only: {result}")
+    if compare:
+        for rdf_format in ("ntriples", "turtle"):
+            result = run_json(["bench.export", "oxigraph", rdf_format, str(dump)])
+            rows.append({"size": size, "tool": "pyoxigraph", "format": rdf_format, **result})
+            log(f"export {size} pyoxigraph {rdf_format}: {result}")
+            result = run_json(["bench.export", "rdflib", rdf_format, str(dump), str(RDFLIB_SAMPLE)])
+            rows.append({"size": size, "tool": "rdflib", "format": rdf_format, **result})
+            log(f"export {size} rdflib {rdf_format}: {result}")
+    dump.unlink()
+    return rows
+
+
+def bench_startup(settings: ApiSettings, runs: int) -> dict[str, list[float]]:
+    """Seconds from `connects serve` to the first 200 from /ready: with the engine already
+    running (warm), and with it stopped, so serve starts it first (cold)."""
+    out: dict[str, list[float]] = {"warm": [], "cold": []}
+    for _ in range(runs):
+        for kind in ("cold", "warm"):
+            if kind == "cold":
+                engine.stop(settings)
+            port = free_port()
+            started = time.perf_counter()
+            server = subprocess.Popen(  # noqa: S603
+                [CONNECTS, "serve", "--port", str(port)], cwd=ROOT, env=env_for(settings),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            try:
+                queries.wait_ready(f"http://127.0.0.1:{port}", server)
+                out[kind].append(time.perf_counter() - started)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+            log(f"start-up {kind}: {out[kind][-1]:.2f} s")
+    return out
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", flush=True)  # noqa: T201
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="S,M,L", help="corpus sizes (default S,M,L)")
+    parser.add_argument("--runs", type=int, default=3, help="load runs at S and M (L: 1)")
+    parser.add_argument("--samples", type=int, default=30, help="latency samples at M")
+    parser.add_argument("--samples-l", type=int, default=10, help="latency samples at L")
+    parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args()
+    sizes = [s.strip() for s in args.sizes.split(",")]
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="connects-bench-") as folder:
+        work = Path(folder)
+        corpora = {s: generate.write(work / f"corpus-{s}", generate.SIZES[s]) for s in sizes}
+        with engines(work) as pool:
+            runs = {s: 1 if s == "L" else args.runs for s in sizes}
+            loads, kept = bench_loads(pool, corpora, runs)
+            latency: dict[str, list[queries.Timing]] = {}
+            for size in ("M", "L"):
+                if size in kept:
+                    samples = args.samples_l if size == "L" else args.samples
+                    wrk_seconds = args.wrk_seconds if size == largest(kept) else 0
+                    latency[size] = queries.measure(kept[size], free_port(), samples, wrk_seconds)
+                    log(f"queries {size}: done")
+            exports = []
+            for size in ("M", "L"):
+                if size in kept:
+                    exports += bench_exports(kept[size], size, work, compare=size == largest(kept))
+            biggest = kept[largest(kept)] if kept else pool.fresh()
+            startup = bench_startup(biggest, runs=3)
+        sizes_seen = {s: report.corpus_size(path) for s, path in corpora.items()}
+    elapsed = time.perf_counter() - started
+    context = report.Context(
+        machine=f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}",
+        date=f"{datetime.now(UTC):%Y-%m-%d}",
+        minutes=elapsed / 60,
+    )
+    report.save(args.output.with_suffix(".json"), context, loads, latency, exports, startup,
+                sizes_seen)  # fmt: skip
+    args.output.write_text(
+        report.render(context, loads, latency, exports, startup, sizes_seen), encoding="utf-8"
+    )
+    log(f"wrote {args.output} after {elapsed / 60:.1f} minutes")
+
+
+def largest(kept: dict[str, ApiSettings]) -> str:
+    return max(kept, key=list(generate.SIZES).index)
+
+
+if __name__ == "__main__":
+    main()

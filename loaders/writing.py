@@ -1,0 +1,262 @@
+"""Checking and writing a load in two streamed passes, so memory stays flat at any size.
+
+1. Check: every record is validated, built and checked against the input and the graph (ids
+   defined once, link targets and kinds, ids already used by another kind). Only ids and the
+   organisations and places the case studies imply are kept. Any problem: nothing is written.
+2. Write: the files are read again (up to STUDIES_KEPT case studies, what the check built is
+   kept instead) and written batch by batch. A load of up to
+   STUDIES_PER_TRANSACTION case studies is one transaction; a larger one commits every
+   STUDIES_PER_TRANSACTION, because one transaction of a million rows would need gigabytes in
+   the engine and in the driver. Should the graph fail part-way, the batches committed stay
+   (they are all valid) and running the load again completes it: loads are idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import anyio
+from neo4j import AsyncDriver
+
+from graph import writes
+from graph.dialect import Dialect
+from graph.model import Kind
+from graph.writes import KindConflict, LinkRow, LoadRecord, LoadWriter, NodeRow, WriteCounts
+from loaders.checks import FirstSeen, a, check
+from loaders.items import EvidenceRows, Item, study_items
+from loaders.parsing import FieldNamer, Progress, Where
+from loaders.records import CaseStudyRecord
+from loaders.report import Issue, LoadFailed, LoadReport
+from loaders.vocabulary import Vocabulary
+
+STUDIES_PER_CHUNK = 500
+STUDIES_PER_TRANSACTION = 5_000
+STUDIES_KEPT = 10_000
+"""Up to this many case studies, what the check built is kept for the write (tens of MB)
+instead of being read and built again."""
+Study = tuple[CaseStudyRecord, Where, FieldNamer]
+Studies = Callable[[LoadReport], Iterable[Study]]
+"""Reads the case studies afresh each time it is called; row problems go to the report."""
+T = TypeVar("T")
+
+
+class LoadStream:
+    """Checks, then writes, one load."""
+
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        dialect: Dialect,
+        database: str,
+        vocabulary: Vocabulary,
+        report: LoadReport,
+        *,
+        contributor: str | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.driver, self.dialect, self.database = driver, dialect, database
+        self.vocabulary, self.report = vocabulary, report
+        self.contributor, self.progress = contributor, progress
+        self.known: dict[str, Kind] = {t.id: t.kind for t in vocabulary.terms.values()}
+        """The kind of every id the input defines, and of link targets found in the graph."""
+        self.seen: dict[str, FirstSeen] = {}
+        self.study_ids: set[str] = set()
+        self.shared: dict[str, Item] = {}
+        """Organisations and places the case studies imply, every mention merged."""
+        self.kept: list[_Chunk] | None = None
+
+    async def run(
+        self,
+        load: LoadRecord,
+        fixed: list[Item],
+        studies: Studies,
+        total_studies: int,
+        extra: EvidenceRows,
+        *,
+        dry_run: bool = False,
+    ) -> WriteCounts | None:
+        """Check everything, then write it; None after a dry run (nothing written).
+
+        Raises:
+            LoadFailed: the input has problems (every one is in the report); nothing written.
+            GraphError: the graph failed; see the module's note on what stays written.
+        """
+        await self._check(fixed, studies, total_studies, extra)
+        if self.report.issues:
+            raise LoadFailed(self.report)
+        if dry_run:
+            return None
+        return await self._write(load, fixed, studies, total_studies, extra)
+
+    async def _check(
+        self, fixed: list[Item], studies: Studies, total: int, extra: EvidenceRows
+    ) -> None:
+        await self._check_items(fixed)
+        done = 0
+        self.kept = [] if total <= STUDIES_KEPT else None
+        ahead = _ReadAhead(self._built(studies, extra))
+        try:
+            while (chunk := await ahead.get()) is not None:
+                if self.kept is not None:
+                    self.kept.append(chunk)
+                self.study_ids.update(chunk.study_ids)
+                self.report.issues += chunk.issues
+                await self._check_items(chunk.items)
+                done += len(chunk.study_ids)
+                self._progress("check", done, total)
+        finally:
+            await ahead.close()
+        self._progress("check", total, total)
+        for study_id, rows in extra.items():
+            if study_id not in self.study_ids:
+                for _, where in rows:
+                    self.report.issues.append(
+                        where.issue("case_study", f"{study_id!r} is not a case study in this load.")
+                    )
+
+    def _built(self, studies: Studies, extra: EvidenceRows) -> Iterator[_Chunk]:
+        """Case studies read, validated and built, a chunk at a time, with their problems."""
+        found = LoadReport()
+        for chunk in _chunks(studies(found), STUDIES_PER_CHUNK):
+            items = study_items(chunk, extra, self.vocabulary, found)
+            issues, found.issues = found.issues, []
+            yield _Chunk([study.id for study, _, _ in chunk], items, issues)
+        if found.issues:  # invalid rows after the last valid one
+            yield _Chunk([], [], found.issues)
+
+    async def _check_items(self, items: list[Item]) -> None:
+        for item in items:
+            self.known.setdefault(item.node.id, item.node.kind)
+        targets = {link.to_id for item in items for link in item.links} - self.known.keys()
+        self.known.update(await self._kinds_in_graph(targets))
+        check(items, self.known, self.seen, self.report)
+        in_graph = await self._kinds_in_graph({item.node.id for item in items})
+        for item in items:
+            stored = in_graph.get(item.node.id)
+            if stored is not None and stored is not item.node.kind:
+                self.report.issues.append(
+                    item.where.issue(
+                        f"{item.field_prefix}.kind" if item.framework else "id",
+                        f"The id {item.node.id!r} already belongs to {a(stored)} in the graph; "
+                        f"it cannot also be {a(item.node.kind)}.",
+                    )
+                )
+            if item.shared:
+                self._merge_shared(item)
+
+    def _merge_shared(self, item: Item) -> None:
+        """Properties from the first mention, links from all of them."""
+        first = self.shared.setdefault(item.node.id, item)
+        if first is item:
+            return
+        first.node.props.update(
+            {k: v for k, v in item.node.props.items() if k not in first.node.props}
+        )
+        had = {(link.rel, link.to_id) for link in first.links}
+        first.links += [link for link in item.links if (link.rel, link.to_id) not in had]
+
+    async def _kinds_in_graph(self, ids: set[str]) -> dict[str, Kind]:
+        if not ids:
+            return {}
+        return await writes.existing_kinds(self.driver, self.dialect, self.database, sorted(ids))
+
+    async def _write(
+        self,
+        load: LoadRecord,
+        fixed: list[Item],
+        studies: Studies,
+        total: int,
+        extra: EvidenceRows,
+    ) -> WriteCounts:
+        written: set[str] = set()
+        chunks = iter(self.kept) if self.kept is not None else self._built(studies, extra)
+        ahead = _ReadAhead(chunks)
+        async with writes.transactions(self.driver, self.database) as txs:
+            try:
+                writer = LoadWriter(txs.current, load)
+                await self._write_items(writer, fixed, written)
+                done = since_commit = 0
+                while (chunk := await ahead.get()) is not None:
+                    if chunk.issues:  # a file changed after it was checked
+                        raise LoadFailed(LoadReport(issues=chunk.issues))
+                    await self._write_items(writer, chunk.items, written)
+                    done += len(chunk.study_ids)
+                    since_commit += len(chunk.study_ids)
+                    if since_commit >= STUDIES_PER_TRANSACTION and done < total:
+                        writer.tx = await txs.commit()
+                        since_commit = 0
+                    self._progress("write", done, total)
+            finally:
+                await ahead.close()
+            counts = await writer.finish()
+            await txs.commit(next_one=False)
+        self._progress("write", total, total)
+        return counts
+
+    async def _write_items(self, writer: LoadWriter, items: list[Item], written: set[str]) -> None:
+        """Own nodes with their links; shared ones whole (every mention merged) the first time."""
+        nodes: list[NodeRow] = []
+        links: list[LinkRow] = []
+        own: list[str] = []
+        for item in items:
+            if self.contributor is not None:
+                item.node.props["contributed_by"] = self.contributor
+            if not item.shared:
+                nodes.append(item.node)
+                links += item.links
+                own.append(item.node.id)
+            elif item.node.id not in written:
+                merged = self.shared[item.node.id]
+                if self.contributor is not None:
+                    merged.node.props["contributed_by"] = self.contributor
+                nodes.append(merged.node)
+                links += merged.links
+                written.add(item.node.id)
+        clashes = await writer.write(nodes, links, own)
+        if clashes:  # another load got there between our check and our write
+            raise KindConflict(clashes)
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(stage, done, total)
+
+
+@dataclass
+class _Chunk:
+    study_ids: list[str]
+    items: list[Item]
+    issues: list[Issue]
+
+
+class _ReadAhead(Generic[T]):
+    """Makes the next item in a worker thread while the caller works on this one: reading and
+    building are CPU work, while writing mostly waits for the graph."""
+
+    def __init__(self, items: Iterator[T]) -> None:
+        self._items = items
+        self._next = self._start()
+
+    def _start(self) -> asyncio.Future[T | None]:
+        return asyncio.ensure_future(anyio.to_thread.run_sync(next, self._items, None))
+
+    async def get(self) -> T | None:
+        item = await self._next
+        if item is not None:
+            self._next = self._start()
+        return item
+
+    async def close(self) -> None:
+        """Wait for the worker (a thread cannot be interrupted); drop what it made."""
+        await asyncio.wait([self._next])
+        if not self._next.cancelled():
+            self._next.exception()  # retrieved, so asyncio does not warn about it
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
