@@ -99,8 +99,8 @@ def engines(work: Path) -> Iterator[Engines]:
 def bench_loads(
     pool: Engines, corpora: dict[str, Path], runs: dict[str, int]
 ) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, ApiSettings]]:
-    """Raw driver and loader, alternately, each into a fresh engine; the last loader run of
-    each size stays up for the query and export benchmarks."""
+    """Raw driver and loader, alternately, each into a fresh engine; the last loader run at
+    M and L stays up for the query and export benchmarks."""
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     kept: dict[str, ApiSettings] = {}
     for size, corpus in corpora.items():
@@ -112,7 +112,7 @@ def bench_loads(
                 result = run_json([module, str(corpus)], settings)
                 results[size][mode].append(result)
                 log(f"load {size} {mode} run {run + 1}: {result}")
-                if mode == "loader" and run == runs[size] - 1:
+                if mode == "loader" and run == runs[size] - 1 and size != "S":
                     kept[size] = settings
                 else:
                     pool.stop(settings)
@@ -206,7 +206,7 @@ def main() -> None:
             for size in ("M", "L"):
                 if size in kept:
                     exports += bench_exports(kept[size], size, work, compare=size == largest(kept))
-            biggest = kept[largest(kept)] if kept else pool.fresh()
+            biggest = kept[largest(kept)] if kept else pool.fresh()  # start-up on the largest
             startup = bench_startup(biggest, runs=3)
         sizes_seen = {s: report.corpus_size(path) for s, path in corpora.items()}
     elapsed = time.perf_counter() - started

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Collection, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -246,13 +246,19 @@ class LoadWriter:
         nodes: Sequence[NodeRow],
         links: Sequence[LinkRow],
         authoritative: Sequence[str] = (),
+        *,
+        stored_among: Collection[str] | None = None,
     ) -> list[KindClash]:
         """Write nodes (unless they clash with a stored node's kind), then links between them.
 
         For `authoritative` ids that were already in the graph, links not in `links` are
         removed (a node created now has no other links, so nothing is looked up for it).
+        `stored_among`, when the caller knows it, holds every id that may already be in the
+        graph: the others are not looked up (should one appear meanwhile, its creation fails
+        on the unique constraint and the transaction is rolled back).
         """
-        stored = await self._stored(nodes)
+        candidates = [n for n in nodes if stored_among is None or n.id in stored_among]
+        stored = await self._stored(candidates)
         clashes = [
             KindClash(n.id, stored[n.id][0], n.kind)
             for n in nodes

@@ -68,6 +68,9 @@ class LoadStream:
         self.shared: dict[str, Item] = {}
         """Organisations and places the case studies imply, every mention merged."""
         self.kept: list[_Chunk] | None = None
+        self.in_graph: set[str] = set()
+        """Ids of the input already in the graph when it was checked: the only ones the write
+        needs to look up (for their checksums)."""
 
     async def run(
         self,
@@ -129,12 +132,15 @@ class LoadStream:
             yield _Chunk([], [], found.issues)
 
     async def _check_items(self, items: list[Item]) -> None:
+        defined = {item.node.id for item in items}
+        targets = {link.to_id for item in items for link in item.links} - self.known.keys()
+        found = await self._kinds_in_graph(defined | targets)  # one round trip for both
+        in_graph = {i: kind for i, kind in found.items() if i in defined}
+        self.in_graph.update(in_graph)
         for item in items:
             self.known.setdefault(item.node.id, item.node.kind)
-        targets = {link.to_id for item in items for link in item.links} - self.known.keys()
-        self.known.update(await self._kinds_in_graph(targets))
+        self.known.update({i: kind for i, kind in found.items() if i not in self.known})
         check(items, self.known, self.seen, self.report)
-        in_graph = await self._kinds_in_graph({item.node.id for item in items})
         for item in items:
             stored = in_graph.get(item.node.id)
             if stored is not None and stored is not item.node.kind:
@@ -216,7 +222,7 @@ class LoadStream:
                 nodes.append(merged.node)
                 links += merged.links
                 written.add(item.node.id)
-        clashes = await writer.write(nodes, links, own)
+        clashes = await writer.write(nodes, links, own, stored_among=self.in_graph)
         if clashes:  # another load got there between our check and our write
             raise KindConflict(clashes)
 

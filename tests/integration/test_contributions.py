@@ -20,6 +20,14 @@ from tests.conftest import DATA, ROOT, fingerprint, load
 from tests.integration.test_rdf_loading import CONTRIBUTION
 
 
+def _env(settings: ApiSettings) -> dict[str, str]:
+    return {
+        "CONNECTS_DATA_DIR": str(settings.data_dir),
+        "CONNECTS_BOLT_PORT": str(settings.bolt_port),
+        "CONNECTS_HTTP_PORT": str(settings.http_port),
+    }
+
+
 def make_key(settings: ApiSettings, scope: Scope, organisation: str = "lga") -> str:
     async def run() -> str:
         driver = open_driver(settings)
@@ -78,11 +86,7 @@ def test_a_revoked_key_stops_working(client: TestClient, settings: ApiSettings) 
     key = make_key(settings, Scope.CONTRIBUTE)
     key_id = key.split("_")[1]
     runner = CliRunner()
-    env = {
-        "CONNECTS_DATA_DIR": str(settings.data_dir),
-        "CONNECTS_BOLT_PORT": str(settings.bolt_port),
-        "CONNECTS_HTTP_PORT": str(settings.http_port),
-    }
+    env = _env(settings)
     assert runner.invoke(cli, ["keys", "revoke", key_id], env=env).exit_code == 0
     listed = runner.invoke(cli, ["keys", "list"], env=env).output
     assert key_id in listed
@@ -233,3 +237,27 @@ def test_provenance_names_the_contribution_not_a_temporary_file(
     exported = client.get("/export", params={"format": "nt"}).text
     assert "/contribution-" not in exported  # the upload's temporary folder
     assert str(ROOT) not in exported  # nor the server's own paths
+
+
+def test_instances_share_nothing_but_the_graph(client: TestClient, settings: ApiSettings) -> None:
+    """Stateless workers: what one instance writes, another serves; a key revoked by staff
+    stops working on both at once."""
+    key = make_key(settings, Scope.CONTRIBUTE)
+    with TestClient(create_app(settings)) as other:
+        response = client.post(
+            "/contributions",
+            content=CONTRIBUTION.encode(),
+            headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"},
+        )
+        assert response.status_code == 201, response.text
+        assert other.get("/nodes/partner-study").status_code == 200
+        key_id = key.split("_")[1]
+        revoked = CliRunner().invoke(cli, ["keys", "revoke", key_id], env=_env(settings))
+        assert revoked.exit_code == 0, revoked.output
+        for instance in (client, other):
+            again = instance.post(
+                "/contributions?dry_run=true",
+                content=CONTRIBUTION.encode(),
+                headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"},
+            )
+            assert again.status_code == 401

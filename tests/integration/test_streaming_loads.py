@@ -1,0 +1,101 @@
+"""Loads larger than memory would hold: read twice, written in several transactions."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+
+from api.settings import ApiSettings
+from bench import generate
+from loaders import readers, writing
+from loaders.report import LoadFailed
+from tests.conftest import DATA, clear, fingerprint, load
+
+STUDIES = 300
+
+
+def count(driver: Driver, settings: ApiSettings, label: str) -> int:
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Entity) WHERE $label IN labels(n) RETURN count(n) AS c",
+        {"label": label},
+        database_=settings.database,
+    )
+    return int(records[0]["c"])
+
+
+@pytest.fixture
+def bundled(sync_driver: Driver, settings: ApiSettings) -> Driver:
+    clear(sync_driver, settings)
+    load(settings, DATA)
+    return sync_driver
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches and transactions small enough that a few hundred studies need several,
+    and nothing kept between the passes, as for a file too large to keep."""
+    monkeypatch.setattr(writing, "STUDIES_PER_CHUNK", 40)
+    monkeypatch.setattr(writing, "STUDIES_PER_TRANSACTION", 100)
+    monkeypatch.setattr(writing, "STUDIES_KEPT", 0)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_load_of_several_transactions_is_complete_and_idempotent(
+    bundled: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    corpus = generate.write(tmp_path, STUDIES)
+    before = count(bundled, settings, "CaseStudy")
+    report = load(settings, corpus)
+    assert count(bundled, settings, "CaseStudy") == before + STUDIES
+    claims = sum(len(r.split(";")) for r in _column(corpus, "outcomes"))
+    assert report.counts.nodes_created >= STUDIES + claims
+    assert report.counts.links_created >= 4 * claims
+    nodes = count(bundled, settings, "Entity")
+    again = load(settings, corpus)
+    assert again.counts.nodes_created == again.counts.nodes_updated == 0
+    assert again.counts.nodes_unchanged >= STUDIES + claims
+    assert again.counts.links_created == again.counts.links_removed == 0
+    assert again.counts.links_unchanged == report.counts.links_created
+    assert count(bundled, settings, "Entity") == nodes
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_bad_last_row_writes_nothing_even_across_transactions(
+    bundled: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    corpus = generate.write(tmp_path, STUDIES)
+    with corpus.open("a", encoding="utf-8") as f:
+        f.write("bad-last,T,C,council,P,Atlantis,,2020,,S.,Data,,,news_report,,,,,https://e.org,\n")
+    before = fingerprint(bundled, settings)
+    with pytest.raises(LoadFailed) as failure:
+        load(settings, corpus)
+    [issue] = failure.value.report.issues
+    assert (issue.row, issue.field) == (STUDIES + 1, "region")
+    assert "Atlantis" in issue.message
+    assert fingerprint(bundled, settings) == before
+
+
+def test_case_study_files_are_streamed_past_the_size_limit_others_are_not(
+    bundled: Driver, settings: ApiSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = generate.write(tmp_path / "big", 50)
+    monkeypatch.setattr(readers, "MAX_FILE_BYTES", corpus.stat().st_size // 2)
+    load(settings, corpus)
+    assert count(bundled, settings, "CaseStudy") >= 50
+    evidence = tmp_path / "evidence.csv"
+    evidence.write_text(
+        "case_study,outcome,evidence_type\n"
+        + "synthetic-000001,Data,news_report\n" * (corpus.stat().st_size // 30),
+        encoding="utf-8",
+    )
+    with pytest.raises(LoadFailed, match="problem") as failure:
+        load(settings, evidence)
+    assert "larger than" in failure.value.report.issues[0].message
+
+
+def _column(path: Path, name: str) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return [row[name] for row in csv.DictReader(f)]
