@@ -257,7 +257,11 @@ def save(path: Path, context: Context, loads: Loads, latency: dict[str, list[Tim
 
 def main() -> None:
     """python -m bench.report docs/benchmarks.json docs/benchmarks.md"""
-    source, target = Path(sys.argv[1]), Path(sys.argv[2])
+    main_with(Path(sys.argv[1]), Path(sys.argv[2]))
+
+
+def main_with(source: Path, target: Path) -> None:
+    """Render `target` (Markdown) from `source` (the JSON `save` wrote)."""
     data = json.loads(source.read_text(encoding="utf-8"))
     latency = {size: [Timing(**t) for t in ts] for size, ts in data["latency"].items()}
     corpora = {size: (int(v[0]), float(v[1])) for size, v in data["corpora"].items()}

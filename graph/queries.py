@@ -33,6 +33,8 @@ MATCH (n:Entity {id: id})
 RETURN n.id AS id, labels(n) AS labels, n.checksum AS checksum
 """
 
+ALL_KINDS: LiteralString = "MATCH (n:Entity) RETURN n.id AS id, labels(n) AS labels"
+
 NODE_OWNERS: LiteralString = """
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from neo4j import (
+    READ_ACCESS,
     AsyncDriver,
     AsyncManagedTransaction,
     AsyncSession,
@@ -121,6 +122,27 @@ async def existing_kinds(
             )
             found.update({r["id"]: Kind.from_label(r["labels"]) for r in records})
     return found
+
+
+async def all_kinds(driver: AsyncDriver, dialect: Dialect, database: str) -> dict[str, Kind]:
+    """The kind of every node in the graph, streamed in one query."""
+    found: dict[str, Kind] = {}
+    with translate_driver_errors():
+        async with driver.session(
+            database=database, default_access_mode=READ_ACCESS, fetch_size=10_000
+        ) as session:
+            result = await session.run(dialect.query(queries.ALL_KINDS))
+            while records := await result.fetch(10_000):
+                found.update({r["id"]: Kind.from_label(r["labels"]) for r in records})
+    return found
+
+
+async def node_count(driver: AsyncDriver, dialect: Dialect, database: str) -> int:
+    with translate_driver_errors():
+        records, _, _ = await driver.execute_query(
+            dialect.query(queries.PING), database_=database, routing_=RoutingControl.READ
+        )
+    return int(records[0]["nodes"])
 
 
 async def owners(
@@ -248,6 +270,7 @@ class LoadWriter:
         authoritative: Sequence[str] = (),
         *,
         stored_among: Collection[str] | None = None,
+        later: Sequence[LinkRow] = (),
     ) -> list[KindClash]:
         """Write nodes (unless they clash with a stored node's kind), then links between them.
 
@@ -255,7 +278,8 @@ class LoadWriter:
         removed (a node created now has no other links, so nothing is looked up for it).
         `stored_among`, when the caller knows it, holds every id that may already be in the
         graph: the others are not looked up (should one appear meanwhile, its creation fails
-        on the unique constraint and the transaction is rolled back).
+        on the unique constraint and the transaction is rolled back). `later` are links of
+        these nodes that the caller will write afterwards: they are not stale.
         """
         candidates = [n for n in nodes if stored_among is None or n.id in stored_among]
         stored = await self._stored(candidates)
@@ -268,7 +292,7 @@ class LoadWriter:
             return clashes
         await self._write_nodes(nodes, stored)
         await self._write_links(links)
-        await self._remove_stale_links([i for i in authoritative if i in stored], links)
+        await self._remove_stale_links([i for i in authoritative if i in stored], [*links, *later])
         return []
 
     async def finish(self, *, record_load: bool = True) -> WriteCounts:

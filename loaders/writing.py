@@ -1,21 +1,26 @@
-"""Checking and writing a load in two streamed passes, so memory stays flat at any size.
+"""Checking and writing a load so that memory stays flat at any size.
 
+A load of up to STUDIES_IN_ONE_PASS case studies (the bundled data, a council's spreadsheet, a
+partner's contribution) takes one pass and one transaction: each batch is checked and written at
+once, and any problem, on the first row or the last, rolls the whole load back.
+
+A larger load takes two streamed passes:
 1. Check: every record is validated, built and checked against the input and the graph (ids
    defined once, link targets and kinds, ids already used by another kind). Only ids and the
    organisations and places the case studies imply are kept. Any problem: nothing is written.
-2. Write: the files are read again (up to STUDIES_KEPT case studies, what the check built is
-   kept instead) and written batch by batch. A load of up to
-   STUDIES_PER_TRANSACTION case studies is one transaction; a larger one commits every
-   STUDIES_PER_TRANSACTION, because one transaction of a million rows would need gigabytes in
-   the engine and in the driver. Should the graph fail part-way, the batches committed stay
-   (they are all valid) and running the load again completes it: loads are idempotent.
+2. Write: the files are read again and written batch by batch, committing every
+   STUDIES_PER_TRANSACTION, because one transaction of a million rows needs gigabytes in the
+   engine and in the driver. Should the graph fail part-way, the batches committed stay (they
+   were all checked) and running the load again completes it: loads are idempotent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -35,9 +40,9 @@ from loaders.vocabulary import Vocabulary
 
 STUDIES_PER_CHUNK = 500
 STUDIES_PER_TRANSACTION = 5_000
-STUDIES_KEPT = 10_000
-"""Up to this many case studies, what the check built is kept for the write (tens of MB)
-instead of being read and built again."""
+STUDIES_IN_ONE_PASS = 10_000
+"""Up to this many case studies a load is checked and written in one pass and one transaction
+(tens of MB in the driver and the engine), rolled back if any problem turns up."""
 Study = tuple[CaseStudyRecord, Where, FieldNamer]
 Studies = Callable[[LoadReport], Iterable[Study]]
 """Reads the case studies afresh each time it is called; row problems go to the report."""
@@ -67,7 +72,8 @@ class LoadStream:
         self.study_ids: set[str] = set()
         self.shared: dict[str, Item] = {}
         """Organisations and places the case studies imply, every mention merged."""
-        self.kept: list[_Chunk] | None = None
+        self.graph_kinds: dict[str, Kind] | None = None
+        """Every node in the graph, when it was read whole; else nodes are looked up."""
         self.in_graph: set[str] = set()
         """Ids of the input already in the graph when it was checked: the only ones the write
         needs to look up (for their checksums)."""
@@ -82,12 +88,32 @@ class LoadStream:
         *,
         dry_run: bool = False,
     ) -> WriteCounts | None:
-        """Check everything, then write it; None after a dry run (nothing written).
+        """Check everything and write it; None after a dry run (nothing written).
 
         Raises:
             LoadFailed: the input has problems (every one is in the report); nothing written.
             GraphError: the graph failed; see the module's note on what stays written.
         """
+        with _collection_paused():
+            return await self._run(load, fixed, studies, total_studies, extra, dry_run)
+
+    async def _run(
+        self,
+        load: LoadRecord,
+        fixed: list[Item],
+        studies: Studies,
+        total_studies: int,
+        extra: EvidenceRows,
+        dry_run: bool,
+    ) -> WriteCounts | None:
+        if 4 * (len(fixed) + total_studies) >= await writes.node_count(
+            self.driver, self.dialect, self.database
+        ):
+            # The graph is no larger than the input: one read of all its ids beats a lookup
+            # per batch (at 100k case studies into a new graph, 20 s less).
+            self.graph_kinds = await writes.all_kinds(self.driver, self.dialect, self.database)
+        if total_studies <= STUDIES_IN_ONE_PASS:
+            return await self._in_one_pass(load, fixed, studies, total_studies, extra, dry_run)
         await self._check(fixed, studies, total_studies, extra)
         if self.report.issues:
             raise LoadFailed(self.report)
@@ -100,12 +126,9 @@ class LoadStream:
     ) -> None:
         await self._check_items(fixed)
         done = 0
-        self.kept = [] if total <= STUDIES_KEPT else None
         ahead = _ReadAhead(self._built(studies, extra))
         try:
             while (chunk := await ahead.get()) is not None:
-                if self.kept is not None:
-                    self.kept.append(chunk)
                 self.study_ids.update(chunk.study_ids)
                 self.report.issues += chunk.issues
                 await self._check_items(chunk.items)
@@ -114,6 +137,9 @@ class LoadStream:
         finally:
             await ahead.close()
         self._progress("check", total, total)
+        self._check_evidence_rows(extra)
+
+    def _check_evidence_rows(self, extra: EvidenceRows) -> None:
         for study_id, rows in extra.items():
             if study_id not in self.study_ids:
                 for _, where in rows:
@@ -168,6 +194,8 @@ class LoadStream:
     async def _kinds_in_graph(self, ids: set[str]) -> dict[str, Kind]:
         if not ids:
             return {}
+        if self.graph_kinds is not None:
+            return {i: self.graph_kinds[i] for i in ids if i in self.graph_kinds}
         return await writes.existing_kinds(self.driver, self.dialect, self.database, sorted(ids))
 
     async def _write(
@@ -179,8 +207,7 @@ class LoadStream:
         extra: EvidenceRows,
     ) -> WriteCounts:
         written: set[str] = set()
-        chunks = iter(self.kept) if self.kept is not None else self._built(studies, extra)
-        ahead = _ReadAhead(chunks)
+        ahead = _ReadAhead(self._built(studies, extra))
         async with writes.transactions(self.driver, self.database) as txs:
             try:
                 writer = LoadWriter(txs.current, load)
@@ -202,6 +229,66 @@ class LoadStream:
             await txs.commit(next_one=False)
         self._progress("write", total, total)
         return counts
+
+    async def _in_one_pass(
+        self,
+        load: LoadRecord,
+        fixed: list[Item],
+        studies: Studies,
+        total: int,
+        extra: EvidenceRows,
+        dry_run: bool,
+    ) -> WriteCounts | None:
+        """Check each chunk and write it at once, all in one transaction. Shared nodes, whose
+        later mentions may add to them, and the links to them wait for the end."""
+        to_shared: list[LinkRow] = []
+        chunks = itertools.chain([_Chunk([], fixed, [])], self._built(studies, extra))
+        ahead = _ReadAhead(chunks)
+        async with writes.transactions(self.driver, self.database) as txs:
+            writer = LoadWriter(txs.current, load)
+            done = 0
+            try:
+                while (chunk := await ahead.get()) is not None:
+                    self.study_ids.update(chunk.study_ids)
+                    self.report.issues += chunk.issues
+                    await self._check_items(chunk.items)
+                    if not (self.report.issues or dry_run):
+                        own = [item for item in chunk.items if not item.shared]
+                        links = [link for item in own for link in item.links]
+                        later = [link for link in links if link.to_id in self.shared]
+                        now = [link for link in links if link.to_id not in self.shared]
+                        await self._write_nodes(writer, own, now, later=later)
+                        to_shared += later
+                    done += len(chunk.study_ids)
+                    self._progress("write", done, total)
+            finally:
+                await ahead.close()
+            self._check_evidence_rows(extra)
+            if self.report.issues:
+                raise LoadFailed(self.report)
+            if dry_run:
+                return None
+            shared = list(self.shared.values())
+            to_shared += [link for item in shared for link in item.links]
+            await self._write_nodes(writer, shared, to_shared, authoritative=False)
+            counts = await writer.finish()
+            await txs.commit(next_one=False)
+        return counts
+
+    async def _write_nodes(
+        self, writer: LoadWriter, items: list[Item], links: list[LinkRow], *,
+        authoritative: bool = True, later: list[LinkRow] | None = None,
+    ) -> None:  # fmt: skip
+        if self.contributor is not None:
+            for item in items:
+                item.node.props["contributed_by"] = self.contributor
+        nodes = [item.node for item in items]
+        own = [node.id for node in nodes] if authoritative else []
+        clashes = await writer.write(
+            nodes, links, own, stored_among=self.in_graph, later=later or []
+        )
+        if clashes:  # another load got there between our check and our write
+            raise KindConflict(clashes)
 
     async def _write_items(self, writer: LoadWriter, items: list[Item], written: set[str]) -> None:
         """Own nodes with their links; shared ones whole (every mention merged) the first time."""
@@ -229,6 +316,21 @@ class LoadStream:
     def _progress(self, stage: str, done: int, total: int) -> None:
         if self.progress:
             self.progress(stage, done, total)
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """A load keeps hundreds of thousands of small objects (ids, where each was defined) until
+    it ends, and Python's cyclic collector rescans them all, again and again, as they grow: at
+    100k case studies that was a third of the load's time. They form no cycles, so the
+    collector waits until the load is over."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass

@@ -35,11 +35,11 @@ def bundled(sync_driver: Driver, settings: ApiSettings) -> Driver:
 
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Batches and transactions small enough that a few hundred studies need several,
-    and nothing kept between the passes, as for a file too large to keep."""
+    """Batches and transactions small enough that a few hundred studies need several, and
+    two passes, as for a file too large for one."""
     monkeypatch.setattr(writing, "STUDIES_PER_CHUNK", 40)
     monkeypatch.setattr(writing, "STUDIES_PER_TRANSACTION", 100)
-    monkeypatch.setattr(writing, "STUDIES_KEPT", 0)
+    monkeypatch.setattr(writing, "STUDIES_IN_ONE_PASS", 0)
 
 
 @pytest.mark.usefixtures("small_batches")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
 from api.main import create_app
 from api.settings import ApiSettings
+from bench import report
 from loaders.records import FrameworkFile
 from tests.conftest import ROOT
 
@@ -53,3 +55,24 @@ def test_compose_runs_neo4j_5_with_a_healthcheck_and_no_literal_secret() -> None
     assert "healthcheck" in neo4j
     assert neo4j["environment"]["NEO4J_AUTH"] == "neo4j/${NEO4J_PASSWORD:?set NEO4J_PASSWORD}"
     assert compose["services"]["api"]["environment"]["CONNECTS_PASSWORD"].startswith("${")
+
+
+def test_benchmarks_md_is_rendered_from_its_measurements(tmp_path: Path) -> None:
+    """docs/benchmarks.md is what `make bench` measured, never edited by hand."""
+    rendered = tmp_path / "benchmarks.md"
+    report.main_with(ROOT / "docs" / "benchmarks.json", rendered)
+    assert rendered.read_text(encoding="utf-8") == (ROOT / "docs" / "benchmarks.md").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_benchmarks_state_every_target_of_issue_6() -> None:
+    text = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    targets = text.split("## Targets", 1)[1]
+    for phrase in (
+        "Loader throughput", "Loader peak memory", "Evidence query over HTTP", "Gap map",
+        "Facets", "pyoxigraph", "rdflib", "Export peak memory",
+    ):  # fmt: skip
+        assert phrase in targets, phrase
+    assert "### Complexity" in text
+    assert "## Scale beyond one machine" in text
