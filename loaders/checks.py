@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from graph.model import ENDPOINTS, Kind, allowed
 from loaders.items import Item
@@ -11,11 +11,16 @@ from loaders.parsing import Where
 from loaders.report import LoadReport
 
 
-@dataclass(frozen=True)
-class FirstSeen:
-    """Where an id was first defined: enough to report a duplicate, without keeping the node."""
+class FirstSeen(NamedTuple):
+    """Where an id was first defined: enough to report a duplicate, without keeping the node.
 
-    where: Where
+    A tuple of plain values, which Python's cyclic collector stops tracking: a large load keeps
+    one per node, and rescanning hundreds of thousands of tracked objects as they grew took a
+    third of the time of a 100k case-study load.
+    """
+
+    file: str
+    line: int | None
     shared: bool
 
 
@@ -36,14 +41,14 @@ def check(
         node = item.node
         other = seen.get(node.id)
         if other is not None and not (item.shared and other.shared):
-            at = f"{other.where.file}:{other.where.line}"
+            at = f"{other.file}:{other.line}"
             report.issues.append(
                 item.where.issue(
                     f"{item.field_prefix}.id" if item.framework else "id",
                     f"Duplicate id {node.id!r}: also defined at {at}.",
                 )
             )
-        seen.setdefault(node.id, FirstSeen(item.where, item.shared))
+        seen.setdefault(node.id, FirstSeen(item.where.file, item.where.line, item.shared))
         for n, link in enumerate(item.links):
             target_kind = known.get(link.to_id)
             if target_kind is None:

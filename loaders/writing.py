@@ -94,7 +94,7 @@ class LoadStream:
             LoadFailed: the input has problems (every one is in the report); nothing written.
             GraphError: the graph failed; see the module's note on what stays written.
         """
-        with _collection_paused():
+        with _fewer_collections():
             return await self._run(load, fixed, studies, total_studies, extra, dry_run)
 
     async def _run(
@@ -319,18 +319,21 @@ class LoadStream:
 
 
 @contextmanager
-def _collection_paused() -> Iterator[None]:
-    """A load keeps hundreds of thousands of small objects (ids, where each was defined) until
-    it ends, and Python's cyclic collector rescans them all, again and again, as they grow: at
-    100k case studies that was a third of the load's time. They form no cycles, so the
-    collector waits until the load is over."""
-    enabled = gc.isenabled()
-    gc.disable()
+def _fewer_collections() -> Iterator[None]:
+    """Run Python's cyclic garbage collector less often while a load runs.
+
+    A load allocates millions of small containers (rows, properties, links). At the default
+    thresholds the collector ran thousands of times, rescanning each batch as it was promoted:
+    at 100k case studies, a sixth of the load's time (149 s, now 124 s). It cannot be paused
+    outright: batches stay reachable through cycles in the driver's and asyncio's objects
+    until a collection, and without one the loader grew to 990 MB (now 356 MB, from 271 MB).
+    """
+    thresholds = gc.get_threshold()
+    gc.set_threshold(10_000, 10, 10)
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        gc.set_threshold(*thresholds)
 
 
 @dataclass
