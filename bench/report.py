@@ -18,8 +18,11 @@ COMPLEXITY = {
     "evidence query": "O(c) for the c claims that match, then a sort of the matching studies",
     "facets": "O(c) per dimension asked for; answer size O(values)",
     "gap map": "O(c): one pass over the studies (one at a time); answer O(cells)",
-    "neighbourhood": "O(d^k) for degree d and depth k, capped at max_neighbourhood_nodes",
-    "paths": "O(d^h) breadth-first up to h hops, stops at the shortest",
+    "neighbourhood": "O(sum of the degrees of the nodes reached), answer capped at "
+    "max_neighbourhood_nodes: at depth 2 from a study that includes its outcomes, whose "
+    "degree grows with n",
+    "paths": "O(d^h) breadth-first to the shortest path (h hops, degree d): set by the two "
+    "nodes and what lies between them, not by n",
     "search": "Neo4j: O(log n + hits) with the full-text index; embedded: O(n) scan",
     "detail page": "O(log n + degree) by the unique id index",
 }
