@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 from neo4j import AsyncDriver, RoutingControl
 
@@ -124,9 +124,9 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 120)
         if server.poll() is not None:
             raise RuntimeError(f"connects serve exited with {server.returncode}")
         try:
-            if httpx.get(f"{base}/ready", timeout=2).status_code == 200:
+            if httpx2.get(f"{base}/ready", timeout=2).status_code == 200:
                 return time.perf_counter() - started
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         time.sleep(0.02)
     raise TimeoutError("the API did not become ready")
@@ -150,7 +150,7 @@ def measure(settings: ApiSettings, port: int, samples: int, wrk_seconds: int) ->
         await replay(driver, settings.database, statements[name])
         return (time.perf_counter() - started) * 1000
 
-    with serving(settings, port) as base, httpx.Client(base_url=base, timeout=600) as http:
+    with serving(settings, port) as base, httpx2.Client(base_url=base, timeout=600) as http:
         loop = asyncio.new_event_loop()
         driver = open_driver(settings)
         try:
