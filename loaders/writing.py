@@ -95,31 +95,20 @@ class LoadStream:
             GraphError: the graph failed; see the module's note on what stays written.
         """
         with _fewer_collections():
-            return await self._run(load, fixed, studies, total_studies, extra, dry_run)
-
-    async def _run(
-        self,
-        load: LoadRecord,
-        fixed: list[Item],
-        studies: Studies,
-        total_studies: int,
-        extra: EvidenceRows,
-        dry_run: bool,
-    ) -> WriteCounts | None:
-        if 4 * (len(fixed) + total_studies) >= await writes.node_count(
-            self.driver, self.dialect, self.database
-        ):
-            # The graph is no larger than the input: one read of all its ids beats a lookup
-            # per batch (at 100k case studies into a new graph, 20 s less).
-            self.graph_kinds = await writes.all_kinds(self.driver, self.dialect, self.database)
-        if total_studies <= STUDIES_IN_ONE_PASS:
-            return await self._in_one_pass(load, fixed, studies, total_studies, extra, dry_run)
-        await self._check(fixed, studies, total_studies, extra)
-        if self.report.issues:
-            raise LoadFailed(self.report)
-        if dry_run:
-            return None
-        return await self._write(load, fixed, studies, total_studies, extra)
+            if 4 * (len(fixed) + total_studies) >= await writes.node_count(
+                self.driver, self.dialect, self.database
+            ):
+                # The graph is no larger than the input: one read of all its ids instead of a
+                # lookup per batch (fewer round trips, which count most against a remote server).
+                self.graph_kinds = await writes.all_kinds(self.driver, self.dialect, self.database)
+            if total_studies <= STUDIES_IN_ONE_PASS:
+                return await self._in_one_pass(load, fixed, studies, total_studies, extra, dry_run)
+            await self._check(fixed, studies, total_studies, extra)
+            if self.report.issues:
+                raise LoadFailed(self.report)
+            if dry_run:
+                return None
+            return await self._write(load, fixed, studies, total_studies, extra)
 
     async def _check(
         self, fixed: list[Item], studies: Studies, total: int, extra: EvidenceRows
@@ -207,8 +196,8 @@ class LoadStream:
         extra: EvidenceRows,
     ) -> WriteCounts:
         written: set[str] = set()
-        ahead = _ReadAhead(self._built(studies, extra))
         async with writes.transactions(self.driver, self.database) as txs:
+            ahead = _ReadAhead(self._built(studies, extra))  # once the graph has answered
             try:
                 writer = LoadWriter(txs.current, load)
                 await self._write_items(writer, fixed, written)
@@ -243,10 +232,10 @@ class LoadStream:
         later mentions may add to them, and the links to them wait for the end."""
         to_shared: list[LinkRow] = []
         chunks = itertools.chain([_Chunk([], fixed, [])], self._built(studies, extra))
-        ahead = _ReadAhead(chunks)
         async with writes.transactions(self.driver, self.database) as txs:
             writer = LoadWriter(txs.current, load)
             done = 0
+            ahead = _ReadAhead(chunks)  # once the graph has answered
             try:
                 while (chunk := await ahead.get()) is not None:
                     self.study_ids.update(chunk.study_ids)
