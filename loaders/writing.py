@@ -30,7 +30,7 @@ from neo4j import AsyncDriver
 from graph import writes
 from graph.dialect import Dialect
 from graph.model import Kind
-from graph.writes import KindConflict, LinkRow, LoadRecord, LoadWriter, NodeRow, WriteCounts
+from graph.writes import KindConflict, LinkRow, LoadRecord, LoadWriter, WriteCounts
 from loaders.checks import FirstSeen, a, check
 from loaders.items import EvidenceRows, Item, study_items
 from loaders.parsing import FieldNamer, Progress, Where
@@ -259,48 +259,43 @@ class LoadStream:
                 return None
             shared = list(self.shared.values())
             to_shared += [link for item in shared for link in item.links]
-            await self._write_nodes(writer, shared, to_shared, authoritative=False)
+            await self._write_nodes(writer, [], to_shared, shared=shared)
             counts = await writer.finish()
             await txs.commit(next_one=False)
         return counts
 
     async def _write_nodes(
-        self, writer: LoadWriter, items: list[Item], links: list[LinkRow], *,
-        authoritative: bool = True, later: list[LinkRow] | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        writer: LoadWriter,
+        own: list[Item],
+        links: list[LinkRow],
+        *,
+        shared: list[Item] | None = None,
+        later: list[LinkRow] | None = None,
+    ) -> None:
+        """Write nodes and links; only `own` nodes state all their links (stale ones go)."""
+        items = own + (shared or [])
         if self.contributor is not None:
             for item in items:
                 item.node.props["contributed_by"] = self.contributor
-        nodes = [item.node for item in items]
-        own = [node.id for node in nodes] if authoritative else []
         clashes = await writer.write(
-            nodes, links, own, stored_among=self.in_graph, later=later or []
-        )
+            [item.node for item in items], links, [item.node.id for item in own],
+            stored_among=self.in_graph, later=later or [],
+        )  # fmt: skip
         if clashes:  # another load got there between our check and our write
             raise KindConflict(clashes)
 
     async def _write_items(self, writer: LoadWriter, items: list[Item], written: set[str]) -> None:
         """Own nodes with their links; shared ones whole (every mention merged) the first time."""
-        nodes: list[NodeRow] = []
-        links: list[LinkRow] = []
-        own: list[str] = []
-        for item in items:
-            if self.contributor is not None:
-                item.node.props["contributed_by"] = self.contributor
-            if not item.shared:
-                nodes.append(item.node)
-                links += item.links
-                own.append(item.node.id)
-            elif item.node.id not in written:
-                merged = self.shared[item.node.id]
-                if self.contributor is not None:
-                    merged.node.props["contributed_by"] = self.contributor
-                nodes.append(merged.node)
-                links += merged.links
-                written.add(item.node.id)
-        clashes = await writer.write(nodes, links, own, stored_among=self.in_graph)
-        if clashes:  # another load got there between our check and our write
-            raise KindConflict(clashes)
+        own = [item for item in items if not item.shared]
+        first = {
+            item.node.id: self.shared[item.node.id]
+            for item in items
+            if item.shared and item.node.id not in written
+        }
+        written.update(first)
+        links = [link for item in [*own, *first.values()] for link in item.links]
+        await self._write_nodes(writer, own, links, shared=list(first.values()))
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         if self.progress:

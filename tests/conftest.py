@@ -90,6 +90,16 @@ def load(settings: ApiSettings, *paths: Path, contributor: str | None = None) ->
     return asyncio.run(run())
 
 
+def count(driver: Driver, settings: ApiSettings, label: str) -> int:
+    """How many nodes have `label`."""
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Entity) WHERE $label IN labels(n) RETURN count(n) AS c",
+        {"label": label},
+        database_=settings.database,
+    )
+    return int(records[0]["c"])
+
+
 def fingerprint(driver: Driver, settings: ApiSettings) -> str:
     """A digest of every node and relationship with all properties: equal means unchanged."""
     nodes, _, _ = driver.execute_query(

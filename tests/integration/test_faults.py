@@ -18,7 +18,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from graph import engine
 from loaders.writing import STUDIES_PER_TRANSACTION
-from tests.conftest import DATA, ROOT, fingerprint, free_port, load
+from tests.conftest import DATA, ROOT, count, fingerprint, free_port, load
 
 CONNECTS = str(Path(sys.executable).parent / "connects")  # the installed command
 
@@ -67,15 +67,6 @@ def big_csv(path: Path, rows: int) -> Path:
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def count(driver: Driver, settings: ApiSettings, label: str) -> int:
-    records, _, _ = driver.execute_query(
-        "MATCH (n:Entity) WHERE $label IN labels(n) RETURN count(n) AS c",
-        {"label": label},
-        database_=settings.database,
-    )
-    return int(records[0]["c"])
 
 
 def test_killing_the_engine_mid_load_keeps_whole_transactions_and_a_rerun_completes(

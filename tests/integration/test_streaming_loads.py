@@ -12,18 +12,9 @@ from api.settings import ApiSettings
 from bench import generate
 from loaders import readers, writing
 from loaders.report import LoadFailed
-from tests.conftest import DATA, clear, fingerprint, load
+from tests.conftest import DATA, clear, count, fingerprint, load
 
 STUDIES = 300
-
-
-def count(driver: Driver, settings: ApiSettings, label: str) -> int:
-    records, _, _ = driver.execute_query(
-        "MATCH (n:Entity) WHERE $label IN labels(n) RETURN count(n) AS c",
-        {"label": label},
-        database_=settings.database,
-    )
-    return int(records[0]["c"])
 
 
 @pytest.fixture
