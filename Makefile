@@ -5,10 +5,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LINTER := tools/cypher-lint/node_modules/.package-lock.json
 JSONLD := tools/jsonld-check/node_modules/.package-lock.json
+ASSETS := tools/explorer-assets/node_modules/.package-lock.json
+CHROMIUM ?= /usr/bin/chromium
 DATA   := data
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve load stop test lint check clean rapper wrk bench
+.PHONY: help install run serve load stop test lint check clean rapper chromium wrk bench explorer-assets
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,6 +28,20 @@ $(LINTER): tools/cypher-lint/package-lock.json
 $(JSONLD): tools/jsonld-check/package-lock.json
 	npm ci --prefix tools/jsonld-check --no-audit --no-fund --loglevel=error
 	touch $(JSONLD)
+
+$(ASSETS): tools/explorer-assets/package-lock.json
+	npm ci --prefix tools/explorer-assets --no-audit --no-fund --loglevel=error
+	touch $(ASSETS)
+
+# The explorer's one library, Cytoscape.js, is vendored as npm builds it (committed, so serving
+# needs no npm); a test checks the committed file is byte for byte the locked version's.
+explorer-assets: $(ASSETS) ## Vendor Cytoscape.js from tools/explorer-assets into api/explorer/vendor
+	cp tools/explorer-assets/node_modules/cytoscape/dist/cytoscape.esm.min.mjs api/explorer/vendor/cytoscape.esm.min.js
+	cp tools/explorer-assets/node_modules/cytoscape/LICENSE api/explorer/vendor/cytoscape.LICENSE
+
+# Debian's Chromium runs the explorer's browser tests (driven by Playwright, no browser download).
+chromium:
+	@test -x $(CHROMIUM) || (apt-get update -qq && apt-get install -y -qq chromium)
 
 # rapper (Debian's raptor2-utils) is an RDF parser we did not write; the tests run it.
 rapper:
@@ -49,7 +65,7 @@ lint: $(STAMP) ## ruff and mypy --strict
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) $(LINTER) $(JSONLD) rapper lint ## Install what the tests need, lint, and run every test
+test: $(STAMP) $(LINTER) $(JSONLD) $(ASSETS) rapper chromium lint ## Install what the tests need, lint, and run every test
 	$(BIN)/pytest
 
 # wrk (Debian) drives the API from a second process for the throughput figures.
@@ -61,4 +77,5 @@ bench: $(STAMP) wrk ## Benchmarks at 1k, 10k and 100k case studies -> docs/bench
 
 clean: ## Remove the virtual environment and the embedded graph's data
 	-$(BIN)/connects db stop
-	rm -rf $(VENV) .connects tools/cypher-lint/node_modules tools/jsonld-check/node_modules
+	rm -rf $(VENV) .connects tools/cypher-lint/node_modules tools/jsonld-check/node_modules \
+		tools/explorer-assets/node_modules test-artifacts

@@ -16,6 +16,7 @@ from api.routes import (
     contributions,
     cypher,
     evidence,
+    explore,
     graph,
     health,
     linked_data,
@@ -71,4 +72,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     routers = (health, nodes, evidence, graph, cypher, rdf, linked_data, contributions)
     for module in routers:
         app.include_router(module.router)
+    explore.install(app)
     return app

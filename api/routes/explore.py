@@ -1,0 +1,40 @@
+"""The web explorer: static pages that call only the public API, served at /explore."""
+
+from __future__ import annotations
+
+from functools import cache
+from html import escape
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+ASSETS = Path(__file__).resolve().parent.parent / "explorer"
+ASSETS_PATH = "/explore/assets"
+
+router = APIRouter(include_in_schema=False)
+
+
+@cache
+def _page() -> str:
+    return (ASSETS / "index.html").read_text(encoding="utf-8")
+
+
+@router.get("/explore", response_class=HTMLResponse)
+async def explorer(request: Request) -> HTMLResponse:
+    """One page for every view; the view and its filters live in the query string."""
+    # Behind a gateway that mounts the API under a prefix, the page must call that prefix.
+    root = escape(request.scope.get("root_path", "").rstrip("/"), quote=True)
+    return HTMLResponse(_page().replace("{{root}}", root), headers={"cache-control": "no-cache"})
+
+
+@router.get("/favicon.ico")
+async def favicon() -> FileResponse:
+    # Browsers ask for /favicon.ico whatever the page links to.
+    return FileResponse(ASSETS / "icon.svg", media_type="image/svg+xml")
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.mount(ASSETS_PATH, StaticFiles(directory=ASSETS), name="explorer-assets")

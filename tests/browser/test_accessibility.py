@@ -1,0 +1,96 @@
+"""Keyboard use, focus order and WCAG 2.1 AA checks (axe-core) for every view of the explorer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import AXE, needed, screenshot
+
+VIEWS = {
+    "search": "/explore?q=digital",
+    "node": "/explore?view=node&id=inclusion",
+    "what-works": "/explore?view=works&outcome=inclusion",
+    "gap-map": "/explore?view=gaps&cell=inclusion|theme-leadership-diversity-skills",
+}
+
+
+def focused(page: Page) -> str:
+    """The focused element, as `tag#id "text"`, for readable failures."""
+    return str(
+        page.evaluate(
+            "() => { const e = document.activeElement;"
+            " const text = (e.textContent || '').trim().slice(0, 40);"
+            " return `${e.tagName.toLowerCase()}#${e.id} ${text}`; }"
+        )
+    )
+
+
+def tab_to(page: Page, text: str, most: int = 40) -> None:
+    """Press Tab until the focused element's text starts with `text`."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if focused(page).split(" ", 1)[1].startswith(text):
+            return
+    pytest.fail(f"Tab never reached {text!r}; last focus: {focused(page)}")
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_every_view_passes_axe(page: Page, view: str) -> None:
+    needed(AXE, "axe-core")
+    page.goto(VIEWS[view])
+    expect(page.locator("details.calls")).to_be_attached()  # the view has finished rendering
+    page.add_script_tag(path=AXE)
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values:"
+        " ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+    ]
+    assert problems == []
+    assert len(result["passes"]) > 10  # axe really looked at the page
+    screenshot(page, f"axe-{view}")
+
+
+def test_keyboard_alone_answers_what_works_and_where_the_gaps_are(page: Page) -> None:
+    page.goto("/explore")
+    page.keyboard.press("Tab")
+    assert focused(page).startswith("a# Skip to content")
+    tab_to(page, "What works")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
+
+    tab_to(page, "Any outcome")  # the outcome select, showing its current choice
+    page.keyboard.type("Inclusion")
+    tab_to(page, "Show case studies")
+    page.keyboard.press("Enter")
+    expect(page.locator("#results-heading")).to_be_focused()
+    expect(page.locator("#results-heading")).to_contain_text("with evidence for Inclusion")
+
+    tab_to(page, "Evidence gaps", most=400)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Evidence and gap map")
+    tab_to(page, "0")  # the first empty cell: a gap
+    page.keyboard.press("Enter")
+    expect(page.locator("#cell-heading")).to_be_focused()
+    expect(page.locator(".gap-note")).to_have_text("No case studies yet: a gap in the evidence.")
+
+
+def test_focus_is_visible(page: Page) -> None:
+    page.goto("/explore")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"
+
+
+def test_the_graph_has_a_text_alternative(page: Page) -> None:
+    page.goto("/explore?view=node&id=inclusion")
+    graph = page.get_by_role("img", name="Graph of")
+    expect(graph).to_have_attribute("aria-label", re.compile(r"^Graph of \d+ nodes"))
+    # The links the drawing shows are in the panel as ordinary links.
+    expect(page.locator("aside.panel .link-group a").first).to_be_visible()
