@@ -163,7 +163,7 @@ def serve(
         _ensure_engine(settings)
     except GraphError as e:
         raise _fail(str(e)) from e
-    err.print(f"API docs at http://{host}:{port}/docs")
+    err.print(f"Explorer at http://{host}:{port}/explore; API docs at http://{host}:{port}/docs")
     from api.logs import LOGGING_CONFIG
 
     uvicorn.run(

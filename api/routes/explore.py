@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 ASSETS = Path(__file__).resolve().parent.parent / "explorer"
@@ -27,6 +27,22 @@ async def explorer(request: Request) -> HTMLResponse:
     # Behind a gateway that mounts the API under a prefix, the page must call that prefix.
     root = escape(request.scope.get("root_path", "").rstrip("/"), quote=True)
     return HTMLResponse(_page().replace("{{root}}", root), headers={"cache-control": "no-cache"})
+
+
+@router.get("/")
+async def front_door(request: Request) -> Response:
+    """People (browsers) go to the explorer; programs get a map of where things are."""
+    root = request.scope.get("root_path", "").rstrip("/")
+    if "text/html" in request.headers.get("accept", ""):
+        return RedirectResponse(f"{root}/explore", status_code=303)
+    return JSONResponse(
+        {
+            "explorer": f"{root}/explore",
+            "docs": f"{root}/docs",
+            "openapi": f"{root}/openapi.json",
+            "void": f"{root}/.well-known/void",
+        }
+    )
 
 
 @router.get("/favicon.ico")

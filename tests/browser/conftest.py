@@ -82,8 +82,10 @@ def api(live_api: str) -> Iterator[httpx2.Client]:
         yield client
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for a module of tests. Not for the session: Playwright's sync API holds an event
+    loop on the main thread while it runs, which the other tests' asyncio.run() cannot share."""
     needed(CHROMIUM, "Chromium")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -30,3 +30,13 @@ def test_explore_calls_the_api_under_the_gateway_prefix(settings: ApiSettings) -
         page = client.get("/explore")
         assert 'data-api-root="/connects"' in page.text
         assert 'href="/connects/explore/assets/explorer.css"' in page.text
+
+
+def test_the_front_door_sends_people_to_the_explorer(settings: ApiSettings) -> None:
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        browser = client.get("/", headers={"accept": "text/html,application/xhtml+xml"})
+        assert browser.status_code == 303
+        assert browser.headers["location"] == "/explore"
+        program = client.get("/", headers={"accept": "application/json"})
+        assert program.json()["explorer"] == "/explore"
+        assert client.get(program.json()["openapi"]).status_code == 200
