@@ -35,9 +35,9 @@ $(ASSETS): tools/explorer-assets/package-lock.json
 
 # The explorer's one library, Cytoscape.js, is vendored as npm builds it (committed, so serving
 # needs no npm); a test checks the committed file is byte for byte the locked version's.
-explorer-assets: $(ASSETS) ## Vendor Cytoscape.js from tools/explorer-assets into api/explorer/vendor
-	cp tools/explorer-assets/node_modules/cytoscape/dist/cytoscape.esm.min.mjs api/explorer/vendor/cytoscape.esm.min.js
-	cp tools/explorer-assets/node_modules/cytoscape/LICENSE api/explorer/vendor/cytoscape.LICENSE
+explorer-assets: $(ASSETS) ## Vendor Cytoscape.js from tools/explorer-assets into api/explorer/static/vendor
+	cp tools/explorer-assets/node_modules/cytoscape/dist/cytoscape.esm.min.mjs api/explorer/static/vendor/cytoscape.esm.min.js
+	cp tools/explorer-assets/node_modules/cytoscape/LICENSE api/explorer/static/vendor/cytoscape.LICENSE
 
 # Debian's Chromium runs the explorer's browser tests (driven by Playwright, no browser download).
 chromium:

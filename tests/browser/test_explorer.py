@@ -121,6 +121,7 @@ def test_clicking_a_node_expands_the_graph(page: Page, api: httpx2.Client) -> No
 def test_depth_control_redraws_at_that_depth(page: Page, api: httpx2.Client) -> None:
     page.goto(f"/explore?view=node&id={OUTCOME}")
     page.get_by_label("Hops from this node").select_option("2")
+    page.get_by_role("button", name="Redraw").click()
     two = json_of(api, f"/graph/neighbourhood/{OUTCOME}", depth=2)
     expect(page.locator("#graph")).to_have_attribute("data-nodes", str(len(two["nodes"])))
     assert query(page)["depth"] == ["2"]
@@ -178,7 +179,7 @@ def test_gap_map_matches_the_api_and_opens_a_cell(page: Page, api: httpx2.Client
         f"{len(empty)} cells of {len(gap_map['cells'])} have no case studies"
     )
     counts = page.locator("table.heatmap td button").evaluate_all(
-        "els => els.map(b => [b.dataset.cell, Number(b.firstChild.textContent)])"
+        "els => els.map(b => [b.dataset.cell, Number(b.querySelector('.count').textContent)])"
     )
     assert counts == [[f"{c['row']}|{c['col']}", c["case_studies"]] for c in gap_map["cells"]]
 
@@ -203,7 +204,7 @@ def test_gap_map_by_region_and_a_shared_cell(page: Page, api: httpx2.Client) -> 
     key = f"{cell['row']}|{cell['col']}"
     page.goto(f"/explore?view=gaps&rows=outcome&cols=region&min_strength=2&cell={key}")
     expect(page.locator("table.heatmap tbody td")).to_have_count(len(gap_map["cells"]))
-    expect(page.locator(f'button[data-cell="{key}"]')).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(f'button[data-cell="{key}"]')).to_have_attribute("aria-current", "true")
     listed = json_of(
         api, "/evidence", outcome=cell["row"], region=cell["col"], min_strength=2, limit=50
     )
@@ -212,7 +213,14 @@ def test_gap_map_by_region_and_a_shared_cell(page: Page, api: httpx2.Client) -> 
 
 
 def test_back_and_forward_move_between_views(page: Page) -> None:
-    page.goto("/explore?q=inclusion")
+    page.goto("/explore?q=leeds")
+    page.get_by_label("Search the graph").fill("inclusion")
+    page.get_by_label("Search the graph").press("Enter")
+    expect(page.locator("#results-heading")).to_contain_text("for “inclusion”")
+    page.go_back()
+    expect(page.locator("#results-heading")).to_contain_text("for “leeds”")
+    page.go_forward()
+    expect(page.locator("#results-heading")).to_contain_text("for “inclusion”")
     page.locator('section[data-kind="Outcome"]').get_by_role("link", name="Inclusion").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Inclusion")
     page.go_back()
@@ -221,9 +229,89 @@ def test_back_and_forward_move_between_views(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Inclusion")
 
 
+def test_a_node_that_cannot_be_expanded_leaves_the_rest_drawn(page: Page) -> None:
+    page.goto(f"/explore?view=node&id={OUTCOME}&expand=no-such-node")
+    expect(page.get_by_role("alert")).to_contain_text("Part of this view could not be drawn")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inclusion")
+    expect(page.locator("#graph")).to_have_attribute("data-nodes", re.compile(r"\d+"))
+    errors = page.watch.errors  # type: ignore[attr-defined]
+    errors[:] = [e for e in errors if "404" not in e]  # the missing node this test asks for
+
+
+def test_keyboard_focus_stays_in_the_panel_after_expanding(page: Page) -> None:
+    page.goto(f"/explore?view=node&id={OUTCOME}")
+    expect(page.locator("#graph")).to_have_attribute("data-nodes", re.compile(r"\d+"))
+    button = page.get_by_role("button", name="Add its neighbours to the graph")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#panel-heading")).to_be_focused()
+
+
 def test_problems_from_the_api_are_shown(page: Page) -> None:
     page.goto("/explore?view=node&id=no-such-node")
     expect(page.get_by_role("alert")).to_contain_text("Not Found")
     errors = page.watch.errors  # type: ignore[attr-defined]
     # The 404 is what this test asks for; anything else still fails it.
     errors[:] = [e for e in errors if "404" not in e]
+
+
+def test_a_slow_answer_never_overwrites_a_newer_choice(page: Page) -> None:
+    # Hold back the first cell's case studies so that they answer after the second cell's.
+    page.add_init_script(
+        "const original = window.fetch;"
+        "window.fetch = (url, options) => String(url).includes('theme-leadership')"
+        " ? new Promise(wait => setTimeout(wait, 1500)).then(() => original(url, options))"
+        " : original(url, options);"
+    )
+    page.goto("/explore?view=gaps")
+    second = "theme-regeneration"
+    page.locator(f'button[data-cell="{OUTCOME}|{THEME}"]').click()
+    page.locator(f'button[data-cell="{OUTCOME}|{second}"]').click()
+    expect(page.locator("#cell-heading")).to_contain_text("Regeneration")
+    page.wait_for_timeout(2000)  # past the held-back answer
+    expect(page.locator("#cell-heading")).to_contain_text("Regeneration")
+    assert query(page)["cell"] == [f"{OUTCOME}|{second}"]
+    page.go_back()  # each chosen cell is a step back
+    expect(page.locator(f'button[data-cell="{OUTCOME}|{THEME}"]')).to_have_attribute(
+        "aria-current", "true"
+    )
+
+
+def test_names_in_a_shared_url_become_the_forms_choices(page: Page, api: httpx2.Client) -> None:
+    page.goto("/explore?view=works&outcome=Inclusion")
+    expect(page.get_by_role("heading", level=1)).to_have_text("What works for Inclusion")
+    expect(page.get_by_label("Outcome")).to_have_value(OUTCOME)
+    assert query(page)["outcome"] == [OUTCOME]
+    total = json_of(api, "/evidence", outcome="Inclusion")["total"]
+    expect(page.locator("li.study")).to_have_count(total)
+
+
+def test_refused_filters_are_explained_beside_the_form(page: Page) -> None:
+    page.goto("/explore?view=works")
+    page.get_by_label("From year").fill("2024")
+    page.get_by_label("To year").fill("2019")
+    page.get_by_role("button", name="Show case studies").click()
+    assert "year_from" not in query(page)  # the browser stopped it: nothing was asked
+    assert page.get_by_label("To year").evaluate("e => e.validationMessage") != ""
+
+    page.goto("/explore?view=works&year_from=2024&year_to=2019")
+    expect(page.get_by_role("alert")).to_contain_text("These filters cannot be used")
+    expect(page.get_by_role("button", name="Show case studies")).to_be_visible()
+    errors = page.watch.errors  # type: ignore[attr-defined]
+    errors[:] = [e for e in errors if "422" not in e]  # the refusal this test asks for
+
+
+def test_the_api_calls_listed_follow_what_the_view_does(page: Page) -> None:
+    page.goto("/explore?view=gaps")
+    calls = page.locator("#call-list code")
+    expect(calls.filter(has_text="/evidence/gap-map")).to_have_count(1)
+    page.locator(f'button[data-cell="{OUTCOME}|{THEME}"]').click()
+    expect(calls.filter(has_text=f"GET /evidence?outcome={OUTCOME}&theme={THEME}")).to_have_count(1)
+
+
+def test_the_gap_map_fits_a_phone(page: Page) -> None:
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/explore?view=gaps")
+    expect(page.locator("#main")).to_have_attribute("aria-busy", "false")
+    assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 390
+    screenshot(page, "6-gap-map-phone")

@@ -15,6 +15,12 @@ def test_explore_serves_the_page_and_its_assets(settings: ApiSettings) -> None:
         assert page.headers["content-type"].startswith("text/html")
         assert 'src="/explore/assets/js/app.js"' in page.text
         assert "{{root}}" not in page.text
+        policy = dict(
+            directive.strip().split(" ", 1)
+            for directive in page.headers["content-security-policy"].split(";")
+        )
+        assert policy["script-src"] == "'self'"  # no inline or remote scripts
+        assert policy["connect-src"] == "'self'"  # calls only this API
         script = client.get("/explore/assets/js/app.js")
         assert script.headers["content-type"].startswith("text/javascript")
         library = client.get("/explore/assets/vendor/cytoscape.esm.min.js")

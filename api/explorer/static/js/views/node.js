@@ -2,24 +2,28 @@
 // beside it, the selected node's details and links, which are the keyboard's way round the graph.
 
 import * as api from '../api.js';
-import { announce, fill, h, plural, select } from '../dom.js';
+import { announce, fill, groupBy, h, newest, plural, problemBox, select } from '../dom.js';
 import { createGraph } from '../graph.js';
 import { kindColour, kindName } from '../kinds.js';
 
-const HIDDEN_PROPERTIES = new Set(['id', 'name', 'description', 'load', 'title', 'summary']);
+// Bookkeeping the loader keeps on nodes; the links below say the same things better.
+const HIDDEN = new Set(['id', 'name', 'description', 'load', 'title', 'summary', 'source_file']);
+const hidden = (key) => HIDDEN.has(key) || /_ids?$/.test(key);
+const DEPTHS = ['1', '2', '3'];
 
-export async function render(page, params, { navigate, remember, onMount }) {
+export async function render(page, params, { navigate, remember, onMount, onLeave }) {
   const id = params.get('id');
-  if (!id) throw new Error('No node given');
-  const depth = Number(params.get('depth') ?? 1);
+  if (!id) throw new Error('no node given: open one from Search');
+  const depth = DEPTHS.includes(params.get('depth')) ? Number(params.get('depth')) : 1;
   const expanded = (params.get('expand') ?? '').split(',').filter(Boolean);
   const [detail, around] = await Promise.all([api.node(id), api.neighbourhood(id, depth)]);
   const name = detail.properties.name ?? detail.properties.title ?? id;
 
-  const state = () => ({ view: 'node', id, depth, ...(expanded.length ? { expand: expanded.join(',') } : {}) });
+  const state = () => ({ view: 'node', id, depth, expand: expanded.join(',') });
   const canvas = h('div', { id: 'graph', class: 'graph', role: 'img' });
   const legend = h('ul', { class: 'legend', 'aria-label': 'Kinds in the graph' });
   const panel = h('aside', { class: 'panel', 'aria-labelledby': 'panel-heading' });
+  const ask = newest();
   let graph = null;
 
   function describeGraph() {
@@ -27,38 +31,48 @@ export async function render(page, params, { navigate, remember, onMount }) {
       `Graph of ${plural(graph.cy.nodes().length, 'node')} and ${plural(graph.cy.edges().length, 'link')} `
       + `around ${name}. The selected node's links are listed beside the graph.`);
     const kinds = [...new Set(graph.cy.nodes().map((n) => n.data('kind')))].sort();
-    fill(legend, ...kinds.map((kind) => h('li', {},
-      h('span', { class: 'swatch', style: `background:${kindColour(kind)}` }), kindName(kind))));
+    fill(legend, kinds.map((kind) => h('li', {},
+      h('span', { class: 'swatch', style: { background: kindColour(kind) } }), kindName(kind))));
   }
 
   async function expand(target) {
     if (!graph) return;
-    const more = await api.neighbourhood(target, 1);
-    const added = graph.add(more);
-    graph.markExpanded(target);
-    if (!expanded.includes(target) && target !== id) expanded.push(target);
-    remember(state());
-    describeGraph();
-    await showDetail(target);
-    announce(`Added ${plural(added, 'node or link', 'nodes and links')} around ${graph.cy.getElementById(target).data('label')}`);
+    const fresh = ask();
+    graph.select(target);
+    try {
+      const [more, chosen] = await Promise.all([api.neighbourhood(target, 1), api.node(target)]);
+      if (!fresh()) return; // a later click has taken over
+      const added = graph.expand(target, more);
+      if (target !== id && !expanded.includes(target)) expanded.push(target);
+      remember(state());
+      describeGraph();
+      showDetail(chosen);
+      announce(`${plural(added, 'node')} added around ${graph.cy.getElementById(target).data('label')}`);
+    } catch (error) {
+      if (fresh()) fill(panel, problemBox(error, 'Could not add its neighbours'));
+    }
   }
 
-  async function showDetail(target) {
-    graph?.select(target);
-    const chosen = target === id ? detail : await api.node(target);
-    fill(panel, details(chosen, target === id, () => expand(target)));
+  function showDetail(chosen) {
+    const hadFocus = panel.contains(document.activeElement) || document.activeElement === document.body;
+    fill(panel, details(chosen, chosen.id === id, () => expand(chosen.id)));
+    // The button pressed may be gone: keep keyboard users in the panel, not back at the top.
+    if (hadFocus && document.activeElement === document.body) panel.querySelector('h2').focus();
   }
 
-  const depthControl = select('depth', 'Hops from this node', [['1', '1'], ['2', '2'], ['3', '3']], String(depth));
-  depthControl.querySelector('select').addEventListener('change', (event) => {
-    navigate({ view: 'node', id, depth: event.target.value }, { focus: '#f-depth' });
+  const depthForm = h('form', { class: 'depth' },
+    select('depth', 'Hops from this node', DEPTHS.map((d) => [d, d]), String(depth)),
+    h('button', { type: 'submit' }, 'Redraw'));
+  depthForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    navigate({ view: 'node', id, depth: new FormData(depthForm).get('depth') }, { focus: '#f-depth' });
   });
 
-  fill(page, 
+  fill(page,
     h('p', { class: 'kind' }, kindName(detail.kind)),
     h('h1', { tabindex: -1 }, name),
     detail.properties.description ? h('p', { class: 'lede' }, detail.properties.description) : null,
-    h('div', { class: 'toolbar' }, depthControl,
+    h('div', { class: 'toolbar' }, depthForm,
       h('a', { href: `?view=node&id=${encodeURIComponent(id)}&depth=${depth}` }, 'Reset the graph'),
       around.truncated ? h('p', { class: 'note' }, 'Only the nearest nodes are shown: this neighbourhood is large.') : null),
     h('div', { class: 'explore' },
@@ -66,32 +80,28 @@ export async function render(page, params, { navigate, remember, onMount }) {
         h('figcaption', {}, 'Click a node to add its neighbours and see its details. Drag to move, scroll to zoom.'),
         legend),
       panel));
+  showDetail(detail);
   // Cytoscape measures its container, so draw once the page is in the document.
   onMount(async () => {
     graph = createGraph(canvas, id, (tapped) => expand(tapped));
-    graph.add(around);
-    for (const extra of expanded) {
-      graph.add(await api.neighbourhood(extra, 1));
-      graph.markExpanded(extra);
-    }
+    onLeave(() => graph.destroy());
+    graph.draw(around);
+    for (const extra of expanded) graph.expand(extra, await api.neighbourhood(extra, 1));
     describeGraph();
-    graph.cy.fit(undefined, 20);
   });
-  fill(panel, details(detail, true, () => expand(id)));
 }
 
 function details(detail, isCentre, expand) {
   const props = detail.properties;
   const label = props.name ?? props.title ?? detail.id;
-  const facts = Object.entries(props).filter(([key]) => !HIDDEN_PROPERTIES.has(key));
-  const groups = Map.groupBy(detail.links, (link) => `${link.type} ${link.direction}`);
-  const further = furtherViews(detail);
+  const facts = Object.entries(props).filter(([key]) => !hidden(key));
+  const groups = groupBy(detail.links, (link) => `${link.type} ${link.direction}`);
   return [
     h('p', { class: 'kind' }, kindName(detail.kind)),
-    h('h2', { id: 'panel-heading' }, label),
+    h('h2', { id: 'panel-heading', tabindex: -1 }, label),
     !isCentre ? h('p', {}, h('a', { href: `?view=node&id=${encodeURIComponent(detail.id)}` }, `Centre the graph on ${label}`)) : null,
     h('button', { type: 'button', onclick: expand }, 'Add its neighbours to the graph'),
-    further,
+    furtherViews(detail),
     props.summary ? h('p', {}, props.summary) : null,
     !isCentre && props.description ? h('p', {}, props.description) : null,
     facts.length ? h('dl', { class: 'facts' }, facts.map(([key, value]) => [

@@ -3,8 +3,14 @@
 
 const ROOT = document.documentElement.dataset.apiRoot || '';
 
-/** Every URL fetched since the view started: shown under each view so it can be copied. */
+/** Every URL fetched since the view started: listed under each view so it can be copied. */
 export const calls = [];
+const listeners = new Set();
+
+/** Call `listener(calls)` after every API call. */
+export function onCall(listener) {
+  listeners.add(listener);
+}
 
 export class ApiError extends Error {
   constructor(problem, status) {
@@ -29,6 +35,7 @@ export function apiUrl(path, params = {}) {
 async function get(path, params) {
   const url = apiUrl(path, params);
   calls.push(url);
+  for (const listener of listeners) listener(calls);
   const response = await fetch(url, { headers: { accept: 'application/json' } });
   if (!response.ok) {
     // Errors are RFC 9457 problem details; fall back to the status line if the body is not.

@@ -7,6 +7,8 @@ export function h(tag, attrs = {}, ...children) {
   for (const [name, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
     if (name.startsWith('on')) el.addEventListener(name.slice(2), value);
+    // Through the CSSOM: the explorer's content security policy refuses style attributes.
+    else if (name === 'style') Object.assign(el.style, value);
     else if (name === 'class') el.className = value;
     else el.setAttribute(name, value === true ? '' : String(value));
   }
@@ -17,6 +19,12 @@ export function h(tag, attrs = {}, ...children) {
 /** Replace an element's children; like h(), it takes strings, nodes and (nested) lists. */
 export function fill(el, ...children) {
   el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
+/** Append to an element; like h(), it takes strings, nodes, (nested) lists, and skips nulls. */
+export function add(el, ...children) {
   append(el, children);
   return el;
 }
@@ -56,4 +64,37 @@ export function input(name, label, value, attrs = {}) {
 
 export function plural(n, one, many = `${one}s`) {
   return `${n.toLocaleString('en-GB')} ${n === 1 ? one : many}`;
+}
+
+/** Group items by key, keeping first-seen order (Map.groupBy, for browsers without it). */
+export function groupBy(items, key) {
+  const groups = new Map();
+  for (const item of items) {
+    const k = key(item);
+    if (!groups.has(k)) groups.set(k, []);
+    groups.get(k).push(item);
+  }
+  return groups;
+}
+
+/**
+ * A guard against answers that arrive out of order: `const ask = newest()`, then per request
+ * `const fresh = ask()` and, once it answers, use it only if `fresh()` is still true.
+ */
+export function newest() {
+  let latest = 0;
+  return () => {
+    const mine = ++latest;
+    return () => mine === latest;
+  };
+}
+
+/** An inline problem (an RFC 9457 problem from the API, or a failure to reach it). */
+export function problemBox(error, heading = 'Something went wrong') {
+  const detail = error?.problem
+    ? `${error.problem.title ?? 'Error'}: ${error.message}`
+    : error instanceof TypeError && /fetch/i.test(error.message)
+      ? 'The API could not be reached. Is it running?'
+      : `The explorer failed: ${error?.message ?? error}`;
+  return h('div', { class: 'problem', role: 'alert' }, h('h2', {}, heading), h('p', {}, detail));
 }

@@ -4,14 +4,15 @@
 import { h } from './dom.js';
 
 const STRENGTH_WORDS = { 1: 'weak', 2: 'weak', 3: 'moderate', 4: 'strong', 5: 'strong' };
+const words = (strength) => STRENGTH_WORDS[strength] ?? 'ungraded';
 
 /** Five pips, `strength` of them filled, with the level's name in words. */
 export function strengthBadge(strength, name) {
-  const words = `Strength ${strength} of 5${name ? `: ${name}` : ''} (${STRENGTH_WORDS[strength]} evidence)`;
-  return h('span', { class: `strength strength-${strength} ${STRENGTH_WORDS[strength]}` },
+  const text = `Strength ${strength} of 5${name ? `: ${name}` : ''} (${words(strength)} evidence)`;
+  return h('span', { class: `strength ${words(strength)}` },
     h('span', { class: 'pips', 'aria-hidden': 'true' },
       [1, 2, 3, 4, 5].map((i) => h('span', { class: i <= strength ? 'pip on' : 'pip' }))),
-    h('span', { class: 'strength-text' }, words));
+    h('span', { class: 'strength-text' }, text));
 }
 
 function organisations(list) {
@@ -31,7 +32,7 @@ function hostname(url) {
 /** One ranked case study: what was done, by whom, where, and the evidence for each outcome. */
 export function caseStudy(study) {
   const best = study.claims.find((c) => c.strength === study.strength) ?? study.claims[0];
-  return h('li', { class: `study ${STRENGTH_WORDS[study.strength]}`, 'data-id': study.id },
+  return h('li', { class: `study ${words(study.strength)}`, 'data-id': study.id },
     h('h3', {}, h('a', { href: `?view=node&id=${encodeURIComponent(study.id)}` }, study.title)),
     strengthBadge(study.strength, best?.strength_name),
     h('p', { class: 'meta' },
@@ -48,7 +49,7 @@ export function caseStudy(study) {
     h('ul', { class: 'claims' }, study.claims.map((claim) => h('li', {},
       h('a', { href: `?view=node&id=${encodeURIComponent(claim.outcome)}` }, claim.outcome_name), ': ',
       `${claim.strength_name} (${claim.strength}/5), ${claim.type_name.toLowerCase()}, `,
-      `${claim.direction.replace('_', ' ')} effect`,
+      claim.direction === 'no_effect' ? 'no effect found' : `${claim.direction} effect`,
       claim.source ? [' – ', h('a', { href: claim.source, rel: 'noopener' }, 'source')] : null))),
     study.source_urls.length
       ? h('p', { class: 'sources' }, 'Sources: ', study.source_urls.map((url, i) =>
