@@ -57,6 +57,7 @@ def test_search_shows_the_api_hits_grouped_by_kind(page: Page, api: httpx2.Clien
     }
     assert {k: sorted(v) for k, v in shown.items()} == {k: sorted(v) for k, v in expected.items()}
     assert "Outcome" in shown
+    assert list(shown)[-1] == "EvidenceClaim"  # claims repeat their study's words: last
     assert query(page) == {"view": ["search"], "q": ["inclusion"]}
     screenshot(page, "1-search")
 

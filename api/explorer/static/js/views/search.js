@@ -36,7 +36,8 @@ export async function render(page, params, { navigate }) {
 
 async function results(q) {
   const hits = await api.search(q, MOST);
-  const byKind = groupBy(hits, (hit) => hit.node.kind);
+  // Claims repeat their case study's words, so they would crowd the top: they go last.
+  const byKind = groupBy([...hits].sort((a, b) => (a.node.kind === 'EvidenceClaim') - (b.node.kind === 'EvidenceClaim')), (hit) => hit.node.kind);
   const count = hits.length === MOST ? `The best ${MOST} results` : plural(hits.length, 'result');
   announce(hits.length ? `${count} in ${plural(byKind.size, 'kind')}` : 'Nothing found');
   return h('div', { class: 'results' },
