@@ -6,6 +6,7 @@ that the API, the CLI and the tests all reach it the same way as a Neo4j server:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -348,4 +349,9 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").split()
-    return len(state) < 3 or state[2] != "Z"
+    if len(state) >= 3 and state[2] == "Z":
+        # It exited after the waitpid above: reap it now if it is ours.
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        return False
+    return True
