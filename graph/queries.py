@@ -139,6 +139,8 @@ LIMIT $limit
 
 LOAD_BY_ID: LiteralString = "MATCH (l:Load {id: $id}) RETURN l {.*} AS props"
 
+LOAD_COUNT: LiteralString = "MATCH (l:Load) RETURN count(l) AS loads"
+
 LATEST_LOAD: LiteralString = """
 MATCH (l:Load)
 RETURN l {.*} AS props
