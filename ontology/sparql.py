@@ -116,6 +116,19 @@ def evaluate(store: ox.Store, text: str, limits: Limits) -> Outcome:
         if _first_keyword(visible) in _UPDATE_KEYWORDS:
             raise UpdateRefused() from None
         raise QuerySyntaxError(f"The query is not valid SPARQL 1.1: {e}") from None
+    try:
+        return _collect(results, limits)
+    except SparqlError as e:
+        # pyoxigraph's result iterators must be dropped on the thread that made them: drop
+        # the traceback (whose frames hold the iterator) here, not wherever the error is read.
+        raise e.with_traceback(None) from None
+    finally:
+        del results
+
+
+def _collect(
+    results: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, limits: Limits
+) -> Outcome:
     _check(limits)
     if isinstance(results, ox.QueryBoolean):
         return Boolean(results)
