@@ -39,6 +39,8 @@ FORMAT_NAMES = [
     *(n for f in FORMATS for n in (f.name, f.suffix)),
 ]
 
+_XML_RESULTS = ["application/sparql-results+xml", "application/xml"]
+_RDF_XML = "application/rdf+xml"
 _TEXT_TYPES = frozenset({"text/csv", "text/tab-separated-values", "text/turtle"})
 
 
@@ -82,6 +84,10 @@ def negotiate(accept: str | None, format_name: str | None) -> Choice:
         name = _RESULT_ALIASES.get(results_type)
         result = next(f for f in RESULT_FORMATS if f.media_type == results_type or f.name == name)
         results = (results_type, result)
+    if rdf_type is None and best_media_type(accept, _XML_RESULTS) is not None:
+        # Clients that only speak XML results (roqet sends nothing else) get RDF/XML for
+        # CONSTRUCT and DESCRIBE, as other SPARQL servers answer them, rather than a 406.
+        rdf_type = _RDF_XML
     rdf = next((f for f in FORMATS if f.media_type == rdf_type), None)
     return Choice(results, rdf)
 
