@@ -59,10 +59,12 @@ class SparqlService:
         Raises:
             GraphUnavailable, GraphError: the graph could not be asked or read.
         """
-        if self.current is not None and not self._due():
-            return self.current
         if self._lock is None:
             self._lock = asyncio.Lock()
+        # A refresh under way (the lock is held) is waited for: it may be for a load this
+        # client already knows about, such as the contribution it has just made.
+        if self.current is not None and not self._due() and not self._lock.locked():
+            return self.current
         async with self._lock:  # one refresh at a time; those waiting share its result
             if self.current is None or self._due():
                 await self._refresh(graph)
