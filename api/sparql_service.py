@@ -6,10 +6,8 @@ the latest load is compared with the one the snapshot reflects (at most once per
 built off to the side and swapped in whole: a query holds the snapshot it started with, so it
 never sees a half-refreshed dataset.
 
-The snapshot is rebuilt in full rather than patched. Nodes record the load that last changed
-them, but a load also removes links and orphaned claims without leaving any mark on the nodes
-that remain, so a patch would have to read every node's links anyway, which is most of the cost
-of a rebuild (measured in docs/sparql.md).
+A snapshot is patched from the previous one where that is exact, and rebuilt otherwise: see
+ontology/sparql_store.py (times measured in docs/sparql.md).
 """
 
 from __future__ import annotations
@@ -136,9 +134,10 @@ class SparqlService:
         # Loads commit in one transaction, so if the loads are the same before and after the
         # build, the snapshot holds exactly that state. If a load came meanwhile, build again.
         base = self.settings.public_base_uri.rstrip("/")
+        previous = self.current  # a patch starts from a snapshot known to be consistent
         for _ in range(_BUILD_ATTEMPTS):
             snapshot = await build_snapshot(
-                graph.driver, graph.dialect, graph.database, base, state
+                graph.driver, graph.dialect, graph.database, base, state, previous
             )
             after = await repository.load_state(graph.driver, graph.dialect, graph.database)
             if after.version == state.version:
@@ -147,8 +146,9 @@ class SparqlService:
         else:
             self.stale = True  # loads keep coming: serve this one, rebuild on the next query
         log.info(
-            "SPARQL store built for %s: %d triples in %.3f s",
-            snapshot.load_id, snapshot.triples, snapshot.seconds,
+            "SPARQL store %s for %s: %d triples in %.3f s",
+            "patched" if snapshot.patched else "rebuilt", snapshot.load_id, snapshot.triples,
+            snapshot.seconds,
         )  # fmt: skip
         return snapshot
 

@@ -26,7 +26,9 @@ Rows = list[dict[str, str]]
 def client(settings: ApiSettings, sync_driver: Driver) -> Iterator[TestClient]:
     clear(sync_driver, settings)
     load(settings, DATA)
-    with TestClient(create_app(settings)) as test_client:
+    # Checked before every query, so a load just made is seen at once (the default is 1 s).
+    app = create_app(settings.model_copy(update={"sparql_refresh_interval": 0}))
+    with TestClient(app) as test_client:
         yield test_client
 
 

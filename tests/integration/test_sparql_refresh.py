@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,10 @@ from neo4j import Driver
 from api.main import create_app
 from api.settings import ApiSettings
 from api.sparql_service import SparqlService
+from graph import repository
+from graph.driver import connect, open_driver
 from graph.keys import Scope
+from ontology.sparql_store import Snapshot, build_snapshot
 from tests.conftest import DATA, clear, load
 from tests.integration.test_contributions import make_key
 from tests.integration.test_rdf_loading import CONTRIBUTION
@@ -127,3 +131,57 @@ def test_a_dry_run_contribution_does_not_refresh(framework: Driver, settings: Ap
 
 def _iri(value: str) -> ox.NamedNode:
     return ox.NamedNode(value)
+
+
+def snapshot_after(settings: ApiSettings, previous: Snapshot | None) -> tuple[Snapshot, Snapshot]:
+    """A snapshot of the graph now, patched from `previous` if possible, and a full rebuild."""
+
+    async def run() -> tuple[Snapshot, Snapshot]:
+        driver = open_driver(settings)
+        try:
+            dialect = await connect(driver, settings)
+            state = await repository.load_state(driver, dialect, settings.database)
+            made = await build_snapshot(driver, dialect, settings.database, BASE, state, previous)
+            full = await build_snapshot(driver, dialect, settings.database, BASE, state)
+            return made, full
+        finally:
+            await driver.close()
+
+    return asyncio.run(run())
+
+
+def test_a_patched_store_is_exactly_a_rebuilt_one(
+    framework: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    first, _ = snapshot_after(settings, None)
+    assert not first.patched
+    three = "Regeneration; Service design; Modernising ICT"
+    steps = [
+        ("a new case study", "T", "Regeneration; Service design", True),
+        ("a changed one", "A new title", three, True),
+        ("the same again (a new load, nothing else)", "A new title", three, True),
+        ("a link removed from a node whose record is unchanged", "A new title", "Regeneration",
+         False),
+    ]  # fmt: skip
+    previous = first
+    for what, title, study_themes, patchable in steps:
+        path = write_study(tmp_path, study_themes)
+        path.write_text(path.read_text().replace(",T,", f",{title},"))
+        load(settings, path)
+        made, full = snapshot_after(settings, previous)
+        assert made.patched is patchable, what
+        assert set(made.store) == set(full.store), what
+        assert (made.kinds, made.out_links) == (full.kinds, full.out_links), what
+        assert made.load_id == full.load_id
+        previous = made
+    # Another outcome: the old claim is deleted (no stamp), so the totals call for a rebuild.
+    path = write_study(tmp_path, "Regeneration")
+    path.write_text(path.read_text().replace(",T,", ",A new title,").replace("Inclusion", "Data"))
+    assert load(settings, path).counts.nodes_removed == 1
+    made, full = snapshot_after(settings, previous)
+    assert not made.patched
+    assert set(made.store) == set(full.store)
+    clear(framework, settings)
+    made, full = snapshot_after(settings, made)
+    assert not made.patched
+    assert set(made.store) == set(full.store)
