@@ -122,6 +122,6 @@ def install(app: FastAPI, settings: ApiSettings) -> None:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Accept"],
-            expose_headers=["Link", "Retry-After"],
+            expose_headers=["Link", "Retry-After", "Connects-Load"],
             max_age=600,
         )

@@ -297,15 +297,17 @@ def test_a_long_streamed_query_stops_at_the_time_limit(
 def test_a_query_that_cannot_be_stopped_keeps_its_slot_until_it_ends(
     settings: ApiSettings, everything: LoadReport
 ) -> None:
-    # An aggregate over 23M solutions (about 2 s) is computed before its first solution: the
-    # client gets its answer at the time limit, and the one slot stays taken until it ends.
-    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+    # An aggregate over 23M filtered solutions (about 5 s here) is computed before its first
+    # solution: the client gets its answer at the time limit, and the one slot stays taken
+    # until the aggregate ends.
+    query = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f "
+             "FILTER(STRLEN(STR(?c)) < STRLEN(STR(?f)) + 100) }")  # fmt: skip
     changes = {"sparql_timeout": 0.3, "sparql_concurrency": 1}
     with app_client(settings, **changes) as client:
         problem(client.get("/sparql", params={"query": query}), 504, "query-timeout")
         busy = problem(client.get("/sparql", params={"query": OUTCOMES}), 503, "busy")
         assert busy["detail"].startswith("Every SPARQL worker is busy")
-        for _ in range(50):  # the slot comes back when the aggregate ends
+        for _ in range(100):  # the slot comes back when the aggregate ends
             response = client.get("/sparql", params={"query": OUTCOMES})
             if response.status_code == 200:
                 break
@@ -347,3 +349,13 @@ def test_the_void_description_names_the_endpoint_and_the_store_its_load(
 def test_json_results_are_plain_json(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "*/*"})
     assert json.loads(response.content) == {"head": {}, "boolean": True}
+
+
+def test_browsers_on_allowed_origins_can_read_the_load_header(
+    settings: ApiSettings, everything: LoadReport
+) -> None:
+    with app_client(settings, cors_origins=["https://app.example"]) as client:
+        response = client.get("/sparql", params={"query": "ASK {}"},
+                              headers={"Origin": "https://app.example"})  # fmt: skip
+    assert response.headers["access-control-allow-origin"] == "https://app.example"
+    assert "Connects-Load" in response.headers["access-control-expose-headers"]
