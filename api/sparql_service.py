@@ -22,8 +22,8 @@ from functools import partial
 
 from api.deps import Graph
 from api.settings import ApiSettings
-from graph import repository
-from graph.repository import LoadState
+from graph import changes
+from graph.changes import LoadState
 from ontology.sparql import Limits, Outcome, QueryTimedOut, evaluate
 from ontology.sparql_store import Snapshot, build_snapshot
 
@@ -70,7 +70,7 @@ class SparqlService:
             return self.current
 
     async def _refresh(self, graph: Graph) -> None:
-        state = await repository.load_state(graph.driver, graph.dialect, graph.database)
+        state = await changes.load_state(graph.driver, graph.dialect, graph.database)
         self._checked = time.monotonic()
         current = self.current
         if current is not None and not self.stale and state.version == current.state.version:
@@ -139,7 +139,7 @@ class SparqlService:
             snapshot = await build_snapshot(
                 graph.driver, graph.dialect, graph.database, base, state, previous
             )
-            after = await repository.load_state(graph.driver, graph.dialect, graph.database)
+            after = await changes.load_state(graph.driver, graph.dialect, graph.database)
             if after.version == state.version:
                 break
             state = after

@@ -1,4 +1,4 @@
-"""What the graph says about its changes: the nodes and links stamped by given loads, and totals.
+"""What the graph says about its changes: its loads, what given loads stamped, and its totals.
 
 Every write stamps what it changes with its load (a node's `load`, a relationship's `load`), so
 the nodes a set of loads touched can be found. Removals leave no stamp; the totals let a reader
@@ -12,9 +12,30 @@ from typing import Any, LiteralString
 from neo4j import AsyncDriver, RoutingControl
 from pydantic import BaseModel
 
-from graph import queries
+from graph import queries, repository
 from graph.dialect import Dialect
 from graph.errors import translate_driver_errors
+from graph.repository import LoadInfo
+
+
+class LoadState(BaseModel):
+    """Which loads the graph has seen: it changes whenever a load is recorded (or loads go)."""
+
+    loads: int
+    latest: LoadInfo | None
+
+    @property
+    def version(self) -> tuple[int, str | None]:
+        # The count as well as the id, should the latest ever be ambiguous (loads made in the
+        # same microsecond, or a restored history).
+        return self.loads, self.latest.id if self.latest else None
+
+
+async def load_state(driver: AsyncDriver, dialect: Dialect, database: str) -> LoadState:
+    """How many loads are recorded, and the latest: two small reads, cheap to poll."""
+    [row] = await _read(driver, dialect, database, queries.LOAD_COUNT, {})
+    latest = await repository.latest_load(driver, dialect, database)
+    return LoadState(loads=row["loads"], latest=latest)
 
 
 class Changes(BaseModel):

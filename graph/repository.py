@@ -103,18 +103,6 @@ class LoadInfo(BaseModel):
     properties: dict[str, Any]
 
 
-class LoadState(BaseModel):
-    """Which loads the graph has seen: changes whenever a load is recorded (or loads vanish)."""
-
-    loads: int
-    latest: LoadInfo | None
-
-    @property
-    def version(self) -> tuple[int, str | None]:
-        # The count as well as the id: two loads in the same second may sort either way.
-        return self.loads, self.latest.id if self.latest else None
-
-
 async def _read(
     driver: AsyncDriver,
     dialect: Dialect,
@@ -351,9 +339,3 @@ async def load_by_id(
 async def latest_load(driver: AsyncDriver, dialect: Dialect, database: str) -> LoadInfo | None:
     rows = await _read(driver, dialect, database, queries.LATEST_LOAD, {})
     return LoadInfo(id=rows[0]["props"]["id"], properties=rows[0]["props"]) if rows else None
-
-
-async def load_state(driver: AsyncDriver, dialect: Dialect, database: str) -> LoadState:
-    """How many loads are recorded, and the latest: two small reads, cheap to poll."""
-    rows = await _read(driver, dialect, database, queries.LOAD_COUNT, {})
-    return LoadState(loads=rows[0]["loads"], latest=await latest_load(driver, dialect, database))

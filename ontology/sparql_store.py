@@ -23,9 +23,10 @@ from anyio import to_thread
 from neo4j import AsyncDriver
 
 from graph import changes, repository
+from graph.changes import LoadState
 from graph.dialect import Dialect
 from graph.model import Kind
-from graph.repository import ExportLink, ExportNode, LoadInfo, LoadState
+from graph.repository import ExportLink, ExportNode, LoadInfo
 from ontology.dataset import dataset_iri, void_triples
 from ontology.export import batch_triples, loads_triples
 from ontology.mapping import node_iri

@@ -15,7 +15,7 @@ from neo4j import Driver
 from api.main import create_app
 from api.settings import ApiSettings
 from api.sparql_service import SparqlService
-from graph import repository
+from graph import changes
 from graph.driver import connect, open_driver
 from graph.keys import Scope
 from ontology.sparql_store import Snapshot, build_snapshot
@@ -140,7 +140,7 @@ def snapshot_after(settings: ApiSettings, previous: Snapshot | None) -> tuple[Sn
         driver = open_driver(settings)
         try:
             dialect = await connect(driver, settings)
-            state = await repository.load_state(driver, dialect, settings.database)
+            state = await changes.load_state(driver, dialect, settings.database)
             made = await build_snapshot(driver, dialect, settings.database, BASE, state, previous)
             full = await build_snapshot(driver, dialect, settings.database, BASE, state)
             return made, full
