@@ -25,6 +25,7 @@ FORM, QUERY_BODY, UPDATE_BODY = (
     "application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"
 )  # fmt: skip
 _HTML = "text/html"
+_MAX_FIELDS = 100
 
 _PARAMETERS = [
     {"name": "query", "in": "query", "schema": {"type": "string"},
@@ -107,7 +108,10 @@ async def sparql_post(
         raise ProtocolError("The body is not UTF-8.") from None
     params = request.query_params.multi_items()
     if media_type == FORM:
-        params += parse_qsl(text, keep_blank_values=True, max_num_fields=100)
+        try:
+            params += parse_qsl(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+        except ValueError:
+            raise ProtocolError(f"The form has more than {_MAX_FIELDS} fields.") from None
     elif any(name == "query" for name, _ in params):
         raise ProtocolError("Send the query either in the body or as ?query=, not both.")
     else:

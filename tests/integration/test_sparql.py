@@ -256,6 +256,13 @@ def test_empty_dataset_parameters_are_ignored(client: TestClient) -> None:
     assert len(bindings(response)) == 12
 
 
+def test_a_form_with_too_many_fields_is_400(client: TestClient) -> None:
+    body = "&".join(f"f{i}=x" for i in range(200)) + "&query=ASK%7B%7D"
+    sent = client.post("/sparql", content=body.encode(),
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    problem(sent, 400, "invalid-request")
+
+
 def test_other_bodies_are_415(client: TestClient) -> None:
     response = client.post("/sparql", content=b"{}", headers={"Content-Type": "application/json"})
     problem(response, 415, "unsupported-media-type")
