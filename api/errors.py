@@ -15,8 +15,10 @@ from starlette.types import Send
 
 from api.auth import Forbidden, Unauthorised
 from api.filters import InvalidFilter
+from api.sparql_service import SparqlBusy
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
 from graph.researcher import InvalidCypher, WriteRefused
+from ontology import sparql
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _MAX_INSTANCE = 512
@@ -56,6 +58,15 @@ class UnsupportedMediaType(Exception):
 
     def __init__(self, accepted: list[str]) -> None:
         super().__init__(f"Send one of: {', '.join(accepted)}.")
+
+
+class ProtocolError(Exception):
+    """A request the SPARQL protocol (or another endpoint's) does not allow; 400 unless said."""
+
+    def __init__(self, detail: str, *, status: int = 400, slug: str = "invalid-request") -> None:
+        super().__init__(detail)
+        self.status = status
+        self.slug = slug
 
 
 def problem(
@@ -187,6 +198,12 @@ def install(app: FastAPI) -> None:
         errors = [{"location": exc.location, "message": exc.message}]
         return problem(request, 422, exc.message, slug="invalid", errors=errors)
 
+    @app.exception_handler(ProtocolError)
+    async def protocol_error(request: Request, exc: ProtocolError) -> JSONResponse:
+        return problem(request, exc.status, str(exc), slug=exc.slug)
+
+    install_sparql(app)
+
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
@@ -206,3 +223,26 @@ def install(app: FastAPI) -> None:
         # The exception text may hold internals (queries, paths): log it, never send it.
         log.exception("unhandled error on %s", request.url.path)
         return problem(request, 500, "An unexpected error occurred.", slug="internal")
+
+
+_SPARQL_STATUS: dict[type[sparql.SparqlError], tuple[int, str]] = {
+    sparql.QuerySyntaxError: (400, "invalid-query"),
+    sparql.UpdateRefused: (400, "read-only"),
+    sparql.ServiceRefused: (400, "service-refused"),
+    sparql.ResultCapExceeded: (422, "result-cap"),
+    sparql.QueryTimedOut: (504, "query-timeout"),
+}
+
+
+def install_sparql(app: FastAPI) -> None:
+    """SPARQL errors: their messages are written for the client (never internals)."""
+
+    @app.exception_handler(sparql.SparqlError)
+    async def sparql_error(request: Request, exc: sparql.SparqlError) -> JSONResponse:
+        status, slug = _SPARQL_STATUS.get(type(exc), (400, "invalid-query"))
+        return problem(request, status, str(exc), slug=slug)
+
+    @app.exception_handler(SparqlBusy)
+    async def busy(request: Request, exc: SparqlBusy) -> JSONResponse:
+        detail = "Every SPARQL worker is busy; try again shortly."
+        return problem(request, 503, detail, slug="busy", headers={"Retry-After": "2"})

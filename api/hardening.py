@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import send_problem
+from api.errors import TooLarge, send_problem
 from api.logs import AccessLog
 from api.ratelimit import RateLimit
 from api.settings import ApiSettings
@@ -87,6 +87,20 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
+async def read_capped(request: Request, limit: int) -> bytes:
+    """A route's request body, refused (413) as soon as it is known to exceed `limit`."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(limit)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def _too_large(send: Send, limit: int, path: str) -> None:
     detail = f"The body is larger than {limit} bytes."
     await send_problem(send, path, 413, detail, slug="too-large")
@@ -108,6 +122,6 @@ def install(app: FastAPI, settings: ApiSettings) -> None:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type", "Accept"],
-            expose_headers=["Link", "Retry-After"],
+            expose_headers=["Link", "Retry-After", "Connects-Load"],
             max_age=600,
         )

@@ -22,8 +22,10 @@ from api.routes import (
     linked_data,
     nodes,
     rdf,
+    sparql,
 )
 from api.settings import ApiSettings
+from api.sparql_service import SparqlService
 from graph.driver import open_driver
 from graph.errors import GraphUnavailable
 
@@ -53,9 +55,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         except GraphUnavailable:
             # Serve anyway: /ready reports it, and requests reconnect once the graph is back.
             log.warning("the graph is not reachable yet; serving and retrying on demand")
+        sparql_service = SparqlService(settings)
+        app.state.sparql = sparql_service
         try:
             yield
         finally:
+            sparql_service.close()
             await state.close()
 
     app = FastAPI(
@@ -69,7 +74,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     hardening.install(app, settings)
     errors.install(app)
-    routers = (health, nodes, evidence, graph, cypher, rdf, linked_data, contributions)
+    routers = (health, nodes, evidence, graph, cypher, rdf, linked_data, contributions, sparql)
     for module in routers:
         app.include_router(module.router)
     explore.install(app)

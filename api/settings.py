@@ -36,6 +36,22 @@ class ApiSettings(GraphSettings):
         default=300, ge=1, le=10_000, description="Most nodes a neighbourhood returns."
     )
 
+    sparql_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds a SPARQL query may run."
+    )
+    sparql_result_cap: int = Field(
+        default=10_000, ge=1, le=1_000_000, description="Most results a SPARQL query returns."
+    )
+    sparql_max_query_bytes: int = Field(
+        default=32_768, ge=256, le=1_048_576, description="Longest SPARQL query (or POST body)."
+    )
+    sparql_refresh_interval: float = Field(
+        default=1.0, ge=0, le=3600, description="Seconds between checks for a new load."
+    )
+    sparql_concurrency: int = Field(
+        default=2, ge=1, le=64, description="SPARQL queries evaluated at once."
+    )
+
     @model_validator(mode="after")
     def _enforce_non_default_secrets(self) -> ApiSettings:
         if self.environment == "production" and self.uri is not None:

@@ -139,12 +139,28 @@ LIMIT $limit
 
 LOAD_BY_ID: LiteralString = "MATCH (l:Load {id: $id}) RETURN l {.*} AS props"
 
+LOAD_COUNT: LiteralString = "MATCH (l:Load) RETURN count(l) AS loads"
+
 LATEST_LOAD: LiteralString = """
 MATCH (l:Load)
 RETURN l {.*} AS props
 ORDER BY l.started_at DESC, l.id
 LIMIT 1
 """
+
+# --- what changed since some loads (the SPARQL store patches itself from these) -----------
+
+CHANGED_NODES: LiteralString = "MATCH (n:Entity) WHERE n.load IN $loads RETURN n.id AS id"
+
+CHANGED_LINK_SOURCES: LiteralString = """
+MATCH (a:Entity)-[r]->(:Entity)
+WHERE r.load IN $loads
+RETURN DISTINCT a.id AS id
+"""
+
+ENTITY_COUNT: LiteralString = "MATCH (n:Entity) RETURN count(n) AS count"
+
+LINK_COUNT: LiteralString = "MATCH (:Entity)-[r]->(:Entity) RETURN count(r) AS count"
 
 # --- API keys (their own label: never part of the published graph) ----------------------
 

@@ -281,6 +281,21 @@ async def export_batches(
             yield await _export_batch(driver, dialect, database, ids)
 
 
+async def export_nodes(
+    driver: AsyncDriver, dialect: Dialect, database: str, ids: list[str], *, batch_size: int = 1000
+) -> tuple[list[ExportNode], list[ExportLink]]:
+    """Some nodes, by id, with their outgoing links, as the export reads them."""
+    nodes: list[ExportNode] = []
+    links: list[ExportLink] = []
+    for start in range(0, len(ids), batch_size):
+        batch_nodes, batch_links = await _export_batch(
+            driver, dialect, database, ids[start : start + batch_size]
+        )
+        nodes += batch_nodes
+        links += batch_links
+    return nodes, links
+
+
 async def _export_batch(
     driver: AsyncDriver, dialect: Dialect, database: str, ids: list[str]
 ) -> tuple[list[ExportNode], list[ExportLink]]:

@@ -224,7 +224,9 @@ async def _check_contributor(
 def _load_record(report: LoadReport, contributor: str | None) -> LoadRecord:
     now = datetime.now(UTC)
     props: dict[str, PropertyValue] = {
-        "started_at": now.isoformat(timespec="seconds"),
+        # To the microsecond: the latest load is the one that sorts last by started_at, and
+        # two loads often start within the same second (a load, then a contribution).
+        "started_at": now.isoformat(timespec="microseconds"),
         "files": [f.path for f in report.files],
         "checksums": [f.sha256 for f in report.files],
         "records": sum(f.records for f in report.files),

@@ -22,6 +22,10 @@ def dataset_iri(base: str) -> ox.NamedNode:
     return ox.NamedNode(f"{base}/.well-known/void#dataset")
 
 
+def sparql_endpoint(base: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{base}/sparql")
+
+
 def void_triples(base: str, latest: LoadInfo | None) -> Iterator[ox.Triple]:
     """VoID and DCAT for the whole dataset, with one DCAT distribution per dump format."""
     ds = dataset_iri(base)
@@ -40,6 +44,7 @@ def void_triples(base: str, latest: LoadInfo | None) -> Iterator[ox.Triple]:
     yield ox.Triple(ds, _iri(FOAF.homepage), ox.NamedNode(f"{base}/docs"))
     yield ox.Triple(ds, _iri(VOID.uriSpace), ox.Literal(f"{base}/id/"))
     yield ox.Triple(ds, _iri(VOID.uriLookupEndpoint), ox.NamedNode(f"{base}/search?q="))
+    yield ox.Triple(ds, _iri(VOID.sparqlEndpoint), sparql_endpoint(base))
     for vocabulary in (SKOS, ORG, PROV, DCTERMS, ONTOLOGY_IRI + "#"):
         yield ox.Triple(ds, _iri(VOID.vocabulary), ox.NamedNode(str(vocabulary)))
     for rdf_format in FORMATS:

@@ -10,6 +10,7 @@ from neo4j import AsyncDriver
 
 from graph import repository
 from graph.dialect import Dialect
+from graph.repository import ExportLink, ExportNode, LoadInfo
 from graph.settings import GraphSettings
 from ontology import jsonld
 from ontology.dataset import dump_triples
@@ -31,13 +32,26 @@ async def export_graph(
     writer = _Writer(rdf_format)
     yield writer.chunk(made)
     async for nodes, links in repository.export_batches(driver, dialect, settings.database):
-        kinds = {node.id: node.kind for node in nodes}
-        triples = [t for node in nodes for t in node_triples(base, node)]
-        triples += [link_triple(base, kinds[link.from_id], link) for link in links]
-        if chunk := writer.chunk(triples):
+        if chunk := writer.chunk(batch_triples(base, nodes, links)):
             yield chunk
-    yield writer.chunk([t for load in loads for t in load_triples(base, load)])
+    yield writer.chunk(loads_triples(base, loads))
     yield writer.end()
+
+
+def batch_triples(base: str, nodes: list[ExportNode], links: list[ExportLink]) -> list[ox.Triple]:
+    """One export batch as triples: each node's own triples, then its outgoing links.
+
+    The dumps and the SPARQL store are both filled through here, so they always agree.
+    """
+    kinds = {node.id: node.kind for node in nodes}
+    triples = [t for node in nodes for t in node_triples(base, node)]
+    triples += [link_triple(base, kinds[link.from_id], link) for link in links]
+    return triples
+
+
+def loads_triples(base: str, loads: list[LoadInfo]) -> list[ox.Triple]:
+    """Every recorded load as a prov:Activity."""
+    return [t for load in loads for t in load_triples(base, load)]
 
 
 class _Writer:

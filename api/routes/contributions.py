@@ -11,7 +11,9 @@ from fastapi.responses import JSONResponse
 
 from api.auth import AdminKey, ContributorKey
 from api.deps import GraphDep, SettingsDep
-from api.errors import PROBLEM_RESPONSES, TooLarge, UnsupportedMediaType, problem
+from api.errors import PROBLEM_RESPONSES, UnsupportedMediaType, problem
+from api.hardening import read_capped
+from api.sparql_service import SparqlService
 from graph import keys
 from graph.keys import ApiKey
 from loaders.pipeline import load_paths
@@ -52,7 +54,7 @@ async def contribute(
     media_type = content_type.split(";")[0].strip().lower()
     if media_type not in _SUFFIX:
         raise UnsupportedMediaType(list(_SUFFIX))
-    body = await _read_capped(request, settings.max_upload_bytes)
+    body = await read_capped(request, settings.max_upload_bytes)
     if not body.strip():
         return problem(request, 422, "The body is empty.", slug="invalid-contribution")
     name = f"contribution.{_SUFFIX[media_type]}"
@@ -60,7 +62,7 @@ async def contribute(
         path = Path(folder) / name
         path.write_bytes(body)
         try:
-            return await load_paths(
+            report = await load_paths(
                 graph.driver, graph.dialect, graph.database, [path],
                 base_uri=settings.public_base_uri, contributor=key.organisation,
                 dry_run=dry_run, source_name=f"{name} from {key.organisation}",
@@ -70,6 +72,10 @@ async def contribute(
                 {"location": i.field or "body", "message": i.message} for i in e.report.issues
             ]
             return problem(request, 422, str(e), slug="invalid-contribution", errors=errors)
+    if report.load_id is not None:
+        sparql: SparqlService = request.app.state.sparql
+        sparql.changed(graph)  # the SPARQL store follows at once, not at its next check
+    return report
 
 
 @router.get(
@@ -79,16 +85,3 @@ async def contribute(
 async def list_keys(graph: GraphDep, key: AdminKey) -> list[ApiKey]:
     """Every API key (never its secret). Needs an admin key."""
     return await keys.all_keys(graph.driver, graph.database)
-
-
-async def _read_capped(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise TooLarge(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)

@@ -1,0 +1,170 @@
+"""SPARQL 1.1 Protocol (queries only) over the published RDF, in step with the graph's loads."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from anyio import to_thread
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import GraphDep, SettingsDep
+from api.errors import PROBLEM_RESPONSES, ProtocolError, UnsupportedMediaType
+from api.hardening import read_capped
+from api.sparql_form import form_page
+from api.sparql_media import RDF_OFFERED, RESULT_OFFERED, content_type, negotiate
+from api.sparql_service import SparqlService
+from ontology.formats import best_media_type
+from ontology.sparql import Triples, UpdateRefused, serialize_results, serialize_triples
+
+router = APIRouter(tags=["sparql"])
+
+LOAD_HEADER = "Connects-Load"
+FORM, QUERY_BODY, UPDATE_BODY = (
+    "application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"
+)  # fmt: skip
+_HTML = "text/html"
+_MAX_FIELDS = 100
+
+_PARAMETERS = [
+    {"name": "query", "in": "query", "schema": {"type": "string"},
+     "description": "The SPARQL query. Without it a browser gets a form."},
+    {"name": "format", "in": "query", "schema": {"type": "string"},
+     "description": "json, xml, csv, tsv (SELECT, ASK) or turtle, ntriples, jsonld, rdfxml "
+                    "(CONSTRUCT, DESCRIBE), overriding Accept."},
+    {"name": "default-graph-uri", "in": "query", "schema": {"type": "string"},
+     "description": "Not supported: the dataset is one default graph."},
+]  # fmt: skip
+_CONTENT = {t: {"schema": {"type": "string"}} for t in [*RESULT_OFFERED, *RDF_OFFERED, _HTML]}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": _CONTENT, "description": "The results, negotiated."},
+    400: {"description": "Not a SPARQL query, an update, SERVICE, or a bad protocol request."},
+    406: {"description": "No acceptable format for this query form."},
+    413: {"description": "The query (or body) is longer than the server accepts."},
+    422: {"description": "More results than the result cap."},
+    503: PROBLEM_RESPONSES[503],
+    504: {"description": "The query ran longer than the time limit."},
+}
+
+
+@router.get(
+    "/sparql",
+    response_class=Response,
+    responses=_RESPONSES,
+    openapi_extra={"parameters": _PARAMETERS},
+)
+async def sparql_get(
+    request: Request,
+    graph: GraphDep,
+    settings: SettingsDep,
+    accept: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Run a read-only SPARQL query given as `?query=`; a browser without one gets a form."""
+    params = request.query_params.multi_items()
+    if not any(name == "query" for name, _ in params) and _wants_html(accept):
+        snapshot = await _service(request).snapshot(graph)
+        return HTMLResponse(form_page(snapshot.load_id))
+    if len(request.url.query) > settings.sparql_max_query_bytes * 3:  # %-encoded: up to 3x
+        raise ProtocolError(
+            "The query string is too long; POST the query instead.", status=414, slug="too-long"
+        )
+    return await _answer(request, graph, settings, params, accept)
+
+
+@router.post(
+    "/sparql",
+    response_class=Response,
+    responses={**_RESPONSES, 415: {"description": "Neither a form nor a SPARQL query body."}},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
+                QUERY_BODY: {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+async def sparql_post(
+    request: Request,
+    graph: GraphDep,
+    settings: SettingsDep,
+    accept: Annotated[str | None, Header()] = None,
+    content_type_header: Annotated[str, Header(alias="content-type")] = "",
+) -> Response:
+    """Run a read-only SPARQL query sent as a form (`query=`) or as an application/sparql-query
+    body. SPARQL Update is refused."""
+    media_type = content_type_header.split(";")[0].strip().lower()
+    if media_type == UPDATE_BODY:
+        raise UpdateRefused()
+    if media_type not in (FORM, QUERY_BODY):
+        raise UnsupportedMediaType([FORM, QUERY_BODY])
+    # A form %-encodes the query, which may triple its length.
+    factor = 3 if media_type == FORM else 1
+    body = await read_capped(request, settings.sparql_max_query_bytes * factor)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ProtocolError("The body is not UTF-8.") from None
+    params = request.query_params.multi_items()
+    if media_type == FORM:
+        try:
+            params += parse_qsl(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+        except ValueError:
+            raise ProtocolError(f"The form has more than {_MAX_FIELDS} fields.") from None
+    elif any(name == "query" for name, _ in params):
+        raise ProtocolError("Send the query either in the body or as ?query=, not both.")
+    else:
+        params.append(("query", text))
+    return await _answer(request, graph, settings, params, accept)
+
+
+async def _answer(
+    request: Request,
+    graph: GraphDep,
+    settings: SettingsDep,
+    params: list[tuple[str, str]],
+    accept: str | None,
+) -> Response:
+    values: dict[str, list[str]] = {}
+    for name, value in params:
+        values.setdefault(name, []).append(value)
+    if "update" in values:
+        raise UpdateRefused()
+    queries = values.get("query", [])
+    if len(queries) != 1 or not queries[0].strip():
+        raise ProtocolError("Send exactly one SPARQL query, as the 'query' parameter or body.")
+    if len(queries[0].encode("utf-8")) > settings.sparql_max_query_bytes:
+        raise ProtocolError(
+            f"The query is longer than {settings.sparql_max_query_bytes} bytes.",
+            status=413, slug="too-large",
+        )  # fmt: skip
+    if any(values.get("default-graph-uri", []) + values.get("named-graph-uri", [])):
+        raise ProtocolError(
+            "default-graph-uri and named-graph-uri are not supported: the dataset is one "
+            "default graph, which every query reads.", slug="unsupported-dataset",
+        )  # fmt: skip
+    formats = values.get("format", [])
+    choice = negotiate(accept, formats[-1] if formats else None)
+    service = _service(request)
+    snapshot = await service.snapshot(graph)
+    outcome = await service.run(snapshot, queries[0])
+    if isinstance(outcome, Triples):
+        rdf_format = choice.for_rdf()
+        media_type = rdf_format.media_type
+        body = await to_thread.run_sync(serialize_triples, outcome, rdf_format)
+    else:
+        media_type, result_format = choice.for_results()
+        body = await to_thread.run_sync(serialize_results, outcome, result_format.oxigraph)
+    headers = {LOAD_HEADER: snapshot.load_id or "none", "Vary": "Accept"}
+    return Response(body, media_type=content_type(media_type), headers=headers)
+
+
+def _service(request: Request) -> SparqlService:
+    service: SparqlService = request.app.state.sparql
+    return service
+
+
+def _wants_html(accept: str | None) -> bool:
+    # Ties go to JSON, so `*/*` (curl, most clients) gets a problem, not a page.
+    return best_media_type(accept, [RESULT_OFFERED[0], _HTML]) == _HTML

@@ -1,0 +1,166 @@
+"""The process's SPARQL store: kept in step with the graph's loads, queried within limits.
+
+Loads happen here (contributions) and in other processes (`connects load`), so before a query
+the latest load is compared with the one the snapshot reflects (at most once per
+`sparql_refresh_interval`); a contribution marks the snapshot stale at once. A new snapshot is
+built off to the side and swapped in whole: a query holds the snapshot it started with, so it
+never sees a half-refreshed dataset.
+
+A snapshot is patched from the previous one where that is exact, and rebuilt otherwise: see
+ontology/sparql_store.py (times measured in docs/sparql.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
+
+from api.deps import Graph
+from api.settings import ApiSettings
+from graph import changes
+from graph.changes import LoadState
+from ontology.sparql import Limits, Outcome, QueryTimedOut, evaluate
+from ontology.sparql_store import Snapshot, build_snapshot
+
+log = logging.getLogger("connects.api")
+
+_BUILD_ATTEMPTS = 3
+
+
+class SparqlBusy(Exception):
+    """Every query slot stayed taken until the time limit."""
+
+
+class SparqlService:
+    """One per app: the current snapshot, how it is refreshed, and the query worker slots."""
+
+    def __init__(self, settings: ApiSettings) -> None:
+        self.settings = settings
+        self.current: Snapshot | None = None
+        self.stale = False
+        self._checked = float("-inf")
+        self._lock: asyncio.Lock | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._executor = ThreadPoolExecutor(
+            settings.sparql_concurrency, thread_name_prefix="sparql"
+        )
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def snapshot(self, graph: Graph) -> Snapshot:
+        """The snapshot for the graph's latest load, rebuilding it first if a load came since.
+
+        Raises:
+            GraphUnavailable, GraphError: the graph could not be asked or read.
+        """
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        # A refresh under way (the lock is held) is waited for: it may be for a load this
+        # client already knows about, such as the contribution it has just made.
+        if self.current is not None and not self._due() and not self._lock.locked():
+            return self.current
+        async with self._lock:  # one refresh at a time; those waiting share its result
+            if self.current is None or self._due():
+                await self._refresh(graph)
+            assert self.current is not None  # noqa: S101 - _refresh sets it or raises
+            return self.current
+
+    async def _refresh(self, graph: Graph) -> None:
+        state = await changes.load_state(graph.driver, graph.dialect, graph.database)
+        self._checked = time.monotonic()
+        current = self.current
+        if current is not None and not self.stale and state.version == current.state.version:
+            return
+        self.stale = False  # a load during the build sets it again
+        try:
+            self.current = await self._build(graph, state)
+        except BaseException:
+            self.stale = True  # the next query tries again
+            raise
+
+    def changed(self, graph: Graph) -> None:
+        """A load was made in this process: refresh now, without waiting for a query."""
+        self.stale = True
+        task = asyncio.create_task(self._refresh_quietly(graph))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def run(self, snapshot: Snapshot, text: str) -> Outcome:
+        """Evaluate a query in a worker thread, within the time limit and the result cap.
+
+        Raises:
+            SparqlBusy: no worker slot came free within the time limit.
+            SparqlError: the query was refused, failed, ran too long or returned too much.
+        """
+        seconds = self.settings.sparql_timeout
+        deadline = time.monotonic() + seconds
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self.settings.sparql_concurrency)
+        slots = self._slots
+        try:
+            await asyncio.wait_for(slots.acquire(), seconds)
+        except TimeoutError:
+            raise SparqlBusy() from None
+        cancelled = threading.Event()
+        limits = Limits(deadline, seconds, self.settings.sparql_result_cap, cancelled)
+        try:
+            work = self._executor.submit(partial(evaluate, snapshot.store, text, limits))
+        except BaseException:
+            slots.release()
+            raise
+        # The slot is given back when the thread ends, not when we stop waiting for it.
+        loop = asyncio.get_running_loop()
+        work.add_done_callback(partial(_release, loop, slots))
+        try:
+            return await asyncio.wait_for(
+                asyncio.shield(asyncio.wrap_future(work)), max(0.0, deadline - time.monotonic())
+            )
+        except TimeoutError:
+            cancelled.set()  # stops a lazily evaluated query at its next solution
+            raise QueryTimedOut(seconds) from None
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def _due(self) -> bool:
+        elapsed = time.monotonic() - self._checked
+        return self.stale or elapsed >= self.settings.sparql_refresh_interval
+
+    async def _build(self, graph: Graph, state: LoadState) -> Snapshot:
+        # Loads commit in one transaction, so if the loads are the same before and after the
+        # build, the snapshot holds exactly that state. If a load came meanwhile, build again.
+        base = self.settings.public_base_uri.rstrip("/")
+        previous = self.current  # a patch starts from a snapshot known to be consistent
+        for _ in range(_BUILD_ATTEMPTS):
+            snapshot = await build_snapshot(
+                graph.driver, graph.dialect, graph.database, base, state, previous
+            )
+            after = await changes.load_state(graph.driver, graph.dialect, graph.database)
+            if after.version == state.version:
+                break
+            state = after
+        else:
+            self.stale = True  # loads keep coming: serve this one, rebuild on the next query
+        log.info(
+            "SPARQL store %s for %s: %d triples in %.3f s",
+            "patched" if snapshot.patched else "rebuilt", snapshot.load_id, snapshot.triples,
+            snapshot.seconds,
+        )  # fmt: skip
+        return snapshot
+
+    async def _refresh_quietly(self, graph: Graph) -> None:
+        try:
+            await self.snapshot(graph)
+        except Exception:
+            # The next query tries again (the snapshot is still marked stale) and reports it.
+            log.exception("SPARQL store refresh failed")
+
+
+def _release(loop: asyncio.AbstractEventLoop, slots: asyncio.Semaphore, _: Future[Outcome]) -> None:
+    # Once the app has shut down nobody waits for the slot any more.
+    with contextlib.suppress(RuntimeError):
+        loop.call_soon_threadsafe(slots.release)

@@ -1,0 +1,76 @@
+"""What the graph says about its changes: its loads, what given loads stamped, and its totals.
+
+Every write stamps what it changes with its load (a node's `load`, a relationship's `load`), so
+the nodes a set of loads touched can be found. Removals leave no stamp; the totals let a reader
+tell whether any happened outside the touched nodes.
+"""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+from neo4j import AsyncDriver, RoutingControl
+from pydantic import BaseModel
+
+from graph import queries, repository
+from graph.dialect import Dialect
+from graph.errors import translate_driver_errors
+from graph.repository import LoadInfo
+
+
+class LoadState(BaseModel):
+    """Which loads the graph has seen: it changes whenever a load is recorded (or loads go)."""
+
+    loads: int
+    latest: LoadInfo | None
+
+    @property
+    def version(self) -> tuple[int, str | None]:
+        # The count as well as the id, should the latest ever be ambiguous (loads made in the
+        # same microsecond, or a restored history).
+        return self.loads, self.latest.id if self.latest else None
+
+
+async def load_state(driver: AsyncDriver, dialect: Dialect, database: str) -> LoadState:
+    """How many loads are recorded, and the latest: two small reads, cheap to poll."""
+    [row] = await _read(driver, dialect, database, queries.LOAD_COUNT, {})
+    latest = await repository.latest_load(driver, dialect, database)
+    return LoadState(loads=row["loads"], latest=latest)
+
+
+class Changes(BaseModel):
+    touched: set[str]
+    """Nodes written by the loads, or with an outgoing link the loads wrote."""
+    nodes: int
+    """Entity nodes in the graph now."""
+    links: int
+    """Relationships between entity nodes now."""
+
+
+async def since(driver: AsyncDriver, dialect: Dialect, database: str, loads: list[str]) -> Changes:
+    """The nodes `loads` touched, and the graph's node and link totals.
+
+    Raises:
+        GraphUnavailable, QueryTimeout, GraphError: the graph failed to answer.
+    """
+    params = {"loads": loads}
+    written = await _read(driver, dialect, database, queries.CHANGED_NODES, params)
+    sources = await _read(driver, dialect, database, queries.CHANGED_LINK_SOURCES, params)
+    touched = {r["id"] for r in [*written, *sources]}
+    [nodes] = await _read(driver, dialect, database, queries.ENTITY_COUNT, {})
+    [links] = await _read(driver, dialect, database, queries.LINK_COUNT, {})
+    return Changes(touched=touched, nodes=nodes["count"], links=links["count"])
+
+
+async def _read(
+    driver: AsyncDriver,
+    dialect: Dialect,
+    database: str,
+    statement: LiteralString,
+    params: dict[str, Any],
+) -> list[dict[str, Any]]:
+    with translate_driver_errors():
+        records, _, _ = await driver.execute_query(
+            dialect.query(statement), params, database_=database, routing_=RoutingControl.READ
+        )
+    return [r.data() for r in records]

@@ -1,0 +1,213 @@
+"""SPARQL queries over a snapshot: read-only, never federated, bounded in time and results.
+
+pyoxigraph cannot cancel a query once started. What it evaluates lazily (most SELECT,
+CONSTRUCT and DESCRIBE queries) is read here one solution at a time, so the deadline and the
+result cap stop it between solutions. What it must finish before the first solution (ORDER BY,
+GROUP BY and aggregates over everything, for instance) runs to its end in its worker thread;
+the caller stops waiting at the deadline, and the thread keeps its worker slot until it ends,
+so such queries can never occupy more than the configured number of slots.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+
+from ontology import jsonld
+from ontology.formats import RdfFormat
+from ontology.mapping import PREFIXES
+
+
+class SparqlError(Exception):
+    """A query we will not or cannot answer; the message is safe to show the client."""
+
+
+class QuerySyntaxError(SparqlError):
+    """The text is not a SPARQL 1.1 query."""
+
+
+class UpdateRefused(SparqlError):
+    """A SPARQL Update was sent: the endpoint is read-only."""
+
+    def __init__(self) -> None:
+        super().__init__("This endpoint is read-only: SPARQL Update is refused.")
+
+
+class ServiceRefused(SparqlError):
+    """The query calls another endpoint (SERVICE), which this server never does."""
+
+    def __init__(self) -> None:
+        super().__init__("Federated queries (SERVICE) are not allowed on this endpoint.")
+
+
+class ResultCapExceeded(SparqlError):
+    """More results than the server returns for one query."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(
+            f"The query has more than {cap} results, the most this endpoint returns; "
+            "add LIMIT (and OFFSET to page) or narrow the query."
+        )
+
+
+class QueryTimedOut(SparqlError):
+    """The query ran past the time limit."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"The query ran longer than {seconds:g} s, the most this endpoint allows; "
+            "narrow it and try again."
+        )
+
+
+@dataclass(frozen=True)
+class Solutions:
+    """A SELECT query's answer: its variables and every solution."""
+
+    variables: list[str]
+    rows: list[ox.QuerySolution]
+
+
+@dataclass(frozen=True)
+class Boolean:
+    """An ASK query's answer."""
+
+    value: ox.QueryBoolean
+
+
+@dataclass(frozen=True)
+class Triples:
+    """A CONSTRUCT or DESCRIBE query's answer."""
+
+    triples: list[ox.Triple]
+
+
+Outcome = Solutions | Boolean | Triples
+
+
+@dataclass(frozen=True)
+class Limits:
+    deadline: float
+    """time.monotonic() after which evaluation stops."""
+    seconds: float
+    """The time limit, for the message."""
+    cap: int
+    cancelled: threading.Event
+
+
+def evaluate(store: ox.Store, text: str, limits: Limits) -> Outcome:
+    """Run one query on a snapshot's store (in a worker thread: it blocks).
+
+    Raises:
+        ServiceRefused, UpdateRefused, QuerySyntaxError: before anything is evaluated.
+        QueryTimedOut, ResultCapExceeded: part-way; nothing is returned.
+    """
+    visible = _visible(text)
+    if _SERVICE.search(visible):
+        raise ServiceRefused()
+    try:
+        results = store.query(text)
+    except SyntaxError as e:
+        if _first_keyword(visible) in _UPDATE_KEYWORDS:
+            raise UpdateRefused() from None
+        raise QuerySyntaxError(f"The query is not valid SPARQL 1.1: {e}") from None
+    try:
+        return _collect(results, limits)
+    except SparqlError as e:
+        # pyoxigraph's result iterators must be dropped on the thread that made them: drop
+        # the traceback (whose frames hold the iterator) here, not wherever the error is read.
+        raise e.with_traceback(None) from None
+    finally:
+        del results
+
+
+def _collect(
+    results: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, limits: Limits
+) -> Outcome:
+    _check(limits)
+    if isinstance(results, ox.QueryBoolean):
+        return Boolean(results)
+    if isinstance(results, ox.QuerySolutions):
+        variables = [v.value for v in results.variables]
+        return Solutions(variables, _bounded(results, limits))
+    return Triples(_bounded(results, limits))
+
+
+def _bounded(items: ox.QuerySolutions | ox.QueryTriples, limits: Limits) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        _check(limits)
+        out.append(item)
+        if len(out) > limits.cap:
+            raise ResultCapExceeded(limits.cap)
+    return out
+
+
+def _check(limits: Limits) -> None:
+    if limits.cancelled.is_set() or time.monotonic() > limits.deadline:
+        raise QueryTimedOut(limits.seconds)
+
+
+# --- what the query says, with strings, IRIs and comments blanked out -----------------------
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_OPAQUE = re.compile(
+    r'"""[\s\S]*?"""|'
+    r"'''[\s\S]*?'''|"  # long strings
+    r'"(?:[^"\\\n]|\\.)*"|'
+    r"'(?:[^'\\\n]|\\.)*'|"  # short strings
+    r"<[^<>\"{}|^`\\\s]*>|"  # IRIs (a '<' operator never matches: spaces or no '>')
+    r"#[^\n]*"  # comments
+)
+# A keyword, not part of a prefixed name or a variable (ex:service, ?service).
+_SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:-])", re.IGNORECASE)
+_PROLOGUE = re.compile(r"^(?:\s*(?:BASE|PREFIX\s+[\w.-]*:))*\s*([A-Za-z]+)", re.IGNORECASE)
+_UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+)
+
+
+def _visible(text: str) -> str:
+    # SPARQL allows \u escapes anywhere in a query, so they are decoded first, as the parser
+    # does: "\u0053ERVICE" is SERVICE.
+    decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    return _OPAQUE.sub(" ", decoded)
+
+
+def _first_keyword(visible: str) -> str:
+    match = _PROLOGUE.match(visible)
+    return match.group(1).upper() if match else ""
+
+
+# --- serialisation ---------------------------------------------------------------------------
+
+
+def serialize_results(outcome: Solutions | Boolean, results_format: ox.QueryResultsFormat) -> bytes:
+    """SELECT or ASK results as SPARQL JSON, XML, CSV or TSV.
+
+    The solutions were collected (to enforce the cap) so pyoxigraph's own writers are used by
+    reading them back from TSV, whose terms are exactly their N-Triples form.
+    """
+    if isinstance(outcome, Boolean):
+        return outcome.value.serialize(format=results_format) or b""
+    header = "\t".join(f"?{v}" for v in outcome.variables)
+    lines = [header, *("\t".join(_tsv_term(t) for t in row) for row in outcome.rows)]
+    parsed = ox.parse_query_results("\n".join(lines) + "\n", ox.QueryResultsFormat.TSV)
+    return parsed.serialize(format=results_format) or b""
+
+
+def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    # str() of a term is its N-Triples form, which escapes tabs and newlines in literals.
+    return "" if term is None else str(term)
+
+
+def serialize_triples(outcome: Triples, rdf_format: RdfFormat) -> bytes:
+    """CONSTRUCT or DESCRIBE results in an RDF format; JSON-LD with our published @context."""
+    if rdf_format.name == "jsonld":
+        return jsonld.document(outcome.triples)
+    return ox.serialize(outcome.triples, format=rdf_format.oxigraph, prefixes=PREFIXES) or b""

@@ -1,0 +1,368 @@
+"""/sparql, the SPARQL 1.1 Protocol: methods, media types, limits and errors (bundled data)."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+from rdflib import Graph, Literal, URIRef, Variable
+from rdflib.compare import isomorphic
+from rdflib.namespace import VOID
+from rdflib.query import Result
+
+from api.main import create_app
+from api.settings import ApiSettings
+from loaders.report import LoadReport
+from ontology.formats import FORMATS
+from tests.conftest import DATA, clear, load, without_dump_record
+
+BASE = "http://data.test"
+PREFIXES = """PREFIX cg: <https://w3id.org/connects-graph/def#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+OUTCOMES = PREFIXES + "SELECT ?o ?name WHERE { ?o a cg:Outcome ; skos:prefLabel ?name } ORDER BY ?o"
+RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+RESULTS = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+
+
+@pytest.fixture(scope="module")
+def everything(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
+    clear(sync_driver, settings)
+    return load(settings, DATA)
+
+
+def app_client(settings: ApiSettings, **changes: Any) -> TestClient:
+    """A client for an app with these settings changed (always checking for new loads)."""
+    return TestClient(create_app(settings.model_copy(update={"sparql_refresh_interval": 0,
+                                                             **changes})))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def client(settings: ApiSettings, everything: LoadReport) -> Iterator[TestClient]:
+    with app_client(settings, sparql_result_cap=100_000) as test_client:
+        yield test_client
+
+
+def bindings(response: Any) -> list[dict[str, str]]:
+    """SPARQL JSON results as plain {variable: value} rows."""
+    assert response.status_code == 200, response.text
+    rows = response.json()["results"]["bindings"]
+    return [{k: v["value"] for k, v in row.items()} for row in rows]
+
+
+def test_get_answers_sparql_json_naming_the_load(
+    client: TestClient, everything: LoadReport
+) -> None:
+    response = client.get("/sparql", params={"query": OUTCOMES})
+    assert response.headers["content-type"] == "application/sparql-results+json"
+    assert response.headers["connects-load"] == everything.load_id
+    rows = bindings(response)
+    outcomes = client.get("/nodes", params={"kind": "Outcome", "limit": 100}).json()["items"]
+    assert {r["o"] for r in rows} == {f"{BASE}/id/outcome/{o['id']}" for o in outcomes}
+    assert len(rows) == len(outcomes) == 12
+
+
+def test_post_as_form_and_as_query_body_answer_the_same(client: TestClient) -> None:
+    expected = bindings(client.get("/sparql", params={"query": OUTCOMES}))
+    form = client.post("/sparql", data={"query": OUTCOMES})
+    body = client.post(
+        "/sparql", content=OUTCOMES.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
+    assert bindings(form) == bindings(body) == expected
+
+
+@pytest.mark.parametrize(("media_type", "rdflib_format"), list(RESULTS.items()))
+def test_select_results_in_every_format_parse_to_the_same_rows(
+    client: TestClient, media_type: str, rdflib_format: str
+) -> None:
+    query = PREFIXES + (
+        "SELECT ?study ?year WHERE { ?study a cg:CaseStudy OPTIONAL { ?study cg:yearEnd ?year } }"
+    )
+    expected = {
+        (r["study"], r.get("year"))
+        for r in bindings(client.get("/sparql", params={"query": query}))
+    }
+    response = client.get("/sparql", params={"query": query}, headers={"Accept": media_type})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    parsed = Result.parse(io.BytesIO(response.content), format=rdflib_format)
+    study, year = Variable("study"), Variable("year")
+    rows = {(str(b[study]), str(b[year]) if year in b else None) for b in parsed.bindings}
+    assert rows == expected
+    assert any(year is None for _, year in rows)
+    assert any(year for _, year in rows)
+
+
+@pytest.mark.parametrize("media_type", ["application/sparql-results+json",
+                                        "application/sparql-results+xml"])  # fmt: skip
+def test_ask_answers_true_and_false(client: TestClient, media_type: str) -> None:
+    rdflib_format = RESULTS[media_type]
+    answers = []
+    for outcome in ("inclusion", "no-such-outcome"):
+        query = f"ASK {{ <{BASE}/id/outcome/{outcome}> ?p ?o }}"
+        response = client.get("/sparql", params={"query": query}, headers={"Accept": media_type})
+        assert response.headers["content-type"] == media_type
+        answers.append(Result.parse(io.BytesIO(response.content), format=rdflib_format).askAnswer)
+    assert answers == [True, False]
+
+
+@pytest.fixture(scope="module")
+def export(client: TestClient) -> Graph:
+    text = client.get("/export", params={"format": "nt"}).text
+    return without_dump_record(Graph().parse(data=text, format="nt"))
+
+
+@pytest.mark.parametrize("rdf_format", FORMATS, ids=[f.name for f in FORMATS])
+def test_construct_everything_is_the_export_plus_the_void_description(
+    client: TestClient, export: Graph, rdf_format: Any
+) -> None:
+    query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+    response = client.get("/sparql", params={"query": query},
+                          headers={"Accept": rdf_format.media_type})  # fmt: skip
+    assert response.headers["content-type"].split(";")[0] == rdf_format.media_type
+    graph = Graph().parse(data=response.text, format=RDFLIB_FORMAT[rdf_format.name])
+    dataset = URIRef(f"{BASE}/.well-known/void#dataset")
+    assert (dataset, VOID.sparqlEndpoint, URIRef(f"{BASE}/sparql")) in graph
+    void = Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+    assert isomorphic(graph, export + void)
+
+
+def test_describe_gives_a_resource_in_turtle(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": f"DESCRIBE <{BASE}/id/outcome/inclusion>"})
+    assert response.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.text, format="turtle")
+    inclusion = URIRef(f"{BASE}/id/outcome/inclusion")
+    assert Literal("Inclusion", lang="en") in set(graph.objects(inclusion, None))
+
+
+def test_format_parameter_overrides_accept(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": OUTCOMES, "format": "csv"},
+                          headers={"Accept": "application/sparql-results+xml"})  # fmt: skip
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.text.splitlines()[0] == "o,name"
+    assert len(response.text.splitlines()) == 13
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/sparql-results+xml;q=0.5, text/tab-separated-values",
+         "text/tab-separated-values"),
+        ("application/json", "application/json"),
+        ("text/turtle, */*;q=0.1", "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+    ],
+)  # fmt: skip
+def test_select_is_negotiated_with_q_values(
+    client: TestClient, accept: str, media_type: str
+) -> None:
+    response = client.get("/sparql", params={"query": OUTCOMES}, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert "Accept" in response.headers["vary"]
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "fmt"),
+    [
+        (OUTCOMES, "image/png", None),
+        (OUTCOMES, "text/turtle", None),  # a graph format for SELECT results
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "text/csv", None),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", None, "csv"),
+        (OUTCOMES, None, "png"),
+    ],
+)
+def test_no_acceptable_format_is_406(
+    client: TestClient, query: str, accept: str | None, fmt: str | None
+) -> None:
+    headers = {"Accept": accept} if accept else {}
+    params = {"query": query, **({"format": fmt} if fmt else {})}
+    response = client.get("/sparql", params=params, headers=headers)
+    assert response.status_code == 406
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["type"] == f"/problems/{slug}"
+    assert body["status"] == status
+    return body
+
+
+def test_a_syntax_error_is_400_saying_where(client: TestClient) -> None:
+    body = problem(client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x }"}), 400,
+                   "invalid-query")  # fmt: skip
+    assert "1:" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "send",
+    [
+        lambda c: c.get("/sparql", params={"query": "INSERT DATA { <a:s> <a:p> <a:o> }"}),
+        lambda c: c.get("/sparql", params={"update": "INSERT DATA { <a:s> <a:p> <a:o> }"}),
+        lambda c: c.post("/sparql", data={"update": "CLEAR ALL"}),
+        lambda c: c.post("/sparql", data={"query": "PREFIX a: <a:> DELETE WHERE { ?s ?p ?o }"}),
+        lambda c: c.post("/sparql", content=b"DROP ALL",
+                         headers={"Content-Type": "application/sparql-update"}),
+    ],
+    ids=["insert-as-query", "update-param", "form-update", "delete-as-query", "update-body"],
+)  # fmt: skip
+def test_updates_are_refused_and_change_nothing(client: TestClient, send: Any) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    before = bindings(client.get("/sparql", params={"query": count}))
+    body = problem(send(client), 400, "read-only")
+    assert "read-only" in body["detail"]
+    assert bindings(client.get("/sparql", params={"query": count})) == before
+
+
+def test_federated_queries_are_refused(client: TestClient) -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    problem(client.get("/sparql", params={"query": query}), 400, "service-refused")
+
+
+@pytest.mark.parametrize(
+    ("params", "slug"),
+    [
+        ({}, "invalid-request"),
+        ({"query": "  "}, "invalid-request"),
+        ({"query": OUTCOMES, "default-graph-uri": "http://data.test/g"}, "unsupported-dataset"),
+        ({"query": OUTCOMES, "named-graph-uri": "http://data.test/g"}, "unsupported-dataset"),
+    ],
+)
+def test_protocol_mistakes_are_400(client: TestClient, params: dict[str, str], slug: str) -> None:
+    problem(client.get("/sparql", params=params), 400, slug)
+
+
+def test_two_queries_are_400(client: TestClient) -> None:
+    response = client.get("/sparql?query=ASK%7B%7D&query=ASK%7B%7D")
+    problem(response, 400, "invalid-request")
+
+
+def test_empty_dataset_parameters_are_ignored(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": OUTCOMES, "default-graph-uri": ""})
+    assert len(bindings(response)) == 12
+
+
+def test_a_form_with_too_many_fields_is_400(client: TestClient) -> None:
+    body = "&".join(f"f{i}=x" for i in range(200)) + "&query=ASK%7B%7D"
+    sent = client.post("/sparql", content=body.encode(),
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    problem(sent, 400, "invalid-request")
+
+
+def test_other_bodies_are_415(client: TestClient) -> None:
+    response = client.post("/sparql", content=b"{}", headers={"Content-Type": "application/json"})
+    problem(response, 415, "unsupported-media-type")
+
+
+def test_long_queries_are_refused(settings: ApiSettings, everything: LoadReport) -> None:
+    long_query = OUTCOMES + "#" + "x" * 2000
+    with app_client(settings, sparql_max_query_bytes=1024) as client:
+        assert bindings(client.get("/sparql", params={"query": OUTCOMES}))
+        problem(client.post("/sparql", data={"query": long_query}), 413, "too-large")
+        body = long_query.encode()
+        sent = client.post("/sparql", content=body,
+                           headers={"Content-Type": "application/sparql-query"})  # fmt: skip
+        problem(sent, 413, "too-large")
+        problem(client.get("/sparql", params={"query": long_query * 2}), 414, "too-long")
+
+
+def test_the_result_cap_is_a_clear_error(settings: ApiSettings, everything: LoadReport) -> None:
+    with app_client(settings, sparql_result_cap=5) as client:
+        body = problem(client.get("/sparql", params={"query": OUTCOMES}), 422, "result-cap")
+        assert "more than 5 results" in body["detail"]
+        assert "LIMIT" in body["detail"]
+        assert len(bindings(client.get("/sparql", params={"query": OUTCOMES + " LIMIT 5"}))) == 5
+        construct = "CONSTRUCT WHERE { ?s ?p ?o }"
+        problem(client.get("/sparql", params={"query": construct}), 422, "result-cap")
+
+
+def test_a_long_streamed_query_stops_at_the_time_limit(
+    settings: ApiSettings, everything: LoadReport
+) -> None:
+    # Solutions come one at a time: evaluation itself stops at the deadline.
+    query = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    with app_client(settings, sparql_timeout=0.3, sparql_result_cap=1_000_000) as client:
+        body = problem(client.get("/sparql", params={"query": query}), 504, "query-timeout")
+        assert "0.3 s" in body["detail"]
+        assert len(bindings(client.get("/sparql", params={"query": OUTCOMES}))) == 12
+
+
+def test_a_query_that_cannot_be_stopped_keeps_its_slot_until_it_ends(
+    settings: ApiSettings, everything: LoadReport
+) -> None:
+    # An aggregate over 23M filtered solutions (about 5 s here) is computed before its first
+    # solution: the client gets its answer at the time limit, and the one slot stays taken
+    # until the aggregate ends.
+    query = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f "
+             "FILTER(STRLEN(STR(?c)) < STRLEN(STR(?f)) + 100) }")  # fmt: skip
+    changes = {"sparql_timeout": 0.3, "sparql_concurrency": 1}
+    with app_client(settings, **changes) as client:
+        problem(client.get("/sparql", params={"query": query}), 504, "query-timeout")
+        busy = problem(client.get("/sparql", params={"query": OUTCOMES}), 503, "busy")
+        assert busy["detail"].startswith("Every SPARQL worker is busy")
+        for _ in range(100):  # the slot comes back when the aggregate ends
+            response = client.get("/sparql", params={"query": OUTCOMES})
+            if response.status_code == 200:
+                break
+        assert len(bindings(response)) == 12
+
+
+def test_sparql_is_rate_limited_like_every_route(
+    settings: ApiSettings, everything: LoadReport
+) -> None:
+    with app_client(settings, rate_limit_per_minute=1, rate_limit_burst=2) as client:
+        assert [client.get("/sparql", params={"query": OUTCOMES}).status_code
+                for _ in range(2)] == [200, 200]  # fmt: skip
+        response = client.get("/sparql", params={"query": OUTCOMES})
+        problem(response, 429, "rate-limited")
+        assert int(response.headers["retry-after"]) > 0
+
+
+def test_a_browser_gets_a_form_and_other_clients_a_problem(client: TestClient) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    page = client.get("/sparql", headers={"Accept": browser})
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<form method="get" action="/sparql">' in page.text
+    assert 'name="query"' in page.text
+    problem(client.get("/sparql", headers={"Accept": "*/*"}), 400, "invalid-request")
+
+
+def test_the_void_description_names_the_endpoint_and_the_store_its_load(
+    client: TestClient, everything: LoadReport
+) -> None:
+    void = Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+    dataset = URIRef(f"{BASE}/.well-known/void#dataset")
+    assert void.value(dataset, VOID.sparqlEndpoint) == URIRef(f"{BASE}/sparql")
+    query = ("PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?load "
+             f"WHERE {{ <{dataset}> prov:wasGeneratedBy ?load }}")  # fmt: skip
+    response = client.get("/sparql", params={"query": query})
+    assert bindings(response) == [{"load": f"{BASE}/id/load/{everything.load_id}"}]
+
+
+def test_json_results_are_plain_json(client: TestClient) -> None:
+    response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Accept": "*/*"})
+    assert json.loads(response.content) == {"head": {}, "boolean": True}
+
+
+def test_browsers_on_allowed_origins_can_read_the_load_header(
+    settings: ApiSettings, everything: LoadReport
+) -> None:
+    with app_client(settings, cors_origins=["https://app.example"]) as client:
+        response = client.get("/sparql", params={"query": "ASK {}"},
+                              headers={"Origin": "https://app.example"})  # fmt: skip
+    assert response.headers["access-control-allow-origin"] == "https://app.example"
+    assert "Connects-Load" in response.headers["access-control-expose-headers"]

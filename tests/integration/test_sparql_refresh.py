@@ -1,0 +1,187 @@
+"""The SPARQL store follows the graph: loads from other processes, contributions, removals."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from api.main import create_app
+from api.settings import ApiSettings
+from api.sparql_service import SparqlService
+from graph import changes
+from graph.driver import connect, open_driver
+from graph.keys import Scope
+from ontology.sparql_store import Snapshot, build_snapshot
+from tests.conftest import DATA, clear, load
+from tests.integration.test_contributions import make_key
+from tests.integration.test_rdf_loading import CONTRIBUTION
+
+BASE = "http://data.test"
+STUDY = f"{BASE}/id/case-study/refresh-study"
+ADDRESSES = "https://w3id.org/connects-graph/def#addresses"
+THEMES = f"SELECT ?theme WHERE {{ <{STUDY}> <{ADDRESSES}> ?theme }}"
+HEADER = "id,title,organisation,summary,outcomes,themes,evidence_type,source_url\n"
+
+
+def write_study(folder: Path, themes: str) -> Path:
+    path = folder / "refresh.csv"
+    path.write_text(HEADER + f'refresh-study,T,Leeds City Council,S.,Inclusion,"{themes}",'
+                    "news_report,https://example.org/r\n")  # fmt: skip
+    return path
+
+
+def themes(client: TestClient) -> tuple[set[str], str]:
+    response = client.get("/sparql", params={"query": THEMES})
+    assert response.status_code == 200, response.text
+    found = {b["theme"]["value"] for b in response.json()["results"]["bindings"]}
+    return found, response.headers["connects-load"]
+
+
+@pytest.fixture
+def framework(empty_graph: Driver, settings: ApiSettings) -> Driver:
+    load(settings, DATA / "strategy", DATA / "evidence", DATA / "places")
+    return empty_graph
+
+
+@pytest.fixture
+def client(framework: Driver, settings: ApiSettings) -> Iterator[TestClient]:
+    app = create_app(settings.model_copy(update={"sparql_refresh_interval": 0}))
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def service(client: TestClient) -> SparqlService:
+    sparql: Any = client.app.state.sparql  # type: ignore[attr-defined]
+    assert isinstance(sparql, SparqlService)
+    return sparql
+
+
+def test_loads_by_another_process_are_seen_by_the_next_query(
+    client: TestClient, settings: ApiSettings, tmp_path: Path
+) -> None:
+    assert themes(client)[0] == set()
+    before = service(client).current
+    assert before is not None
+    report = load(settings, write_study(tmp_path, "Regeneration; Service design"))
+    found, header = themes(client)
+    assert found == {f"{BASE}/id/policy-theme/theme-regeneration",
+                     f"{BASE}/id/policy-theme/theme-service-design"}  # fmt: skip
+    assert header == report.load_id
+    # The store queries held before the load was never changed: a new one was swapped in.
+    assert service(client).current is not before
+    assert not any(before.store.quads_for_pattern(_iri(STUDY), None, None))
+
+
+def test_removals_reach_the_store(
+    client: TestClient, settings: ApiSettings, tmp_path: Path, framework: Driver
+) -> None:
+    load(settings, write_study(tmp_path, "Regeneration; Service design"))
+    assert len(themes(client)[0]) == 2
+    report = load(settings, write_study(tmp_path, "Regeneration"))
+    assert report.counts.links_removed == 1
+    assert themes(client) == ({f"{BASE}/id/policy-theme/theme-regeneration"}, report.load_id)
+    clear(framework, settings)
+    response = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+    assert response.headers["connects-load"] == "none"
+    assert response.json()["boolean"] is True  # the VoID description is always there
+    count = client.get("/sparql", params={"query": f"ASK {{ <{STUDY}> ?p ?o }}"})
+    assert count.json()["boolean"] is False
+
+
+def test_a_contribution_refreshes_at_once_other_loads_at_the_interval(
+    framework: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    app = create_app(settings.model_copy(update={"sparql_refresh_interval": 3600}))
+    ask = f"ASK {{ <{STUDY}> ?p ?o }}"
+    with TestClient(app) as client:
+        assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False
+        load(settings, write_study(tmp_path, "Regeneration"))
+        # Within the interval the store is not checked again: still the earlier load.
+        assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False
+        response = client.post("/contributions", content=CONTRIBUTION.encode(), headers={
+            "Content-Type": "text/turtle", "Authorization": f"Bearer {key}"})  # fmt: skip
+        assert response.status_code == 201, response.text
+        partner = f"ASK {{ <{BASE}/id/case-study/partner-study> ?p ?o }}"
+        answer = client.get("/sparql", params={"query": partner})
+        assert answer.json()["boolean"] is True
+        assert answer.headers["connects-load"] == response.json()["load_id"]
+        assert client.get("/sparql", params={"query": ask}).json()["boolean"] is True
+
+
+def test_a_dry_run_contribution_does_not_refresh(framework: Driver, settings: ApiSettings) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    with TestClient(create_app(settings)) as client:
+        client.get("/sparql", params={"query": "ASK {}"})
+        before = service(client).current
+        response = client.post("/contributions", params={"dry_run": "true"},
+                               content=CONTRIBUTION.encode(), headers={
+            "Content-Type": "text/turtle", "Authorization": f"Bearer {key}"})  # fmt: skip
+        assert response.status_code == 201, response.text
+        assert service(client).stale is False
+        assert service(client).current is before
+
+
+def _iri(value: str) -> ox.NamedNode:
+    return ox.NamedNode(value)
+
+
+def snapshot_after(settings: ApiSettings, previous: Snapshot | None) -> tuple[Snapshot, Snapshot]:
+    """A snapshot of the graph now, patched from `previous` if possible, and a full rebuild."""
+
+    async def run() -> tuple[Snapshot, Snapshot]:
+        driver = open_driver(settings)
+        try:
+            dialect = await connect(driver, settings)
+            state = await changes.load_state(driver, dialect, settings.database)
+            made = await build_snapshot(driver, dialect, settings.database, BASE, state, previous)
+            full = await build_snapshot(driver, dialect, settings.database, BASE, state)
+            return made, full
+        finally:
+            await driver.close()
+
+    return asyncio.run(run())
+
+
+def test_a_patched_store_is_exactly_a_rebuilt_one(
+    framework: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    first, _ = snapshot_after(settings, None)
+    assert not first.patched
+    three = "Regeneration; Service design; Modernising ICT"
+    steps = [
+        ("a new case study", "T", "Regeneration; Service design", True),
+        ("a changed one", "A new title", three, True),
+        ("the same again (a new load, nothing else)", "A new title", three, True),
+        ("a link removed from a node whose record is unchanged", "A new title", "Regeneration",
+         False),
+    ]  # fmt: skip
+    previous = first
+    for what, title, study_themes, patchable in steps:
+        path = write_study(tmp_path, study_themes)
+        path.write_text(path.read_text().replace(",T,", f",{title},"))
+        load(settings, path)
+        made, full = snapshot_after(settings, previous)
+        assert made.patched is patchable, what
+        assert set(made.store) == set(full.store), what
+        assert (made.kinds, made.out_links) == (full.kinds, full.out_links), what
+        assert made.load_id == full.load_id
+        previous = made
+    # Another outcome: the old claim is deleted (no stamp), so the totals call for a rebuild.
+    path = write_study(tmp_path, "Regeneration")
+    path.write_text(path.read_text().replace(",T,", ",A new title,").replace("Inclusion", "Data"))
+    assert load(settings, path).counts.nodes_removed == 1
+    made, full = snapshot_after(settings, previous)
+    assert not made.patched
+    assert set(made.store) == set(full.store)
+    clear(framework, settings)
+    made, full = snapshot_after(settings, made)
+    assert not made.patched
+    assert set(made.store) == set(full.store)
