@@ -7,14 +7,11 @@ tell whether any happened outside the touched nodes.
 
 from __future__ import annotations
 
-from typing import Any, LiteralString
-
-from neo4j import AsyncDriver, RoutingControl
+from neo4j import AsyncDriver
 from pydantic import BaseModel
 
 from graph import queries, repository
 from graph.dialect import Dialect
-from graph.errors import translate_driver_errors
 from graph.repository import LoadInfo
 
 
@@ -33,7 +30,7 @@ class LoadState(BaseModel):
 
 async def load_state(driver: AsyncDriver, dialect: Dialect, database: str) -> LoadState:
     """How many loads are recorded, and the latest: two small reads, cheap to poll."""
-    [row] = await _read(driver, dialect, database, queries.LOAD_COUNT, {})
+    [row] = await repository.read_rows(driver, dialect, database, queries.LOAD_COUNT, {})
     latest = await repository.latest_load(driver, dialect, database)
     return LoadState(loads=row["loads"], latest=latest)
 
@@ -54,23 +51,11 @@ async def since(driver: AsyncDriver, dialect: Dialect, database: str, loads: lis
         GraphUnavailable, QueryTimeout, GraphError: the graph failed to answer.
     """
     params = {"loads": loads}
-    written = await _read(driver, dialect, database, queries.CHANGED_NODES, params)
-    sources = await _read(driver, dialect, database, queries.CHANGED_LINK_SOURCES, params)
+    written = await repository.read_rows(driver, dialect, database, queries.CHANGED_NODES, params)
+    sources = await repository.read_rows(
+        driver, dialect, database, queries.CHANGED_LINK_SOURCES, params
+    )
     touched = {r["id"] for r in [*written, *sources]}
-    [nodes] = await _read(driver, dialect, database, queries.ENTITY_COUNT, {})
-    [links] = await _read(driver, dialect, database, queries.LINK_COUNT, {})
+    [nodes] = await repository.read_rows(driver, dialect, database, queries.ENTITY_COUNT, {})
+    [links] = await repository.read_rows(driver, dialect, database, queries.LINK_COUNT, {})
     return Changes(touched=touched, nodes=nodes["count"], links=links["count"])
-
-
-async def _read(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
-    statement: LiteralString,
-    params: dict[str, Any],
-) -> list[dict[str, Any]]:
-    with translate_driver_errors():
-        records, _, _ = await driver.execute_query(
-            dialect.query(statement), params, database_=database, routing_=RoutingControl.READ
-        )
-    return [r.data() for r in records]

@@ -6,17 +6,18 @@ and nothing is left out for being weak unless the caller asks for a minimum stre
 
 from __future__ import annotations
 
-from typing import Any, LiteralString
+from typing import Any
 
-from neo4j import AsyncDriver, RoutingControl
+from neo4j import AsyncDriver
 from pydantic import BaseModel, Field
 
 from graph import evidence_queries as q
 from graph import queries
 from graph.dialect import Dialect
-from graph.errors import NotFound, translate_driver_errors
+from graph.errors import NotFound
 from graph.evidence_queries import Dimension
 from graph.model import Kind
+from graph.repository import read_rows
 
 STRENGTH_NAMES = {
     1: "Reported",
@@ -152,19 +153,6 @@ class Path(BaseModel):
     relationships: list[PathRelationship]
 
 
-async def _read(
-    driver: AsyncDriver, dialect: Dialect, database: str, statement: LiteralString,
-    params: dict[str, Any],
-) -> list[dict[str, Any]]:  # fmt: skip
-    with translate_driver_errors():
-        records, _, _ = await driver.execute_query(
-            dialect.query(statement), params, database_=database, routing_=RoutingControl.READ
-        )
-    # Our statements return maps and lists only: a shallow dict is enough, and Record.data()
-    # (which converts nested graph types) costs more than the query on large reads.
-    return [dict(zip(r.keys(), r.values(), strict=True)) for r in records]
-
-
 async def what_works(
     driver: AsyncDriver,
     dialect: Dialect,
@@ -176,8 +164,8 @@ async def what_works(
 ) -> EvidencePage:
     """Case studies with matching evidence, strongest first, then most recent."""
     params = {**evidence.params(), "limit": limit, "offset": offset}
-    rows = await _read(driver, dialect, database, q.WHAT_WORKS, params)
-    total = await _read(driver, dialect, database, q.WHAT_WORKS_TOTAL, params)
+    rows = await read_rows(driver, dialect, database, q.WHAT_WORKS, params)
+    total = await read_rows(driver, dialect, database, q.WHAT_WORKS_TOTAL, params)
     items = [_row(r, evidence) for r in rows]
     return EvidencePage(items=items, total=int(total[0]["total"]), limit=limit, offset=offset)
 
@@ -248,7 +236,7 @@ async def facets(
     """
     out = []
     for dimension in dimensions:
-        rows = await _read(driver, dialect, database, q.FACETS[dimension], evidence.params())
+        rows = await read_rows(driver, dialect, database, q.FACETS[dimension], evidence.params())
         counts = {r["key"]: int(r["count"]) for r in rows}
         values = await _values(driver, dialect, database, dimension, counts, evidence)
         buckets = [
@@ -282,7 +270,7 @@ async def _values(
         span = range(low, high + 1) if low is not None and high is not None else range(0)
         values = [(year, str(year)) for year in span]
     else:
-        rows = await _read(driver, dialect, database, q.DIMENSION_VALUES[dimension], {})
+        rows = await read_rows(driver, dialect, database, q.DIMENSION_VALUES[dimension], {})
         values = [(r["key"], r["name"]) for r in rows]
     known = {key for key, _ in values}
     values += [
@@ -303,7 +291,7 @@ async def gap_map(
 
     A cell's strongest case study is the most recent of those with its best strength.
     """
-    found = await _read(driver, dialect, database, q.GAP_MAP[(rows, cols)], evidence.params())
+    found = await read_rows(driver, dialect, database, q.GAP_MAP[(rows, cols)], evidence.params())
     # Keys that occur (None for "not stated") join the dimension's named values.
     row_values = await _values(driver, dialect, database, rows, _keys(found, "row_key"), evidence)
     col_values = await _values(driver, dialect, database, cols, _keys(found, "col_key"), evidence)
@@ -351,7 +339,7 @@ async def _names(
 ) -> dict[str, str]:
     if not ids:
         return {}
-    rows = await _read(driver, dialect, database, queries.NODE_SUMMARIES, {"ids": ids})
+    rows = await read_rows(driver, dialect, database, queries.NODE_SUMMARIES, {"ids": ids})
     return {r["id"]: r["name"] for r in rows}
 
 
@@ -363,13 +351,15 @@ async def paths(
     Raises:
         NotFound: either node does not exist.
     """
-    ends = await _read(driver, dialect, database, queries.NODE_SUMMARIES, {"ids": [from_id, to_id]})
+    ends = await read_rows(
+        driver, dialect, database, queries.NODE_SUMMARIES, {"ids": [from_id, to_id]}
+    )
     found = {r["id"] for r in ends}
     for node_id in (from_id, to_id):
         if node_id not in found:
             raise NotFound(node_id)
     params = {"from": from_id, "to": to_id, "limit": limit}
-    rows = await _read(driver, dialect, database, q.PATHS, params)
+    rows = await read_rows(driver, dialect, database, q.PATHS, params)
     return [
         Path(
             length=len(r["relationships"]),

@@ -103,13 +103,14 @@ class LoadInfo(BaseModel):
     properties: dict[str, Any]
 
 
-async def _read(
+async def read_rows(
     driver: AsyncDriver,
     dialect: Dialect,
     database: str,
     statement: LiteralString,
     params: dict[str, Any],
 ) -> list[dict[str, Any]]:
+    """Run one read statement and return its rows as dicts (the one read helper of graph/)."""
     with translate_driver_errors():
         records, _, _ = await driver.execute_query(
             dialect.query(statement), params, database_=database, routing_=RoutingControl.READ
@@ -131,13 +132,13 @@ def _summary(props: Mapping[str, Any], labels: list[str]) -> NodeSummary:
 
 async def ping(driver: AsyncDriver, dialect: Dialect, database: str) -> int:
     """Run a real query; returns the number of framework nodes."""
-    rows = await _read(driver, dialect, database, queries.PING, {})
+    rows = await read_rows(driver, dialect, database, queries.PING, {})
     return int(rows[0]["nodes"])
 
 
 async def kind_counts(driver: AsyncDriver, dialect: Dialect, database: str) -> list[KindCount]:
     """How many nodes of each kind the graph holds (zero for kinds with none)."""
-    rows = await _read(driver, dialect, database, queries.KIND_COUNTS, {})
+    rows = await read_rows(driver, dialect, database, queries.KIND_COUNTS, {})
     counts = dict.fromkeys(Kind, 0)
     for row in rows:
         counts[Kind.from_label(row["labels"])] += int(row["count"])
@@ -156,8 +157,8 @@ async def list_nodes(
 ) -> Page:
     """One page of nodes of a kind, by name, optionally filtered by a name fragment."""
     params = {"text": text.strip().lower() if text else None, "limit": limit, "offset": offset}
-    rows = await _read(driver, dialect, database, queries.LIST_NODES[kind], params)
-    total = await _read(driver, dialect, database, queries.COUNT_NODES[kind], params)
+    rows = await read_rows(driver, dialect, database, queries.LIST_NODES[kind], params)
+    total = await read_rows(driver, dialect, database, queries.COUNT_NODES[kind], params)
     items = [_summary(r["node"], r["labels"]) for r in rows]
     return Page(items=items, total=int(total[0]["total"]), limit=limit, offset=offset)
 
@@ -171,7 +172,7 @@ async def node_detail(
         NotFound: no node has this id.
     """
     params = {"id": node_id, "link_limit": link_limit}
-    rows = await _read(driver, dialect, database, queries.NODE_DETAIL, params)
+    rows = await read_rows(driver, dialect, database, queries.NODE_DETAIL, params)
     if not rows:
         raise NotFound(node_id)
     row = rows[0]
@@ -210,13 +211,13 @@ async def neighbourhood(
     Raises:
         NotFound: no node has this id.
     """
-    start = await _read(driver, dialect, database, queries.NODE_SUMMARIES, {"ids": [node_id]})
+    start = await read_rows(driver, dialect, database, queries.NODE_SUMMARIES, {"ids": [node_id]})
     if not start:
         raise NotFound(node_id)
     nodes = {node_id: _summary(start[0], start[0]["labels"])}
     frontier, truncated = [node_id], False
     for _ in range(depth):
-        rows = await _read(
+        rows = await read_rows(
             driver, dialect, database, queries.NEIGHBOURS, {"ids": frontier, "limit": max_nodes * 4}
         )
         truncated = truncated or len(rows) >= max_nodes * 4
@@ -232,7 +233,7 @@ async def neighbourhood(
         if not frontier:
             break
     # Every edge among the chosen nodes, including those between nodes of the last hop.
-    rows = await _read(
+    rows = await read_rows(
         driver,
         dialect,
         database,
@@ -254,7 +255,7 @@ async def search(
 ) -> list[SearchHit]:
     """Nodes whose name or description matches free text, best first."""
     statement, params = dialect.search(text)
-    rows = await _read(driver, dialect, database, statement, {**params, "limit": limit})
+    rows = await read_rows(driver, dialect, database, statement, {**params, "limit": limit})
     return [SearchHit(node=_summary(r["node"], r["labels"]), score=r["score"]) for r in rows]
 
 
@@ -299,12 +300,12 @@ async def export_nodes(
 async def _export_batch(
     driver: AsyncDriver, dialect: Dialect, database: str, ids: list[str]
 ) -> tuple[list[ExportNode], list[ExportLink]]:
-    rows = await _read(driver, dialect, database, queries.EXPORT_NODES, {"ids": ids})
+    rows = await read_rows(driver, dialect, database, queries.EXPORT_NODES, {"ids": ids})
     nodes = [
         ExportNode(id=r["props"]["id"], kind=Kind.from_label(r["labels"]), properties=r["props"])
         for r in rows
     ]
-    link_rows = await _read(driver, dialect, database, queries.EXPORT_LINKS, {"ids": ids})
+    link_rows = await read_rows(driver, dialect, database, queries.EXPORT_LINKS, {"ids": ids})
     links = [
         ExportLink(
             from_id=r["from_id"],
@@ -322,7 +323,9 @@ async def loads(
     driver: AsyncDriver, dialect: Dialect, database: str, *, limit: int, offset: int
 ) -> list[LoadInfo]:
     """Recorded loads, newest first."""
-    rows = await _read(driver, dialect, database, queries.LOADS, {"limit": limit, "offset": offset})
+    rows = await read_rows(
+        driver, dialect, database, queries.LOADS, {"limit": limit, "offset": offset}
+    )
     return [LoadInfo(id=r["props"]["id"], properties=r["props"]) for r in rows]
 
 
@@ -330,12 +333,12 @@ async def load_by_id(
     driver: AsyncDriver, dialect: Dialect, database: str, load_id: str
 ) -> LoadInfo:
     """One recorded load. Raises NotFound if there is none with this id."""
-    rows = await _read(driver, dialect, database, queries.LOAD_BY_ID, {"id": load_id})
+    rows = await read_rows(driver, dialect, database, queries.LOAD_BY_ID, {"id": load_id})
     if not rows:
         raise NotFound(load_id)
     return LoadInfo(id=load_id, properties=rows[0]["props"])
 
 
 async def latest_load(driver: AsyncDriver, dialect: Dialect, database: str) -> LoadInfo | None:
-    rows = await _read(driver, dialect, database, queries.LATEST_LOAD, {})
+    rows = await read_rows(driver, dialect, database, queries.LATEST_LOAD, {})
     return LoadInfo(id=rows[0]["props"]["id"], properties=rows[0]["props"]) if rows else None
