@@ -40,22 +40,30 @@ def driver_for(settings: ApiSettings) -> Driver:
     return GraphDatabase.driver(engine.bolt_uri(settings), auth=auth)
 
 
+ASK_INCLUSION = 'ASK { ?o <http://www.w3.org/2004/02/skos/core#prefLabel> "Inclusion"@en }'
+
+
 def test_the_api_recovers_when_the_graph_comes_back(own_engine: ApiSettings) -> None:
     load(own_engine, DATA / "strategy")
     with TestClient(create_app(own_engine)) as client:
         assert client.get("/ready").status_code == 200
+        assert client.get("/sparql", params={"query": ASK_INCLUSION}).json()["boolean"] is True
         engine.stop(own_engine)
-        started = time.monotonic()
-        down = client.get("/nodes/inclusion")
-        assert down.status_code == 503
-        assert time.monotonic() - started < 5
+        for path, params in (("/nodes/inclusion", {}), ("/sparql", {"query": ASK_INCLUSION})):
+            started = time.monotonic()
+            down = client.get(path, params=params)
+            assert down.status_code == 503, path
+            assert down.headers["content-type"] == "application/problem+json"
+            assert time.monotonic() - started < 5, path
         assert client.get("/ready").status_code == 503
+        assert client.get("/explore").status_code == 200  # the page itself needs no graph
         engine.start(own_engine)
         for _ in range(50):
             if client.get("/ready").status_code == 200:
                 break
             time.sleep(0.2)
         assert client.get("/nodes/inclusion").json()["properties"]["name"] == "Inclusion"
+        assert client.get("/sparql", params={"query": ASK_INCLUSION}).json()["boolean"] is True
 
 
 def big_csv(path: Path, rows: int) -> Path:
