@@ -78,10 +78,32 @@ def test_keyboard_alone_answers_what_works_and_where_the_gaps_are(page: Page) ->
     tab_to(page, "Evidence gaps", most=400)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Evidence and gap map")
-    tab_to(page, "0")  # the first empty cell: a gap
+    cells = page.locator("tbody tr")
+    tab_to(page, "0")  # the grid's one Tab stop, its first cell, here a gap
+    assert active_cell(page) == cells.nth(0).locator("button").first.get_attribute("data-cell")
     page.keyboard.press("Enter")
     expect(page.locator("#cell-heading")).to_be_focused()
     expect(page.locator(".gap-note")).to_have_text("No case studies yet: a gap in the evidence.")
+
+    for _ in range(5):  # back into the grid, at the chosen cell
+        page.keyboard.press("Shift+Tab")
+        if active_cell(page):
+            break
+    assert active_cell(page) == cells.nth(0).locator("button").first.get_attribute("data-cell")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowDown")
+    target = cells.nth(1).locator("button").nth(1)
+    assert active_cell(page) == target.get_attribute("data-cell")
+    page.keyboard.press("Enter")
+    row = cells.nth(1).locator("th").inner_text()
+    expect(page.locator("#cell-heading")).to_contain_text(f": {row} × ")
+    expect(page.locator("#cell-heading")).to_be_focused()
+
+
+def active_cell(page: Page) -> str | None:
+    """The gap-map cell with the focus, if any."""
+    cell: str | None = page.evaluate("() => document.activeElement.dataset.cell ?? null")
+    return cell
 
 
 def test_focus_is_visible(page: Page) -> None:

@@ -23,6 +23,15 @@ const STYLE = [
       'target-arrow-shape': 'triangle', 'curve-style': 'bezier', 'arrow-scale': 0.8,
     },
   },
+  // The selected node's links say what they are; all labels at once would be unreadable.
+  {
+    selector: 'edge.near',
+    style: {
+      label: (e) => e.data('type').toLowerCase().replaceAll('_', ' '), 'font-size': 9,
+      color: '#4d4d4d', 'line-color': '#4d4d4d', 'target-arrow-color': '#4d4d4d', width: 2,
+      'text-background-color': '#ffffff', 'text-background-opacity': 0.9, 'text-rotation': 'autorotate',
+    },
+  },
 ];
 
 function short(label) {
@@ -54,7 +63,7 @@ export function createGraph(container, centre, onTap) {
     /** The first drawing: breadth-first rings around the centre, the same picture every time. */
     draw(api) {
       cy.add(elementsOf(api));
-      cy.getElementById(centre).addClass('centre');
+      cy.getElementById(centre).addClass('centre').connectedEdges().addClass('near');
       cy.layout({ name: 'breadthfirst', roots: [centre], circle: true, spacingFactor: 1.1, animate: false }).run();
       cy.fit(undefined, 20);
       return counted(api.nodes.length);
@@ -76,7 +85,8 @@ export function createGraph(container, centre, onTap) {
     },
     select(id) {
       cy.nodes().unselect();
-      cy.getElementById(id).select();
+      cy.edges().removeClass('near');
+      cy.getElementById(id).select().connectedEdges().addClass('near');
     },
     destroy() {
       cy.destroy();

@@ -48,6 +48,7 @@ export async function render(page, params, { navigate, record, remember, current
     for (const b of page.querySelectorAll('button[data-cell]')) {
       if (b.dataset.cell === key) b.setAttribute('aria-current', 'true');
       else b.removeAttribute('aria-current');
+      b.tabIndex = b.dataset.cell === key ? 0 : -1; // Tab comes back to the chosen cell
     }
     const where = { ...filter, [rows]: cell.row, [cols]: cell.col };
     const title = `${rowName.get(cell.row)} × ${colName.get(cell.col)}`;
@@ -73,11 +74,13 @@ export async function render(page, params, { navigate, record, remember, current
   };
   const table = h('table', { class: 'heatmap' },
     h('caption', {}, `Case studies by ${label(rows).toLowerCase()} (rows) and ${label(cols).toLowerCase()} (columns). `
-      + 'Darker cells have more; hatched cells have none. Choose a cell to list its case studies.'),
+      + 'Darker cells have more; hatched cells have none. Choose a cell to list its case studies; '
+      + 'arrow keys move between cells.'),
     h('thead', {}, h('tr', {}, h('td'), map.col_values.map((v) => h('th', { scope: 'col' }, v.name)))),
     h('tbody', {}, map.row_values.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.name),
       map.col_values.map((c) => cellOf(cells.get(`${r.key}|${c.key}`), max, rowName, colName, choose))))));
 
+  rovingFocus(table, params.get('cell'));
   const atLeast = levels.find((l) => l.notation === (filter.min_strength ?? '1'));
   add(page, 
     h('h1', { tabindex: -1 }, 'Evidence and gap map'),
@@ -95,6 +98,36 @@ export async function render(page, params, { navigate, record, remember, current
     chosenBox);
   announce(`${plural(empty.length, 'empty cell')} of ${map.cells.length}`);
   if (params.get('cell')) await open(params.get('cell'), { focus: false });
+}
+
+/**
+ * One Tab stop for the whole grid (the chosen cell, or the first): arrow keys, Home and End move
+ * between cells, so a keyboard user need not tab through every cell to get past the map.
+ */
+function rovingFocus(table, chosen) {
+  const buttons = [...table.querySelectorAll('tbody button[data-cell]')];
+  const start = buttons.find((b) => b.dataset.cell === chosen) ?? buttons[0];
+  for (const b of buttons) b.tabIndex = b === start ? 0 : -1;
+  const moves = {
+    ArrowRight: (r, c) => [r, c + 1], ArrowLeft: (r, c) => [r, c - 1],
+    ArrowDown: (r, c) => [r + 1, c], ArrowUp: (r, c) => [r - 1, c],
+    Home: (r) => [r, 0], End: (r, _, width) => [r, width - 1],
+  };
+  table.addEventListener('keydown', (event) => {
+    const here = event.target.closest('button[data-cell]');
+    const move = moves[event.key];
+    if (!here || !move) return;
+    const rowsOfCells = [...table.tBodies[0].rows].map((tr) => [...tr.querySelectorAll('button[data-cell]')]);
+    const r = rowsOfCells.findIndex((row) => row.includes(here));
+    const c = rowsOfCells[r].indexOf(here);
+    const [nr, nc] = move(r, c, rowsOfCells[r].length);
+    const next = rowsOfCells[nr]?.[nc];
+    if (!next) return;
+    event.preventDefault();
+    here.tabIndex = -1;
+    next.tabIndex = 0;
+    next.focus();
+  });
 }
 
 function dimension(value, fallback) {

@@ -18,15 +18,23 @@ export function filterFrom(params) {
   return Object.fromEntries(FILTERS.filter((f) => params.get(f)).map((f) => [f, params.get(f)]));
 }
 
+// The framework's lists (outcomes, themes, regions, ...) change only with a load: ask once per
+// visit, not on every change of filter.
+const kinds = new Map();
+function ofKind(kind) {
+  if (!kinds.has(kind)) kinds.set(kind, api.nodesOfKind(kind).catch((error) => { kinds.delete(kind); throw error; }));
+  return kinds.get(kind);
+}
+
 /** [value, label] options for a select of one kind's nodes, with "Any" first. */
 export async function choices(kind, any) {
-  const page = await api.nodesOfKind(kind);
+  const page = await ofKind(kind);
   return [['', any], ...page.items.map((n) => [n.id, n.name])];
 }
 
 /** The common 1-5 strength scale: the graph's evidence levels that carry a 1-5 notation. */
 export async function strengthLevels() {
-  const page = await api.nodesOfKind('EvidenceLevel');
+  const page = await ofKind('EvidenceLevel');
   return page.items.filter((n) => n.id.startsWith('connects-level-'))
     .sort((a, b) => Number(a.notation) - Number(b.notation));
 }
