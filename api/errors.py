@@ -231,6 +231,8 @@ _SPARQL_STATUS: dict[type[sparql.SparqlError], tuple[int, str]] = {
     sparql.ServiceRefused: (400, "service-refused"),
     sparql.ResultCapExceeded: (422, "result-cap"),
     sparql.QueryTimedOut: (504, "query-timeout"),
+    sparql.QueryTooLarge: (422, "memory-limit"),
+    sparql.QueryFailed: (400, "query-failed"),
 }
 
 

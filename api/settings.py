@@ -46,7 +46,13 @@ class ApiSettings(GraphSettings):
         default=32_768, ge=256, le=1_048_576, description="Longest SPARQL query (or POST body)."
     )
     sparql_refresh_interval: float = Field(
-        default=1.0, ge=0, le=3600, description="Seconds between checks for a new load."
+        default=0.0,
+        ge=0,
+        le=3600,
+        description="Seconds between checks for a new load; 0: before every query.",
+    )
+    sparql_memory_mb: int = Field(
+        default=512, ge=16, le=65_536, description="Memory one SPARQL query may use (MB)."
     )
     sparql_concurrency: int = Field(
         default=2, ge=1, le=64, description="SPARQL queries evaluated at once."

@@ -1,8 +1,9 @@
 """Content negotiation for /sparql: one table of result formats, and the RDF formats' table.
 
-Which family applies (results for SELECT and ASK, RDF for CONSTRUCT and DESCRIBE) is only
-known once the query is parsed, so both are negotiated up front: a request neither can satisfy
-is refused before any evaluation, and the family the query needs is checked afterwards.
+Both families are negotiated up front (results for SELECT and ASK, RDF for CONSTRUCT and
+DESCRIBE): a request neither can satisfy is refused at once, one the query's form cannot
+satisfy is refused before evaluation, and the child that evaluates answers in the family the
+query turned out to need.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pyoxigraph as ox
 from api.errors import NotAcceptable
 from ontology.formats import FORMATS, RdfFormat, best_media_type
 from ontology.formats import by_name as rdf_by_name
+from ontology.sparql_child import Formats
 
 
 @dataclass(frozen=True)
@@ -51,42 +53,62 @@ class Choice:
     results: tuple[str, ResultFormat] | None
     rdf: RdfFormat | None
 
-    def for_results(self) -> tuple[str, ResultFormat]:
-        if self.results is None:
+    def for_form(self, form: str) -> Formats:
+        """What the child may answer in; a 406 now if the query's form rules out both.
+
+        Raises:
+            NotAcceptable: the query's form needs a family the client accepts nothing of.
+        """
+        if form in ("SELECT", "ASK") and self.results is None:
             raise NotAcceptable(RESULT_OFFERED)
-        return self.results
-
-    def for_rdf(self) -> RdfFormat:
-        if self.rdf is None:
+        if form in ("CONSTRUCT", "DESCRIBE") and self.rdf is None:
             raise NotAcceptable(RDF_OFFERED)
-        return self.rdf
+        results = (self.results[0], self.results[1].oxigraph) if self.results else None
+        return Formats(results, self.rdf)
 
 
-def negotiate(accept: str | None, format_name: str | None) -> Choice:
-    """The formats to answer in: `format` (a name such as json or ttl) overrides Accept.
+def negotiate(accept: str | None, format_values: list[str]) -> Choice:
+    """The formats to answer in. `format` values (names such as json or ttl, or media types)
+    override Accept for the family they name; the other family is still negotiated.
 
     Raises:
         NotAcceptable: no format of either family fits.
     """
-    if format_name:
-        key = format_name.strip().lower()
-        result = next((f for f in RESULT_FORMATS if f.name == key), None)
-        choice = Choice((result.media_type, result) if result else None, rdf_by_name(key))
-        if choice.results is None and choice.rdf is None:
-            raise NotAcceptable([f"format={name}" for name in FORMAT_NAMES])
-        return choice
+    by_accept = _from_accept(accept)
+    if not format_values:
+        if by_accept.results is None and by_accept.rdf is None:
+            raise NotAcceptable(RESULT_OFFERED + RDF_OFFERED)
+        return by_accept
+    # SPARQLWrapper, for one, sends a name and a media type: `format=tsv&format=text/...`.
+    keys = [value.strip().lower() for value in format_values]
+    results = next((r for r in map(_result_named, keys) if r is not None), None)
+    rdf = next((r for r in map(_rdf_named, keys) if r is not None), None)
+    if results is None and rdf is None:
+        raise NotAcceptable([f"format={name}" for name in FORMAT_NAMES])
+    return Choice(results or by_accept.results, rdf or by_accept.rdf)
+
+
+def _result_named(key: str) -> tuple[str, ResultFormat] | None:
+    key = _RESULT_ALIASES.get(key, key)
+    found = next((f for f in RESULT_FORMATS if key in (f.name, f.media_type)), None)
+    return (found.media_type, found) if found else None
+
+
+def _rdf_named(key: str) -> RdfFormat | None:
+    return rdf_by_name(key) or next((f for f in FORMATS if f.media_type == key), None)
+
+
+def _from_accept(accept: str | None) -> Choice:
     results_type = best_media_type(accept, RESULT_OFFERED)
     rdf_type = best_media_type(accept, RDF_OFFERED)
-    if results_type is None and rdf_type is None:
-        raise NotAcceptable(RESULT_OFFERED + RDF_OFFERED)
     results = None
     if results_type is not None:
         name = _RESULT_ALIASES.get(results_type)
         result = next(f for f in RESULT_FORMATS if f.media_type == results_type or f.name == name)
         results = (results_type, result)
     if rdf_type is None and best_media_type(accept, _XML_RESULTS) is not None:
-        # Clients that only speak XML results (roqet sends nothing else) get RDF/XML for
-        # CONSTRUCT and DESCRIBE, as other SPARQL servers answer them, rather than a 406.
+        # Clients that only speak XML results get RDF/XML for CONSTRUCT and DESCRIBE, as
+        # other SPARQL servers answer them, rather than a 406.
         rdf_type = _RDF_XML
     rdf = next((f for f in FORMATS if f.media_type == rdf_type), None)
     return Choice(results, rdf)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
@@ -24,7 +23,7 @@ from api.deps import Graph
 from api.settings import ApiSettings
 from graph import changes
 from graph.changes import LoadState
-from ontology.sparql import Limits, Outcome, QueryTimedOut, evaluate
+from ontology.sparql_child import Answer, Bounds, Formats, run_in_child
 from ontology.sparql_store import Snapshot, build_snapshot
 
 log = logging.getLogger("connects.api")
@@ -73,7 +72,8 @@ class SparqlService:
         state = await changes.load_state(graph.driver, graph.dialect, graph.database)
         self._checked = time.monotonic()
         current = self.current
-        if current is not None and not self.stale and state.version == current.state.version:
+        if current is not None and state.version == current.state.version:
+            self.stale = False  # marked by a load that turned out to change nothing new
             return
         self.stale = False  # a load during the build sets it again
         try:
@@ -89,15 +89,15 @@ class SparqlService:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def run(self, snapshot: Snapshot, text: str) -> Outcome:
-        """Evaluate a query in a worker thread, within the time limit and the result cap.
+    async def run(self, snapshot: Snapshot, text: str, formats: Formats) -> Answer:
+        """Evaluate a query in a child process, within the time, result and memory limits.
 
         Raises:
-            SparqlBusy: no worker slot came free within the time limit.
-            SparqlError: the query was refused, failed, ran too long or returned too much.
+            SparqlBusy: no slot came free within the time limit.
+            SparqlError: the query was refused, failed, ran too long or asked too much.
+            WrongFamily: the client accepts no format for this query's form.
         """
         seconds = self.settings.sparql_timeout
-        deadline = time.monotonic() + seconds
         if self._slots is None:
             self._slots = asyncio.Semaphore(self.settings.sparql_concurrency)
         slots = self._slots
@@ -105,23 +105,20 @@ class SparqlService:
             await asyncio.wait_for(slots.acquire(), seconds)
         except TimeoutError:
             raise SparqlBusy() from None
-        cancelled = threading.Event()
-        limits = Limits(deadline, seconds, self.settings.sparql_result_cap, cancelled)
+        bounds = Bounds(
+            seconds, self.settings.sparql_result_cap, self.settings.sparql_memory_mb * 2**20
+        )
         try:
-            work = self._executor.submit(partial(evaluate, snapshot.store, text, limits))
+            work = self._executor.submit(
+                partial(run_in_child, snapshot.store, text, formats, bounds)
+            )
         except BaseException:
             slots.release()
             raise
-        # The slot is given back when the thread ends, not when we stop waiting for it.
-        loop = asyncio.get_running_loop()
-        work.add_done_callback(partial(_release, loop, slots))
-        try:
-            return await asyncio.wait_for(
-                asyncio.shield(asyncio.wrap_future(work)), max(0.0, deadline - time.monotonic())
-            )
-        except TimeoutError:
-            cancelled.set()  # stops a lazily evaluated query at its next solution
-            raise QueryTimedOut(seconds) from None
+        # The slot is given back when the child has ended (at the deadline at the latest), not
+        # when a client that went away stops waiting.
+        work.add_done_callback(partial(_release, asyncio.get_running_loop(), slots))
+        return await asyncio.wrap_future(work)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -160,7 +157,7 @@ class SparqlService:
             log.exception("SPARQL store refresh failed")
 
 
-def _release(loop: asyncio.AbstractEventLoop, slots: asyncio.Semaphore, _: Future[Outcome]) -> None:
+def _release(loop: asyncio.AbstractEventLoop, slots: asyncio.Semaphore, _: Future[Answer]) -> None:
     # Once the app has shut down nobody waits for the slot any more.
     with contextlib.suppress(RuntimeError):
         loop.call_soon_threadsafe(slots.release)

@@ -1,11 +1,9 @@
 """SPARQL queries over a snapshot: read-only, never federated, bounded in time and results.
 
-pyoxigraph cannot cancel a query once started. What it evaluates lazily (most SELECT,
-CONSTRUCT and DESCRIBE queries) is read here one solution at a time, so the deadline and the
-result cap stop it between solutions. What it must finish before the first solution (ORDER BY,
-GROUP BY and aggregates over everything, for instance) runs to its end in its worker thread;
-the caller stops waiting at the deadline, and the thread keeps its worker slot until it ends,
-so such queries can never occupy more than the configured number of slots.
+What pyoxigraph evaluates lazily (most SELECT, CONSTRUCT and DESCRIBE queries) is read here one
+solution at a time, so the deadline and the result cap stop it between solutions. Queries run in
+a child process (ontology/sparql_child.py), which is killed if it is still running at the
+deadline: that stops the queries that produce nothing until they finish.
 """
 
 from __future__ import annotations
@@ -53,6 +51,23 @@ class ResultCapExceeded(SparqlError):
             f"The query has more than {cap} results, the most this endpoint returns; "
             "add LIMIT (and OFFSET to page) or narrow the query."
         )
+
+
+class QueryTooLarge(SparqlError):
+    """The query needed more memory than one query may use."""
+
+    def __init__(self, memory_bytes: int) -> None:
+        super().__init__(
+            f"The query needed more than the {memory_bytes // 2**20} MB one query may use; "
+            "narrow it (fewer joins, less grouping) and try again."
+        )
+
+
+class QueryFailed(SparqlError):
+    """The engine could not evaluate the query (not a syntax error)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The query could not be evaluated{f': {reason}' if reason else ''}.")
 
 
 class QueryTimedOut(SparqlError):
@@ -162,6 +177,7 @@ _OPAQUE = re.compile(
     r'"(?:[^"\\\n]|\\.)*"|'
     r"'(?:[^'\\\n]|\\.)*'|"  # short strings
     r"<[^<>\"{}|^`\\\s]*>|"  # IRIs (a '<' operator never matches: spaces or no '>')
+    r"\\.|"  # an escape in a prefixed name (ex:a\#b): not the start of a comment
     r"#[^\n]*"  # comments
 )
 # A keyword, not part of a prefixed name or a variable (ex:service, ?service).
@@ -177,6 +193,11 @@ def _visible(text: str) -> str:
     # does: "\u0053ERVICE" is SERVICE.
     decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     return _OPAQUE.sub(" ", decoded)
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT, DESCRIBE (or another first keyword), read past the prologue."""
+    return _first_keyword(_visible(text))
 
 
 def _first_keyword(visible: str) -> str:

@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from anyio import to_thread
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import GraphDep, SettingsDep
-from api.errors import PROBLEM_RESPONSES, ProtocolError, UnsupportedMediaType
+from api.errors import PROBLEM_RESPONSES, NotAcceptable, ProtocolError, UnsupportedMediaType
 from api.hardening import read_capped
 from api.sparql_form import form_page
 from api.sparql_media import RDF_OFFERED, RESULT_OFFERED, content_type, negotiate
 from api.sparql_service import SparqlService
 from ontology.formats import best_media_type
-from ontology.sparql import Triples, UpdateRefused, serialize_results, serialize_triples
+from ontology.sparql import UpdateRefused, query_form
+from ontology.sparql_child import WrongFamily
 
 router = APIRouter(tags=["sparql"])
 
@@ -144,20 +144,16 @@ async def _answer(
             "default-graph-uri and named-graph-uri are not supported: the dataset is one "
             "default graph, which every query reads.", slug="unsupported-dataset",
         )  # fmt: skip
-    formats = values.get("format", [])
-    choice = negotiate(accept, formats[-1] if formats else None)
+    choice = negotiate(accept, values.get("format", []))
+    formats = choice.for_form(query_form(queries[0]))
     service = _service(request)
     snapshot = await service.snapshot(graph)
-    outcome = await service.run(snapshot, queries[0])
-    if isinstance(outcome, Triples):
-        rdf_format = choice.for_rdf()
-        media_type = rdf_format.media_type
-        body = await to_thread.run_sync(serialize_triples, outcome, rdf_format)
-    else:
-        media_type, result_format = choice.for_results()
-        body = await to_thread.run_sync(serialize_results, outcome, result_format.oxigraph)
+    try:
+        answer = await service.run(snapshot, queries[0], formats)
+    except WrongFamily as e:
+        raise NotAcceptable(RESULT_OFFERED if e.family == "results" else RDF_OFFERED) from None
     headers = {LOAD_HEADER: snapshot.load_id or "none", "Vary": "Accept"}
-    return Response(body, media_type=content_type(media_type), headers=headers)
+    return Response(answer.body, media_type=content_type(answer.media_type), headers=headers)
 
 
 def _service(request: Request) -> SparqlService:

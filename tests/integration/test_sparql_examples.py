@@ -27,7 +27,7 @@ def client(settings: ApiSettings, sync_driver: Driver) -> Iterator[TestClient]:
     clear(sync_driver, settings)
     load(settings, DATA)
     # Checked before every query, so a load just made is seen at once (the default is 1 s).
-    app = create_app(settings.model_copy(update={"sparql_refresh_interval": 0}))
+    app = create_app(settings)  # the default: a new load is looked for before every query
     with TestClient(app) as test_client:
         yield test_client
 

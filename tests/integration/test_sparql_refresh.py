@@ -52,7 +52,7 @@ def framework(empty_graph: Driver, settings: ApiSettings) -> Driver:
 
 @pytest.fixture
 def client(framework: Driver, settings: ApiSettings) -> Iterator[TestClient]:
-    app = create_app(settings.model_copy(update={"sparql_refresh_interval": 0}))
+    app = create_app(settings)  # the default: a new load is looked for before every query
     with TestClient(app) as test_client:
         yield test_client
 

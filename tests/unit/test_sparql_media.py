@@ -26,19 +26,19 @@ from ontology.formats import FORMATS
 )  # fmt: skip
 def test_both_families_are_negotiated(accept: str | None, results: str | None,
                                       rdf: str | None) -> None:  # fmt: skip
-    choice = negotiate(accept, None)
+    choice = negotiate(accept, [])
     assert (choice.results[0] if choice.results else None) == results
     assert (choice.rdf.media_type if choice.rdf else None) == rdf
 
 
 def test_nothing_acceptable_is_refused_before_evaluation() -> None:
     with pytest.raises(NotAcceptable):
-        negotiate("image/png, text/html", None)
+        negotiate("image/png, text/html", [])
 
 
 @pytest.mark.parametrize("name", FORMAT_NAMES)
 def test_every_format_name_picks_one_family(name: str) -> None:
-    choice = negotiate("image/png", name)  # the name wins over Accept
+    choice = negotiate("image/png", [name])  # the name wins over Accept, which fits nothing
     assert (choice.results is None) != (choice.rdf is None)
 
 
@@ -47,10 +47,30 @@ def test_format_names_cover_every_format() -> None:
 
 
 def test_a_family_the_query_needs_but_the_client_refused_is_406() -> None:
-    choice = negotiate("text/csv", None)
+    choice = negotiate("text/csv", [])
     with pytest.raises(NotAcceptable):
-        choice.for_rdf()
+        choice.for_form("CONSTRUCT")
+    assert choice.for_form("SELECT").results == ("text/csv", RESULT_FORMATS[2].oxigraph)
     with pytest.raises(NotAcceptable):
-        negotiate(None, "turtle").for_results()
+        negotiate("text/turtle", ["turtle"]).for_form("SELECT")
     with pytest.raises(NotAcceptable):
-        negotiate(None, "yaml")
+        negotiate(None, ["yaml"])
+
+
+def test_format_names_a_family_and_accept_still_chooses_the_other() -> None:
+    # SPARQLWrapper's defaults: format=xml with an RDF Accept for DESCRIBE and CONSTRUCT.
+    choice = negotiate("application/rdf+xml", ["xml"])
+    assert choice.results is not None
+    assert choice.results[0] == "application/sparql-results+xml"
+    assert choice.rdf is not None
+    assert choice.rdf.media_type == "application/rdf+xml"
+
+
+def test_format_may_repeat_and_may_be_a_media_type() -> None:
+    # SPARQLWrapper sends both: format=tsv&format=text/tab-separated-values.
+    choice = negotiate("*/*", ["tsv", "text/tab-separated-values"])
+    assert choice.results is not None
+    assert choice.results[0] == "text/tab-separated-values"
+    rdf = negotiate(None, ["application/n-triples"]).rdf
+    assert rdf is not None
+    assert rdf.name == "ntriples"
