@@ -64,7 +64,7 @@ async def sparql_get(
     params = request.query_params.multi_items()
     if not any(name == "query" for name, _ in params) and _wants_html(accept):
         snapshot = await _service(request).snapshot(graph)
-        return HTMLResponse(form_page(snapshot.load_id))
+        return HTMLResponse(form_page(snapshot.load_id), headers={"Vary": "Accept"})
     if len(request.url.query) > settings.sparql_max_query_bytes * 3:  # %-encoded: up to 3x
         raise ProtocolError(
             "The query string is too long; POST the query instead.", status=414, slug="too-long"
