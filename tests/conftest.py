@@ -120,6 +120,13 @@ def empty_graph(sync_driver: Driver, settings: ApiSettings) -> Driver:
 
 
 @pytest.fixture(scope="module")
+def everything(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
+    """All the bundled data (framework, case studies, evidence), loaded once for a module."""
+    clear(sync_driver, settings)
+    return load(settings, DATA)
+
+
+@pytest.fixture(scope="module")
 def framework(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
     """The bundled strategy framework, loaded once for a module of read-only tests."""
     clear(sync_driver, settings)

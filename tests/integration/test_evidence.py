@@ -9,20 +9,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
 from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
-from tests.conftest import DATA, clear, load, without_dump_record
+from tests.conftest import DATA, load, without_dump_record
 
 INCLUSION_STUDIES = 9  # case studies tagged with Inclusion in data/case-studies
-
-
-@pytest.fixture(scope="module")
-def everything(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
-    clear(sync_driver, settings)
-    return load(settings, DATA)
 
 
 @pytest.fixture(scope="module")

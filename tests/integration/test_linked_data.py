@@ -8,7 +8,6 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, VOID
@@ -17,16 +16,10 @@ from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
 from ontology.formats import FORMATS
-from tests.conftest import DATA, ROOT, clear, load
+from tests.conftest import ROOT
 
 BASE = "http://data.test"
 CG = "https://w3id.org/connects-graph/def#"
-
-
-@pytest.fixture(scope="module")
-def everything(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
-    clear(sync_driver, settings)
-    return load(settings, DATA)
 
 
 @pytest.fixture(scope="module")

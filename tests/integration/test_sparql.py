@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.compare import isomorphic
 from rdflib.namespace import VOID
@@ -19,7 +18,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
 from ontology.formats import FORMATS
-from tests.conftest import DATA, clear, load, without_dump_record
+from tests.conftest import without_dump_record
 
 BASE = "http://data.test"
 PREFIXES = """PREFIX cg: <https://w3id.org/connects-graph/def#>
@@ -34,12 +33,6 @@ RESULTS = {
     "text/csv": "csv",
     "text/tab-separated-values": "tsv",
 }
-
-
-@pytest.fixture(scope="module")
-def everything(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
-    clear(sync_driver, settings)
-    return load(settings, DATA)
 
 
 def app_client(settings: ApiSettings, **changes: Any) -> TestClient:

@@ -12,24 +12,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from neo4j import Driver
 
 from api.settings import ApiSettings
 from loaders.report import LoadReport
 from ontology import sparql
-from tests.conftest import DATA, clear, load
 from tests.integration.test_sparql import OUTCOMES, app_client, bindings, problem
 
 # Produces no solution until it has skipped 10^11 of 10^11 rows: nothing can stop it lazily.
 UNSTOPPABLE = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } LIMIT 5 OFFSET 100000000000"
 # One row whose value grows to about a gigabyte on the bundled data.
 GREEDY = "SELECT (STRLEN(GROUP_CONCAT(STR(?c))) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
-
-
-@pytest.fixture(scope="module")
-def everything(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
-    clear(sync_driver, settings)
-    return load(settings, DATA)
 
 
 def forked_children() -> list[int]:
