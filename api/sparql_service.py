@@ -36,7 +36,8 @@ class SparqlBusy(Exception):
 
 
 class SparqlService:
-    """One per app: the current snapshot, how it is refreshed, and the query worker slots."""
+    """One per app: the current snapshot, how it is refreshed, and the query slots (each query
+    runs in a child process, watched from a thread of its own)."""
 
     def __init__(self, settings: ApiSettings) -> None:
         self.settings = settings

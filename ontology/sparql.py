@@ -116,7 +116,7 @@ class Limits:
 
 
 def evaluate(store: ox.Store, text: str, limits: Limits) -> Outcome:
-    """Run one query on a snapshot's store (in a worker thread: it blocks).
+    """Run one query on a snapshot's store (in the child of ontology/sparql_child.py: it blocks).
 
     Raises:
         ServiceRefused, UpdateRefused, QuerySyntaxError: before anything is evaluated.
