@@ -103,7 +103,7 @@ def run_in_child(store: ox.Store, text: str, formats: Formats, bounds: Bounds) -
         # Killed before it could answer: the memory limit (allocation failed and the engine
         # aborted) or the CPU limit; either way the query asked for more than it may have.
         raise QueryTooLarge(bounds.memory_bytes) if os.WIFSIGNALED(status) else QueryFailed("")
-    return _decode(data)
+    return decode(data)
 
 
 def _read_all(fd: int, deadline: float) -> bytes | None:
@@ -122,10 +122,16 @@ def _read_all(fd: int, deadline: float) -> bytes | None:
         chunks.append(chunk)
 
 
-def _decode(data: bytes) -> Answer:
+def decode(data: bytes) -> Answer:
+    """The child's report: its answer, or the error it met (raised here)."""
     head, _, body = data.partition(b"\n")
-    message = json.loads(head)
+    try:
+        message = json.loads(head)
+    except ValueError:
+        raise QueryFailed("") from None  # cut off mid-write (a resource limit): no answer
     if "media_type" in message:
+        if len(body) != message["length"]:
+            raise QueryFailed("")
         return Answer(message["media_type"], body)
     if "family" in message:
         raise WrongFamily(message["family"])
@@ -148,7 +154,7 @@ def _child(
     size: int | None,
     out: int,
 ) -> None:
-    head: dict[str, str] = {}
+    head: dict[str, str | int] = {}
     body = b""
     try:
         _confine(bounds, size)
@@ -173,6 +179,8 @@ def _child(
         head = {"error": QueryFailed.__name__, "message": str(QueryFailed(str(e)))}
     finally:
         with contextlib.suppress(BaseException):
+            if "media_type" in head:
+                head["length"] = len(body)  # so that a cut-off answer is never taken as whole
             _write_all(out, json.dumps(head).encode() + b"\n" + body)
         os._exit(0)
 

@@ -14,6 +14,7 @@ from rdflib.query import Result
 from ontology.sparql import (
     Boolean,
     Limits,
+    QueryFailed,
     QuerySyntaxError,
     QueryTimedOut,
     ResultCapExceeded,
@@ -23,6 +24,7 @@ from ontology.sparql import (
     evaluate,
     serialize_results,
 )
+from ontology.sparql_child import Answer, decode
 
 EX = "http://example.org/"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -139,3 +141,12 @@ def test_ask_is_a_boolean(store: ox.Store) -> None:
     outcome = evaluate(store, f"ASK {{ <{EX}s> ?p ?o }}", limits())
     assert isinstance(outcome, Boolean)
     assert serialize_results(outcome, ox.QueryResultsFormat.JSON) == b'{"head":{},"boolean":true}'
+
+
+def test_a_cut_off_answer_from_a_child_is_never_taken_as_whole() -> None:
+    whole = b'{"media_type": "text/csv", "length": 7}\nn\r\n12\r\n'
+    assert decode(whole) == Answer("text/csv", b"n\r\n12\r\n")
+    with pytest.raises(QueryFailed):
+        decode(whole[:-2])  # the body stops short
+    with pytest.raises(QueryFailed):
+        decode(whole[:20])  # the header stops short
