@@ -13,6 +13,7 @@ from api.settings import ApiSettings
 from graph.dialect import Dialect, Engine
 from graph.driver import connect, open_reader_driver
 from graph.errors import GraphUnavailable
+from graph.db import Db
 from graph.schema import ensure_schema
 
 
@@ -39,7 +40,7 @@ class GraphState:
         async with self.lock:
             if self.dialect is None:
                 dialect = await connect(self.driver, self.settings)
-                await ensure_schema(self.driver, dialect, self.settings.database)
+                await ensure_schema(Db(self.driver, dialect, self.settings.database))
                 self.dialect = dialect
         return self.dialect
 

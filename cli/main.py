@@ -18,6 +18,7 @@ from graph import engine
 from graph.dialect import Dialect
 from graph.driver import connect, open_driver
 from graph.errors import GraphError, NotFound
+from graph.db import Db
 from graph.schema import ensure_schema
 from graph.settings import GraphSettings
 from loaders.pipeline import load_paths
@@ -63,7 +64,7 @@ def _with_graph(settings: GraphSettings, work: Callable[[AsyncDriver, Dialect], 
         driver = open_driver(settings)
         try:
             dialect = await connect(driver, settings)
-            await ensure_schema(driver, dialect, settings.database)
+            await ensure_schema(Db(driver, dialect, settings.database))
             return await work(driver, dialect)
         finally:
             await driver.close()

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from neo4j import AsyncDriver
+from typing import TYPE_CHECKING
 
 from graph import queries
-from graph.dialect import Dialect
-from graph.errors import translate_driver_errors
+
+if TYPE_CHECKING:
+    from graph.db import Db
 
 
-async def ensure_schema(driver: AsyncDriver, dialect: Dialect, database: str) -> None:
+async def ensure_schema(db: Db) -> None:
     """Create the uniqueness constraints and indexes, skipping those that exist."""
-    with translate_driver_errors():
-        for statement in (*queries.SCHEMA, *dialect.schema_statements):
-            await driver.execute_query(dialect.query(statement), database_=database)
+    for statement in (*queries.SCHEMA, *db.dialect.schema_statements):
+        await db.write(statement)

@@ -15,6 +15,7 @@ from rdflib import Graph
 from api.settings import ApiSettings
 from graph import engine, queries
 from graph.driver import connect, open_driver
+from graph.db import Db
 from graph.schema import ensure_schema
 from loaders.pipeline import load_paths
 from loaders.report import LoadReport
@@ -75,7 +76,7 @@ def load(settings: ApiSettings, *paths: Path, contributor: str | None = None) ->
         driver = open_driver(settings)
         try:
             dialect = await connect(driver, settings)
-            await ensure_schema(driver, dialect, settings.database)
+            await ensure_schema(Db(driver, dialect, settings.database))
             return await load_paths(
                 driver,
                 dialect,
