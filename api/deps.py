@@ -10,10 +10,10 @@ from fastapi import Depends, Request
 from neo4j import AsyncDriver
 
 from api.settings import ApiSettings
+from graph.db import Db
 from graph.dialect import Dialect, Engine
 from graph.driver import connect, open_reader_driver
 from graph.errors import GraphUnavailable
-from graph.db import Db
 from graph.schema import ensure_schema
 
 

@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from graph import engine
+from graph.db import Db
 from graph.dialect import Dialect
 from graph.driver import connect, open_driver
 from graph.errors import GraphError, NotFound
-from graph.db import Db
 from graph.schema import ensure_schema
 from graph.settings import GraphSettings
 from loaders.pipeline import load_paths

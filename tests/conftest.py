@@ -14,8 +14,8 @@ from rdflib import Graph
 
 from api.settings import ApiSettings
 from graph import engine, queries
-from graph.driver import connect, open_driver
 from graph.db import Db
+from graph.driver import connect, open_driver
 from graph.schema import ensure_schema
 from loaders.pipeline import load_paths
 from loaders.report import LoadReport
