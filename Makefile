@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 DATA   := data
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve load stop test lint check clean rapper roqet chromium wrk bench explorer-assets
+.PHONY: help install run serve load stop test unit fmt lint check clean rapper roqet chromium wrk bench explorer-assets
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -59,6 +59,13 @@ load: $(STAMP) ## Load the bundled data into the graph
 
 stop: $(STAMP) ## Stop the embedded graph engine
 	$(BIN)/connects db stop
+
+fmt: $(STAMP) ## Format the code and sort imports (ruff)
+	$(BIN)/ruff check --fix --select I .
+	$(BIN)/ruff format .
+
+unit: $(STAMP) $(LINTER) ## Fast tests that need no graph engine, browser or apt installs
+	$(BIN)/pytest tests/unit -q
 
 lint: $(STAMP) ## ruff and mypy --strict
 	$(BIN)/ruff check .
