@@ -1,7 +1,8 @@
 """Idempotent batched writes: nodes keyed on their unique id, links merged between them.
 
 One load is one transaction, so a failure part-way leaves the graph exactly as it was.
-Large loads go through `transactions` and `LoadWriter`, committing every few thousand records.
+Large loads go through `Db.transactions` and `LoadWriter`, committing every few thousand
+records.
 """
 
 from __future__ import annotations
@@ -9,23 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator, Collection, Iterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from neo4j import (
-    READ_ACCESS,
-    AsyncDriver,
-    AsyncManagedTransaction,
-    AsyncSession,
-    AsyncTransaction,
-    RoutingControl,
-)
+from neo4j import AsyncManagedTransaction, AsyncTransaction
 
 from graph import queries
-from graph.dialect import Dialect
-from graph.errors import Conflict, translate_driver_errors
+from graph.db import Db
+from graph.errors import Conflict
 from graph.model import Kind, Rel
 
 Scalar = str | int | float | bool
@@ -98,65 +91,35 @@ def checksum(props: dict[str, PropertyValue]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-async def restore_loads(
-    driver: AsyncDriver, database: str, loads: Sequence[tuple[str, dict[str, PropertyValue]]]
-) -> None:
+async def restore_loads(db: Db, loads: Sequence[tuple[str, dict[str, PropertyValue]]]) -> None:
     """Recreate :Load records from a backup."""
-    with translate_driver_errors():
-        for _, props in loads:
-            await driver.execute_query(queries.CREATE_LOAD, {"props": props}, database_=database)
+    for _, props in loads:
+        await db.write(queries.CREATE_LOAD, props=props)
 
 
-async def existing_kinds(
-    driver: AsyncDriver, dialect: Dialect, database: str, ids: Sequence[str]
-) -> dict[str, Kind]:
+async def existing_kinds(db: Db, ids: Sequence[str]) -> dict[str, Kind]:
     """The kind of each of `ids` that is already in the graph."""
     found: dict[str, Kind] = {}
-    with translate_driver_errors():
-        for batch in _batches(list(ids)):
-            records, _, _ = await driver.execute_query(
-                dialect.query(queries.EXISTING_NODES),
-                {"ids": batch},
-                database_=database,
-                routing_=RoutingControl.READ,
-            )
-            found.update({r["id"]: Kind.from_label(r["labels"]) for r in records})
+    for batch in _batches(list(ids)):
+        rows = await db.read(queries.EXISTING_NODES, ids=batch)
+        found.update({r["id"]: Kind.from_label(r["labels"]) for r in rows})
     return found
 
 
-async def all_kinds(driver: AsyncDriver, dialect: Dialect, database: str) -> dict[str, Kind]:
+async def all_kinds(db: Db) -> dict[str, Kind]:
     """The kind of every node in the graph, streamed in one query."""
     found: dict[str, Kind] = {}
-    with translate_driver_errors():
-        async with driver.session(
-            database=database, default_access_mode=READ_ACCESS, fetch_size=10_000
-        ) as session:
-            result = await session.run(dialect.query(queries.ALL_KINDS))
-            while records := await result.fetch(10_000):
-                found.update({r["id"]: Kind.from_label(r["labels"]) for r in records})
+    async for rows in db.stream(queries.ALL_KINDS):
+        found.update({r["id"]: Kind.from_label(r["labels"]) for r in rows})
     return found
 
 
-async def node_count(driver: AsyncDriver, dialect: Dialect, database: str) -> int:
-    with translate_driver_errors():
-        records, _, _ = await driver.execute_query(
-            dialect.query(queries.PING), database_=database, routing_=RoutingControl.READ
-        )
-    return int(records[0]["nodes"])
-
-
-async def owners(
-    driver: AsyncDriver, dialect: Dialect, database: str, ids: Sequence[str]
-) -> dict[str, str | None]:
+async def owners(db: Db, ids: Sequence[str]) -> dict[str, str | None]:
     """For each of `ids` already in the graph: the organisation that contributed it, if any."""
     found: dict[str, str | None] = {}
-    with translate_driver_errors():
-        for batch in _batches(list(ids)):
-            records, _, _ = await driver.execute_query(
-                dialect.query(queries.NODE_OWNERS), {"ids": batch},
-                database_=database, routing_=RoutingControl.READ,
-            )  # fmt: skip
-            found.update({r["id"]: r["owner"] for r in records})
+    for batch in _batches(list(ids)):
+        rows = await db.read(queries.NODE_OWNERS, ids=batch)
+        found.update({r["id"]: r["owner"] for r in rows})
     return found
 
 
@@ -172,12 +135,9 @@ class VocabularyRow:
     default_level: str | None
 
 
-async def vocabulary(driver: AsyncDriver, dialect: Dialect, database: str) -> list[VocabularyRow]:
+async def vocabulary(db: Db) -> list[VocabularyRow]:
     """The nodes the loaders match names against, with what they need to know of each."""
-    with translate_driver_errors():
-        records, _, _ = await driver.execute_query(
-            dialect.query(queries.VOCABULARY), database_=database, routing_=RoutingControl.READ
-        )
+    records = await db.read(queries.VOCABULARY)
     return [
         VocabularyRow(
             id=r["id"],
@@ -192,8 +152,7 @@ async def vocabulary(driver: AsyncDriver, dialect: Dialect, database: str) -> li
 
 
 async def upsert(
-    driver: AsyncDriver,
-    database: str,
+    db: Db,
     nodes: Sequence[NodeRow],
     links: Sequence[LinkRow],
     load: LoadRecord,
@@ -221,37 +180,8 @@ async def upsert(
             raise KindConflict(clashes)
         return await writer.finish(record_load=record_load)
 
-    with translate_driver_errors():
-        async with driver.session(database=database) as session:
-            return await session.execute_write(work)
-
-
-class Transactions:
-    """Write transactions one after another on one session: commit one, go on in the next."""
-
-    def __init__(self, session: AsyncSession, tx: AsyncTransaction) -> None:
-        self._session = session
-        self.current = tx
-
-    async def commit(self, *, next_one: bool = True) -> AsyncTransaction:
-        """Commit the current transaction and (unless told not to) begin the next one."""
-        await self.current.commit()
-        if next_one:
-            self.current = await self._session.begin_transaction()
-        return self.current
-
-
-@asynccontextmanager
-async def transactions(driver: AsyncDriver, database: str) -> AsyncIterator[Transactions]:
-    """Explicit write transactions: what is not committed when the block ends is rolled back."""
-    with translate_driver_errors():
-        async with driver.session(database=database) as session:
-            txs = Transactions(session, await session.begin_transaction())
-            try:
-                yield txs
-            finally:
-                if not txs.current.closed():
-                    await txs.current.rollback()
+    async with db.session() as session:
+        return await session.execute_write(work)
 
 
 class LoadWriter:

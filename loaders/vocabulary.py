@@ -11,10 +11,8 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from neo4j import AsyncDriver
-
 from graph import writes
-from graph.dialect import Dialect
+from graph.db import Db
 from graph.model import Kind
 
 
@@ -124,10 +122,10 @@ class Vocabulary:
         }
 
 
-async def from_graph(driver: AsyncDriver, dialect: Dialect, database: str) -> Vocabulary:
+async def from_graph(db: Db) -> Vocabulary:
     """The names in the graph that input may refer to: outcomes, themes, regions, ..."""
     vocabulary = Vocabulary()
-    for row in await writes.vocabulary(driver, dialect, database):
+    for row in await writes.vocabulary(db):
         vocabulary.add(
             Term(row.id, row.kind, row.name, row.alt_names, row.strength, row.default_level)
         )

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.deps import GraphDep, SettingsDep
+from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.filters import InvalidFilter, RawFilter, resolve
 from graph import evidence
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/evidence", tags=["evidence"], responses={422: PROBLE
 
 
 async def evidence_filter(
-    graph: GraphDep,
+    db: DbDep,
     outcome: Annotated[
         list[str],
         Query(description="Outcome name or id; repeat for several.", examples=["Inclusion"]),
@@ -49,7 +49,7 @@ async def evidence_filter(
         evidence_type=evidence_type, direction=list(direction), min_strength=min_strength,
         year_from=year_from, year_to=year_to, q=q,
     )  # fmt: skip
-    return await resolve(graph.driver, graph.dialect, graph.database, raw)
+    return await resolve(db, raw)
 
 
 FilterDep = Annotated[EvidenceFilter, Depends(evidence_filter)]
@@ -57,7 +57,7 @@ FilterDep = Annotated[EvidenceFilter, Depends(evidence_filter)]
 
 @router.get("")
 async def what_works(
-    graph: GraphDep,
+    db: DbDep,
     settings: SettingsDep,
     evidence_filter: FilterDep,
     limit: Annotated[int, Query(ge=1)] = 20,
@@ -68,9 +68,7 @@ async def what_works(
     Each row says why it matched. Weak evidence is shown as weak (strength 1-5), never hidden.
     """
     return await evidence.what_works(
-        graph.driver,
-        graph.dialect,
-        graph.database,
+        db,
         evidence_filter,
         limit=min(limit, settings.max_page_size),
         offset=offset,
@@ -79,7 +77,7 @@ async def what_works(
 
 @router.get("/facets")
 async def facets(
-    graph: GraphDep,
+    db: DbDep,
     evidence_filter: FilterDep,
     group_by: Annotated[
         list[Dimension], Query(description="Dimensions to count by; repeat for several.")
@@ -87,9 +85,7 @@ async def facets(
     zeros: Annotated[bool, Query(description="List values with no matches as 0.")] = False,
 ) -> list[Facet]:
     """Case-study counts for the current filter, grouped by each dimension asked for."""
-    return await evidence.facets(
-        graph.driver, graph.dialect, graph.database, evidence_filter, group_by, zeros=zeros
-    )
+    return await evidence.facets(db, evidence_filter, group_by, zeros=zeros)
 
 
 GapDimension = Literal["outcome", "theme", "region", "evidence_type", "strength"]
@@ -100,7 +96,7 @@ GapDimension = Literal["outcome", "theme", "region", "evidence_type", "strength"
     responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV on request."}},
 )
 async def gap_map(
-    graph: GraphDep,
+    db: DbDep,
     evidence_filter: FilterDep,
     rows: Annotated[GapDimension, Query()] = "outcome",
     cols: Annotated[GapDimension, Query()] = "theme",
@@ -111,7 +107,7 @@ async def gap_map(
     if rows == cols:
         raise _same_dimension()
     result = await evidence.gap_map(
-        graph.driver, graph.dialect, graph.database, evidence_filter,
+        db, evidence_filter,
         Dimension(rows), Dimension(cols),
     )  # fmt: skip
     if format == "csv":
