@@ -2,8 +2,8 @@
 
 What someone would write without the project: read the CSV with the csv module, map each row
 straight to nodes and links (names looked up in a dict, no validation, no provenance, no
-idempotency checks), and send the loader's own statements (`queries.CREATE_NODES`,
-`queries.MERGE_LINKS`: batched `UNWIND ... CREATE` for nodes into an empty graph and
+idempotency checks), and send the loader's own statements (`CREATE_NODES` and `MERGE_LINKS`
+from `graph/queries/writes.py`: batched `UNWIND ... CREATE` for nodes into an empty graph and
 `UNWIND ... MERGE` for links) in the same batches and transactions. Prints JSON.
 
     .venv/bin/python -m bench.raw_load /tmp/corpus-M/case-studies.csv
@@ -26,9 +26,9 @@ from typing import Any
 from neo4j import AsyncTransaction
 
 from api.settings import ApiSettings
-from graph import queries
 from graph.db import Db, open_db
 from graph.model import Kind, Rel
+from graph.queries import writes as writes_q
 from graph.writes import BATCH_SIZE
 from loaders.writing import STUDIES_PER_TRANSACTION
 
@@ -148,7 +148,7 @@ def _map(
 async def _send(tx: AsyncTransaction, rows: Rows, *, links: bool) -> int:
     sent = 0
     for key, items in rows.items():
-        statement = queries.MERGE_LINKS[key] if links else queries.CREATE_NODES[key]
+        statement = writes_q.MERGE_LINKS[key] if links else writes_q.CREATE_NODES[key]
         for start in range(0, len(items), BATCH_SIZE):
             batch = items[start : start + BATCH_SIZE]
             await (await tx.run(statement, rows=batch, load="raw")).consume()

@@ -254,7 +254,7 @@ def gap_map_command(
 
     from api.routes.evidence import gap_map_csv
     from graph import evidence
-    from graph.evidence_queries import GAP_MAP_DIMENSIONS, Dimension
+    from graph.queries.evidence import GAP_MAP_DIMENSIONS, Dimension
 
     allowed = [d.value for d in GAP_MAP_DIMENSIONS]
     if rows not in allowed or cols not in allowed or rows == cols:

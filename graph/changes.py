@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from graph import queries, repository
+from graph import repository
 from graph.db import Db
+from graph.queries import loads as loads_q
+from graph.queries import nodes as nodes_q
 from graph.repository import LoadInfo
 
 
@@ -29,7 +31,7 @@ class LoadState(BaseModel):
 
 async def load_state(db: Db) -> LoadState:
     """How many loads are recorded, and the latest: two small reads, cheap to poll."""
-    [row] = await db.read(queries.LOAD_COUNT)
+    [row] = await db.read(loads_q.LOAD_COUNT)
     latest = await repository.latest_load(db)
     return LoadState(loads=row["loads"], latest=latest)
 
@@ -50,9 +52,9 @@ async def since(db: Db, loads: list[str]) -> Changes:
         GraphUnavailable, QueryTimeout, GraphError: the graph failed to answer.
     """
     params = {"loads": loads}
-    written = await db.read(queries.CHANGED_NODES, **params)
-    sources = await db.read(queries.CHANGED_LINK_SOURCES, **params)
+    written = await db.read(loads_q.CHANGED_NODES, **params)
+    sources = await db.read(loads_q.CHANGED_LINK_SOURCES, **params)
     touched = {r["id"] for r in [*written, *sources]}
-    [nodes] = await db.read(queries.ENTITY_COUNT)
-    [links] = await db.read(queries.LINK_COUNT)
+    [nodes] = await db.read(nodes_q.ENTITY_COUNT)
+    [links] = await db.read(loads_q.LINK_COUNT)
     return Changes(touched=touched, nodes=nodes["count"], links=links["count"])

@@ -19,8 +19,8 @@ from pathlib import Path
 from neo4j import GraphDatabase
 from neo4j import exceptions as neo
 
-from graph import queries
 from graph.errors import EngineError
+from graph.queries import schema as schema_q
 from graph.settings import GraphSettings
 
 ROOT_USER = "root"
@@ -270,7 +270,7 @@ def _answers_query(settings: GraphSettings, auth: tuple[str, str]) -> bool:
         with GraphDatabase.driver(
             bolt_uri(settings), auth=auth, connection_timeout=settings.connect_timeout
         ) as driver:
-            driver.execute_query(queries.ENGINE_READY, database_=settings.database)
+            driver.execute_query(schema_q.ENGINE_READY, database_=settings.database)
         return True
     except (neo.Neo4jError, neo.DriverError, OSError):
         return False

@@ -10,12 +10,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from graph import evidence_queries as q
-from graph import queries
 from graph.db import Db
 from graph.errors import NotFound
-from graph.evidence_queries import Dimension
 from graph.model import Kind
+from graph.queries import evidence as q
+from graph.queries import nodes as nodes_q
+from graph.queries import paths as paths_q
+from graph.queries.evidence import Dimension
 
 STRENGTH_NAMES = {
     1: "Reported",
@@ -327,7 +328,7 @@ def _keys(rows: list[dict[str, Any]], column: str) -> dict[Any, int]:
 async def _names(db: Db, ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
-    rows = await db.read(queries.NODE_SUMMARIES, ids=ids)
+    rows = await db.read(nodes_q.NODE_SUMMARIES, ids=ids)
     return {r["id"]: r["name"] for r in rows}
 
 
@@ -337,13 +338,13 @@ async def paths(db: Db, from_id: str, to_id: str, *, limit: int) -> list[Path]:
     Raises:
         NotFound: either node does not exist.
     """
-    ends = await db.read(queries.NODE_SUMMARIES, ids=[from_id, to_id])
+    ends = await db.read(nodes_q.NODE_SUMMARIES, ids=[from_id, to_id])
     found = {r["id"] for r in ends}
     for node_id in (from_id, to_id):
         if node_id not in found:
             raise NotFound(node_id)
     params = {"from": from_id, "to": to_id, "limit": limit}
-    rows = await db.read(q.PATHS, **params)
+    rows = await db.read(paths_q.PATHS, **params)
     return [
         Path(
             length=len(r["relationships"]),

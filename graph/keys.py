@@ -12,9 +12,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from graph import queries
 from graph.db import Db
 from graph.errors import NotFound
+from graph.queries import keys as keys_q
 
 PREFIX = "cgk"
 
@@ -59,7 +59,7 @@ async def create(db: Db, *, organisation: str, scope: Scope, label: str) -> tupl
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     props = {**record.model_dump(exclude_none=True), "secret_sha256": _digest(secret)}
-    await db.write(queries.CREATE_KEY, props=props)
+    await db.write(keys_q.CREATE_KEY, props=props)
     return record, f"{PREFIX}_{key_id}_{secret}"
 
 
@@ -69,7 +69,7 @@ async def verify(db: Db, token: str) -> ApiKey | None:
     if parts is None:
         return None
     key_id, secret = parts
-    records = await db.read(queries.KEY_BY_ID, id=key_id)
+    records = await db.read(keys_q.KEY_BY_ID, id=key_id)
     stored = records[0]["key"] if records else {"secret_sha256": "0" * 64}
     # Compared even for an unknown id, so timing does not tell which ids exist.
     matches = hmac.compare_digest(stored["secret_sha256"], _digest(secret))
@@ -79,7 +79,7 @@ async def verify(db: Db, token: str) -> ApiKey | None:
 
 
 async def all_keys(db: Db) -> list[ApiKey]:
-    records = await db.read(queries.KEYS)
+    records = await db.read(keys_q.KEYS)
     return [
         ApiKey.model_validate({k: v for k, v in r["key"].items() if k != "secret_sha256"})
         for r in records
@@ -89,6 +89,6 @@ async def all_keys(db: Db) -> list[ApiKey]:
 async def revoke(db: Db, key_id: str) -> None:
     """Revoke a key: it stops working at once. Raises NotFound for an unknown id."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    records = await db.write(queries.REVOKE_KEY, id=key_id, now=now)
+    records = await db.write(keys_q.REVOKE_KEY, id=key_id, now=now)
     if not records:
         raise NotFound(key_id)

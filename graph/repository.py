@@ -10,10 +10,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from graph import queries
 from graph.db import Db
 from graph.errors import NotFound
 from graph.model import Kind
+from graph.queries import export as export_q
+from graph.queries import loads as loads_q
+from graph.queries import nodes as nodes_q
+from graph.queries import paths as paths_q
 
 # Properties kept for provenance and change detection, not shown as the node's own facts.
 INTERNAL_PROPERTIES = frozenset({"checksum"})
@@ -114,13 +117,13 @@ def _summary(props: Mapping[str, Any], labels: list[str]) -> NodeSummary:
 
 async def ping(db: Db) -> int:
     """Run a real query; returns the number of framework nodes."""
-    rows = await db.read(queries.PING)
-    return int(rows[0]["nodes"])
+    rows = await db.read(nodes_q.ENTITY_COUNT)
+    return int(rows[0]["count"])
 
 
 async def kind_counts(db: Db) -> list[KindCount]:
     """How many nodes of each kind the graph holds (zero for kinds with none)."""
-    rows = await db.read(queries.KIND_COUNTS)
+    rows = await db.read(nodes_q.KIND_COUNTS)
     counts = dict.fromkeys(Kind, 0)
     for row in rows:
         counts[Kind.from_label(row["labels"])] += int(row["count"])
@@ -137,8 +140,8 @@ async def list_nodes(
 ) -> Page:
     """One page of nodes of a kind, by name, optionally filtered by a name fragment."""
     params = {"text": text.strip().lower() if text else None, "limit": limit, "offset": offset}
-    rows = await db.read(queries.LIST_NODES[kind], **params)
-    total = await db.read(queries.COUNT_NODES[kind], **params)
+    rows = await db.read(nodes_q.LIST_NODES[kind], **params)
+    total = await db.read(nodes_q.COUNT_NODES[kind], **params)
     items = [_summary(r["node"], r["labels"]) for r in rows]
     return Page(items=items, total=int(total[0]["total"]), limit=limit, offset=offset)
 
@@ -150,7 +153,7 @@ async def node_detail(db: Db, node_id: str, *, link_limit: int = 500) -> NodeDet
         NotFound: no node has this id.
     """
     params = {"id": node_id, "link_limit": link_limit}
-    rows = await db.read(queries.NODE_DETAIL, **params)
+    rows = await db.read(nodes_q.NODE_DETAIL, **params)
     if not rows:
         raise NotFound(node_id)
     row = rows[0]
@@ -187,13 +190,13 @@ async def neighbourhood(
     Raises:
         NotFound: no node has this id.
     """
-    start = await db.read(queries.NODE_SUMMARIES, ids=[node_id])
+    start = await db.read(nodes_q.NODE_SUMMARIES, ids=[node_id])
     if not start:
         raise NotFound(node_id)
     nodes = {node_id: _summary(start[0], start[0]["labels"])}
     frontier, truncated = [node_id], False
     for _ in range(depth):
-        rows = await db.read(queries.NEIGHBOURS, ids=frontier, limit=max_nodes * 4)
+        rows = await db.read(paths_q.NEIGHBOURS, ids=frontier, limit=max_nodes * 4)
         truncated = truncated or len(rows) >= max_nodes * 4
         frontier = []
         for row in rows:
@@ -207,7 +210,7 @@ async def neighbourhood(
         if not frontier:
             break
     # Every edge among the chosen nodes, including those between nodes of the last hop.
-    rows = await db.read(queries.EDGES_AMONG, ids=list(nodes), limit=max_nodes * 20)
+    rows = await db.read(paths_q.EDGES_AMONG, ids=list(nodes), limit=max_nodes * 20)
     edges = [GraphEdge(id=f"{r['source']}|{r['type']}|{r['target']}", **r) for r in rows]
     return Neighbourhood(
         center=node_id,
@@ -236,7 +239,7 @@ async def export_batches(
     than its server-wide timeout).
     """
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        async for rows in db.stream(queries.EXPORT_IDS):
+        async for rows in db.stream(export_q.EXPORT_IDS):
             spool.writelines(json.dumps(r["id"]) + "\n" for r in rows)
         spool.seek(0)
         while ids := [json.loads(line) for line in itertools.islice(spool, batch_size)]:
@@ -257,12 +260,12 @@ async def export_nodes(
 
 
 async def _export_batch(db: Db, ids: list[str]) -> tuple[list[ExportNode], list[ExportLink]]:
-    rows = await db.read(queries.EXPORT_NODES, ids=ids)
+    rows = await db.read(export_q.EXPORT_NODES, ids=ids)
     nodes = [
         ExportNode(id=r["props"]["id"], kind=Kind.from_label(r["labels"]), properties=r["props"])
         for r in rows
     ]
-    link_rows = await db.read(queries.EXPORT_LINKS, ids=ids)
+    link_rows = await db.read(export_q.EXPORT_LINKS, ids=ids)
     links = [
         ExportLink(
             from_id=r["from_id"],
@@ -278,18 +281,18 @@ async def _export_batch(db: Db, ids: list[str]) -> tuple[list[ExportNode], list[
 
 async def loads(db: Db, *, limit: int, offset: int) -> list[LoadInfo]:
     """Recorded loads, newest first."""
-    rows = await db.read(queries.LOADS, limit=limit, offset=offset)
+    rows = await db.read(loads_q.LOADS, limit=limit, offset=offset)
     return [LoadInfo(id=r["props"]["id"], properties=r["props"]) for r in rows]
 
 
 async def load_by_id(db: Db, load_id: str) -> LoadInfo:
     """One recorded load. Raises NotFound if there is none with this id."""
-    rows = await db.read(queries.LOAD_BY_ID, id=load_id)
+    rows = await db.read(loads_q.LOAD_BY_ID, id=load_id)
     if not rows:
         raise NotFound(load_id)
     return LoadInfo(id=load_id, properties=rows[0]["props"])
 
 
 async def latest_load(db: Db) -> LoadInfo | None:
-    rows = await db.read(queries.LATEST_LOAD)
+    rows = await db.read(loads_q.LATEST_LOAD)
     return LoadInfo(id=rows[0]["props"]["id"], properties=rows[0]["props"]) if rows else None

@@ -16,10 +16,11 @@ from typing import Any, TypeVar
 
 from neo4j import AsyncManagedTransaction, AsyncTransaction
 
-from graph import queries
 from graph.db import Db
 from graph.errors import Conflict
 from graph.model import Kind, Rel
+from graph.queries import nodes as nodes_q
+from graph.queries import writes as writes_q
 
 Scalar = str | int | float | bool
 PropertyValue = Scalar | list[str]
@@ -94,14 +95,14 @@ def checksum(props: dict[str, PropertyValue]) -> str:
 async def restore_loads(db: Db, loads: Sequence[tuple[str, dict[str, PropertyValue]]]) -> None:
     """Recreate :Load records from a backup."""
     for _, props in loads:
-        await db.write(queries.CREATE_LOAD, props=props)
+        await db.write(writes_q.CREATE_LOAD, props=props)
 
 
 async def existing_kinds(db: Db, ids: Sequence[str]) -> dict[str, Kind]:
     """The kind of each of `ids` that is already in the graph."""
     found: dict[str, Kind] = {}
     for batch in _batches(list(ids)):
-        rows = await db.read(queries.EXISTING_NODES, ids=batch)
+        rows = await db.read(writes_q.EXISTING_NODES, ids=batch)
         found.update({r["id"]: Kind.from_label(r["labels"]) for r in rows})
     return found
 
@@ -109,7 +110,7 @@ async def existing_kinds(db: Db, ids: Sequence[str]) -> dict[str, Kind]:
 async def all_kinds(db: Db) -> dict[str, Kind]:
     """The kind of every node in the graph, streamed in one query."""
     found: dict[str, Kind] = {}
-    async for rows in db.stream(queries.ALL_KINDS):
+    async for rows in db.stream(writes_q.ALL_KINDS):
         found.update({r["id"]: Kind.from_label(r["labels"]) for r in rows})
     return found
 
@@ -118,7 +119,7 @@ async def owners(db: Db, ids: Sequence[str]) -> dict[str, str | None]:
     """For each of `ids` already in the graph: the organisation that contributed it, if any."""
     found: dict[str, str | None] = {}
     for batch in _batches(list(ids)):
-        rows = await db.read(queries.NODE_OWNERS, ids=batch)
+        rows = await db.read(writes_q.NODE_OWNERS, ids=batch)
         found.update({r["id"]: r["owner"] for r in rows})
     return found
 
@@ -137,7 +138,7 @@ class VocabularyRow:
 
 async def vocabulary(db: Db) -> list[VocabularyRow]:
     """The nodes the loaders match names against, with what they need to know of each."""
-    records = await db.read(queries.VOCABULARY)
+    records = await db.read(nodes_q.VOCABULARY)
     return [
         VocabularyRow(
             id=r["id"],
@@ -229,18 +230,18 @@ class LoadWriter:
         """Remove claims no case study makes any more, and record the load."""
         if self.counts.links_removed:
             # A claim belongs to its case study: once no study makes it, it goes too.
-            result = await self.tx.run(queries.REMOVE_ORPHAN_CLAIMS)
+            result = await self.tx.run(writes_q.REMOVE_ORPHAN_CLAIMS)
             record = await result.single()
             self.counts.nodes_removed += record["removed"] if record else 0
         if record_load:
             props = {**self.load.props, "id": self.load.id, **_counts_as_props(self.counts)}
-            await (await self.tx.run(queries.CREATE_LOAD, props=props)).consume()
+            await (await self.tx.run(writes_q.CREATE_LOAD, props=props)).consume()
         return self.counts
 
     async def _stored(self, nodes: Sequence[NodeRow]) -> dict[str, tuple[Kind, str | None]]:
         stored: dict[str, tuple[Kind, str | None]] = {}
         for id_batch in _batches([n.id for n in nodes]):
-            result = await self.tx.run(queries.EXISTING_NODES, ids=id_batch)
+            result = await self.tx.run(writes_q.EXISTING_NODES, ids=id_batch)
             async for r in result:
                 stored[r["id"]] = (Kind.from_label(r["labels"]), r["checksum"])
         return stored
@@ -263,10 +264,10 @@ class LoadWriter:
                 self.counts.nodes_unchanged += 1
         for kind, rows in created.items():
             for batch in _batches(rows):
-                await (await self.tx.run(queries.CREATE_NODES[kind], rows=batch)).consume()
+                await (await self.tx.run(writes_q.CREATE_NODES[kind], rows=batch)).consume()
             self.counts.nodes_created += len(rows)
         for batch in _batches(updated):
-            await (await self.tx.run(queries.UPDATE_NODES, rows=batch)).consume()
+            await (await self.tx.run(writes_q.UPDATE_NODES, rows=batch)).consume()
         self.counts.nodes_updated += len(updated)
 
     async def _write_links(self, links: Sequence[LinkRow]) -> None:
@@ -277,7 +278,7 @@ class LoadWriter:
             )
         for rel, rows in by_rel.items():
             for batch in _batches(rows):
-                result = await self.tx.run(queries.MERGE_LINKS[rel], rows=batch, load=self.load.id)
+                result = await self.tx.run(writes_q.MERGE_LINKS[rel], rows=batch, load=self.load.id)
                 record = await result.single()
                 summary = await result.consume()
                 created = summary.counters.relationships_created
@@ -297,7 +298,7 @@ class LoadWriter:
                 keep[link.from_id].append(f"{link.rel}>{link.to_id}")
         rows = [{"id": node_id, "keep": kept} for node_id, kept in keep.items()]
         for batch in _batches(rows):
-            result = await self.tx.run(queries.REMOVE_STALE_LINKS, rows=batch)
+            result = await self.tx.run(writes_q.REMOVE_STALE_LINKS, rows=batch)
             record = await result.single()
             self.counts.links_removed += record["removed"] if record else 0
 

@@ -13,8 +13,9 @@ from neo4j import Driver, GraphDatabase
 from rdflib import Graph
 
 from api.settings import ApiSettings
-from graph import engine, queries
+from graph import engine
 from graph.db import open_db
+from graph.queries import writes as writes_q
 from loaders.pipeline import load_paths
 from loaders.report import LoadReport
 
@@ -64,7 +65,7 @@ def sync_driver(settings: ApiSettings) -> Iterator[Driver]:
 
 
 def clear(driver: Driver, settings: ApiSettings) -> None:
-    driver.execute_query(queries.CLEAR, database_=settings.database)
+    driver.execute_query(writes_q.CLEAR, database_=settings.database)
 
 
 def load(settings: ApiSettings, *paths: Path, contributor: str | None = None) -> LoadReport:

@@ -14,7 +14,7 @@ from api.errors import PROBLEM_RESPONSES
 from api.filters import InvalidFilter, RawFilter, resolve
 from graph import evidence
 from graph.evidence import EvidenceFilter, EvidencePage, Facet, GapMap
-from graph.evidence_queries import Dimension
+from graph.queries.evidence import Dimension
 
 router = APIRouter(prefix="/evidence", tags=["evidence"], responses={422: PROBLEM_RESPONSES[422]})
 
