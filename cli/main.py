@@ -215,8 +215,8 @@ def what_works(
     """Case studies with evidence for outcomes, strongest first, and why each matched."""
     from rich.table import Table
 
-    from api.filters import InvalidFilter, RawFilter, resolve
     from graph import evidence
+    from graph.filters import InvalidFilter, RawFilter, resolve
 
     settings = _settings()
     raw = RawFilter(
@@ -252,8 +252,8 @@ def gap_map_command(
     """The evidence-and-gap map: case studies per cell, empty cells shown as '.'."""
     from rich.table import Table
 
-    from api.routes.evidence import gap_map_csv
     from graph import evidence
+    from graph.evidence_csv import gap_map_csv
     from graph.queries.evidence import GAP_MAP_DIMENSIONS, Dimension
 
     allowed = [d.value for d in GAP_MAP_DIMENSIONS]

@@ -8,7 +8,7 @@ from graph import writes
 from graph.db import Db
 from graph.evidence import EvidenceFilter
 from graph.model import ORGANISATIONS, Kind
-from loaders.vocabulary import Unknown, Vocabulary, from_graph, slugify
+from graph.vocabulary import Unknown, Vocabulary, from_graph, slugify
 
 
 class InvalidFilter(Exception):

@@ -19,7 +19,6 @@ from neo4j import AsyncManagedTransaction, AsyncTransaction
 from graph.db import Db
 from graph.errors import Conflict
 from graph.model import Kind, Rel
-from graph.queries import nodes as nodes_q
 from graph.queries import writes as writes_q
 
 Scalar = str | int | float | bool
@@ -122,34 +121,6 @@ async def owners(db: Db, ids: Sequence[str]) -> dict[str, str | None]:
         rows = await db.read(writes_q.NODE_OWNERS, ids=batch)
         found.update({r["id"]: r["owner"] for r in rows})
     return found
-
-
-@dataclass(frozen=True)
-class VocabularyRow:
-    """A node that names in the input may refer to (outcomes, themes, organisations, ...)."""
-
-    id: str
-    kind: Kind
-    name: str
-    alt_names: tuple[str, ...]
-    strength: int | None
-    default_level: str | None
-
-
-async def vocabulary(db: Db) -> list[VocabularyRow]:
-    """The nodes the loaders match names against, with what they need to know of each."""
-    records = await db.read(nodes_q.VOCABULARY)
-    return [
-        VocabularyRow(
-            id=r["id"],
-            kind=Kind.from_label(r["labels"]),
-            name=r["name"],
-            alt_names=tuple(r["alt_names"] or ()),
-            strength=r["strength"],
-            default_level=r["default_level"],
-        )
-        for r in records
-    ]
 
 
 async def upsert(

@@ -19,6 +19,7 @@ from rdflib.namespace import RDF
 from graph import writes
 from graph.db import Db
 from graph.model import Kind
+from graph.vocabulary import Term, Vocabulary, from_graph
 from graph.writes import LinkRow, LoadRecord, PropertyValue
 from loaders.checks import a
 from loaders.items import Item, evidence_rows, framework_items
@@ -26,7 +27,6 @@ from loaders.parsing import Parsed, Progress, Where, iter_studies, parse
 from loaders.rdf import violations
 from loaders.readers import ReadError, find_files
 from loaders.report import Issue, LoadFailed, LoadReport
-from loaders.vocabulary import Term, Vocabulary, from_graph
 from loaders.writing import LoadStream
 from ontology.mapping import CLASSES, node_iri
 from ontology.reading import Read, node_iri_text, rows_from_triples

@@ -29,13 +29,13 @@ import anyio
 from graph import repository, writes
 from graph.db import Db
 from graph.model import Kind
+from graph.vocabulary import Vocabulary
 from graph.writes import KindConflict, LinkRow, LoadRecord, LoadWriter, WriteCounts
 from loaders.checks import FirstSeen, a, check
 from loaders.items import EvidenceRows, Item, study_items
 from loaders.parsing import FieldNamer, Progress, Where
 from loaders.records import CaseStudyRecord
 from loaders.report import Issue, LoadFailed, LoadReport
-from loaders.vocabulary import Vocabulary
 
 STUDIES_PER_CHUNK = 500
 STUDIES_PER_TRANSACTION = 5_000

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
@@ -11,9 +9,10 @@ from fastapi.responses import Response
 
 from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
-from api.filters import InvalidFilter, RawFilter, resolve
 from graph import evidence
-from graph.evidence import EvidenceFilter, EvidencePage, Facet, GapMap
+from graph.evidence import EvidenceFilter, EvidencePage, Facet
+from graph.evidence_csv import gap_map_csv
+from graph.filters import InvalidFilter, RawFilter, resolve
 from graph.queries.evidence import Dimension
 
 router = APIRouter(prefix="/evidence", tags=["evidence"], responses={422: PROBLEM_RESPONSES[422]})
@@ -121,25 +120,3 @@ async def gap_map(
 
 def _same_dimension() -> Exception:
     return InvalidFilter("query.cols", "rows and cols must be different dimensions.")
-
-
-def gap_map_csv(result: GapMap) -> str:
-    """The gap map as tidy CSV: one line per cell."""
-    rows = {b.key: b.name for b in result.row_values}
-    cols = {b.key: b.name for b in result.col_values}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [result.rows, f"{result.rows}_name", result.cols, f"{result.cols}_name", "case_studies",
-         *(f"strength_{s}" for s in evidence.STRENGTH_NAMES), "strongest_case_study",
-         "strongest_strength"]
-    )  # fmt: skip
-    for cell in result.cells:
-        strongest = cell.strongest
-        writer.writerow(
-            ["" if cell.row is None else cell.row, rows[cell.row],
-             "" if cell.col is None else cell.col, cols[cell.col], cell.case_studies,
-             *cell.strength_distribution.values(), strongest.id if strongest else "",
-             strongest.strength if strongest else ""]
-        )  # fmt: skip
-    return out.getvalue()
