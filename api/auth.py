@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header
 from starlette.types import Scope as AsgiScope
 
-from api.deps import GraphDep
+from api.deps import DbDep
 from graph import keys
 from graph.keys import ApiKey, Scope
 
@@ -26,13 +26,11 @@ class Forbidden(Exception):
 def requires(scope: Scope) -> object:
     """A dependency that returns the caller's key if it has `scope` (admin has every scope)."""
 
-    async def check(
-        graph: GraphDep, authorization: Annotated[str | None, Header()] = None
-    ) -> ApiKey:
+    async def check(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> ApiKey:
         kind, _, token = (authorization or "").partition(" ")
         if kind.lower() != "bearer" or not token.strip():
             raise Unauthorised
-        key = await keys.verify(graph.driver, graph.dialect, graph.database, token.strip())
+        key = await keys.verify(db, token.strip())
         if key is None:
             raise Unauthorised
         if key.scope is not scope and key.scope is not Scope.ADMIN:

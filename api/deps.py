@@ -1,4 +1,4 @@
-"""Annotated dependencies: the graph connection and settings, injected into handlers."""
+"""Annotated dependencies: the graph handle, settings and services, injected into handlers."""
 
 from __future__ import annotations
 
@@ -10,55 +10,57 @@ from fastapi import Depends, Request
 from neo4j import AsyncDriver
 
 from api.settings import ApiSettings
-from graph.db import Db
-from graph.dialect import Dialect, Engine
-from graph.driver import connect, open_reader_driver
+from api.sparql_service import SparqlService
+from graph.db import Db, connect_db
+from graph.dialect import Engine
+from graph.driver import open_reader_driver
 from graph.errors import GraphUnavailable
-from graph.schema import ensure_schema
 
 
 @dataclass
 class GraphState:
-    """The process's one driver, and the dialect once the graph has answered."""
+    """The process's one driver, and its `Db` once the graph has answered.
+
+    The API starts even while the graph is down; the first request after it comes back
+    connects (and re-detects the engine), so the process never needs restarting.
+    """
 
     driver: AsyncDriver
     settings: ApiSettings
-    dialect: Dialect | None = None
+    db: Db | None = None
     lock: asyncio.Lock | None = None
     reader_driver: AsyncDriver | None = None
 
-    async def ready(self) -> Dialect:
-        """The dialect, connecting first if the graph has not answered yet.
+    async def ready(self) -> Db:
+        """The handle, connecting first if the graph has not answered yet.
 
         Raises:
             GraphUnavailable: the graph still cannot be reached.
         """
-        if self.dialect is not None:
-            return self.dialect
+        if self.db is not None:
+            return self.db
         if self.lock is None:
             self.lock = asyncio.Lock()
         async with self.lock:
-            if self.dialect is None:
-                dialect = await connect(self.driver, self.settings)
-                await ensure_schema(Db(self.driver, dialect, self.settings.database))
-                self.dialect = dialect
-        return self.dialect
+            if self.db is None:
+                self.db = await connect_db(self.driver, self.settings)
+        return self.db
 
-    async def reader(self) -> AsyncDriver:
-        """The driver researchers' Cypher runs on: one that can only read.
+    async def reader(self) -> Db:
+        """The handle researchers' Cypher runs on: one that can only read.
 
         Raises:
             GraphUnavailable: the graph is down, or no read-only access is set up for it.
         """
-        dialect = await self.ready()
+        db = await self.ready()
         if self.reader_driver is None:
             if self.settings.embedded:
                 self.reader_driver = open_reader_driver(self.settings)
-            elif dialect.engine is Engine.NEO4J:
+            elif db.dialect.engine is Engine.NEO4J:
                 self.reader_driver = self.driver  # guarded by EXPLAIN and read transactions
             else:
                 raise GraphUnavailable("Read-only Cypher is not set up for this graph.")
-        return self.reader_driver
+        return Db(self.reader_driver, db.dialect, db.database)
 
     async def close(self) -> None:
         if self.reader_driver is not None and self.reader_driver is not self.driver:
@@ -67,16 +69,7 @@ class GraphState:
 
     def forget(self) -> None:
         """Reconnect (and re-detect the engine) on the next request."""
-        self.dialect = None
-
-
-@dataclass(frozen=True)
-class Graph:
-    """What a handler needs to call a repository function."""
-
-    driver: AsyncDriver
-    dialect: Dialect
-    database: str
+        self.db = None
 
 
 def get_settings(request: Request) -> ApiSettings:
@@ -84,11 +77,28 @@ def get_settings(request: Request) -> ApiSettings:
     return settings
 
 
-async def get_graph(request: Request) -> Graph:
+def get_graph_state(request: Request) -> GraphState:
     state: GraphState = request.app.state.graph
-    dialect = await state.ready()
-    return Graph(state.driver, dialect, state.settings.database)
+    return state
+
+
+async def get_db(state: Annotated[GraphState, Depends(get_graph_state)]) -> Db:
+    return await state.ready()
+
+
+async def get_reader_db(state: Annotated[GraphState, Depends(get_graph_state)]) -> Db:
+    return await state.reader()
+
+
+def get_sparql(request: Request) -> SparqlService:
+    service: SparqlService = request.app.state.sparql
+    return service
 
 
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
-GraphDep = Annotated[Graph, Depends(get_graph)]
+GraphStateDep = Annotated[GraphState, Depends(get_graph_state)]
+DbDep = Annotated[Db, Depends(get_db)]
+"""The graph handle every route passes to the function below it."""
+ReaderDbDep = Annotated[Db, Depends(get_reader_db)]
+"""A read-only handle, for researchers' own Cypher."""
+SparqlDep = Annotated[SparqlService, Depends(get_sparql)]

@@ -14,9 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
 from api.auth import Forbidden, Unauthorised
-from api.filters import InvalidFilter
 from api.sparql_service import SparqlBusy
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
+from graph.filters import InvalidFilter
 from graph.researcher import InvalidCypher, WriteRefused
 from ontology import sparql
 

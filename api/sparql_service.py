@@ -19,10 +19,10 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
-from api.deps import Graph
 from api.settings import ApiSettings
 from graph import changes
 from graph.changes import LoadState
+from graph.db import Db
 from ontology.sparql_child import Answer, Bounds, Formats, run_in_child
 from ontology.sparql_store import Snapshot, build_snapshot
 
@@ -51,7 +51,7 @@ class SparqlService:
         )
         self._background: set[asyncio.Task[None]] = set()
 
-    async def snapshot(self, graph: Graph) -> Snapshot:
+    async def snapshot(self, db: Db) -> Snapshot:
         """The snapshot for the graph's latest load, rebuilding it first if a load came since.
 
         Raises:
@@ -65,12 +65,12 @@ class SparqlService:
             return self.current
         async with self._lock:  # one refresh at a time; those waiting share its result
             if self.current is None or self._due():
-                await self._refresh(graph)
+                await self._refresh(db)
             assert self.current is not None  # noqa: S101 - _refresh sets it or raises
             return self.current
 
-    async def _refresh(self, graph: Graph) -> None:
-        state = await changes.load_state(graph.driver, graph.dialect, graph.database)
+    async def _refresh(self, db: Db) -> None:
+        state = await changes.load_state(db)
         self._checked = time.monotonic()
         current = self.current
         if current is not None and state.version == current.state.version:
@@ -78,15 +78,15 @@ class SparqlService:
             return
         self.stale = False  # a load during the build sets it again
         try:
-            self.current = await self._build(graph, state)
+            self.current = await self._build(db, state)
         except BaseException:
             self.stale = True  # the next query tries again
             raise
 
-    def changed(self, graph: Graph) -> None:
+    def changed(self, db: Db) -> None:
         """A load was made in this process: refresh now, without waiting for a query."""
         self.stale = True
-        task = asyncio.create_task(self._refresh_quietly(graph))
+        task = asyncio.create_task(self._refresh_quietly(db))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
@@ -128,16 +128,14 @@ class SparqlService:
         elapsed = time.monotonic() - self._checked
         return self.stale or elapsed >= self.settings.sparql_refresh_interval
 
-    async def _build(self, graph: Graph, state: LoadState) -> Snapshot:
+    async def _build(self, db: Db, state: LoadState) -> Snapshot:
         # Loads commit in one transaction, so if the loads are the same before and after the
         # build, the snapshot holds exactly that state. If a load came meanwhile, build again.
         base = self.settings.public_base_uri.rstrip("/")
         previous = self.current  # a patch starts from a snapshot known to be consistent
         for _ in range(_BUILD_ATTEMPTS):
-            snapshot = await build_snapshot(
-                graph.driver, graph.dialect, graph.database, base, state, previous
-            )
-            after = await changes.load_state(graph.driver, graph.dialect, graph.database)
+            snapshot = await build_snapshot(db, base, state, previous)
+            after = await changes.load_state(db)
             if after.version == state.version:
                 break
             state = after
@@ -150,9 +148,9 @@ class SparqlService:
         )  # fmt: skip
         return snapshot
 
-    async def _refresh_quietly(self, graph: Graph) -> None:
+    async def _refresh_quietly(self, db: Db) -> None:
         try:
-            await self.snapshot(graph)
+            await self.snapshot(db)
         except Exception:
             # The next query tries again (the snapshot is still marked stale) and reports it.
             log.exception("SPARQL store refresh failed")

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 import rdflib
 
 from api.settings import ApiSettings
-from graph.driver import connect, open_driver
+from graph.db import open_db
 from graph.repository import export_batches
 from ontology.export import export_graph
 from ontology.formats import by_name
@@ -43,33 +43,25 @@ def _peak_mb() -> float:
 async def ours(settings: ApiSettings, rdf_format: str, out: Path | None) -> dict[str, float]:
     chosen = by_name(rdf_format)
     assert chosen is not None  # noqa: S101 - the suite passes known names
-    driver = open_driver(settings)
     size = 0
-    try:
-        dialect = await connect(driver, settings)
+    async with open_db(settings) as db:
         started = time.perf_counter()
         with out.open("wb") if out else open("/dev/null", "wb") as sink:  # noqa: ASYNC230
-            async for chunk in export_graph(driver, dialect, settings, chosen):
+            async for chunk in export_graph(db, chosen, base_uri=settings.public_base_uri):
                 size += len(chunk)
                 sink.write(chunk)
         seconds = time.perf_counter() - started
-    finally:
-        await driver.close()
     return {"seconds": seconds, "bytes": size, "peak_rss_mb": _peak_mb()}
 
 
 async def read_only(settings: ApiSettings) -> dict[str, float]:
-    driver = open_driver(settings)
     nodes = links = 0
-    try:
-        dialect = await connect(driver, settings)
+    async with open_db(settings) as db:
         started = time.perf_counter()
-        async for batch_nodes, batch_links in export_batches(driver, dialect, settings.database):
+        async for batch_nodes, batch_links in export_batches(db):
             nodes += len(batch_nodes)
             links += len(batch_links)
         seconds = time.perf_counter() - started
-    finally:
-        await driver.close()
     return {"seconds": seconds, "nodes": nodes, "links": links, "peak_rss_mb": _peak_mb()}
 
 

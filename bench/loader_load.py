@@ -13,19 +13,15 @@ import time
 from pathlib import Path
 
 from api.settings import ApiSettings
-from graph.driver import connect, open_driver
+from graph.db import open_db
 from loaders.pipeline import load_paths
 
 
 async def load(settings: ApiSettings, path: Path) -> dict[str, float]:
-    driver = open_driver(settings)
-    try:
-        dialect = await connect(driver, settings)
+    async with open_db(settings) as db:
         started = time.perf_counter()
-        report = await load_paths(driver, dialect, settings.database, [path])
+        report = await load_paths(db, [path])
         seconds = time.perf_counter() - started
-    finally:
-        await driver.close()
     counts = report.counts
     return {
         "seconds": seconds,

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from neo4j import AsyncDriver, RoutingControl
 
 from api.main import create_app
 from api.settings import ApiSettings
-from graph.driver import open_driver
+from graph.db import Db, open_db
 
 ENDPOINTS = {
     "evidence query": "/evidence?outcome=Inclusion&theme=Service%20design%20and%20transformation",
@@ -132,11 +132,12 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 120)
     raise TimeoutError("the API did not become ready")
 
 
-async def replay(driver: AsyncDriver, database: str, statements: list[Statement]) -> None:
+async def replay(db: Db, statements: list[Statement]) -> None:
+    # The raw driver on purpose: the baseline is the same Cypher without the API around it.
     for s in statements:
-        await driver.execute_query(
+        await db.driver.execute_query(
             s.query,
-            s.params, database_=database, routing_=RoutingControl.READ,
+            s.params, database_=db.database, routing_=RoutingControl.READ,
         )  # fmt: skip
 
 
@@ -145,27 +146,28 @@ def measure(settings: ApiSettings, port: int, samples: int, wrk_seconds: int) ->
     statements = record(settings)
     timings = [Timing(name, len(statements[name])) for name in ENDPOINTS]
 
-    async def raw_once(driver: AsyncDriver, name: str) -> float:
+    async def raw_once(db: Db, name: str) -> float:
         started = time.perf_counter()
-        await replay(driver, settings.database, statements[name])
+        await replay(db, statements[name])
         return (time.perf_counter() - started) * 1000
 
     with serving(settings, port) as base, httpx2.Client(base_url=base, timeout=600) as http:
         loop = asyncio.new_event_loop()
-        driver = open_driver(settings)
+        opened = AsyncExitStack()
+        db = loop.run_until_complete(opened.enter_async_context(open_db(settings)))
         try:
             for timing in timings:
                 path = ENDPOINTS[timing.endpoint]
                 for _ in range(2):  # warm both paths: caches, connections, query plans
                     http.get(path).raise_for_status()
-                    loop.run_until_complete(raw_once(driver, timing.endpoint))
+                    loop.run_until_complete(raw_once(db, timing.endpoint))
                 for _ in range(samples):
                     started = time.perf_counter()
                     http.get(path).raise_for_status()
                     timing.http_ms.append((time.perf_counter() - started) * 1000)
-                    timing.raw_ms.append(loop.run_until_complete(raw_once(driver, timing.endpoint)))
+                    timing.raw_ms.append(loop.run_until_complete(raw_once(db, timing.endpoint)))
         finally:
-            loop.run_until_complete(driver.close())
+            loop.run_until_complete(opened.aclose())
             loop.close()
         if wrk_seconds and shutil.which("wrk"):
             by_name = {timing.endpoint: timing for timing in timings}

@@ -9,17 +9,13 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from neo4j import AsyncDriver
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from graph import engine
-from graph.db import Db
-from graph.dialect import Dialect
-from graph.driver import connect, open_driver
+from graph.db import Db, open_db
 from graph.errors import GraphError, NotFound
-from graph.schema import ensure_schema
 from graph.settings import GraphSettings
 from loaders.pipeline import load_paths
 from loaders.report import LoadFailed
@@ -59,15 +55,10 @@ def _ensure_engine(settings: GraphSettings) -> None:
             engine.start(settings)
 
 
-def _with_graph(settings: GraphSettings, work: Callable[[AsyncDriver, Dialect], Awaitable[T]]) -> T:
+def _with_graph(settings: GraphSettings, work: Callable[[Db], Awaitable[T]]) -> T:
     async def run() -> T:
-        driver = open_driver(settings)
-        try:
-            dialect = await connect(driver, settings)
-            await ensure_schema(Db(driver, dialect, settings.database))
-            return await work(driver, dialect)
-        finally:
-            await driver.close()
+        async with open_db(settings) as db:
+            return await work(db)
 
     try:
         _ensure_engine(settings)
@@ -130,8 +121,8 @@ def load(
                 tasks[stage] = bar.add_task(f"{stage:>5}", total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        async def work(driver: AsyncDriver, dialect: Dialect) -> None:
-            report = await load_paths(driver, dialect, settings.database, paths, progress=progress)
+        async def work(db: Db) -> None:
+            report = await load_paths(db, paths, progress=progress)
             bar.stop()
             c = report.counts
             out.print(
@@ -196,9 +187,9 @@ def export(
     except OSError as e:
         raise _fail(f"Cannot write {output}: {e.strerror}.") from e
 
-    async def work(driver: AsyncDriver, dialect: Dialect) -> None:
+    async def work(db: Db) -> None:
         try:
-            async for chunk in export_graph(driver, dialect, settings, rdf_format):
+            async for chunk in export_graph(db, rdf_format, base_uri=settings.public_base_uri):
                 target.write(chunk)
         finally:
             if output:
@@ -224,8 +215,8 @@ def what_works(
     """Case studies with evidence for outcomes, strongest first, and why each matched."""
     from rich.table import Table
 
-    from api.filters import InvalidFilter, RawFilter, resolve
     from graph import evidence
+    from graph.filters import InvalidFilter, RawFilter, resolve
 
     settings = _settings()
     raw = RawFilter(
@@ -233,11 +224,9 @@ def what_works(
         region=region or [], min_strength=min_strength, q=text,
     )  # fmt: skip
 
-    async def work(driver: AsyncDriver, dialect: Dialect) -> evidence.EvidencePage:
-        chosen = await resolve(driver, dialect, settings.database, raw)
-        return await evidence.what_works(
-            driver, dialect, settings.database, chosen, limit=limit, offset=0
-        )
+    async def work(db: Db) -> evidence.EvidencePage:
+        chosen = await resolve(db, raw)
+        return await evidence.what_works(db, chosen, limit=limit, offset=0)
 
     try:
         page = _with_graph(settings, work)
@@ -263,18 +252,18 @@ def gap_map_command(
     """The evidence-and-gap map: case studies per cell, empty cells shown as '.'."""
     from rich.table import Table
 
-    from api.routes.evidence import gap_map_csv
     from graph import evidence
-    from graph.evidence_queries import GAP_MAP_DIMENSIONS, Dimension
+    from graph.evidence_csv import gap_map_csv
+    from graph.queries.evidence import GAP_MAP_DIMENSIONS, Dimension
 
     allowed = [d.value for d in GAP_MAP_DIMENSIONS]
     if rows not in allowed or cols not in allowed or rows == cols:
         raise _fail(f"--rows and --cols must be two different ones of: {', '.join(allowed)}.", 2)
     settings = _settings()
 
-    async def work(driver: AsyncDriver, dialect: Dialect) -> evidence.GapMap:
+    async def work(db: Db) -> evidence.GapMap:
         return await evidence.gap_map(
-            driver, dialect, settings.database, evidence.EvidenceFilter(),
+            db, evidence.EvidenceFilter(),
             Dimension(rows), Dimension(cols),
         )  # fmt: skip
 
@@ -306,12 +295,12 @@ def keys_create(
     if scope not in [s.value for s in keys.Scope]:
         raise _fail("--scope must be contribute or admin.", 2)
 
-    async def work(driver: AsyncDriver, dialect: Dialect) -> str:
-        known = await writes.existing_kinds(driver, dialect, settings.database, [organisation])
+    async def work(db: Db) -> str:
+        known = await writes.existing_kinds(db, [organisation])
         if known.get(organisation) is not Kind.ORGANISATION:
             raise _fail(f"{organisation!r} is not an organisation in the graph.", 2)
         record, secret = await keys.create(
-            driver, settings.database, organisation=organisation, scope=keys.Scope(scope),
+            db, organisation=organisation, scope=keys.Scope(scope),
             label=label,
         )  # fmt: skip
         return f"{secret}\n(key {record.id}, {record.scope}, for {record.organisation})"
@@ -326,8 +315,8 @@ def keys_list() -> None:
 
     settings = _settings()
 
-    async def work(driver: AsyncDriver, dialect: Dialect) -> list[keys.ApiKey]:
-        return await keys.all_keys(driver, settings.database)
+    async def work(db: Db) -> list[keys.ApiKey]:
+        return await keys.all_keys(db)
 
     for key in _with_graph(settings, work):
         state = f"revoked {key.revoked_at}" if key.revoked_at else "active"
@@ -343,9 +332,9 @@ def keys_revoke(
 
     settings = _settings()
 
-    async def work(driver: AsyncDriver, dialect: Dialect) -> None:
+    async def work(db: Db) -> None:
         try:
-            await keys.revoke(driver, settings.database, key_id)
+            await keys.revoke(db, key_id)
         except NotFound as e:
             raise _fail(f"No key has the id {key_id!r} (see connects keys list).", 2) from e
 
@@ -362,8 +351,8 @@ def backup(
 
     settings = _settings()
 
-    async def work(driver: AsyncDriver, dialect: Dialect) -> str:
-        return await write_backup(driver, dialect, settings, output)
+    async def work(db: Db) -> str:
+        return await write_backup(db, output, base_uri=settings.public_base_uri)
 
     digest = _with_graph(settings, work)
     out.print(f"Backed up to {output} (sha256 {digest}).")
@@ -379,8 +368,8 @@ def restore(
 
     settings = _settings()
 
-    async def work(driver: AsyncDriver, dialect: Dialect) -> str:
-        counts = await read_backup(driver, dialect, settings, source)
+    async def work(db: Db) -> str:
+        counts = await read_backup(db, source, base_uri=settings.public_base_uri)
         return f"Restored {counts.nodes_created} nodes and {counts.links_created} links."
 
     try:

@@ -7,11 +7,12 @@ tell whether any happened outside the touched nodes.
 
 from __future__ import annotations
 
-from neo4j import AsyncDriver
 from pydantic import BaseModel
 
-from graph import queries, repository
-from graph.dialect import Dialect
+from graph import repository
+from graph.db import Db
+from graph.queries import loads as loads_q
+from graph.queries import nodes as nodes_q
 from graph.repository import LoadInfo
 
 
@@ -28,10 +29,10 @@ class LoadState(BaseModel):
         return self.loads, self.latest.id if self.latest else None
 
 
-async def load_state(driver: AsyncDriver, dialect: Dialect, database: str) -> LoadState:
+async def load_state(db: Db) -> LoadState:
     """How many loads are recorded, and the latest: two small reads, cheap to poll."""
-    [row] = await repository.read_rows(driver, dialect, database, queries.LOAD_COUNT, {})
-    latest = await repository.latest_load(driver, dialect, database)
+    [row] = await db.read(loads_q.LOAD_COUNT)
+    latest = await repository.latest_load(db)
     return LoadState(loads=row["loads"], latest=latest)
 
 
@@ -44,18 +45,16 @@ class Changes(BaseModel):
     """Relationships between entity nodes now."""
 
 
-async def since(driver: AsyncDriver, dialect: Dialect, database: str, loads: list[str]) -> Changes:
+async def since(db: Db, loads: list[str]) -> Changes:
     """The nodes `loads` touched, and the graph's node and link totals.
 
     Raises:
         GraphUnavailable, QueryTimeout, GraphError: the graph failed to answer.
     """
     params = {"loads": loads}
-    written = await repository.read_rows(driver, dialect, database, queries.CHANGED_NODES, params)
-    sources = await repository.read_rows(
-        driver, dialect, database, queries.CHANGED_LINK_SOURCES, params
-    )
+    written = await db.read(loads_q.CHANGED_NODES, **params)
+    sources = await db.read(loads_q.CHANGED_LINK_SOURCES, **params)
     touched = {r["id"] for r in [*written, *sources]}
-    [nodes] = await repository.read_rows(driver, dialect, database, queries.ENTITY_COUNT, {})
-    [links] = await repository.read_rows(driver, dialect, database, queries.LINK_COUNT, {})
+    [nodes] = await db.read(nodes_q.ENTITY_COUNT)
+    [links] = await db.read(loads_q.LINK_COUNT)
     return Changes(touched=touched, nodes=nodes["count"], links=links["count"])

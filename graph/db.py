@@ -12,7 +12,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, LiteralString
 
-from neo4j import AsyncDriver, AsyncSession, RoutingControl
+from neo4j import (
+    READ_ACCESS,
+    WRITE_ACCESS,
+    AsyncDriver,
+    AsyncSession,
+    AsyncTransaction,
+    Record,
+    RoutingControl,
+)
 
 from graph.dialect import Dialect
 from graph.driver import connect, open_driver
@@ -29,36 +37,75 @@ class Db:
     dialect: Dialect
     database: str
 
-    async def read(self, statement: LiteralString, **params: Any) -> list[dict[str, Any]]:
+    async def read(self, statement: LiteralString, /, **params: Any) -> list[dict[str, Any]]:
         """Rows of one read statement, bounded by the server-side timeout."""
-        with translate_driver_errors():
-            records, _, _ = await self.driver.execute_query(
-                self.dialect.query(statement),
-                params,
-                database_=self.database,
-                routing_=RoutingControl.READ,
-            )
-        # Our statements return maps and lists only: a shallow dict is enough, and Record.data()
-        # (which converts nested graph types) costs more than the query on large reads.
-        return [dict(zip(r.keys(), r.values(), strict=True)) for r in records]
+        return await self._execute(statement, params, RoutingControl.READ)
 
-    async def write(self, statement: LiteralString, **params: Any) -> list[dict[str, Any]]:
+    async def write(self, statement: LiteralString, /, **params: Any) -> list[dict[str, Any]]:
         """Rows of one write statement, run in its own transaction with the timeout."""
-        with translate_driver_errors():
-            records, _, _ = await self.driver.execute_query(
-                self.dialect.query(statement),
-                params,
-                database_=self.database,
-                routing_=RoutingControl.WRITE,
-            )
-        return [dict(zip(r.keys(), r.values(), strict=True)) for r in records]
+        return await self._execute(statement, params, RoutingControl.WRITE)
+
+    async def stream(
+        self, statement: LiteralString, /, *, fetch_size: int = 10_000, **params: Any
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The rows of one long read, `fetch_size` at a time, so memory stays bounded."""
+        async with self.session(read=True, fetch_size=fetch_size) as session:
+            result = await session.run(self.dialect.query(statement), params)
+            while records := await result.fetch(fetch_size):
+                yield [_row(r) for r in records]
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
+    async def session(
+        self, *, read: bool = False, fetch_size: int | None = None
+    ) -> AsyncIterator[AsyncSession]:
         """A session on this database, for work that spans several statements."""
+        config: dict[str, Any] = {"default_access_mode": READ_ACCESS if read else WRITE_ACCESS}
+        if fetch_size is not None:
+            config["fetch_size"] = fetch_size
         with translate_driver_errors():
-            async with self.driver.session(database=self.database) as session:
+            async with self.driver.session(database=self.database, **config) as session:
                 yield session
+
+    @asynccontextmanager
+    async def transactions(self) -> AsyncIterator[Transactions]:
+        """Explicit write transactions: what is not committed when the block ends is rolled back."""
+        async with self.session() as session:
+            txs = Transactions(session, await session.begin_transaction())
+            try:
+                yield txs
+            finally:
+                if not txs.current.closed():
+                    await txs.current.rollback()
+
+    async def _execute(
+        self, statement: LiteralString, params: dict[str, Any], routing: RoutingControl
+    ) -> list[dict[str, Any]]:
+        with translate_driver_errors():
+            records, _, _ = await self.driver.execute_query(
+                self.dialect.query(statement), params, database_=self.database, routing_=routing
+            )
+        return [_row(r) for r in records]
+
+
+class Transactions:
+    """Write transactions one after another on one session: commit one, go on in the next."""
+
+    def __init__(self, session: AsyncSession, tx: AsyncTransaction) -> None:
+        self._session = session
+        self.current = tx
+
+    async def commit(self, *, next_one: bool = True) -> AsyncTransaction:
+        """Commit the current transaction and (unless told not to) begin the next one."""
+        await self.current.commit()
+        if next_one:
+            self.current = await self._session.begin_transaction()
+        return self.current
+
+
+def _row(record: Record) -> dict[str, Any]:
+    # Our statements return maps and lists only: a shallow dict is enough, and Record.data()
+    # (which converts nested graph types) costs more than the query on large reads.
+    return dict(zip(record.keys(), record.values(), strict=True))
 
 
 async def connect_db(driver: AsyncDriver, settings: GraphSettings) -> Db:

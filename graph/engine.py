@@ -19,8 +19,9 @@ from pathlib import Path
 from neo4j import GraphDatabase
 from neo4j import exceptions as neo
 
-from graph import queries
+from graph.engine_access import create_user, write_groups
 from graph.errors import EngineError
+from graph.queries import schema as schema_q
 from graph.settings import GraphSettings
 
 ROOT_USER = "root"
@@ -139,20 +140,35 @@ def start(settings: GraphSettings) -> EngineStatus:
                 f"Stop it, or choose another port with CONNECTS_{name}."
             )
     files.server_root.mkdir(parents=True, exist_ok=True)
-    from graph.engine_access import ensure_reader, write_groups
-
     write_groups(files.groups, settings)
     _write_arguments(settings, files)
     pid = _spawn(files)
     files.pid.write_text(str(pid), encoding="utf-8")
     try:
         _wait_until_ready(settings, files, pid)
-        ensure_reader(settings)
+        _ensure_reader(settings, files)
     except EngineError:
         _terminate(pid, grace=5.0)
         files.pid.unlink(missing_ok=True)
         raise
     return status(settings)
+
+
+def _ensure_reader(settings: GraphSettings, files: EngineFiles) -> None:
+    """Create the read-only user once; its password file is kept only once the user exists."""
+    if files.reader_password.exists():
+        return
+    try:
+        create_user(
+            f"http://{LOOPBACK}:{settings.http_port}/api/v1/server",
+            settings,
+            admin=(ROOT_USER, root_password(settings)),
+            user=(READER_USER, reader_password(settings)),
+            group="reader",
+        )
+    except EngineError:
+        files.reader_password.unlink(missing_ok=True)
+        raise
 
 
 def stop(settings: GraphSettings, *, grace: float = 30.0) -> bool:
@@ -270,7 +286,7 @@ def _answers_query(settings: GraphSettings, auth: tuple[str, str]) -> bool:
         with GraphDatabase.driver(
             bolt_uri(settings), auth=auth, connection_timeout=settings.connect_timeout
         ) as driver:
-            driver.execute_query(queries.ENGINE_READY, database_=settings.database)
+            driver.execute_query(schema_q.ENGINE_READY, database_=settings.database)
         return True
     except (neo.Neo4jError, neo.DriverError, OSError):
         return False

@@ -13,7 +13,6 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from graph import engine
 from graph.errors import EngineError
 from graph.settings import GraphSettings
 
@@ -41,18 +40,27 @@ def write_groups(path: Path, settings: GraphSettings) -> None:
     path.write_text(json.dumps(groups, indent=2), encoding="utf-8")
 
 
-def ensure_reader(settings: GraphSettings) -> None:
-    """Create the read-only user once (over the engine's HTTP API on loopback)."""
-    if engine.files_for(settings).reader_password.exists():
-        return
-    user = {"name": engine.READER_USER, "password": engine.reader_password(settings),
-            "databases": {settings.database: "reader"}}  # fmt: skip
-    body = json.dumps({"command": f"create user {json.dumps(user)}"}).encode()
-    token = base64.b64encode(
-        f"{engine.ROOT_USER}:{engine.root_password(settings)}".encode()
-    ).decode()
-    request = urllib.request.Request(  # noqa: S310 - a fixed loopback http URL
-        f"http://{engine.LOOPBACK}:{settings.http_port}/api/v1/server", data=body, method="POST",
+def create_user(
+    server: str,
+    settings: GraphSettings,
+    *,
+    admin: tuple[str, str],
+    user: tuple[str, str],
+    group: str,
+) -> None:
+    """Create a user of `group` on the database, through the engine's HTTP API at `server`.
+
+    A user that already exists is left as it is.
+
+    Raises:
+        EngineError: the engine refused or could not be reached.
+    """
+    name, password = user
+    account = {"name": name, "password": password, "databases": {settings.database: group}}
+    body = json.dumps({"command": f"create user {json.dumps(account)}"}).encode()
+    token = base64.b64encode(f"{admin[0]}:{admin[1]}".encode()).decode()
+    request = urllib.request.Request(  # noqa: S310 - the engine's own loopback http URL
+        server, data=body, method="POST",
         headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
     )  # fmt: skip
     try:
@@ -60,8 +68,6 @@ def ensure_reader(settings: GraphSettings) -> None:
             response.read()
     except urllib.error.HTTPError as e:
         if "already exists" not in e.read().decode("utf-8", "replace"):
-            engine.files_for(settings).reader_password.unlink(missing_ok=True)
             raise EngineError(f"Could not create the read-only user ({e.code}).") from e
     except OSError as e:
-        engine.files_for(settings).reader_password.unlink(missing_ok=True)
         raise EngineError(f"Could not create the read-only user: {e}") from e

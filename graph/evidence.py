@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from neo4j import AsyncDriver
 from pydantic import BaseModel, Field
 
-from graph import evidence_queries as q
-from graph import queries
-from graph.dialect import Dialect
+from graph.db import Db
 from graph.errors import NotFound
-from graph.evidence_queries import Dimension
 from graph.model import Kind
-from graph.repository import read_rows
+from graph.queries import evidence as q
+from graph.queries import nodes as nodes_q
+from graph.queries import paths as paths_q
+from graph.queries.evidence import Dimension
 
 STRENGTH_NAMES = {
     1: "Reported",
@@ -154,9 +153,7 @@ class Path(BaseModel):
 
 
 async def what_works(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
+    db: Db,
     evidence: EvidenceFilter,
     *,
     limit: int,
@@ -164,8 +161,8 @@ async def what_works(
 ) -> EvidencePage:
     """Case studies with matching evidence, strongest first, then most recent."""
     params = {**evidence.params(), "limit": limit, "offset": offset}
-    rows = await read_rows(driver, dialect, database, q.WHAT_WORKS, params)
-    total = await read_rows(driver, dialect, database, q.WHAT_WORKS_TOTAL, params)
+    rows = await db.read(q.WHAT_WORKS, **params)
+    total = await db.read(q.WHAT_WORKS_TOTAL, **params)
     items = [_row(r, evidence) for r in rows]
     return EvidencePage(items=items, total=int(total[0]["total"]), limit=limit, offset=offset)
 
@@ -222,9 +219,7 @@ def _why(row: EvidenceRow, f: EvidenceFilter) -> list[str]:
 
 
 async def facets(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
+    db: Db,
     evidence: EvidenceFilter,
     dimensions: list[Dimension],
     *,
@@ -236,9 +231,9 @@ async def facets(
     """
     out = []
     for dimension in dimensions:
-        rows = await read_rows(driver, dialect, database, q.FACETS[dimension], evidence.params())
+        rows = await db.read(q.FACETS[dimension], **evidence.params())
         counts = {r["key"]: int(r["count"]) for r in rows}
-        values = await _values(driver, dialect, database, dimension, counts, evidence)
+        values = await _values(db, dimension, counts, evidence)
         buckets = [
             Bucket(key=key, name=name, count=counts.get(key, 0))
             for key, name in values
@@ -253,9 +248,7 @@ async def facets(
 
 
 async def _values(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
+    db: Db,
     dimension: Dimension,
     counts: dict[Any, int],
     evidence: EvidenceFilter,
@@ -270,7 +263,7 @@ async def _values(
         span = range(low, high + 1) if low is not None and high is not None else range(0)
         values = [(year, str(year)) for year in span]
     else:
-        rows = await read_rows(driver, dialect, database, q.DIMENSION_VALUES[dimension], {})
+        rows = await db.read(q.DIMENSION_VALUES[dimension])
         values = [(r["key"], r["name"]) for r in rows]
     known = {key for key, _ in values}
     values += [
@@ -280,9 +273,7 @@ async def _values(
 
 
 async def gap_map(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
+    db: Db,
     evidence: EvidenceFilter,
     rows: Dimension,
     cols: Dimension,
@@ -291,15 +282,15 @@ async def gap_map(
 
     A cell's strongest case study is the most recent of those with its best strength.
     """
-    found = await read_rows(driver, dialect, database, q.GAP_MAP[(rows, cols)], evidence.params())
+    found = await db.read(q.GAP_MAP[(rows, cols)], **evidence.params())
     # Keys that occur (None for "not stated") join the dimension's named values.
-    row_values = await _values(driver, dialect, database, rows, _keys(found, "row_key"), evidence)
-    col_values = await _values(driver, dialect, database, cols, _keys(found, "col_key"), evidence)
+    row_values = await _values(db, rows, _keys(found, "row_key"), evidence)
+    col_values = await _values(db, cols, _keys(found, "col_key"), evidence)
     by_cell: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
     for r in found:
         by_cell.setdefault((r["row_key"], r["col_key"]), []).append(r)
     best = {cell: max(hits, key=lambda r: r["strength"]) for cell, hits in by_cell.items()}
-    names = await _names(driver, dialect, database, [r["strongest_id"] for r in best.values()])
+    names = await _names(db, [r["strongest_id"] for r in best.values()])
     cells = []
     for row_key, _ in row_values:
         for col_key, _ in col_values:
@@ -334,32 +325,26 @@ def _keys(rows: list[dict[str, Any]], column: str) -> dict[Any, int]:
     return {r[column]: 1 for r in rows}
 
 
-async def _names(
-    driver: AsyncDriver, dialect: Dialect, database: str, ids: list[str]
-) -> dict[str, str]:
+async def _names(db: Db, ids: list[str]) -> dict[str, str]:
     if not ids:
         return {}
-    rows = await read_rows(driver, dialect, database, queries.NODE_SUMMARIES, {"ids": ids})
+    rows = await db.read(nodes_q.NODE_SUMMARIES, ids=ids)
     return {r["id"]: r["name"] for r in rows}
 
 
-async def paths(
-    driver: AsyncDriver, dialect: Dialect, database: str, from_id: str, to_id: str, *, limit: int
-) -> list[Path]:
+async def paths(db: Db, from_id: str, to_id: str, *, limit: int) -> list[Path]:
     """The shortest chains of relationships between two nodes, each with its provenance.
 
     Raises:
         NotFound: either node does not exist.
     """
-    ends = await read_rows(
-        driver, dialect, database, queries.NODE_SUMMARIES, {"ids": [from_id, to_id]}
-    )
+    ends = await db.read(nodes_q.NODE_SUMMARIES, ids=[from_id, to_id])
     found = {r["id"] for r in ends}
     for node_id in (from_id, to_id):
         if node_id not in found:
             raise NotFound(node_id)
     params = {"from": from_id, "to": to_id, "limit": limit}
-    rows = await read_rows(driver, dialect, database, q.PATHS, params)
+    rows = await db.read(paths_q.PATHS, **params)
     return [
         Path(
             length=len(r["relationships"]),

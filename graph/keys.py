@@ -10,12 +10,11 @@ import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from neo4j import AsyncDriver, RoutingControl
 from pydantic import BaseModel
 
-from graph import queries
-from graph.dialect import Dialect
-from graph.errors import NotFound, translate_driver_errors
+from graph.db import Db
+from graph.errors import NotFound
+from graph.queries import keys as keys_q
 
 PREFIX = "cgk"
 
@@ -49,9 +48,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-async def create(
-    driver: AsyncDriver, database: str, *, organisation: str, scope: Scope, label: str
-) -> tuple[ApiKey, str]:
+async def create(db: Db, *, organisation: str, scope: Scope, label: str) -> tuple[ApiKey, str]:
     """Make a key; returns its record and the full key, which is shown once and never stored."""
     key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
     record = ApiKey(
@@ -62,22 +59,17 @@ async def create(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     props = {**record.model_dump(exclude_none=True), "secret_sha256": _digest(secret)}
-    with translate_driver_errors():
-        await driver.execute_query(queries.CREATE_KEY, {"props": props}, database_=database)
+    await db.write(keys_q.CREATE_KEY, props=props)
     return record, f"{PREFIX}_{key_id}_{secret}"
 
 
-async def verify(driver: AsyncDriver, dialect: Dialect, database: str, token: str) -> ApiKey | None:
+async def verify(db: Db, token: str) -> ApiKey | None:
     """The key a bearer token stands for, or None if it is malformed, unknown or revoked."""
     parts = split_token(token)
     if parts is None:
         return None
     key_id, secret = parts
-    with translate_driver_errors():
-        records, _, _ = await driver.execute_query(
-            dialect.query(queries.KEY_BY_ID), {"id": key_id},
-            database_=database, routing_=RoutingControl.READ,
-        )  # fmt: skip
+    records = await db.read(keys_q.KEY_BY_ID, id=key_id)
     stored = records[0]["key"] if records else {"secret_sha256": "0" * 64}
     # Compared even for an unknown id, so timing does not tell which ids exist.
     matches = hmac.compare_digest(stored["secret_sha256"], _digest(secret))
@@ -86,21 +78,17 @@ async def verify(driver: AsyncDriver, dialect: Dialect, database: str, token: st
     return ApiKey.model_validate({k: v for k, v in stored.items() if k != "secret_sha256"})
 
 
-async def all_keys(driver: AsyncDriver, database: str) -> list[ApiKey]:
-    with translate_driver_errors():
-        records, _, _ = await driver.execute_query(queries.KEYS, database_=database)
+async def all_keys(db: Db) -> list[ApiKey]:
+    records = await db.read(keys_q.KEYS)
     return [
         ApiKey.model_validate({k: v for k, v in r["key"].items() if k != "secret_sha256"})
         for r in records
     ]
 
 
-async def revoke(driver: AsyncDriver, database: str, key_id: str) -> None:
+async def revoke(db: Db, key_id: str) -> None:
     """Revoke a key: it stops working at once. Raises NotFound for an unknown id."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    with translate_driver_errors():
-        records, _, _ = await driver.execute_query(
-            queries.REVOKE_KEY, {"id": key_id, "now": now}, database_=database
-        )
+    records = await db.write(keys_q.REVOKE_KEY, id=key_id, now=now)
     if not records:
         raise NotFound(key_id)

@@ -1,4 +1,4 @@
-"""Typed read functions over the graph. Each returns pydantic models, never driver records."""
+"""Typed read functions over the graph. Each takes a `Db` first and returns pydantic models."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ import itertools
 import json
 import tempfile
 from collections.abc import AsyncIterator, Mapping
-from typing import Any, LiteralString
+from typing import Any
 
-from neo4j import READ_ACCESS, AsyncDriver, RoutingControl
 from pydantic import BaseModel, Field
 
-from graph import queries
-from graph.dialect import Dialect
-from graph.errors import NotFound, translate_driver_errors
+from graph.db import Db
+from graph.errors import NotFound
 from graph.model import Kind
+from graph.queries import export as export_q
+from graph.queries import loads as loads_q
+from graph.queries import nodes as nodes_q
+from graph.queries import paths as paths_q
 
 # Properties kept for provenance and change detection, not shown as the node's own facts.
 INTERNAL_PROPERTIES = frozenset({"checksum"})
@@ -103,23 +105,6 @@ class LoadInfo(BaseModel):
     properties: dict[str, Any]
 
 
-async def read_rows(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
-    statement: LiteralString,
-    params: dict[str, Any],
-) -> list[dict[str, Any]]:
-    """Run one read statement and return its rows as dicts (the one read helper of graph/)."""
-    with translate_driver_errors():
-        records, _, _ = await driver.execute_query(
-            dialect.query(statement), params, database_=database, routing_=RoutingControl.READ
-        )
-    # Our statements return maps and lists only: a shallow dict is enough, and Record.data()
-    # (which converts nested graph types) costs more than the query on large reads.
-    return [dict(zip(r.keys(), r.values(), strict=True)) for r in records]
-
-
 def _summary(props: Mapping[str, Any], labels: list[str]) -> NodeSummary:
     return NodeSummary(
         id=props["id"],
@@ -130,15 +115,15 @@ def _summary(props: Mapping[str, Any], labels: list[str]) -> NodeSummary:
     )
 
 
-async def ping(driver: AsyncDriver, dialect: Dialect, database: str) -> int:
+async def ping(db: Db) -> int:
     """Run a real query; returns the number of framework nodes."""
-    rows = await read_rows(driver, dialect, database, queries.PING, {})
-    return int(rows[0]["nodes"])
+    rows = await db.read(nodes_q.ENTITY_COUNT)
+    return int(rows[0]["count"])
 
 
-async def kind_counts(driver: AsyncDriver, dialect: Dialect, database: str) -> list[KindCount]:
+async def kind_counts(db: Db) -> list[KindCount]:
     """How many nodes of each kind the graph holds (zero for kinds with none)."""
-    rows = await read_rows(driver, dialect, database, queries.KIND_COUNTS, {})
+    rows = await db.read(nodes_q.KIND_COUNTS)
     counts = dict.fromkeys(Kind, 0)
     for row in rows:
         counts[Kind.from_label(row["labels"])] += int(row["count"])
@@ -146,9 +131,7 @@ async def kind_counts(driver: AsyncDriver, dialect: Dialect, database: str) -> l
 
 
 async def list_nodes(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
+    db: Db,
     *,
     kind: Kind,
     text: str | None,
@@ -157,22 +140,20 @@ async def list_nodes(
 ) -> Page:
     """One page of nodes of a kind, by name, optionally filtered by a name fragment."""
     params = {"text": text.strip().lower() if text else None, "limit": limit, "offset": offset}
-    rows = await read_rows(driver, dialect, database, queries.LIST_NODES[kind], params)
-    total = await read_rows(driver, dialect, database, queries.COUNT_NODES[kind], params)
+    rows = await db.read(nodes_q.LIST_NODES[kind], **params)
+    total = await db.read(nodes_q.COUNT_NODES[kind], **params)
     items = [_summary(r["node"], r["labels"]) for r in rows]
     return Page(items=items, total=int(total[0]["total"]), limit=limit, offset=offset)
 
 
-async def node_detail(
-    driver: AsyncDriver, dialect: Dialect, database: str, node_id: str, *, link_limit: int = 500
-) -> NodeDetail:
+async def node_detail(db: Db, node_id: str, *, link_limit: int = 500) -> NodeDetail:
     """A node's properties and its links (both directions) with the linked nodes' names.
 
     Raises:
         NotFound: no node has this id.
     """
     params = {"id": node_id, "link_limit": link_limit}
-    rows = await read_rows(driver, dialect, database, queries.NODE_DETAIL, params)
+    rows = await db.read(nodes_q.NODE_DETAIL, **params)
     if not rows:
         raise NotFound(node_id)
     row = rows[0]
@@ -196,9 +177,7 @@ async def node_detail(
 
 
 async def neighbourhood(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
+    db: Db,
     node_id: str,
     *,
     depth: int,
@@ -211,15 +190,13 @@ async def neighbourhood(
     Raises:
         NotFound: no node has this id.
     """
-    start = await read_rows(driver, dialect, database, queries.NODE_SUMMARIES, {"ids": [node_id]})
+    start = await db.read(nodes_q.NODE_SUMMARIES, ids=[node_id])
     if not start:
         raise NotFound(node_id)
     nodes = {node_id: _summary(start[0], start[0]["labels"])}
     frontier, truncated = [node_id], False
     for _ in range(depth):
-        rows = await read_rows(
-            driver, dialect, database, queries.NEIGHBOURS, {"ids": frontier, "limit": max_nodes * 4}
-        )
+        rows = await db.read(paths_q.NEIGHBOURS, ids=frontier, limit=max_nodes * 4)
         truncated = truncated or len(rows) >= max_nodes * 4
         frontier = []
         for row in rows:
@@ -233,13 +210,7 @@ async def neighbourhood(
         if not frontier:
             break
     # Every edge among the chosen nodes, including those between nodes of the last hop.
-    rows = await read_rows(
-        driver,
-        dialect,
-        database,
-        queries.EDGES_AMONG,
-        {"ids": list(nodes), "limit": max_nodes * 20},
-    )
+    rows = await db.read(paths_q.EDGES_AMONG, ids=list(nodes), limit=max_nodes * 20)
     edges = [GraphEdge(id=f"{r['source']}|{r['type']}|{r['target']}", **r) for r in rows]
     return Neighbourhood(
         center=node_id,
@@ -250,17 +221,15 @@ async def neighbourhood(
     )
 
 
-async def search(
-    driver: AsyncDriver, dialect: Dialect, database: str, text: str, *, limit: int
-) -> list[SearchHit]:
+async def search(db: Db, text: str, *, limit: int) -> list[SearchHit]:
     """Nodes whose name or description matches free text, best first."""
-    statement, params = dialect.search(text)
-    rows = await read_rows(driver, dialect, database, statement, {**params, "limit": limit})
+    statement, params = db.dialect.search(text)
+    rows = await db.read(statement, **params, limit=limit)
     return [SearchHit(node=_summary(r["node"], r["labels"]), score=r["score"]) for r in rows]
 
 
 async def export_batches(
-    driver: AsyncDriver, dialect: Dialect, database: str, *, batch_size: int = 1000
+    db: Db, *, batch_size: int = 1000
 ) -> AsyncIterator[tuple[list[ExportNode], list[ExportLink]]]:
     """The whole graph, a batch of nodes with their outgoing links at a time.
 
@@ -270,42 +239,33 @@ async def export_batches(
     than its server-wide timeout).
     """
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        with translate_driver_errors():
-            async with driver.session(
-                database=database, default_access_mode=READ_ACCESS, fetch_size=10_000
-            ) as session:
-                result = await session.run(dialect.query(queries.EXPORT_IDS))
-                while records := await result.fetch(10_000):
-                    spool.writelines(json.dumps(r["id"]) + "\n" for r in records)
+        async for rows in db.stream(export_q.EXPORT_IDS):
+            spool.writelines(json.dumps(r["id"]) + "\n" for r in rows)
         spool.seek(0)
         while ids := [json.loads(line) for line in itertools.islice(spool, batch_size)]:
-            yield await _export_batch(driver, dialect, database, ids)
+            yield await _export_batch(db, ids)
 
 
 async def export_nodes(
-    driver: AsyncDriver, dialect: Dialect, database: str, ids: list[str], *, batch_size: int = 1000
+    db: Db, ids: list[str], *, batch_size: int = 1000
 ) -> tuple[list[ExportNode], list[ExportLink]]:
     """Some nodes, by id, with their outgoing links, as the export reads them."""
     nodes: list[ExportNode] = []
     links: list[ExportLink] = []
     for start in range(0, len(ids), batch_size):
-        batch_nodes, batch_links = await _export_batch(
-            driver, dialect, database, ids[start : start + batch_size]
-        )
+        batch_nodes, batch_links = await _export_batch(db, ids[start : start + batch_size])
         nodes += batch_nodes
         links += batch_links
     return nodes, links
 
 
-async def _export_batch(
-    driver: AsyncDriver, dialect: Dialect, database: str, ids: list[str]
-) -> tuple[list[ExportNode], list[ExportLink]]:
-    rows = await read_rows(driver, dialect, database, queries.EXPORT_NODES, {"ids": ids})
+async def _export_batch(db: Db, ids: list[str]) -> tuple[list[ExportNode], list[ExportLink]]:
+    rows = await db.read(export_q.EXPORT_NODES, ids=ids)
     nodes = [
         ExportNode(id=r["props"]["id"], kind=Kind.from_label(r["labels"]), properties=r["props"])
         for r in rows
     ]
-    link_rows = await read_rows(driver, dialect, database, queries.EXPORT_LINKS, {"ids": ids})
+    link_rows = await db.read(export_q.EXPORT_LINKS, ids=ids)
     links = [
         ExportLink(
             from_id=r["from_id"],
@@ -319,26 +279,20 @@ async def _export_batch(
     return nodes, links
 
 
-async def loads(
-    driver: AsyncDriver, dialect: Dialect, database: str, *, limit: int, offset: int
-) -> list[LoadInfo]:
+async def loads(db: Db, *, limit: int, offset: int) -> list[LoadInfo]:
     """Recorded loads, newest first."""
-    rows = await read_rows(
-        driver, dialect, database, queries.LOADS, {"limit": limit, "offset": offset}
-    )
+    rows = await db.read(loads_q.LOADS, limit=limit, offset=offset)
     return [LoadInfo(id=r["props"]["id"], properties=r["props"]) for r in rows]
 
 
-async def load_by_id(
-    driver: AsyncDriver, dialect: Dialect, database: str, load_id: str
-) -> LoadInfo:
+async def load_by_id(db: Db, load_id: str) -> LoadInfo:
     """One recorded load. Raises NotFound if there is none with this id."""
-    rows = await read_rows(driver, dialect, database, queries.LOAD_BY_ID, {"id": load_id})
+    rows = await db.read(loads_q.LOAD_BY_ID, id=load_id)
     if not rows:
         raise NotFound(load_id)
     return LoadInfo(id=load_id, properties=rows[0]["props"])
 
 
-async def latest_load(driver: AsyncDriver, dialect: Dialect, database: str) -> LoadInfo | None:
-    rows = await read_rows(driver, dialect, database, queries.LATEST_LOAD, {})
+async def latest_load(db: Db) -> LoadInfo | None:
+    rows = await db.read(loads_q.LATEST_LOAD)
     return LoadInfo(id=rows[0]["props"]["id"], properties=rows[0]["props"]) if rows else None

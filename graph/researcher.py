@@ -11,13 +11,13 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from neo4j import AsyncDriver, AsyncManagedTransaction, unit_of_work
+from neo4j import AsyncManagedTransaction, unit_of_work
 from neo4j import exceptions as neo
 from neo4j.graph import Node, Path, Relationship
 from pydantic import BaseModel
 
-from graph.dialect import Dialect
-from graph.errors import GraphError, QueryFailed, translate_driver_errors
+from graph.db import Db
+from graph.errors import GraphError, QueryFailed
 
 MAX_QUERY_LENGTH = 10_000
 EXAMPLE_QUERY = "MATCH (o:Outcome) RETURN o.name AS outcome ORDER BY outcome"
@@ -41,15 +41,15 @@ class CypherResult(BaseModel):
 
 
 async def run(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
+    db: Db,
     statement: str,
     parameters: Mapping[str, Any],
     *,
     row_cap: int,
 ) -> CypherResult:
     """Run a researcher's statement read-only; at most `row_cap` rows, `truncated` if more.
+
+    `db` is the read-only handle: on the embedded engine, one whose user may only read.
 
     Raises:
         WriteRefused: the statement writes (or tries to).
@@ -61,7 +61,7 @@ async def run(
         raise WriteRefused("LOAD CSV is not allowed: it reads files on the server.")
 
     async def read(tx: AsyncManagedTransaction) -> CypherResult:
-        if dialect.explain_classifies:
+        if db.dialect.explain_classifies:
             plan = await tx.run("EXPLAIN " + statement, dict(parameters))
             summary = await plan.consume()
             if summary.query_type != "r":
@@ -77,12 +77,11 @@ async def run(
         return CypherResult(columns=columns, rows=rows, truncated=False)
 
     try:
-        with translate_driver_errors():
-            async with driver.session(database=database, default_access_mode="READ") as session:
-                # Neo4j stops the transaction at the timeout; the embedded engine's reader group
-                # carries the same limit (readTimeout).
-                bounded = unit_of_work(timeout=dialect.query_timeout)(read)
-                return await session.execute_read(bounded)
+        async with db.session(read=True) as session:
+            # Neo4j stops the transaction at the timeout; the embedded engine's reader group
+            # carries the same limit (readTimeout).
+            bounded = unit_of_work(timeout=db.dialect.query_timeout)(read)
+            return await session.execute_read(bounded)
     except GraphError as e:
         cause = e.__cause__
         if isinstance(cause, neo.Forbidden) or (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from graph import queries
+from graph.queries import schema as schema_q
 
 if TYPE_CHECKING:
     from graph.db import Db
@@ -12,5 +12,5 @@ if TYPE_CHECKING:
 
 async def ensure_schema(db: Db) -> None:
     """Create the uniqueness constraints and indexes, skipping those that exist."""
-    for statement in (*queries.SCHEMA, *db.dialect.schema_statements):
+    for statement in (*schema_q.SCHEMA, *db.dialect.schema_statements):
         await db.write(statement)

@@ -1,7 +1,8 @@
 """Idempotent batched writes: nodes keyed on their unique id, links merged between them.
 
 One load is one transaction, so a failure part-way leaves the graph exactly as it was.
-Large loads go through `transactions` and `LoadWriter`, committing every few thousand records.
+Large loads go through `Db.transactions` and `LoadWriter`, committing every few thousand
+records.
 """
 
 from __future__ import annotations
@@ -9,24 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import AsyncIterator, Collection, Iterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from neo4j import (
-    READ_ACCESS,
-    AsyncDriver,
-    AsyncManagedTransaction,
-    AsyncSession,
-    AsyncTransaction,
-    RoutingControl,
-)
+from neo4j import AsyncManagedTransaction, AsyncTransaction
 
-from graph import queries
-from graph.dialect import Dialect
-from graph.errors import Conflict, translate_driver_errors
+from graph.db import Db
+from graph.errors import Conflict
 from graph.model import Kind, Rel
+from graph.queries import writes as writes_q
 
 Scalar = str | int | float | bool
 PropertyValue = Scalar | list[str]
@@ -98,102 +91,40 @@ def checksum(props: dict[str, PropertyValue]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-async def restore_loads(
-    driver: AsyncDriver, database: str, loads: Sequence[tuple[str, dict[str, PropertyValue]]]
-) -> None:
+async def restore_loads(db: Db, loads: Sequence[tuple[str, dict[str, PropertyValue]]]) -> None:
     """Recreate :Load records from a backup."""
-    with translate_driver_errors():
-        for _, props in loads:
-            await driver.execute_query(queries.CREATE_LOAD, {"props": props}, database_=database)
+    for _, props in loads:
+        await db.write(writes_q.CREATE_LOAD, props=props)
 
 
-async def existing_kinds(
-    driver: AsyncDriver, dialect: Dialect, database: str, ids: Sequence[str]
-) -> dict[str, Kind]:
+async def existing_kinds(db: Db, ids: Sequence[str]) -> dict[str, Kind]:
     """The kind of each of `ids` that is already in the graph."""
     found: dict[str, Kind] = {}
-    with translate_driver_errors():
-        for batch in _batches(list(ids)):
-            records, _, _ = await driver.execute_query(
-                dialect.query(queries.EXISTING_NODES),
-                {"ids": batch},
-                database_=database,
-                routing_=RoutingControl.READ,
-            )
-            found.update({r["id"]: Kind.from_label(r["labels"]) for r in records})
+    for batch in _batches(list(ids)):
+        rows = await db.read(writes_q.EXISTING_NODES, ids=batch)
+        found.update({r["id"]: Kind.from_label(r["labels"]) for r in rows})
     return found
 
 
-async def all_kinds(driver: AsyncDriver, dialect: Dialect, database: str) -> dict[str, Kind]:
+async def all_kinds(db: Db) -> dict[str, Kind]:
     """The kind of every node in the graph, streamed in one query."""
     found: dict[str, Kind] = {}
-    with translate_driver_errors():
-        async with driver.session(
-            database=database, default_access_mode=READ_ACCESS, fetch_size=10_000
-        ) as session:
-            result = await session.run(dialect.query(queries.ALL_KINDS))
-            while records := await result.fetch(10_000):
-                found.update({r["id"]: Kind.from_label(r["labels"]) for r in records})
+    async for rows in db.stream(writes_q.ALL_KINDS):
+        found.update({r["id"]: Kind.from_label(r["labels"]) for r in rows})
     return found
 
 
-async def node_count(driver: AsyncDriver, dialect: Dialect, database: str) -> int:
-    with translate_driver_errors():
-        records, _, _ = await driver.execute_query(
-            dialect.query(queries.PING), database_=database, routing_=RoutingControl.READ
-        )
-    return int(records[0]["nodes"])
-
-
-async def owners(
-    driver: AsyncDriver, dialect: Dialect, database: str, ids: Sequence[str]
-) -> dict[str, str | None]:
+async def owners(db: Db, ids: Sequence[str]) -> dict[str, str | None]:
     """For each of `ids` already in the graph: the organisation that contributed it, if any."""
     found: dict[str, str | None] = {}
-    with translate_driver_errors():
-        for batch in _batches(list(ids)):
-            records, _, _ = await driver.execute_query(
-                dialect.query(queries.NODE_OWNERS), {"ids": batch},
-                database_=database, routing_=RoutingControl.READ,
-            )  # fmt: skip
-            found.update({r["id"]: r["owner"] for r in records})
+    for batch in _batches(list(ids)):
+        rows = await db.read(writes_q.NODE_OWNERS, ids=batch)
+        found.update({r["id"]: r["owner"] for r in rows})
     return found
-
-
-@dataclass(frozen=True)
-class VocabularyRow:
-    """A node that names in the input may refer to (outcomes, themes, organisations, ...)."""
-
-    id: str
-    kind: Kind
-    name: str
-    alt_names: tuple[str, ...]
-    strength: int | None
-    default_level: str | None
-
-
-async def vocabulary(driver: AsyncDriver, dialect: Dialect, database: str) -> list[VocabularyRow]:
-    """The nodes the loaders match names against, with what they need to know of each."""
-    with translate_driver_errors():
-        records, _, _ = await driver.execute_query(
-            dialect.query(queries.VOCABULARY), database_=database, routing_=RoutingControl.READ
-        )
-    return [
-        VocabularyRow(
-            id=r["id"],
-            kind=Kind.from_label(r["labels"]),
-            name=r["name"],
-            alt_names=tuple(r["alt_names"] or ()),
-            strength=r["strength"],
-            default_level=r["default_level"],
-        )
-        for r in records
-    ]
 
 
 async def upsert(
-    driver: AsyncDriver,
-    database: str,
+    db: Db,
     nodes: Sequence[NodeRow],
     links: Sequence[LinkRow],
     load: LoadRecord,
@@ -221,37 +152,8 @@ async def upsert(
             raise KindConflict(clashes)
         return await writer.finish(record_load=record_load)
 
-    with translate_driver_errors():
-        async with driver.session(database=database) as session:
-            return await session.execute_write(work)
-
-
-class Transactions:
-    """Write transactions one after another on one session: commit one, go on in the next."""
-
-    def __init__(self, session: AsyncSession, tx: AsyncTransaction) -> None:
-        self._session = session
-        self.current = tx
-
-    async def commit(self, *, next_one: bool = True) -> AsyncTransaction:
-        """Commit the current transaction and (unless told not to) begin the next one."""
-        await self.current.commit()
-        if next_one:
-            self.current = await self._session.begin_transaction()
-        return self.current
-
-
-@asynccontextmanager
-async def transactions(driver: AsyncDriver, database: str) -> AsyncIterator[Transactions]:
-    """Explicit write transactions: what is not committed when the block ends is rolled back."""
-    with translate_driver_errors():
-        async with driver.session(database=database) as session:
-            txs = Transactions(session, await session.begin_transaction())
-            try:
-                yield txs
-            finally:
-                if not txs.current.closed():
-                    await txs.current.rollback()
+    async with db.session() as session:
+        return await session.execute_write(work)
 
 
 class LoadWriter:
@@ -299,18 +201,18 @@ class LoadWriter:
         """Remove claims no case study makes any more, and record the load."""
         if self.counts.links_removed:
             # A claim belongs to its case study: once no study makes it, it goes too.
-            result = await self.tx.run(queries.REMOVE_ORPHAN_CLAIMS)
+            result = await self.tx.run(writes_q.REMOVE_ORPHAN_CLAIMS)
             record = await result.single()
             self.counts.nodes_removed += record["removed"] if record else 0
         if record_load:
             props = {**self.load.props, "id": self.load.id, **_counts_as_props(self.counts)}
-            await (await self.tx.run(queries.CREATE_LOAD, props=props)).consume()
+            await (await self.tx.run(writes_q.CREATE_LOAD, props=props)).consume()
         return self.counts
 
     async def _stored(self, nodes: Sequence[NodeRow]) -> dict[str, tuple[Kind, str | None]]:
         stored: dict[str, tuple[Kind, str | None]] = {}
         for id_batch in _batches([n.id for n in nodes]):
-            result = await self.tx.run(queries.EXISTING_NODES, ids=id_batch)
+            result = await self.tx.run(writes_q.EXISTING_NODES, ids=id_batch)
             async for r in result:
                 stored[r["id"]] = (Kind.from_label(r["labels"]), r["checksum"])
         return stored
@@ -333,10 +235,10 @@ class LoadWriter:
                 self.counts.nodes_unchanged += 1
         for kind, rows in created.items():
             for batch in _batches(rows):
-                await (await self.tx.run(queries.CREATE_NODES[kind], rows=batch)).consume()
+                await (await self.tx.run(writes_q.CREATE_NODES[kind], rows=batch)).consume()
             self.counts.nodes_created += len(rows)
         for batch in _batches(updated):
-            await (await self.tx.run(queries.UPDATE_NODES, rows=batch)).consume()
+            await (await self.tx.run(writes_q.UPDATE_NODES, rows=batch)).consume()
         self.counts.nodes_updated += len(updated)
 
     async def _write_links(self, links: Sequence[LinkRow]) -> None:
@@ -347,7 +249,7 @@ class LoadWriter:
             )
         for rel, rows in by_rel.items():
             for batch in _batches(rows):
-                result = await self.tx.run(queries.MERGE_LINKS[rel], rows=batch, load=self.load.id)
+                result = await self.tx.run(writes_q.MERGE_LINKS[rel], rows=batch, load=self.load.id)
                 record = await result.single()
                 summary = await result.consume()
                 created = summary.counters.relationships_created
@@ -367,7 +269,7 @@ class LoadWriter:
                 keep[link.from_id].append(f"{link.rel}>{link.to_id}")
         rows = [{"id": node_id, "keep": kept} for node_id, kept in keep.items()]
         for batch in _batches(rows):
-            result = await self.tx.run(queries.REMOVE_STALE_LINKS, rows=batch)
+            result = await self.tx.run(writes_q.REMOVE_STALE_LINKS, rows=batch)
             record = await result.single()
             self.counts.links_removed += record["removed"] if record else 0
 

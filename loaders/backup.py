@@ -7,11 +7,9 @@ from pathlib import Path
 
 import anyio
 import pyoxigraph as ox
-from neo4j import AsyncDriver
 
 from graph import repository, writes
-from graph.dialect import Dialect
-from graph.settings import GraphSettings
+from graph.db import Db
 from graph.writes import WriteCounts
 from ontology.export import export_graph
 from ontology.formats import by_name
@@ -26,7 +24,7 @@ def checksum_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-async def backup(driver: AsyncDriver, dialect: Dialect, settings: GraphSettings, path: Path) -> str:
+async def backup(db: Db, path: Path, *, base_uri: str) -> str:
     """Stream the graph to `path` (N-Triples) and write its SHA-256 beside it (sha256sum format).
 
     Returns:
@@ -38,7 +36,7 @@ async def backup(driver: AsyncDriver, dialect: Dialect, settings: GraphSettings,
     digest = hashlib.sha256()
     partial = path.with_name(path.name + ".partial")
     with partial.open("wb") as out:
-        async for chunk in export_graph(driver, dialect, settings, ntriples):
+        async for chunk in export_graph(db, ntriples, base_uri=base_uri):
             digest.update(chunk)
             out.write(chunk)
     partial.replace(path)  # a backup is complete or absent, never half written
@@ -46,23 +44,21 @@ async def backup(driver: AsyncDriver, dialect: Dialect, settings: GraphSettings,
     return digest.hexdigest()
 
 
-async def restore(
-    driver: AsyncDriver, dialect: Dialect, settings: GraphSettings, path: Path
-) -> WriteCounts:
+async def restore(db: Db, path: Path, *, base_uri: str) -> WriteCounts:
     """Rebuild an empty graph from a backup, exactly: nodes, links, loads and provenance.
 
     Raises:
         BackupError: the checksum file is missing or does not match, or the graph is not empty.
     """
-    if await repository.ping(driver, dialect, settings.database) > 0:
+    if await repository.ping(db) > 0:
         raise BackupError("The graph is not empty: restore only into an empty graph.")
-    base = settings.public_base_uri.rstrip("/")
+    base = base_uri.rstrip("/")
     read = await anyio.to_thread.run_sync(_read_backup, path, base)
     counts = await writes.upsert(
-        driver, settings.database, read.nodes, read.links, writes.LoadRecord("restore"),
+        db, read.nodes, read.links, writes.LoadRecord("restore"),
         record_load=False,
     )  # fmt: skip
-    await writes.restore_loads(driver, settings.database, read.loads)
+    await writes.restore_loads(db, read.loads)
     return counts
 
 

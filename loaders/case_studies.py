@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graph.model import ORGANISATIONS, Kind, Rel
+from graph.vocabulary import Unknown, Vocabulary, slugify
 from graph.writes import LinkRow, NodeRow, PropertyValue
 from loaders.readers import Row
 from loaders.records import CaseStudyRecord, EvidenceRecord, EvidenceTypeName
-from loaders.vocabulary import Unknown, Vocabulary, slugify
 
 MULTI = ";"
 CASE_STUDY_COLUMNS = (

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import anyio
 import pyoxigraph as ox
-from neo4j import AsyncDriver
 from rdflib.namespace import RDF
 
 from graph import writes
-from graph.dialect import Dialect
+from graph.db import Db
 from graph.model import Kind
+from graph.vocabulary import Term, Vocabulary, from_graph
 from graph.writes import LinkRow, LoadRecord, PropertyValue
 from loaders.checks import a
 from loaders.items import Item, evidence_rows, framework_items
@@ -27,16 +27,13 @@ from loaders.parsing import Parsed, Progress, Where, iter_studies, parse
 from loaders.rdf import violations
 from loaders.readers import ReadError, find_files
 from loaders.report import Issue, LoadFailed, LoadReport
-from loaders.vocabulary import Term, Vocabulary, from_graph
 from loaders.writing import LoadStream
 from ontology.mapping import CLASSES, node_iri
 from ontology.reading import Read, node_iri_text, rows_from_triples
 
 
 async def load_paths(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
+    db: Db,
     paths: Sequence[Path],
     *,
     base_uri: str = "http://127.0.0.1:8000",
@@ -70,19 +67,15 @@ async def load_paths(
         report.issues.append(Issue(file=", ".join(map(str, paths)), message="No data files found."))
         raise LoadFailed(report)
     parsed = parse(files, report, progress)
-    vocabulary = await _vocabulary(driver, dialect, database, parsed)
+    vocabulary = await _vocabulary(db, parsed)
     fixed = framework_items(parsed)
-    fixed += await _rdf_items(
-        driver, dialect, database, parsed, report, base_uri.rstrip("/"), contributor
-    )
+    fixed += await _rdf_items(db, parsed, report, base_uri.rstrip("/"), contributor)
     if contributor is not None:
-        await _check_contributor(driver, dialect, database, contributor, report)
+        await _check_contributor(db, contributor, report)
     if source_name is not None:
         for info in report.files:
             info.path = source_name
-    stream = LoadStream(
-        driver, dialect, database, vocabulary, report, contributor=contributor, progress=progress
-    )
+    stream = LoadStream(db, vocabulary, report, contributor=contributor, progress=progress)
     total_studies = len(parsed.studies) + sum(t.records for t in parsed.study_tables)
     load = _load_record(report, contributor)
     try:
@@ -99,12 +92,10 @@ async def load_paths(
     return report
 
 
-async def _vocabulary(
-    driver: AsyncDriver, dialect: Dialect, database: str, parsed: Parsed
-) -> Vocabulary:
+async def _vocabulary(db: Db, parsed: Parsed) -> Vocabulary:
     if not (parsed.studies or parsed.study_tables):
         return Vocabulary()
-    vocabulary = await from_graph(driver, dialect, database)
+    vocabulary = await from_graph(db)
     for record, _, _, _ in parsed.framework:
         level = next((link.to for link in record.links if link.rel == "DEFAULT_LEVEL"), None)
         vocabulary.add(
@@ -116,9 +107,7 @@ async def _vocabulary(
 
 
 async def _rdf_items(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
+    db: Db,
     parsed: Parsed,
     report: LoadReport,
     base: str,
@@ -127,11 +116,11 @@ async def _rdf_items(
     items: list[Item] = []
     for document in parsed.rdf:
         read = rows_from_triples(document.triples, base, document.path.name)
-        reference = await _reference_types(driver, dialect, database, read, base)
+        reference = await _reference_types(db, read, base)
         found = await anyio.to_thread.run_sync(violations, document, reference)
-        problems = read.problems + await _claim_strengths(driver, dialect, database, read, base)
+        problems = read.problems + await _claim_strengths(db, read, base)
         if contributor is not None:
-            problems += await _contributor_rules(driver, dialect, database, read, base, contributor)
+            problems += await _contributor_rules(db, read, base, contributor)
         report.issues += found
         report.issues += [
             Issue(file=str(document.path), field=f"<{subject}>", message=message)
@@ -151,7 +140,7 @@ _CONTRIBUTABLE = frozenset({Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM})
 
 
 async def _contributor_rules(
-    driver: AsyncDriver, dialect: Dialect, database: str, read: Read, base: str, contributor: str
+    db: Db, read: Read, base: str, contributor: str
 ) -> list[tuple[str, str]]:
     """A partner may add case studies and claims, and change only those it added itself."""
     problems = [
@@ -159,7 +148,7 @@ async def _contributor_rules(
          f"Contributions describe case studies and evidence claims; this is {a(n.kind)}.")
         for n in read.nodes if n.kind not in _CONTRIBUTABLE
     ]  # fmt: skip
-    existing = await writes.owners(driver, dialect, database, [n.id for n in read.nodes])
+    existing = await writes.owners(db, [n.id for n in read.nodes])
     problems += [
         (node_iri_text(base, n.kind, n.id),
          "Already in the graph and not contributed by you: choose another id.")
@@ -168,14 +157,12 @@ async def _contributor_rules(
     return problems
 
 
-async def _claim_strengths(
-    driver: AsyncDriver, dialect: Dialect, database: str, read: Read, base: str
-) -> list[tuple[str, str]]:
+async def _claim_strengths(db: Db, read: Read, base: str) -> list[tuple[str, str]]:
     """A claim's strength is its level's, on the common scale: never what a file says."""
     claims = [n for n in read.nodes if n.kind is Kind.EVIDENCE_CLAIM]
     if not claims:
         return []
-    vocabulary = await from_graph(driver, dialect, database)
+    vocabulary = await from_graph(db)
     strengths: dict[str, object] = {t.id: t.strength for t in vocabulary.terms.values()}
     for node in read.nodes:
         if node.kind is Kind.EVIDENCE_LEVEL:
@@ -196,15 +183,13 @@ async def _claim_strengths(
     return problems
 
 
-async def _reference_types(
-    driver: AsyncDriver, dialect: Dialect, database: str, read: Read, base: str
-) -> list[ox.Triple]:
+async def _reference_types(db: Db, read: Read, base: str) -> list[ox.Triple]:
     """rdf:type triples for the graph's nodes the document links to but does not describe,
     so that shapes such as 'a claim is about a cg:Outcome' can be checked."""
     defined = {node.id for node in read.nodes}
     regions = {str(n.props["region_id"]) for n in read.nodes if "region_id" in n.props}
     targets = sorted(({link.to_id for link in read.links} | regions) - defined)
-    kinds = await writes.existing_kinds(driver, dialect, database, targets)
+    kinds = await writes.existing_kinds(db, targets)
     rdf_type = ox.NamedNode(str(RDF.type))
     return [
         ox.Triple(node_iri(base, kind, node_id), rdf_type, ox.NamedNode(str(CLASSES[kind])))
@@ -212,10 +197,8 @@ async def _reference_types(
     ]
 
 
-async def _check_contributor(
-    driver: AsyncDriver, dialect: Dialect, database: str, contributor: str, report: LoadReport
-) -> None:
-    known = await writes.existing_kinds(driver, dialect, database, [contributor])
+async def _check_contributor(db: Db, contributor: str, report: LoadReport) -> None:
+    known = await writes.existing_kinds(db, [contributor])
     if known.get(contributor) is not Kind.ORGANISATION:
         message = f"The contributor {contributor!r} is not an organisation in the graph."
         report.issues.append(Issue(file="(contributor)", message=message))

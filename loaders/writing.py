@@ -25,18 +25,17 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import anyio
-from neo4j import AsyncDriver
 
-from graph import writes
-from graph.dialect import Dialect
+from graph import repository, writes
+from graph.db import Db
 from graph.model import Kind
+from graph.vocabulary import Vocabulary
 from graph.writes import KindConflict, LinkRow, LoadRecord, LoadWriter, WriteCounts
 from loaders.checks import FirstSeen, a, check
 from loaders.items import EvidenceRows, Item, study_items
 from loaders.parsing import FieldNamer, Progress, Where
 from loaders.records import CaseStudyRecord
 from loaders.report import Issue, LoadFailed, LoadReport
-from loaders.vocabulary import Vocabulary
 
 STUDIES_PER_CHUNK = 500
 STUDIES_PER_TRANSACTION = 5_000
@@ -54,16 +53,14 @@ class LoadStream:
 
     def __init__(
         self,
-        driver: AsyncDriver,
-        dialect: Dialect,
-        database: str,
+        db: Db,
         vocabulary: Vocabulary,
         report: LoadReport,
         *,
         contributor: str | None = None,
         progress: Progress | None = None,
     ) -> None:
-        self.driver, self.dialect, self.database = driver, dialect, database
+        self.db = db
         self.vocabulary, self.report = vocabulary, report
         self.contributor, self.progress = contributor, progress
         self.known: dict[str, Kind] = {t.id: t.kind for t in vocabulary.terms.values()}
@@ -95,12 +92,10 @@ class LoadStream:
             GraphError: the graph failed; see the module's note on what stays written.
         """
         with _fewer_collections():
-            if 4 * (len(fixed) + total_studies) >= await writes.node_count(
-                self.driver, self.dialect, self.database
-            ):
+            if 4 * (len(fixed) + total_studies) >= await repository.ping(self.db):
                 # The graph is no larger than the input: one read of all its ids instead of a
                 # lookup per batch (fewer round trips, which count most against a remote server).
-                self.graph_kinds = await writes.all_kinds(self.driver, self.dialect, self.database)
+                self.graph_kinds = await writes.all_kinds(self.db)
             if total_studies <= STUDIES_IN_ONE_PASS:
                 return await self._in_one_pass(load, fixed, studies, total_studies, extra, dry_run)
             await self._check(fixed, studies, total_studies, extra)
@@ -185,7 +180,7 @@ class LoadStream:
             return {}
         if self.graph_kinds is not None:
             return {i: self.graph_kinds[i] for i in ids if i in self.graph_kinds}
-        return await writes.existing_kinds(self.driver, self.dialect, self.database, sorted(ids))
+        return await writes.existing_kinds(self.db, sorted(ids))
 
     async def _write(
         self,
@@ -196,7 +191,7 @@ class LoadStream:
         extra: EvidenceRows,
     ) -> WriteCounts:
         written: set[str] = set()
-        async with writes.transactions(self.driver, self.database) as txs:
+        async with self.db.transactions() as txs:
             ahead = _ReadAhead(self._built(studies, extra))  # once the graph has answered
             try:
                 writer = LoadWriter(txs.current, load)
@@ -232,7 +227,7 @@ class LoadStream:
         later mentions may add to them, and the links to them wait for the end."""
         to_shared: list[LinkRow] = []
         chunks = itertools.chain([_Chunk([], fixed, [])], self._built(studies, extra))
-        async with writes.transactions(self.driver, self.database) as txs:
+        async with self.db.transactions() as txs:
             writer = LoadWriter(txs.current, load)
             done = 0
             ahead = _ReadAhead(chunks)  # once the graph has answered

@@ -6,32 +6,28 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pyoxigraph as ox
-from neo4j import AsyncDriver
 
 from graph import repository
-from graph.dialect import Dialect
+from graph.db import Db
 from graph.repository import ExportLink, ExportNode, LoadInfo
-from graph.settings import GraphSettings
 from ontology import jsonld
 from ontology.dataset import dump_triples
 from ontology.formats import RdfFormat
 from ontology.mapping import PREFIXES, link_triple, load_triples, node_triples
 
 
-async def export_graph(
-    driver: AsyncDriver, dialect: Dialect, settings: GraphSettings, rdf_format: RdfFormat
-) -> AsyncIterator[bytes]:
+async def export_graph(db: Db, rdf_format: RdfFormat, *, base_uri: str) -> AsyncIterator[bytes]:
     """Yield the serialised graph in chunks, starting with when and from which load it was made.
 
     Every format is written batch by batch, so memory stays flat however large the graph is.
     """
-    base = settings.public_base_uri.rstrip("/")
-    loads = await repository.loads(driver, dialect, settings.database, limit=10_000, offset=0)
+    base = base_uri.rstrip("/")
+    loads = await repository.loads(db, limit=10_000, offset=0)
     latest = loads[0] if loads else None
     made = list(dump_triples(base, rdf_format, latest, datetime.now(UTC)))
     writer = _Writer(rdf_format)
     yield writer.chunk(made)
-    async for nodes, links in repository.export_batches(driver, dialect, settings.database):
+    async for nodes, links in repository.export_batches(db):
         if chunk := writer.chunk(batch_triples(base, nodes, links)):
             yield chunk
     yield writer.chunk(loads_triples(base, loads))

@@ -20,11 +20,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from anyio import to_thread
-from neo4j import AsyncDriver
 
 from graph import changes, repository
 from graph.changes import LoadState
-from graph.dialect import Dialect
+from graph.db import Db
 from graph.model import Kind
 from graph.repository import ExportLink, ExportNode, LoadInfo
 from ontology.dataset import dataset_iri, void_triples
@@ -60,16 +59,12 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class _Source:
-    driver: AsyncDriver
-    dialect: Dialect
-    database: str
+    db: Db
     base: str
 
 
 async def build_snapshot(
-    driver: AsyncDriver,
-    dialect: Dialect,
-    database: str,
+    db: Db,
     base: str,
     state: LoadState,
     previous: Snapshot | None = None,
@@ -79,9 +74,9 @@ async def build_snapshot(
 
     Mapping and inserting run in worker threads, so the event loop keeps serving meanwhile.
     """
-    source = _Source(driver, dialect, database, base)
+    source = _Source(db, base)
     started = time.perf_counter()
-    loads = await repository.loads(driver, dialect, database, limit=MAX_LOADS, offset=0)
+    loads = await repository.loads(db, limit=MAX_LOADS, offset=0)
     if previous is not None:
         patched = await _patch(source, state, loads, previous, started)
         if patched is not None:
@@ -97,7 +92,7 @@ async def _rebuild(
     await to_thread.run_sync(_add, store, head)
     kinds: dict[str, Kind] = {}
     out_links: Counter[str] = Counter()
-    batches = repository.export_batches(source.driver, source.dialect, source.database)
+    batches = repository.export_batches(source.db)
     async for nodes, links in batches:
         kinds.update((node.id, node.kind) for node in nodes)
         out_links.update(link.from_id for link in links)
@@ -118,10 +113,8 @@ async def _patch(
     new_loads = load_ids - previous.load_ids
     if not new_loads or not previous.load_ids <= load_ids:
         return None  # loads were removed (a cleared or restored graph): nothing to patch from
-    found = await changes.since(source.driver, source.dialect, source.database, sorted(new_loads))
-    nodes, links = await repository.export_nodes(
-        source.driver, source.dialect, source.database, sorted(found.touched)
-    )
+    found = await changes.since(source.db, sorted(new_loads))
+    nodes, links = await repository.export_nodes(source.db, sorted(found.touched))
     kinds = {**previous.kinds, **{node.id: node.kind for node in nodes}}
     out_links = {i: n for i, n in previous.out_links.items() if i not in found.touched}
     out_links.update(Counter(link.from_id for link in links))

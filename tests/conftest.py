@@ -13,10 +13,9 @@ from neo4j import Driver, GraphDatabase
 from rdflib import Graph
 
 from api.settings import ApiSettings
-from graph import engine, queries
-from graph.db import Db
-from graph.driver import connect, open_driver
-from graph.schema import ensure_schema
+from graph import engine
+from graph.db import open_db
+from graph.queries import writes as writes_q
 from loaders.pipeline import load_paths
 from loaders.report import LoadReport
 
@@ -66,27 +65,17 @@ def sync_driver(settings: ApiSettings) -> Iterator[Driver]:
 
 
 def clear(driver: Driver, settings: ApiSettings) -> None:
-    driver.execute_query(queries.CLEAR, database_=settings.database)
+    driver.execute_query(writes_q.CLEAR, database_=settings.database)
 
 
 def load(settings: ApiSettings, *paths: Path, contributor: str | None = None) -> LoadReport:
     """Run the real loader (async) from a synchronous test."""
 
     async def run() -> LoadReport:
-        driver = open_driver(settings)
-        try:
-            dialect = await connect(driver, settings)
-            await ensure_schema(Db(driver, dialect, settings.database))
+        async with open_db(settings) as db:
             return await load_paths(
-                driver,
-                dialect,
-                settings.database,
-                list(paths),
-                base_uri=settings.public_base_uri,
-                contributor=contributor,
+                db, list(paths), base_uri=settings.public_base_uri, contributor=contributor
             )
-        finally:
-            await driver.close()
 
     return asyncio.run(run())
 

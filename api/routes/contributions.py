@@ -10,10 +10,9 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.auth import AdminKey, ContributorKey
-from api.deps import GraphDep, SettingsDep
+from api.deps import DbDep, SettingsDep, SparqlDep
 from api.errors import PROBLEM_RESPONSES, UnsupportedMediaType, problem
 from api.hardening import read_capped
-from api.sparql_service import SparqlService
 from graph import keys
 from graph.keys import ApiKey
 from loaders.pipeline import load_paths
@@ -38,8 +37,9 @@ _SUFFIX = {f.media_type: f.suffix for f in FORMATS}
 )
 async def contribute(
     request: Request,
-    graph: GraphDep,
+    db: DbDep,
     settings: SettingsDep,
+    sparql: SparqlDep,
     key: ContributorKey,
     content_type: Annotated[str, Header()] = "",
     dry_run: Annotated[
@@ -63,7 +63,7 @@ async def contribute(
         path.write_bytes(body)
         try:
             report = await load_paths(
-                graph.driver, graph.dialect, graph.database, [path],
+                db, [path],
                 base_uri=settings.public_base_uri, contributor=key.organisation,
                 dry_run=dry_run, source_name=f"{name} from {key.organisation}",
             )  # fmt: skip
@@ -73,8 +73,7 @@ async def contribute(
             ]
             return problem(request, 422, str(e), slug="invalid-contribution", errors=errors)
     if report.load_id is not None:
-        sparql: SparqlService = request.app.state.sparql
-        sparql.changed(graph)  # the SPARQL store follows at once, not at its next check
+        sparql.changed(db)  # the SPARQL store follows at once, not at its next check
     return report
 
 
@@ -82,6 +81,6 @@ async def contribute(
     "/admin/keys",
     responses={401: {"description": "No valid API key."}, 403: {"description": "Not admin."}},
 )
-async def list_keys(graph: GraphDep, key: AdminKey) -> list[ApiKey]:
+async def list_keys(db: DbDep, key: AdminKey) -> list[ApiKey]:
     """Every API key (never its secret). Needs an admin key."""
-    return await keys.all_keys(graph.driver, graph.database)
+    return await keys.all_keys(db)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.deps import GraphState, SettingsDep
+from api.deps import ReaderDbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from graph import researcher
 from graph.researcher import EXAMPLE_QUERY, MAX_QUERY_LENGTH, CypherResult
@@ -33,16 +33,14 @@ class CypherRequest(BaseModel):
         504: {"description": "The query ran longer than the server allows."},
     },
 )
-async def run_cypher(request: Request, body: CypherRequest, settings: SettingsDep) -> CypherResult:
+async def run_cypher(
+    body: CypherRequest, reader: ReaderDbDep, settings: SettingsDep
+) -> CypherResult:
     """Run your own read-only Cypher (with parameters) against the graph.
 
     Writes are refused by the engine itself. At most `CONNECTS_CYPHER_ROW_CAP` rows come back,
     with `truncated` true if there were more; queries stop at the server-side timeout.
     """
-    state: GraphState = request.app.state.graph
-    driver = await state.reader()
-    dialect = await state.ready()
     return await researcher.run(
-        driver, dialect, settings.database, body.query, body.parameters,
-        row_cap=settings.cypher_row_cap,
-    )  # fmt: skip
+        reader, body.query, body.parameters, row_cap=settings.cypher_row_cap
+    )

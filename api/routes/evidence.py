@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from api.deps import GraphDep, SettingsDep
+from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
-from api.filters import InvalidFilter, RawFilter, resolve
 from graph import evidence
-from graph.evidence import EvidenceFilter, EvidencePage, Facet, GapMap
-from graph.evidence_queries import Dimension
+from graph.evidence import EvidenceFilter, EvidencePage, Facet
+from graph.evidence_csv import gap_map_csv
+from graph.filters import InvalidFilter, RawFilter, resolve
+from graph.queries.evidence import Dimension
 
 router = APIRouter(prefix="/evidence", tags=["evidence"], responses={422: PROBLEM_RESPONSES[422]})
 
 
 async def evidence_filter(
-    graph: GraphDep,
+    db: DbDep,
     outcome: Annotated[
         list[str],
         Query(description="Outcome name or id; repeat for several.", examples=["Inclusion"]),
@@ -49,7 +48,7 @@ async def evidence_filter(
         evidence_type=evidence_type, direction=list(direction), min_strength=min_strength,
         year_from=year_from, year_to=year_to, q=q,
     )  # fmt: skip
-    return await resolve(graph.driver, graph.dialect, graph.database, raw)
+    return await resolve(db, raw)
 
 
 FilterDep = Annotated[EvidenceFilter, Depends(evidence_filter)]
@@ -57,7 +56,7 @@ FilterDep = Annotated[EvidenceFilter, Depends(evidence_filter)]
 
 @router.get("")
 async def what_works(
-    graph: GraphDep,
+    db: DbDep,
     settings: SettingsDep,
     evidence_filter: FilterDep,
     limit: Annotated[int, Query(ge=1)] = 20,
@@ -68,9 +67,7 @@ async def what_works(
     Each row says why it matched. Weak evidence is shown as weak (strength 1-5), never hidden.
     """
     return await evidence.what_works(
-        graph.driver,
-        graph.dialect,
-        graph.database,
+        db,
         evidence_filter,
         limit=min(limit, settings.max_page_size),
         offset=offset,
@@ -79,7 +76,7 @@ async def what_works(
 
 @router.get("/facets")
 async def facets(
-    graph: GraphDep,
+    db: DbDep,
     evidence_filter: FilterDep,
     group_by: Annotated[
         list[Dimension], Query(description="Dimensions to count by; repeat for several.")
@@ -87,9 +84,7 @@ async def facets(
     zeros: Annotated[bool, Query(description="List values with no matches as 0.")] = False,
 ) -> list[Facet]:
     """Case-study counts for the current filter, grouped by each dimension asked for."""
-    return await evidence.facets(
-        graph.driver, graph.dialect, graph.database, evidence_filter, group_by, zeros=zeros
-    )
+    return await evidence.facets(db, evidence_filter, group_by, zeros=zeros)
 
 
 GapDimension = Literal["outcome", "theme", "region", "evidence_type", "strength"]
@@ -100,7 +95,7 @@ GapDimension = Literal["outcome", "theme", "region", "evidence_type", "strength"
     responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV on request."}},
 )
 async def gap_map(
-    graph: GraphDep,
+    db: DbDep,
     evidence_filter: FilterDep,
     rows: Annotated[GapDimension, Query()] = "outcome",
     cols: Annotated[GapDimension, Query()] = "theme",
@@ -111,7 +106,7 @@ async def gap_map(
     if rows == cols:
         raise _same_dimension()
     result = await evidence.gap_map(
-        graph.driver, graph.dialect, graph.database, evidence_filter,
+        db, evidence_filter,
         Dimension(rows), Dimension(cols),
     )  # fmt: skip
     if format == "csv":
@@ -125,25 +120,3 @@ async def gap_map(
 
 def _same_dimension() -> Exception:
     return InvalidFilter("query.cols", "rows and cols must be different dimensions.")
-
-
-def gap_map_csv(result: GapMap) -> str:
-    """The gap map as tidy CSV: one line per cell."""
-    rows = {b.key: b.name for b in result.row_values}
-    cols = {b.key: b.name for b in result.col_values}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [result.rows, f"{result.rows}_name", result.cols, f"{result.cols}_name", "case_studies",
-         *(f"strength_{s}" for s in evidence.STRENGTH_NAMES), "strongest_case_study",
-         "strongest_strength"]
-    )  # fmt: skip
-    for cell in result.cells:
-        strongest = cell.strongest
-        writer.writerow(
-            ["" if cell.row is None else cell.row, rows[cell.row],
-             "" if cell.col is None else cell.col, cols[cell.col], cell.case_studies,
-             *cell.strength_distribution.values(), strongest.id if strongest else "",
-             strongest.strength if strongest else ""]
-        )  # fmt: skip
-    return out.getvalue()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import GraphDep, SettingsDep
+from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.nodes import NodeId
 from graph import repository
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/graph", tags=["graph"])
     responses={404: PROBLEM_RESPONSES[404], 422: PROBLEM_RESPONSES[422]},
 )
 async def neighbourhood(
-    graph: GraphDep,
+    db: DbDep,
     settings: SettingsDep,
     node_id: NodeId,
     depth: Annotated[int, Query(ge=1, le=3, description="Hops from the node.")] = 1,
@@ -29,14 +29,12 @@ async def neighbourhood(
 ) -> Neighbourhood:
     """Nodes within `depth` hops and the edges among them, as Cytoscape.js elements."""
     cap = min(limit or settings.max_neighbourhood_nodes, settings.max_neighbourhood_nodes)
-    return await repository.neighbourhood(
-        graph.driver, graph.dialect, graph.database, node_id, depth=depth, max_nodes=cap
-    )
+    return await repository.neighbourhood(db, node_id, depth=depth, max_nodes=cap)
 
 
 @router.get("/paths", responses={404: PROBLEM_RESPONSES[404], 422: PROBLEM_RESPONSES[422]})
 async def shortest_paths(
-    graph: GraphDep,
+    db: DbDep,
     from_id: Annotated[
         str,
         Query(
@@ -60,4 +58,4 @@ async def shortest_paths(
     limit: Annotated[int, Query(ge=1, le=50, description="Most paths to return.")] = 10,
 ) -> list[Path]:
     """The shortest explanations connecting two nodes (up to 6 hops), with provenance."""
-    return await paths(graph.driver, graph.dialect, graph.database, from_id, to_id, limit=limit)
+    return await paths(db, from_id, to_id, limit=limit)

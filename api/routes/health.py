@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from api.deps import GraphState
+from api.deps import GraphStateDep
 from api.errors import PROBLEM_RESPONSES
 from graph import repository
 from graph.errors import GraphUnavailable
@@ -30,13 +30,12 @@ async def health() -> Health:
 
 
 @router.get("/ready", responses={503: PROBLEM_RESPONSES[503]})
-async def ready(request: Request) -> Ready:
+async def ready(state: GraphStateDep) -> Ready:
     """The graph answers a real query."""
-    state: GraphState = request.app.state.graph
-    dialect = await state.ready()
+    db = await state.ready()
     try:
-        nodes = await repository.ping(state.driver, dialect, state.settings.database)
+        nodes = await repository.ping(db)
     except GraphUnavailable:
         state.forget()  # the engine may come back as another one
         raise
-    return Ready(status="ready", engine=dialect.engine.value, nodes=nodes)
+    return Ready(status="ready", engine=db.dialect.engine.value, nodes=nodes)

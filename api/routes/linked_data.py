@@ -9,10 +9,11 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Header, Path
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import GraphDep, SettingsDep
+from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, NotAcceptable
 from api.html import node_page
 from graph import repository
+from graph.db import Db
 from graph.errors import NotFound
 from graph.model import Kind
 from ontology import jsonld
@@ -40,12 +41,12 @@ Ident = Annotated[
 
 
 @router.get("/id/{kind}/{node_id}", status_code=303, responses={404: PROBLEM_RESPONSES[404]})
-async def identifier(graph: GraphDep, kind: KindSlug, node_id: str) -> RedirectResponse:
+async def identifier(db: DbDep, kind: KindSlug, node_id: str) -> RedirectResponse:
     """The URI of a thing: 303 See Other to the document that describes it."""
     if kind == "load":
-        await repository.load_by_id(graph.driver, graph.dialect, graph.database, node_id)
+        await repository.load_by_id(db, node_id)
     else:
-        await _detail(graph, kind, node_id)
+        await _detail(db, kind, node_id)
     return RedirectResponse(f"/doc/{kind}/{node_id}", status_code=303, headers={"Vary": "Accept"})
 
 
@@ -64,7 +65,7 @@ _RDF_CONTENT = {t: c for t, c in _CONTENT.items() if t in RDF_OFFERED}
     },
 )
 async def document(
-    graph: GraphDep,
+    db: DbDep,
     settings: SettingsDep,
     kind: KindSlug,
     ident: Ident,
@@ -78,11 +79,11 @@ async def document(
     headers = {"Vary": "Accept", "Link": f'</id/{kind}/{node_id}>; rel="describes"'}
     base = settings.public_base_uri.rstrip("/")
     if kind == "load":
-        load = await repository.load_by_id(graph.driver, graph.dialect, graph.database, node_id)
+        load = await repository.load_by_id(db, node_id)
         if media_type in (HTML, JSON):
             return Response(load.model_dump_json(), media_type=JSON, headers=headers)
         return _rdf(list(load_triples(base, load)), _format(media_type), headers)
-    detail = await _detail(graph, kind, node_id)
+    detail = await _detail(db, kind, node_id)
     if media_type == HTML:
         page = node_page(detail, f"/doc/{kind}/{node_id}", f"/id/{kind}/{node_id}")
         return Response(page, media_type="text/html; charset=utf-8", headers=headers)
@@ -111,22 +112,22 @@ async def context() -> Response:
     },
 )
 async def void(
-    graph: GraphDep, settings: SettingsDep, accept: Annotated[str | None, Header()] = None
+    db: DbDep, settings: SettingsDep, accept: Annotated[str | None, Header()] = None
 ) -> Response:
     """The dataset described with VoID and DCAT: its URI space, dumps, vocabularies and load."""
     media_type = best_media_type(accept, RDF_OFFERED)
     if media_type is None:
         raise NotAcceptable(RDF_OFFERED)
-    latest = await repository.latest_load(graph.driver, graph.dialect, graph.database)
+    latest = await repository.latest_load(db)
     base = settings.public_base_uri.rstrip("/")
     return _rdf(list(void_triples(base, latest)), _format(media_type), {"Vary": "Accept"})
 
 
-async def _detail(graph: GraphDep, kind_slug: str, node_id: str) -> repository.NodeDetail:
+async def _detail(db: Db, kind_slug: str, node_id: str) -> repository.NodeDetail:
     kind = _KINDS.get(kind_slug)
     if kind is None:
         raise NotFound(f"{kind_slug}/{node_id}")
-    detail = await repository.node_detail(graph.driver, graph.dialect, graph.database, node_id)
+    detail = await repository.node_detail(db, node_id)
     if detail.kind is not kind:
         raise NotFound(f"{kind_slug}/{node_id}")
     return detail

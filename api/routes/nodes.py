@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from api.deps import GraphDep, SettingsDep
+from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from graph import repository
 from graph.model import Kind
@@ -27,14 +27,14 @@ NodeId = Annotated[
 
 
 @router.get("/kinds")
-async def kinds(graph: GraphDep) -> list[KindCount]:
+async def kinds(db: DbDep) -> list[KindCount]:
     """Every kind of node, with how many the graph holds."""
-    return await repository.kind_counts(graph.driver, graph.dialect, graph.database)
+    return await repository.kind_counts(db)
 
 
 @router.get("/nodes")
 async def list_nodes(
-    graph: GraphDep,
+    db: DbDep,
     settings: SettingsDep,
     kind: Annotated[Kind, Query(description="Which kind to list.", examples=["Outcome"])],
     q: Annotated[
@@ -45,9 +45,7 @@ async def list_nodes(
 ) -> Page:
     """One page of nodes of a kind, ordered by name."""
     return await repository.list_nodes(
-        graph.driver,
-        graph.dialect,
-        graph.database,
+        db,
         kind=kind,
         text=q,
         limit=min(limit, settings.max_page_size),
@@ -56,14 +54,14 @@ async def list_nodes(
 
 
 @router.get("/nodes/{node_id}", responses={404: PROBLEM_RESPONSES[404]})
-async def node_detail(graph: GraphDep, node_id: NodeId) -> NodeDetail:
+async def node_detail(db: DbDep, node_id: NodeId) -> NodeDetail:
     """A node's properties and its links, with the names and kinds of what it links to."""
-    return await repository.node_detail(graph.driver, graph.dialect, graph.database, node_id)
+    return await repository.node_detail(db, node_id)
 
 
 @router.get("/search")
 async def search(
-    graph: GraphDep,
+    db: DbDep,
     settings: SettingsDep,
     q: Annotated[
         str,
@@ -78,6 +76,4 @@ async def search(
     limit: Annotated[int, Query(ge=1)] = 20,
 ) -> list[SearchHit]:
     """Nodes whose name or description matches the text, best first."""
-    return await repository.search(
-        graph.driver, graph.dialect, graph.database, q, limit=min(limit, settings.max_page_size)
-    )
+    return await repository.search(db, q, limit=min(limit, settings.max_page_size))

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
-from api.deps import GraphDep, SettingsDep
+from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, NotAcceptable
 from graph import repository
 from graph.errors import GraphError
@@ -36,7 +36,7 @@ _EXPORT_CONTENT = {
     },
 )
 async def export(
-    graph: GraphDep,
+    db: DbDep,
     settings: SettingsDep,
     format: Annotated[
         FormatName | None,
@@ -48,7 +48,7 @@ async def export(
     rdf_format = by_name(format) if format else negotiate(accept)
     if rdf_format is None:
         raise NotAcceptable([f.media_type for f in FORMATS])
-    chunks = export_graph(graph.driver, graph.dialect, settings, rdf_format)
+    chunks = export_graph(db, rdf_format, base_uri=settings.public_base_uri)
     # The first batch is read before answering, so an unreachable graph is a 503, not an
     # empty 200. A failure after that can only cut the stream short (and is logged).
     first = await anext(chunks)
@@ -74,16 +74,14 @@ async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
 
 @router.get("/loads")
 async def loads(
-    graph: GraphDep,
+    db: DbDep,
     settings: SettingsDep,
     limit: Annotated[int, Query(ge=1)] = 20,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[LoadInfo]:
     """Recorded loads (provenance), newest first."""
     return await repository.loads(
-        graph.driver,
-        graph.dialect,
-        graph.database,
+        db,
         limit=min(limit, settings.max_page_size),
         offset=offset,
     )

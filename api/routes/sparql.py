@@ -8,12 +8,14 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import GraphDep, SettingsDep
+from api.deps import DbDep, SettingsDep, SparqlDep
 from api.errors import PROBLEM_RESPONSES, NotAcceptable, ProtocolError, UnsupportedMediaType
 from api.hardening import read_capped
+from api.settings import ApiSettings
 from api.sparql_form import form_page
 from api.sparql_media import RDF_OFFERED, RESULT_OFFERED, content_type, negotiate
 from api.sparql_service import SparqlService
+from graph.db import Db
 from ontology.formats import best_media_type
 from ontology.sparql import UpdateRefused, query_form
 from ontology.sparql_child import WrongFamily
@@ -56,20 +58,21 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 )
 async def sparql_get(
     request: Request,
-    graph: GraphDep,
+    db: DbDep,
+    sparql: SparqlDep,
     settings: SettingsDep,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Run a read-only SPARQL query given as `?query=`; a browser without one gets a form."""
     params = request.query_params.multi_items()
     if not any(name == "query" for name, _ in params) and _wants_html(accept):
-        snapshot = await _service(request).snapshot(graph)
+        snapshot = await sparql.snapshot(db)
         return HTMLResponse(form_page(snapshot.load_id), headers={"Vary": "Accept"})
     if len(request.url.query) > settings.sparql_max_query_bytes * 3:  # %-encoded: up to 3x
         raise ProtocolError(
             "The query string is too long; POST the query instead.", status=414, slug="too-long"
         )
-    return await _answer(request, graph, settings, params, accept)
+    return await _answer(db, sparql, settings, params, accept)
 
 
 @router.post(
@@ -87,7 +90,8 @@ async def sparql_get(
 )
 async def sparql_post(
     request: Request,
-    graph: GraphDep,
+    db: DbDep,
+    sparql: SparqlDep,
     settings: SettingsDep,
     accept: Annotated[str | None, Header()] = None,
     content_type_header: Annotated[str, Header(alias="content-type")] = "",
@@ -116,13 +120,13 @@ async def sparql_post(
         raise ProtocolError("Send the query either in the body or as ?query=, not both.")
     else:
         params.append(("query", text))
-    return await _answer(request, graph, settings, params, accept)
+    return await _answer(db, sparql, settings, params, accept)
 
 
 async def _answer(
-    request: Request,
-    graph: GraphDep,
-    settings: SettingsDep,
+    db: Db,
+    service: SparqlService,
+    settings: ApiSettings,
     params: list[tuple[str, str]],
     accept: str | None,
 ) -> Response:
@@ -146,19 +150,13 @@ async def _answer(
         )  # fmt: skip
     choice = negotiate(accept, values.get("format", []))
     formats = choice.for_form(query_form(queries[0]))
-    service = _service(request)
-    snapshot = await service.snapshot(graph)
+    snapshot = await service.snapshot(db)
     try:
         answer = await service.run(snapshot, queries[0], formats)
     except WrongFamily as e:
         raise NotAcceptable(RESULT_OFFERED if e.family == "results" else RDF_OFFERED) from None
     headers = {LOAD_HEADER: snapshot.load_id or "none", "Vary": "Accept"}
     return Response(answer.body, media_type=content_type(answer.media_type), headers=headers)
-
-
-def _service(request: Request) -> SparqlService:
-    service: SparqlService = request.app.state.sparql
-    return service
 
 
 def _wants_html(accept: str | None) -> bool:

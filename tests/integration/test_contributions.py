@@ -14,7 +14,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from cli.main import app as cli
 from graph import keys
-from graph.driver import connect, open_driver
+from graph.db import open_db
 from graph.keys import Scope
 from tests.conftest import DATA, ROOT, fingerprint, load
 from tests.integration.test_rdf_loading import CONTRIBUTION
@@ -30,15 +30,9 @@ def _env(settings: ApiSettings) -> dict[str, str]:
 
 def make_key(settings: ApiSettings, scope: Scope, organisation: str = "lga") -> str:
     async def run() -> str:
-        driver = open_driver(settings)
-        try:
-            await connect(driver, settings)
-            _, secret = await keys.create(
-                driver, settings.database, organisation=organisation, scope=scope, label="test"
-            )
+        async with open_db(settings) as db:
+            _, secret = await keys.create(db, organisation=organisation, scope=scope, label="test")
             return secret
-        finally:
-            await driver.close()
 
     return asyncio.run(run())
 

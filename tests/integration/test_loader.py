@@ -11,7 +11,7 @@ from neo4j import Driver
 
 from api.settings import ApiSettings
 from graph import writes
-from graph.driver import connect, open_driver
+from graph.db import open_db
 from graph.errors import Conflict
 from graph.model import Kind, Rel
 from loaders.report import Issue, LoadFailed
@@ -266,14 +266,8 @@ def test_a_failure_mid_transaction_rolls_everything_back(
     link = writes.LinkRow("fresh-1", Rel.IN_SCHEME, "digitalisation-outcomes", "test")
 
     async def run() -> None:
-        driver = open_driver(settings)
-        try:
-            await connect(driver, settings)
-            await writes.upsert(
-                driver, settings.database, rows, [link], writes.LoadRecord("load-broken")
-            )
-        finally:
-            await driver.close()
+        async with open_db(settings) as db:
+            await writes.upsert(db, rows, [link], writes.LoadRecord("load-broken"))
 
     with pytest.raises(Conflict):
         asyncio.run(run())

@@ -16,7 +16,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from api.sparql_service import SparqlService
 from graph import changes
-from graph.driver import connect, open_driver
+from graph.db import open_db
 from graph.keys import Scope
 from ontology.sparql_store import Snapshot, build_snapshot
 from tests.conftest import DATA, clear, load
@@ -137,15 +137,11 @@ def snapshot_after(settings: ApiSettings, previous: Snapshot | None) -> tuple[Sn
     """A snapshot of the graph now, patched from `previous` if possible, and a full rebuild."""
 
     async def run() -> tuple[Snapshot, Snapshot]:
-        driver = open_driver(settings)
-        try:
-            dialect = await connect(driver, settings)
-            state = await changes.load_state(driver, dialect, settings.database)
-            made = await build_snapshot(driver, dialect, settings.database, BASE, state, previous)
-            full = await build_snapshot(driver, dialect, settings.database, BASE, state)
+        async with open_db(settings) as db:
+            state = await changes.load_state(db)
+            made = await build_snapshot(db, BASE, state, previous)
+            full = await build_snapshot(db, BASE, state)
             return made, full
-        finally:
-            await driver.close()
 
     return asyncio.run(run())
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from neo4j import AsyncDriver
 from pydantic import BaseModel, Field, field_validator
 
 from graph import writes
-from graph.dialect import Dialect
+from graph.db import Db
 from graph.evidence import EvidenceFilter
 from graph.model import ORGANISATIONS, Kind
-from loaders.vocabulary import Unknown, Vocabulary, from_graph, slugify
+from graph.vocabulary import Unknown, Vocabulary, from_graph, slugify
 
 
 class InvalidFilter(Exception):
@@ -54,9 +53,7 @@ _KINDS: dict[str, tuple[Kind, ...]] = {
 }
 
 
-async def resolve(
-    driver: AsyncDriver, dialect: Dialect, database: str, raw: RawFilter
-) -> EvidenceFilter:
+async def resolve(db: Db, raw: RawFilter) -> EvidenceFilter:
     """The evidence filter for `raw`, every name resolved to its id.
 
     Raises:
@@ -65,10 +62,10 @@ async def resolve(
     if raw.year_from is not None and raw.year_to is not None and raw.year_to < raw.year_from:
         raise InvalidFilter("query.year_to", "year_to is earlier than year_from.")
     named = any(getattr(raw, key) for key in _KINDS)
-    vocabulary = await from_graph(driver, dialect, database) if named else Vocabulary()
+    vocabulary = await from_graph(db) if named else Vocabulary()
     ids = {key: _ids(vocabulary, key, getattr(raw, key)) for key in _KINDS}
     places = [p if p.startswith("locality-") else f"locality-{slugify(p)}" for p in raw.place]
-    known = await writes.existing_kinds(driver, dialect, database, places) if places else {}
+    known = await writes.existing_kinds(db, places) if places else {}
     for given, place_id in zip(raw.place, places, strict=True):
         if known.get(place_id) is not Kind.PLACE:
             message = (

@@ -11,11 +11,9 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from neo4j import AsyncDriver
-
-from graph import writes
-from graph.dialect import Dialect
+from graph.db import Db
 from graph.model import Kind
+from graph.queries import nodes as nodes_q
 
 
 @dataclass(frozen=True)
@@ -124,11 +122,11 @@ class Vocabulary:
         }
 
 
-async def from_graph(driver: AsyncDriver, dialect: Dialect, database: str) -> Vocabulary:
+async def from_graph(db: Db) -> Vocabulary:
     """The names in the graph that input may refer to: outcomes, themes, regions, ..."""
     vocabulary = Vocabulary()
-    for row in await writes.vocabulary(driver, dialect, database):
-        vocabulary.add(
-            Term(row.id, row.kind, row.name, row.alt_names, row.strength, row.default_level)
-        )
+    for r in await db.read(nodes_q.VOCABULARY):
+        kind = Kind.from_label(r["labels"])
+        alt_names = tuple(r["alt_names"] or ())
+        vocabulary.add(Term(r["id"], kind, r["name"], alt_names, r["strength"], r["default_level"]))
     return vocabulary

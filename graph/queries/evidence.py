@@ -1,4 +1,4 @@
-"""The "what works" Cypher: one shared filter, and the statements built on it.
+"""What works: one shared filter, and the statements built on it.
 
 Every statement starts from the same match and filter, so the evidence list, its facets and
 the gap map always agree on what "matches". Dimensions (outcome, theme, ...) are an allow-list:
@@ -137,12 +137,3 @@ DIMENSION_VALUES: dict[Dimension, LiteralString] = {
         "MATCH (n:EvidenceType) RETURN n.id AS key, n.name AS name ORDER BY n.name"
     ),
 }
-
-PATHS: LiteralString = """
-MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
-MATCH p = allShortestPaths((a)-[*..6]-(b))
-RETURN [n IN nodes(p) | n {.id, .name, .source, labels: labels(n)}] AS nodes,
-       [r IN relationships(p) | {type: type(r), from: startNode(r).id, to: endNode(r).id,
-                                 source: r.source, load: r.load}] AS relationships
-LIMIT $limit
-"""

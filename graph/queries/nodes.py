@@ -1,0 +1,66 @@
+"""Framework nodes: counts, lists by kind, one node's detail, summaries by id, and the names
+the loaders and filters match against."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from graph.model import Kind
+from graph.queries import allow_listed
+
+ENTITY_COUNT: LiteralString = "MATCH (n:Entity) RETURN count(n) AS count"
+
+
+KIND_COUNTS: LiteralString = """
+MATCH (n:Entity)
+RETURN labels(n) AS labels, count(*) AS count
+"""
+
+
+NODE_DETAIL: LiteralString = """
+MATCH (n:Entity {id: $id})
+OPTIONAL MATCH (n)-[r]-(m:Entity)
+WITH n, r, m ORDER BY type(r), m.name, m.id
+WITH n, collect(CASE WHEN r IS NULL THEN null ELSE {
+    type: type(r), outgoing: startNode(r) = n, id: m.id, name: m.name, labels: labels(m)
+  } END) AS links
+RETURN n {.*} AS props, labels(n) AS labels, links[0..$link_limit] AS links, size(links) AS total
+"""
+
+
+NODE_SUMMARIES: LiteralString = """
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+RETURN n.id AS id, n.name AS name, labels(n) AS labels
+"""
+
+
+VOCABULARY: LiteralString = """
+MATCH (n:Entity)
+WHERE n:Outcome OR n:PolicyTheme OR n:Region OR n:Organisation OR n:ResearchInstitute
+   OR n:EvidenceLevel OR n:EvidenceType
+OPTIONAL MATCH (n)-[:DEFAULT_LEVEL]->(level:EvidenceLevel)
+RETURN n.id AS id, labels(n) AS labels, n.name AS name, n.alt_names AS alt_names,
+       n.strength AS strength, level.id AS default_level
+"""
+
+
+LIST_NODES: dict[Kind, LiteralString] = {
+    kind: allow_listed(
+        f"MATCH (n:`{kind.value}`) "
+        "WHERE $text IS NULL OR toLower(n.name) CONTAINS $text "
+        "RETURN n {.id, .name, .description, .notation} AS node, labels(n) AS labels "
+        "ORDER BY n.name, n.id SKIP $offset LIMIT $limit"
+    )
+    for kind in Kind
+}
+
+
+COUNT_NODES: dict[Kind, LiteralString] = {
+    kind: allow_listed(
+        f"MATCH (n:`{kind.value}`) "
+        "WHERE $text IS NULL OR toLower(n.name) CONTAINS $text "
+        "RETURN count(n) AS total"
+    )
+    for kind in Kind
+}

@@ -1,0 +1,75 @@
+"""Batched, idempotent writes keyed on constrained ids, and the look-ups they need first."""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from graph.model import Kind, Rel
+from graph.queries import allow_listed
+
+EXISTING_NODES: LiteralString = """
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+RETURN n.id AS id, labels(n) AS labels, n.checksum AS checksum
+"""
+
+
+ALL_KINDS: LiteralString = "MATCH (n:Entity) RETURN n.id AS id, labels(n) AS labels"
+
+
+NODE_OWNERS: LiteralString = """
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+RETURN n.id AS id, n.contributed_by AS owner
+"""
+
+
+UPDATE_NODES: LiteralString = """
+UNWIND $rows AS row
+MATCH (n:Entity {id: row.id})
+SET n = row.props
+"""
+
+
+REMOVE_STALE_LINKS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.id})-[r]->(b:Entity)
+WHERE NOT (type(r) + '>' + b.id) IN row.keep
+DELETE r
+RETURN count(*) AS removed
+"""
+
+
+REMOVE_ORPHAN_CLAIMS: LiteralString = """
+MATCH (c:EvidenceClaim)
+WHERE NOT EXISTS { MATCH (:CaseStudy)-[:HAS_CLAIM]->(c) }
+DETACH DELETE c
+RETURN count(*) AS removed
+"""
+
+
+CREATE_LOAD: LiteralString = "CREATE (l:Load) SET l = $props"
+
+
+CLEAR: LiteralString = "MATCH (n) DETACH DELETE n"
+
+
+CREATE_NODES: dict[Kind, LiteralString] = {
+    # Entity first: ArcadeDB stores each label combination, in order, as its own type.
+    kind: allow_listed(f"UNWIND $rows AS row CREATE (n:Entity:`{kind.value}`) SET n = row.props")
+    for kind in Kind
+}
+
+
+MERGE_LINKS: dict[Rel, LiteralString] = {
+    rel: allow_listed(
+        "UNWIND $rows AS row "
+        "MATCH (a:Entity {id: row.from_id}) MATCH (b:Entity {id: row.to_id}) "
+        f"MERGE (a)-[r:`{rel.value}`]->(b) "
+        "ON CREATE SET r.source = row.source, r.load = $load "
+        "WITH r, row WHERE r.source <> row.source "
+        "SET r.source = row.source, r.load = $load "
+        "RETURN count(r) AS updated"
+    )
+    for rel in Rel
+}
