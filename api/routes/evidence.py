@@ -90,7 +90,13 @@ async def facets(
 
 @router.get(
     "/gap-map",
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV on request."}},
+    responses={
+        200: {
+            "model": GapMap,
+            "content": {"text/csv": {}},
+            "description": "JSON, or CSV on request.",
+        }
+    },
 )
 async def gap_map(
     graph: GraphDep,
