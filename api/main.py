@@ -10,7 +10,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import errors, hardening
+from api import errors, hardening, pages
 from api.deps import GraphState
 from api.routes import (
     contributions,
@@ -78,4 +78,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     explore.install(app)
+    pages.install(app)
     return app

@@ -49,12 +49,16 @@ class EvidenceFilter(BaseModel):
         return values
 
 
-class Ref(BaseModel):
+class NodeRef(BaseModel):
+    """A node a case study names (an organisation, theme, place or region): its id and name."""
+
     id: str
     name: str
 
 
 class Claim(BaseModel):
+    """One evidence claim: that the case study advances an outcome, and how strongly."""
+
     id: str
     outcome: str
     outcome_name: str
@@ -69,6 +73,8 @@ class Claim(BaseModel):
 
 
 class EvidenceRow(BaseModel):
+    """A case study with the evidence that matched, its strongest claim and why it matched."""
+
     id: str
     title: str
     summary: str
@@ -76,17 +82,19 @@ class EvidenceRow(BaseModel):
     year_end: int | None
     strength: int = Field(description="The strongest matching claim, on the common 1-5 scale.")
     claims: list[Claim]
-    lead: list[Ref]
-    partners: list[Ref]
-    themes: list[Ref]
-    places: list[Ref]
-    regions: list[Ref]
+    lead: list[NodeRef]
+    partners: list[NodeRef]
+    themes: list[NodeRef]
+    places: list[NodeRef]
+    regions: list[NodeRef]
     reported_results: list[str]
     source_urls: list[str]
     matched: list[str] = Field(description="Why this case study matched the query.")
 
 
 class EvidencePage(BaseModel):
+    """One page of case studies, strongest evidence first, with the total that matched."""
+
     items: list[EvidenceRow]
     total: int
     limit: int
@@ -94,28 +102,38 @@ class EvidencePage(BaseModel):
 
 
 class Bucket(BaseModel):
+    """One value of a dimension and how many case studies have it."""
+
     key: str | int | None
     name: str
     count: int
 
 
 class Facet(BaseModel):
+    """Case-study counts for one dimension, one bucket per value."""
+
     dimension: Dimension
     buckets: list[Bucket]
 
 
 class Strongest(BaseModel):
+    """The case study with the strongest evidence in a gap-map cell."""
+
     id: str
     name: str
     strength: int
 
 
-class Value(BaseModel):
+class AxisValue(BaseModel):
+    """One value along a gap map's rows or columns."""
+
     key: str | int | None = Field(description="None: the source did not say (e.g. no region).")
     name: str
 
 
-class Cell(BaseModel):
+class GapCell(BaseModel):
+    """One rows x columns cell of the gap map: how many case studies, and how strong."""
+
     row: str | int | None
     col: str | int | None
     case_studies: int
@@ -124,14 +142,18 @@ class Cell(BaseModel):
 
 
 class GapMap(BaseModel):
+    """An evidence-and-gap map: every rows x columns cell, empty ones included."""
+
     rows: Dimension
     cols: Dimension
-    row_values: list[Value]
-    col_values: list[Value]
-    cells: list[Cell] = Field(description="Every row x column pair, empty cells included.")
+    row_values: list[AxisValue]
+    col_values: list[AxisValue]
+    cells: list[GapCell] = Field(description="Every row x column pair, empty cells included.")
 
 
 class PathNode(BaseModel):
+    """A node on a path, with its source."""
+
     id: str
     name: str
     kind: Kind
@@ -139,6 +161,8 @@ class PathNode(BaseModel):
 
 
 class PathRelationship(BaseModel):
+    """A relationship on a path, with the file and load it came from."""
+
     type: str
     from_id: str
     to_id: str
@@ -146,7 +170,9 @@ class PathRelationship(BaseModel):
     load: str | None = Field(description="The load that last wrote it.")
 
 
-class Path(BaseModel):
+class EvidencePath(BaseModel):
+    """A chain of relationships between two nodes, with the provenance of each step."""
+
     length: int
     nodes: list[PathNode]
     relationships: list[PathRelationship]
@@ -173,7 +199,7 @@ def _row(record: dict[str, Any], evidence: EvidenceFilter) -> EvidenceRow:
         (Claim(**c, strength_name=STRENGTH_NAMES[c["strength"]]) for c in record["claims"]),
         key=lambda c: (-c.strength, c.outcome_name),
     )
-    refs = {key: [Ref(**r) for r in record[key]] for key in
+    refs = {key: [NodeRef(**r) for r in record[key]] for key in
             ("leads", "partners", "themes", "places", "regions")}  # fmt: skip
     row = EvidenceRow(
         id=study["id"],
@@ -298,7 +324,7 @@ async def gap_map(
             strengths = {r["strength"]: int(r["count"]) for r in hits}
             top = best.get((row_key, col_key))
             cells.append(
-                Cell(
+                GapCell(
                     row=row_key,
                     col=col_key,
                     case_studies=sum(strengths.values()),
@@ -315,8 +341,8 @@ async def gap_map(
     return GapMap(
         rows=rows,
         cols=cols,
-        row_values=[Value(key=k, name=n) for k, n in row_values],
-        col_values=[Value(key=k, name=n) for k, n in col_values],
+        row_values=[AxisValue(key=k, name=n) for k, n in row_values],
+        col_values=[AxisValue(key=k, name=n) for k, n in col_values],
         cells=cells,
     )
 
@@ -332,7 +358,7 @@ async def _names(db: Db, ids: list[str]) -> dict[str, str]:
     return {r["id"]: r["name"] for r in rows}
 
 
-async def paths(db: Db, from_id: str, to_id: str, *, limit: int) -> list[Path]:
+async def paths(db: Db, from_id: str, to_id: str, *, limit: int) -> list[EvidencePath]:
     """The shortest chains of relationships between two nodes, each with its provenance.
 
     Raises:
@@ -346,7 +372,7 @@ async def paths(db: Db, from_id: str, to_id: str, *, limit: int) -> list[Path]:
     params = {"from": from_id, "to": to_id, "limit": limit}
     rows = await db.read(paths_q.PATHS, **params)
     return [
-        Path(
+        EvidencePath(
             length=len(r["relationships"]),
             nodes=[
                 PathNode(

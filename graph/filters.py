@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from graph import writes
 from graph.db import Db
@@ -20,23 +22,38 @@ class InvalidFilter(Exception):
         self.message = message
 
 
+Direction = Literal["positive", "mixed", "negative", "no_effect"]
+
+
 class RawFilter(BaseModel):
     """Filters as given: names or ids, matched tolerantly (case, spacing, aliases).
 
-    Empty values (``?region=``) are ignored, as browsers send them for blank form fields.
+    Empty values (``?region=``) are ignored, as browsers send them for blank form fields. The
+    evidence routes take it (with their own parameters) as a query-parameter model; an unknown
+    parameter is refused, so a misspelt filter is a 422 rather than silently no filter.
     """
 
-    outcome: list[str] = Field(default_factory=list)
-    theme: list[str] = Field(default_factory=list)
-    organisation: list[str] = Field(default_factory=list)
-    region: list[str] = Field(default_factory=list)
-    place: list[str] = Field(default_factory=list)
-    evidence_type: list[str] = Field(default_factory=list)
-    direction: list[str] = Field(default_factory=list)
-    min_strength: int = 1
-    year_from: int | None = None
-    year_to: int | None = None
-    q: str | None = None
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: list[str] = Field(
+        default=[], description="Outcome name or id; repeat for several.", examples=["Inclusion"]
+    )
+    theme: list[str] = Field(default=[], description="Policy theme name or id.")
+    organisation: list[str] = Field(
+        default=[], description="Lead or partner organisation, name or id."
+    )
+    region: list[str] = Field(default=[], description="Region name or id.")
+    place: list[str] = Field(default=[], description="Place name or id.")
+    evidence_type: list[str] = Field(
+        default=[], description="e.g. news_report, independent_evaluation."
+    )
+    direction: list[Direction] = Field(default=[])
+    min_strength: int = Field(
+        default=1, ge=1, le=5, description="Minimum strength on the common 1-5 scale."
+    )
+    year_from: int | None = Field(default=None, ge=1900, le=2100)
+    year_to: int | None = Field(default=None, ge=1900, le=2100)
+    q: str | None = Field(default=None, max_length=200, description="Text in the title or summary.")
 
     @field_validator("outcome", "theme", "organisation", "region", "place", "evidence_type")
     @classmethod

@@ -20,6 +20,8 @@ PREFIX = "cgk"
 
 
 class Scope(StrEnum):
+    """What an API key may do besides reading."""
+
     CONTRIBUTE = "contribute"
     ADMIN = "admin"
 

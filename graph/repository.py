@@ -23,6 +23,8 @@ INTERNAL_PROPERTIES = frozenset({"checksum"})
 
 
 class NodeSummary(BaseModel):
+    """A node in brief: id, kind, name and description."""
+
     id: str
     kind: Kind
     name: str
@@ -31,12 +33,16 @@ class NodeSummary(BaseModel):
 
 
 class Link(BaseModel):
+    """A relationship of a node, seen from that node, and the node at its other end."""
+
     type: str = Field(description="Relationship type, e.g. IN_SCHEME.")
     direction: str = Field(description="'out' when this node is the start of the relationship.")
     node: NodeSummary
 
 
 class NodeDetail(BaseModel):
+    """A node with all its properties and (up to a cap) its links."""
+
     id: str
     kind: Kind
     properties: dict[str, Any]
@@ -46,6 +52,8 @@ class NodeDetail(BaseModel):
 
 
 class Page(BaseModel):
+    """One page of nodes, with the total that matched."""
+
     items: list[NodeSummary]
     total: int
     limit: int
@@ -53,18 +61,24 @@ class Page(BaseModel):
 
 
 class KindCount(BaseModel):
+    """A kind of node, its URI slug, and how many nodes the graph has of it."""
+
     kind: Kind
     slug: str
     count: int
 
 
 class GraphNode(BaseModel):
+    """A node as a graph-drawing library takes it."""
+
     id: str
     label: str
     kind: Kind
 
 
 class GraphEdge(BaseModel):
+    """A relationship as a graph-drawing library takes it."""
+
     id: str
     source: str
     target: str
@@ -82,6 +96,8 @@ class Neighbourhood(BaseModel):
 
 
 class SearchHit(BaseModel):
+    """A node that matched a text search, with its relevance score."""
+
     node: NodeSummary
     score: float
 
@@ -101,6 +117,8 @@ class ExportLink(BaseModel):
 
 
 class LoadInfo(BaseModel):
+    """A load's provenance record: when, which files with their checksums, and counts."""
+
     id: str
     properties: dict[str, Any]
 

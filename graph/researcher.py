@@ -35,6 +35,8 @@ class InvalidCypher(GraphError):
 
 
 class CypherResult(BaseModel):
+    """The rows a researcher's Cypher returned (at most the row cap)."""
+
     columns: list[str]
     rows: list[list[Any]]
     truncated: bool

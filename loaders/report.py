@@ -23,6 +23,8 @@ class Issue(BaseModel):
 
 
 class FileInfo(BaseModel):
+    """A file a load read: its path, SHA-256 checksum and record count."""
+
     path: str
     sha256: str
     records: int

@@ -16,6 +16,8 @@ router = APIRouter(tags=["research"])
 
 
 class CypherRequest(BaseModel):
+    """A read-only Cypher statement and its parameters."""
+
     query: str = Field(
         min_length=1,
         max_length=MAX_QUERY_LENGTH,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import Field
 
 from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from graph import evidence
-from graph.evidence import EvidenceFilter, EvidencePage, Facet
+from graph.evidence import EvidenceFilter, EvidencePage, Facet, GapMap
 from graph.evidence_csv import gap_map_csv
 from graph.filters import InvalidFilter, RawFilter, resolve
 from graph.queries.evidence import Dimension
@@ -18,49 +19,42 @@ from graph.queries.evidence import Dimension
 router = APIRouter(prefix="/evidence", tags=["evidence"], responses={422: PROBLEM_RESPONSES[422]})
 
 
-async def evidence_filter(
-    db: DbDep,
-    outcome: Annotated[
-        list[str],
-        Query(description="Outcome name or id; repeat for several.", examples=["Inclusion"]),
-    ] = [],  # noqa: B006 - FastAPI copies query defaults
-    theme: Annotated[list[str], Query(description="Policy theme name or id.")] = [],  # noqa: B006
-    organisation: Annotated[
-        list[str], Query(description="Lead or partner organisation, name or id.")
-    ] = [],  # noqa: B006
-    region: Annotated[list[str], Query(description="Region name or id.")] = [],  # noqa: B006
-    place: Annotated[list[str], Query(description="Place name or id.")] = [],  # noqa: B006
-    evidence_type: Annotated[
-        list[str], Query(description="e.g. news_report, independent_evaluation.")
-    ] = [],  # noqa: B006
-    direction: Annotated[list[Literal["positive", "mixed", "negative", "no_effect"]], Query()] = [],  # noqa: B006
-    min_strength: Annotated[
-        int, Query(ge=1, le=5, description="Minimum strength on the common 1-5 scale.")
-    ] = 1,
-    year_from: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-    year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
-    q: Annotated[
-        str | None, Query(max_length=200, description="Text in the title or summary.")
-    ] = None,
-) -> EvidenceFilter:
-    raw = RawFilter(
-        outcome=outcome, theme=theme, organisation=organisation, region=region, place=place,
-        evidence_type=evidence_type, direction=list(direction), min_strength=min_strength,
-        year_from=year_from, year_to=year_to, q=q,
-    )  # fmt: skip
+class WhatWorksQuery(RawFilter):
+    """The filters, and which page of the ranking."""
+
+    limit: int = Field(default=20, ge=1)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+
+
+class FacetsQuery(RawFilter):
+    """The filters, and the dimensions to count by."""
+
+    group_by: list[Dimension] = Field(
+        default=[Dimension.OUTCOME], description="Dimensions to count by; repeat for several."
+    )
+    zeros: bool = Field(default=False, description="List values with no matches as 0.")
+
+
+GapDimension = Literal["outcome", "theme", "region", "evidence_type", "strength"]
+
+
+class GapMapQuery(RawFilter):
+    """The filters, the map's two dimensions, and JSON or CSV."""
+
+    rows: GapDimension = "outcome"
+    cols: GapDimension = "theme"
+    format: Literal["json", "csv"] = "json"
+
+
+async def _resolve(db: DbDep, raw: RawFilter) -> EvidenceFilter:
     return await resolve(db, raw)
-
-
-FilterDep = Annotated[EvidenceFilter, Depends(evidence_filter)]
 
 
 @router.get("")
 async def what_works(
     db: DbDep,
     settings: SettingsDep,
-    evidence_filter: FilterDep,
-    limit: Annotated[int, Query(ge=1)] = 20,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    query: Annotated[WhatWorksQuery, Query()],
 ) -> EvidencePage:
     """Case studies with evidence for the outcomes, strongest evidence first, then most recent.
 
@@ -68,48 +62,51 @@ async def what_works(
     """
     return await evidence.what_works(
         db,
-        evidence_filter,
-        limit=min(limit, settings.max_page_size),
-        offset=offset,
+        await _resolve(db, query),
+        limit=min(query.limit, settings.max_page_size),
+        offset=query.offset,
     )
 
 
 @router.get("/facets")
 async def facets(
     db: DbDep,
-    evidence_filter: FilterDep,
-    group_by: Annotated[
-        list[Dimension], Query(description="Dimensions to count by; repeat for several.")
-    ] = [Dimension.OUTCOME],  # noqa: B006
-    zeros: Annotated[bool, Query(description="List values with no matches as 0.")] = False,
+    query: Annotated[FacetsQuery, Query()],
 ) -> list[Facet]:
     """Case-study counts for the current filter, grouped by each dimension asked for."""
-    return await evidence.facets(db, evidence_filter, group_by, zeros=zeros)
-
-
-GapDimension = Literal["outcome", "theme", "region", "evidence_type", "strength"]
+    evidence_filter = await _resolve(db, query)
+    return await evidence.facets(
+        db,
+        evidence_filter,
+        query.group_by,
+        zeros=query.zeros,
+    )
 
 
 @router.get(
     "/gap-map",
-    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV on request."}},
+    responses={
+        200: {
+            "model": GapMap,
+            "content": {"text/csv": {}},
+            "description": "JSON, or CSV on request.",
+        }
+    },
 )
 async def gap_map(
     db: DbDep,
-    evidence_filter: FilterDep,
-    rows: Annotated[GapDimension, Query()] = "outcome",
-    cols: Annotated[GapDimension, Query()] = "theme",
-    format: Annotated[Literal["json", "csv"], Query()] = "json",
+    query: Annotated[GapMapQuery, Query()],
 ) -> Response:
     """An evidence-and-gap map: every rows x columns cell, empty ones included, with the number
     of case studies, their strength distribution and the strongest evidence."""
+    rows, cols = query.rows, query.cols
     if rows == cols:
         raise _same_dimension()
     result = await evidence.gap_map(
-        db, evidence_filter,
+        db, await _resolve(db, query),
         Dimension(rows), Dimension(cols),
     )  # fmt: skip
-    if format == "csv":
+    if query.format == "csv":
         return Response(
             gap_map_csv(result),
             media_type="text/csv; charset=utf-8",

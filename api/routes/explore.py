@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from functools import cache
-from html import escape
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from api.pages import TEMPLATES, explorer_page
+
 EXPLORER = Path(__file__).resolve().parent.parent / "explorer"
-PAGE = EXPLORER / "index.html"
+PAGE = TEMPLATES / "explore.html"
 ASSETS = EXPLORER / "static"
 ASSETS_PATH = "/explore/assets"
 # Stricter than the API's default policy: the explorer runs only its own scripts, never inline
@@ -25,18 +25,13 @@ EXPLORER_CSP = (
 router = APIRouter(include_in_schema=False)
 
 
-@cache
-def _page() -> str:
-    return PAGE.read_text(encoding="utf-8")
-
-
 @router.get("/explore", response_class=HTMLResponse)
 async def explorer(request: Request) -> HTMLResponse:
     """One page for every view; the view and its filters live in the query string."""
     # Behind a gateway that mounts the API under a prefix, the page must call that prefix.
-    root = escape(request.scope.get("root_path", "").rstrip("/"), quote=True)
+    root = request.scope.get("root_path", "").rstrip("/")
     return HTMLResponse(
-        _page().replace("{{root}}", root),
+        explorer_page(root),
         headers={"cache-control": "no-cache", "content-security-policy": EXPLORER_CSP},
     )
 

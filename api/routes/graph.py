@@ -10,7 +10,7 @@ from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.nodes import NodeId
 from graph import repository
-from graph.evidence import Path, paths
+from graph.evidence import EvidencePath, paths
 from graph.repository import Neighbourhood
 
 router = APIRouter(prefix="/graph", tags=["graph"])
@@ -56,6 +56,6 @@ async def shortest_paths(
         ),
     ],  # fmt: skip
     limit: Annotated[int, Query(ge=1, le=50, description="Most paths to return.")] = 10,
-) -> list[Path]:
+) -> list[EvidencePath]:
     """The shortest explanations connecting two nodes (up to 6 hops), with provenance."""
     return await paths(db, from_id, to_id, limit=limit)

@@ -14,10 +14,14 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
+    """The process is up."""
+
     status: str
 
 
 class Ready(BaseModel):
+    """The graph answers: which engine, and how many nodes it holds."""
+
     status: str
     engine: str
     nodes: int

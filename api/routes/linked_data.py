@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, NotAcceptable
-from api.html import node_page
+from api.pages import node_page
 from graph import repository
 from graph.db import Db
 from graph.errors import NotFound

@@ -112,6 +112,49 @@ def test_unknown_names_list_the_valid_choices(client: TestClient) -> None:
     assert "Valid choices: Connectivity; Data;" in error["message"]
 
 
+def test_a_repeated_filter_means_any_of(client: TestClient) -> None:
+    def total(*pairs: tuple[str, str]) -> int:
+        params: list[tuple[str, str | int | float | bool | None]] = list(pairs)
+        response = client.get("/evidence", params=params)
+        assert response.status_code == 200
+        return int(response.json()["total"])
+
+    inclusion, data = total(("outcome", "inclusion")), total(("outcome", "data"))
+    both = total(("outcome", "inclusion"), ("outcome", "data"))
+    assert max(inclusion, data) < both <= inclusion + data
+    positive = total(("outcome", "inclusion"), ("direction", "positive"))
+    assert total(("outcome", "inclusion"), ("direction", "positive"), ("direction", "mixed")) >= (
+        positive
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/evidence", {"outcom": "Inclusion"}),
+        ("/evidence/facets", {"outcome": "Inclusion", "groupby": "region"}),
+        ("/evidence/gap-map", {"row": "theme"}),
+    ],
+)
+def test_an_unknown_parameter_is_422_naming_it(
+    client: TestClient, path: str, params: dict[str, str]
+) -> None:
+    response = client.get(path, params=params)
+    assert response.status_code == 422
+    misspelt = next(name for name in params if name not in ("outcome",))
+    assert [e["location"] for e in response.json()["errors"]] == [f"query.{misspelt}"]
+
+
+def test_each_route_takes_its_own_parameters_beside_the_filters(client: TestClient) -> None:
+    filters: dict[str, str | int] = {"outcome": "inclusion", "min_strength": 1}
+    assert client.get("/evidence", params={**filters, "limit": 1, "offset": 1}).status_code == 200
+    facets = client.get("/evidence/facets", params={**filters, "group_by": "region"})
+    assert facets.status_code == 200
+    gap_map = client.get("/evidence/gap-map", params={**filters, "rows": "region", "cols": "theme"})
+    assert gap_map.status_code == 200
+    assert client.get("/evidence", params={"zeros": "true"}).status_code == 422  # facets' own
+
+
 def test_facets_count_the_current_filter_with_zero_buckets(client: TestClient) -> None:
     params: list[tuple[str, str | int | float | bool | None]] = [
         ("outcome", "inclusion"), ("group_by", "strength"), ("group_by", "region"),

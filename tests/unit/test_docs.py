@@ -38,6 +38,14 @@ def test_every_path_in_the_api_tour_exists() -> None:
         assert any(t.match(path) for t in templates), path
 
 
+def test_every_schema_in_the_api_docs_says_what_it_is() -> None:
+    schemas = create_app().openapi()["components"]["schemas"]
+    fastapis_own = {"HTTPValidationError", "ValidationError"}
+    for name, schema in schemas.items():
+        assert name in fastapis_own or schema.get("description"), f"{name} has no docstring"
+    assert not {"Path", "Value", "Ref", "Cell"} & set(schemas)  # names that explain nothing
+
+
 def test_the_readme_data_format_example_is_valid() -> None:
     block = README.split("### The framework format", 1)[1].split("```yaml", 1)[1].split("```", 1)[0]
     [record] = FrameworkFile.model_validate(yaml.safe_load(block)).nodes
