@@ -15,6 +15,7 @@ from graph.dialect import Dialect, Engine
 from graph.driver import connect, open_reader_driver
 from graph.errors import GraphUnavailable
 from graph.schema import ensure_schema
+from ontology.sparql.service import SparqlService
 
 
 @dataclass
@@ -70,25 +71,22 @@ class GraphState:
         self.dialect = None
 
 
-@dataclass(frozen=True)
-class Graph:
-    """What a handler needs to call a repository function."""
-
-    driver: AsyncDriver
-    dialect: Dialect
-    database: str
-
-
 def get_settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.settings
     return settings
 
 
-async def get_graph(request: Request) -> Graph:
+async def get_graph(request: Request) -> Db:
     state: GraphState = request.app.state.graph
     dialect = await state.ready()
-    return Graph(state.driver, dialect, state.settings.database)
+    return Db(state.driver, dialect, state.settings.database)
+
+
+def get_sparql(request: Request) -> SparqlService:
+    service: SparqlService = request.app.state.sparql
+    return service
 
 
 SettingsDep = Annotated[ApiSettings, Depends(get_settings)]
-GraphDep = Annotated[Graph, Depends(get_graph)]
+GraphDep = Annotated[Db, Depends(get_graph)]
+SparqlDep = Annotated[SparqlService, Depends(get_sparql)]

@@ -15,10 +15,10 @@ from starlette.types import Send
 
 from api.auth import Forbidden, Unauthorised
 from api.filters import InvalidFilter
-from api.sparql_service import SparqlBusy
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
 from graph.researcher import InvalidCypher, WriteRefused
-from ontology import sparql
+from ontology.formats import NotAcceptable
+from ontology.sparql.errors import SparqlError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _MAX_INSTANCE = 512
@@ -38,14 +38,6 @@ class Problem(BaseModel):
     )
 
 
-class NotAcceptable(Exception):
-    """The client accepts none of the media types we can produce."""
-
-    def __init__(self, offered: list[str]) -> None:
-        super().__init__("None of the media types in Accept can be produced.")
-        self.offered = offered
-
-
 class TooLarge(Exception):
     """The request body is larger than the server accepts (413)."""
 
@@ -58,15 +50,6 @@ class UnsupportedMediaType(Exception):
 
     def __init__(self, accepted: list[str]) -> None:
         super().__init__(f"Send one of: {', '.join(accepted)}.")
-
-
-class ProtocolError(Exception):
-    """A request the SPARQL protocol (or another endpoint's) does not allow; 400 unless said."""
-
-    def __init__(self, detail: str, *, status: int = 400, slug: str = "invalid-request") -> None:
-        super().__init__(detail)
-        self.status = status
-        self.slug = slug
 
 
 def problem(
@@ -172,8 +155,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(NotAcceptable)
     async def not_acceptable(request: Request, exc: NotAcceptable) -> JSONResponse:
-        detail = f"{exc} Available: {', '.join(exc.offered)}."
-        return problem(request, 406, detail, slug="not-acceptable")
+        return problem(request, exc.status, str(exc), slug=exc.slug)
 
     @app.exception_handler(Unauthorised)
     async def unauthorised(request: Request, exc: Unauthorised) -> JSONResponse:
@@ -198,10 +180,6 @@ def install(app: FastAPI) -> None:
         errors = [{"location": exc.location, "message": exc.message}]
         return problem(request, 422, exc.message, slug="invalid", errors=errors)
 
-    @app.exception_handler(ProtocolError)
-    async def protocol_error(request: Request, exc: ProtocolError) -> JSONResponse:
-        return problem(request, exc.status, str(exc), slug=exc.slug)
-
     install_sparql(app)
 
     @app.exception_handler(RequestValidationError)
@@ -225,26 +203,10 @@ def install(app: FastAPI) -> None:
         return problem(request, 500, "An unexpected error occurred.", slug="internal")
 
 
-_SPARQL_STATUS: dict[type[sparql.SparqlError], tuple[int, str]] = {
-    sparql.QuerySyntaxError: (400, "invalid-query"),
-    sparql.UpdateRefused: (400, "read-only"),
-    sparql.ServiceRefused: (400, "service-refused"),
-    sparql.ResultCapExceeded: (422, "result-cap"),
-    sparql.QueryTimedOut: (504, "query-timeout"),
-    sparql.QueryTooLarge: (422, "memory-limit"),
-    sparql.QueryFailed: (400, "query-failed"),
-}
-
-
 def install_sparql(app: FastAPI) -> None:
-    """SPARQL errors: their messages are written for the client (never internals)."""
+    """SPARQL errors carry their status and problem type; their messages are for the client."""
 
-    @app.exception_handler(sparql.SparqlError)
-    async def sparql_error(request: Request, exc: sparql.SparqlError) -> JSONResponse:
-        status, slug = _SPARQL_STATUS.get(type(exc), (400, "invalid-query"))
-        return problem(request, status, str(exc), slug=slug)
-
-    @app.exception_handler(SparqlBusy)
-    async def busy(request: Request, exc: SparqlBusy) -> JSONResponse:
-        detail = "Every SPARQL worker is busy; try again shortly."
-        return problem(request, 503, detail, slug="busy", headers={"Retry-After": "2"})
+    @app.exception_handler(SparqlError)
+    async def sparql_error(request: Request, exc: SparqlError) -> JSONResponse:
+        headers = dict(exc.headers) or None
+        return problem(request, exc.status, str(exc), slug=exc.slug, headers=headers)

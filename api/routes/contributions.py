@@ -10,10 +10,9 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 
 from api.auth import AdminKey, ContributorKey
-from api.deps import GraphDep, SettingsDep
+from api.deps import GraphDep, SettingsDep, SparqlDep
 from api.errors import PROBLEM_RESPONSES, UnsupportedMediaType, problem
 from api.hardening import read_capped
-from api.sparql_service import SparqlService
 from graph import keys
 from graph.keys import ApiKey
 from loaders.pipeline import load_paths
@@ -40,6 +39,7 @@ async def contribute(
     request: Request,
     graph: GraphDep,
     settings: SettingsDep,
+    sparql: SparqlDep,
     key: ContributorKey,
     content_type: Annotated[str, Header()] = "",
     dry_run: Annotated[
@@ -73,7 +73,6 @@ async def contribute(
             ]
             return problem(request, 422, str(e), slug="invalid-contribution", errors=errors)
     if report.load_id is not None:
-        sparql: SparqlService = request.app.state.sparql
         sparql.changed(graph)  # the SPARQL store follows at once, not at its next check
     return report
 
