@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from neo4j import AsyncDriver
 from pydantic import BaseModel, Field, field_validator
 
@@ -13,12 +15,16 @@ from loaders.vocabulary import Unknown, Vocabulary, from_graph, slugify
 
 
 class InvalidFilter(Exception):
-    """A filter value matches nothing in the graph."""
+    """A filter value matches nothing in the graph (422, saying which)."""
+
+    status: ClassVar[int] = 422
+    slug: ClassVar[str] = "invalid"
 
     def __init__(self, location: str, message: str) -> None:
         super().__init__(message)
         self.location = location
         self.message = message
+        self.errors = [{"location": location, "message": message}]
 
 
 class RawFilter(BaseModel):
