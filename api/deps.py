@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -25,7 +25,7 @@ class GraphState:
     driver: AsyncDriver
     settings: ApiSettings
     dialect: Dialect | None = None
-    lock: asyncio.Lock | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reader_driver: AsyncDriver | None = None
 
     async def ready(self) -> Dialect:
@@ -36,8 +36,6 @@ class GraphState:
         """
         if self.dialect is not None:
             return self.dialect
-        if self.lock is None:
-            self.lock = asyncio.Lock()
         async with self.lock:
             if self.dialect is None:
                 dialect = await connect(self.driver, self.settings)
