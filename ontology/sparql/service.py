@@ -37,7 +37,7 @@ class SparqlService:
     """One per app: the current snapshot, how it is refreshed, and the query slots (each query
     runs in a child process, watched from a thread of its own).
 
-    Made in the app's lifespan, inside its event loop. `base_uri` starts the dataset's IRIs.
+    `base_uri` starts the dataset's IRIs (and the endpoint's address in its VoID description).
     """
 
     def __init__(self, limits: SparqlLimits, base_uri: str) -> None:
