@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, ClassVar
 
 from fastapi import Depends, Header
 from starlette.types import Scope as AsgiScope
@@ -15,9 +16,19 @@ from graph.keys import ApiKey, Scope
 class Unauthorised(Exception):
     """No key, or a key that is unknown, malformed or revoked (401)."""
 
+    status: ClassVar[int] = 401
+    slug: ClassVar[str] = "unauthorised"
+    headers: ClassVar[Mapping[str, str]] = {"WWW-Authenticate": "Bearer"}
+
+    def __init__(self) -> None:
+        super().__init__("Send a valid API key as 'Authorization: Bearer <key>'.")
+
 
 class Forbidden(Exception):
     """A valid key without the scope this action needs (403)."""
+
+    status: ClassVar[int] = 403
+    slug: ClassVar[str] = "forbidden"
 
     def __init__(self, needed: Scope) -> None:
         super().__init__(f"This needs a key with the '{needed}' scope.")

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 from neo4j import AsyncDriver
 
 from api.settings import ApiSettings
-from api.sparql_service import SparqlService
 from graph.db import Db, connect_db
 from graph.dialect import Engine
 from graph.driver import open_reader_driver
 from graph.errors import GraphUnavailable
+from ontology.sparql.service import SparqlService
 
 
 @dataclass
@@ -28,7 +28,7 @@ class GraphState:
     driver: AsyncDriver
     settings: ApiSettings
     db: Db | None = None
-    lock: asyncio.Lock | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reader_driver: AsyncDriver | None = None
 
     async def ready(self) -> Db:
@@ -39,8 +39,6 @@ class GraphState:
         """
         if self.db is not None:
             return self.db
-        if self.lock is None:
-            self.lock = asyncio.Lock()
         async with self.lock:
             if self.db is None:
                 self.db = await connect_db(self.driver, self.settings)

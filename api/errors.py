@@ -1,10 +1,18 @@
-"""The only place that turns errors into HTTP: RFC 9457 problem details, one shape everywhere."""
+"""The only place that turns errors into HTTP: RFC 9457 problem details, one shape everywhere.
+
+Errors defined above ``graph/`` carry their HTTP meaning as data (``status``, ``slug`` naming
+the problem type ``/problems/<slug>``, and optionally ``headers`` and a 422's ``errors``);
+``graph/`` knows nothing of HTTP, so its errors are given theirs in `MAPPED`. One handler,
+`handle`, answers them all; the title is always the status's phrase.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar, Protocol, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,11 +22,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
 from api.auth import Forbidden, Unauthorised
-from api.sparql_service import SparqlBusy
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
 from graph.filters import InvalidFilter
 from graph.researcher import InvalidCypher, WriteRefused
-from ontology import sparql
+from ontology.formats import NotAcceptable
+from ontology.sparql.errors import SparqlError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 _MAX_INSTANCE = 512
@@ -38,16 +46,11 @@ class Problem(BaseModel):
     )
 
 
-class NotAcceptable(Exception):
-    """The client accepts none of the media types we can produce."""
-
-    def __init__(self, offered: list[str]) -> None:
-        super().__init__("None of the media types in Accept can be produced.")
-        self.offered = offered
-
-
 class TooLarge(Exception):
     """The request body is larger than the server accepts (413)."""
+
+    status: ClassVar[int] = 413
+    slug: ClassVar[str] = "too-large"
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"The body is larger than {limit} bytes.")
@@ -56,70 +59,153 @@ class TooLarge(Exception):
 class UnsupportedMediaType(Exception):
     """The request body's Content-Type is not one we read (415)."""
 
+    status: ClassVar[int] = 415
+    slug: ClassVar[str] = "unsupported-media-type"
+
     def __init__(self, accepted: list[str]) -> None:
         super().__init__(f"Send one of: {', '.join(accepted)}.")
 
 
-class ProtocolError(Exception):
-    """A request the SPARQL protocol (or another endpoint's) does not allow; 400 unless said."""
+class InvalidContribution(Exception):
+    """A contribution that is empty or breaks the shapes or rules: nothing was written (422)."""
 
-    def __init__(self, detail: str, *, status: int = 400, slug: str = "invalid-request") -> None:
+    status: ClassVar[int] = 422
+    slug: ClassVar[str] = "invalid-contribution"
+
+    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail)
-        self.status = status
-        self.slug = slug
+        self.errors = errors
 
 
-def problem(
-    request: Request,
-    status: int,
-    detail: str | None,
-    *,
-    slug: str | None = None,
-    headers: dict[str, str] | None = None,
-    errors: list[dict[str, Any]] | None = None,
-) -> JSONResponse:
-    body = Problem(
+class RateLimited(Exception):
+    """Too many requests from one key or address (429)."""
+
+    status: ClassVar[int] = 429
+    slug: ClassVar[str] = "rate-limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many requests; try again in {retry_after} s.")
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+CARRIERS: tuple[type[Exception], ...] = (
+    SparqlError,
+    NotAcceptable,
+    TooLarge,
+    UnsupportedMediaType,
+    InvalidContribution,
+    RateLimited,
+    Unauthorised,
+    Forbidden,
+    InvalidFilter,
+)
+"""The errors (and their subclasses) that carry their own status, slug and headers."""
+
+
+class _Carrier(Protocol):
+    status: int
+    slug: str
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """What an error that does not carry it means in HTTP."""
+
+    status: int
+    slug: str
+    detail: str | None = None
+    """Said instead of the error's own text, which may hold internals."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    location: str | None = None
+    """For a 422 about one input: where it is; the error's text says what is wrong."""
+
+
+MAPPED: dict[type[Exception], ProblemType] = {
+    NotFound: ProblemType(404, "not-found"),
+    Conflict: ProblemType(409, "conflict"),
+    GraphUnavailable: ProblemType(
+        503,
+        "graph-unavailable",
+        "The graph database is unavailable; try again shortly.",
+        headers={"Retry-After": "5"},
+    ),
+    QueryTimeout: ProblemType(
+        504,
+        "query-timeout",
+        "The query took longer than the server allows; narrow it and try again.",
+    ),
+    WriteRefused: ProblemType(403, "read-only"),
+    InvalidCypher: ProblemType(
+        422, "invalid", "The query is not valid Cypher.", location="body.query"
+    ),
+    GraphError: ProblemType(500, "graph-error", "The graph failed to answer."),
+    RequestValidationError: ProblemType(422, "invalid", "Some parameters are invalid."),
+    Exception: ProblemType(500, "internal", "An unexpected error occurred."),
+}
+"""The graph's errors (most specific first; a subclass not listed takes its base's meaning),
+the framework's 422, and anything else: a 500 that never echoes the exception's text."""
+
+
+def problem_of(exc: Exception, path: str) -> tuple[Problem, dict[str, str]]:
+    """The problem details for an error, and the headers to send with them."""
+    errors: list[dict[str, Any]] | None = None
+    if isinstance(exc, CARRIERS):
+        carrier = cast(_Carrier, exc)
+        status, slug, detail = carrier.status, carrier.slug, str(exc)
+        headers = dict(getattr(exc, "headers", {}))
+        errors = getattr(exc, "errors", None)
+    elif isinstance(exc, StarletteHTTPException):  # a 404 for a path, a 405 with its Allow
+        status, slug = exc.status_code, None
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        headers = dict(exc.headers or {})
+    else:
+        meaning = next(MAPPED[cls] for cls in type(exc).__mro__ if cls in MAPPED)
+        status, slug, headers = meaning.status, meaning.slug, dict(meaning.headers)
+        detail = meaning.detail or str(exc)
+        if isinstance(exc, RequestValidationError):
+            errors = [
+                {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+                for e in exc.errors()
+            ]
+        elif meaning.location is not None:
+            errors = [{"location": meaning.location, "message": str(exc)}]
+    problem = Problem(
         type=f"/problems/{slug}" if slug else "about:blank",
         title=HTTPStatus(status).phrase,
         status=status,
         detail=detail,
         # Bounded: a client's 100 kB path is not echoed back in full.
-        instance=request.url.path[:_MAX_INSTANCE],
+        instance=path[:_MAX_INSTANCE],
         errors=errors,
     )
+    return problem, headers
+
+
+async def handle(request: Request, exc: Exception) -> JSONResponse:
+    """The one exception handler: any error, as problem details."""
+    problem, headers = problem_of(exc, request.url.path)
+    if problem.status == 500:
+        # The exception text may hold internals (queries, paths): log it, never send it.
+        if isinstance(exc, GraphError):
+            log.error("graph error on %s: %s", request.url.path, type(exc).__name__)
+        else:
+            log.exception("unhandled error on %s", request.url.path, exc_info=exc)
     return JSONResponse(
-        body.model_dump(exclude_none=True),
-        status_code=status,
+        problem.model_dump(exclude_none=True),
+        status_code=problem.status,
         media_type=PROBLEM_MEDIA_TYPE,
-        headers=headers,
+        headers=headers or None,
     )
 
 
-async def send_problem(
-    send: Send,
-    path: str,
-    status: int,
-    detail: str,
-    *,
-    slug: str,
-    headers: dict[str, str] | None = None,
-) -> None:
-    """The same problem details as `problem`, sent by ASGI middleware that has no Request."""
-    body = (
-        Problem(
-            type=f"/problems/{slug}",
-            title=HTTPStatus(status).phrase,
-            status=status,
-            detail=detail,
-            instance=path[:_MAX_INSTANCE],
-        )
-        .model_dump_json(exclude_none=True)
-        .encode()
-    )
+async def send_problem(send: Send, path: str, exc: Exception) -> None:
+    """The same problem details as `handle`, sent by ASGI middleware that has no Request."""
+    problem, headers = problem_of(exc, path)
+    body = problem.model_dump_json(exclude_none=True).encode()
     raw = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()),
            (b"content-length", str(len(body)).encode())]  # fmt: skip
-    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
+    raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": problem.status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -134,117 +220,6 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def install(app: FastAPI) -> None:
-    """Register the handlers that give every error the problem-details shape."""
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> JSONResponse:
-        return problem(request, 404, str(exc), slug="not-found")
-
-    @app.exception_handler(Conflict)
-    async def conflict(request: Request, exc: Conflict) -> JSONResponse:
-        return problem(request, 409, str(exc), slug="conflict")
-
-    @app.exception_handler(GraphUnavailable)
-    async def unavailable(request: Request, exc: GraphUnavailable) -> JSONResponse:
-        detail = "The graph database is unavailable; try again shortly."
-        return problem(request, 503, detail, slug="graph-unavailable", headers={"Retry-After": "5"})
-
-    @app.exception_handler(QueryTimeout)
-    async def timeout(request: Request, exc: QueryTimeout) -> JSONResponse:
-        detail = "The query took longer than the server allows; narrow it and try again."
-        return problem(request, 504, detail, slug="query-timeout")
-
-    @app.exception_handler(WriteRefused)
-    async def write_refused(request: Request, exc: WriteRefused) -> JSONResponse:
-        return problem(request, 403, str(exc), slug="read-only")
-
-    @app.exception_handler(InvalidCypher)
-    async def invalid_cypher(request: Request, exc: InvalidCypher) -> JSONResponse:
-        errors = [{"location": "body.query", "message": str(exc)}]
-        return problem(
-            request, 422, "The query is not valid Cypher.", slug="invalid", errors=errors
-        )
-
-    @app.exception_handler(GraphError)
-    async def graph_error(request: Request, exc: GraphError) -> JSONResponse:
-        log.error("graph error on %s: %s", request.url.path, type(exc).__name__)
-        return problem(request, 500, "The graph failed to answer.", slug="graph-error")
-
-    @app.exception_handler(NotAcceptable)
-    async def not_acceptable(request: Request, exc: NotAcceptable) -> JSONResponse:
-        detail = f"{exc} Available: {', '.join(exc.offered)}."
-        return problem(request, 406, detail, slug="not-acceptable")
-
-    @app.exception_handler(Unauthorised)
-    async def unauthorised(request: Request, exc: Unauthorised) -> JSONResponse:
-        detail = "Send a valid API key as 'Authorization: Bearer <key>'."
-        headers = {"WWW-Authenticate": "Bearer"}
-        return problem(request, 401, detail, slug="unauthorised", headers=headers)
-
-    @app.exception_handler(Forbidden)
-    async def forbidden(request: Request, exc: Forbidden) -> JSONResponse:
-        return problem(request, 403, str(exc), slug="forbidden")
-
-    @app.exception_handler(TooLarge)
-    async def too_large(request: Request, exc: TooLarge) -> JSONResponse:
-        return problem(request, 413, str(exc), slug="too-large")
-
-    @app.exception_handler(UnsupportedMediaType)
-    async def unsupported(request: Request, exc: UnsupportedMediaType) -> JSONResponse:
-        return problem(request, 415, str(exc), slug="unsupported-media-type")
-
-    @app.exception_handler(InvalidFilter)
-    async def invalid_filter(request: Request, exc: InvalidFilter) -> JSONResponse:
-        errors = [{"location": exc.location, "message": exc.message}]
-        return problem(request, 422, exc.message, slug="invalid", errors=errors)
-
-    @app.exception_handler(ProtocolError)
-    async def protocol_error(request: Request, exc: ProtocolError) -> JSONResponse:
-        return problem(request, exc.status, str(exc), slug=exc.slug)
-
-    install_sparql(app)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-            for e in exc.errors()
-        ]
-        return problem(request, 422, "Some parameters are invalid.", slug="invalid", errors=errors)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        detail = exc.detail if isinstance(exc.detail, str) else None
-        headers = dict(exc.headers) if exc.headers else None
-        return problem(request, exc.status_code, detail, headers=headers)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The exception text may hold internals (queries, paths): log it, never send it.
-        log.exception("unhandled error on %s", request.url.path)
-        return problem(request, 500, "An unexpected error occurred.", slug="internal")
-
-
-_SPARQL_STATUS: dict[type[sparql.SparqlError], tuple[int, str]] = {
-    sparql.QuerySyntaxError: (400, "invalid-query"),
-    sparql.UpdateRefused: (400, "read-only"),
-    sparql.ServiceRefused: (400, "service-refused"),
-    sparql.ResultCapExceeded: (422, "result-cap"),
-    sparql.QueryTimedOut: (504, "query-timeout"),
-    sparql.QueryTooLarge: (422, "memory-limit"),
-    sparql.QueryFailed: (400, "query-failed"),
-}
-
-
-def install_sparql(app: FastAPI) -> None:
-    """SPARQL errors: their messages are written for the client (never internals)."""
-
-    @app.exception_handler(sparql.SparqlError)
-    async def sparql_error(request: Request, exc: sparql.SparqlError) -> JSONResponse:
-        status, slug = _SPARQL_STATUS.get(type(exc), (400, "invalid-query"))
-        return problem(request, status, str(exc), slug=slug)
-
-    @app.exception_handler(SparqlBusy)
-    async def busy(request: Request, exc: SparqlBusy) -> JSONResponse:
-        detail = "Every SPARQL worker is busy; try again shortly."
-        return problem(request, 503, detail, slug="busy", headers={"Retry-After": "2"})
+    """Give every error the problem-details shape, through the one handler."""
+    for cls in (*CARRIERS, *MAPPED, StarletteHTTPException):
+        app.add_exception_handler(cls, handle)

@@ -102,8 +102,7 @@ async def read_capped(request: Request, limit: int) -> bytes:
 
 
 async def _too_large(send: Send, limit: int, path: str) -> None:
-    detail = f"The body is larger than {limit} bytes."
-    await send_problem(send, path, 413, detail, slug="too-large")
+    await send_problem(send, path, TooLarge(limit))
 
 
 def install(app: FastAPI, settings: ApiSettings) -> None:

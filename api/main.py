@@ -25,9 +25,10 @@ from api.routes import (
     sparql,
 )
 from api.settings import ApiSettings
-from api.sparql_service import SparqlService
 from graph.driver import open_driver
 from graph.errors import GraphUnavailable
+from ontology.sparql.limits import SparqlLimits
+from ontology.sparql.service import SparqlService
 
 log = logging.getLogger("connects.api")
 
@@ -39,6 +40,18 @@ organisations and research institutes.
 
 Errors are [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem details.
 """
+
+
+def sparql_limits(settings: ApiSettings) -> SparqlLimits:
+    """The SPARQL endpoint's limits, from the settings (``CONNECTS_SPARQL_*``)."""
+    return SparqlLimits(
+        seconds=settings.sparql_timeout,
+        result_cap=settings.sparql_result_cap,
+        memory_bytes=settings.sparql_memory_mb * 2**20,
+        max_query_bytes=settings.sparql_max_query_bytes,
+        concurrency=settings.sparql_concurrency,
+        refresh_interval=settings.sparql_refresh_interval,
+    )
 
 
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
@@ -55,7 +68,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         except GraphUnavailable:
             # Serve anyway: /ready reports it, and requests reconnect once the graph is back.
             log.warning("the graph is not reachable yet; serving and retrying on demand")
-        sparql_service = SparqlService(settings)
+        sparql_service = SparqlService(sparql_limits(settings), settings.public_base_uri)
         app.state.sparql = sparql_service
         try:
             yield

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.auth import bearer_token
-from api.errors import send_problem
+from api.errors import RateLimited, send_problem
 from graph.keys import split_token
 
 EXEMPT = frozenset({"/health"})
@@ -66,11 +66,7 @@ class RateLimit:
         if wait <= 0:
             await self.app(scope, receive, send)
             return
-        retry = str(max(1, math.ceil(wait)))
-        await send_problem(
-            send, scope["path"], 429, f"Too many requests; try again in {retry} s.",
-            slug="rate-limited", headers={"Retry-After": retry},
-        )  # fmt: skip
+        await send_problem(send, scope["path"], RateLimited(max(1, math.ceil(wait))))
 
 
 def _identity(scope: Scope) -> str:

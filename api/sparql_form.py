@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from api.pages import render
-from api.sparql_media import RESULT_FORMATS
-from ontology.formats import FORMATS
+from ontology.formats import FORMATS, RESULT_FORMATS
 
 EXAMPLE = """PREFIX cg: <https://w3id.org/connects-graph/def#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -18,13 +18,9 @@ from rdflib.namespace import RDF
 
 from loaders.readers import ReadError, read_bytes
 from loaders.report import Issue
+from ontology.formats import FORMATS
 
-RDF_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-}
+RDF_FORMATS = {f".{f.suffix}": f.oxigraph for f in FORMATS}
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 SH = Namespace("http://www.w3.org/ns/shacl#")
 

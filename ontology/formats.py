@@ -1,19 +1,60 @@
-"""The one table of RDF formats: name, media type, file suffix and serializer."""
+"""The one table of formats: name, media type, file suffix and pyoxigraph's writer, for RDF
+graphs (dumps, documents, CONSTRUCT and DESCRIBE) and for SPARQL results (SELECT and ASK).
+
+Content negotiation over it lives here too; a request that fits nothing is `NotAcceptable`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ClassVar, Generic, TypeVar
 
 import pyoxigraph as ox
 
+Writer = TypeVar("Writer", ox.RdfFormat, ox.QueryResultsFormat)
+
 
 @dataclass(frozen=True)
-class RdfFormat:
+class Format(Generic[Writer]):
+    """One row of the table."""
+
     name: str
     media_type: str
     suffix: str
-    oxigraph: ox.RdfFormat
+    oxigraph: Writer
+
+
+class RdfFormat(Format[ox.RdfFormat]):
+    """A format for graphs."""
+
+
+class ResultsFormat(Format[ox.QueryResultsFormat]):
+    """A format for SPARQL SELECT and ASK results."""
+
+
+FORMATS: tuple[RdfFormat, ...] = (
+    RdfFormat("turtle", "text/turtle", "ttl", ox.RdfFormat.TURTLE),
+    RdfFormat("ntriples", "application/n-triples", "nt", ox.RdfFormat.N_TRIPLES),
+    RdfFormat("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD),
+    RdfFormat("rdfxml", "application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML),
+)
+"""The RDF formats, the default first."""
+
+RESULT_FORMATS: tuple[ResultsFormat, ...] = (
+    ResultsFormat("json", "application/sparql-results+json", "srj", ox.QueryResultsFormat.JSON),
+    ResultsFormat("xml", "application/sparql-results+xml", "srx", ox.QueryResultsFormat.XML),
+    ResultsFormat("csv", "text/csv", "csv", ox.QueryResultsFormat.CSV),
+    ResultsFormat("tsv", "text/tab-separated-values", "tsv", ox.QueryResultsFormat.TSV),
+)
+"""The SPARQL results formats, the default first."""
+
+RESULT_ALIASES: Mapping[str, ResultsFormat] = {
+    "application/json": RESULT_FORMATS[0],
+    "application/xml": RESULT_FORMATS[1],
+}
+"""Types clients often ask for, answered as the results format they stand for (and labelled so)."""
 
 
 class FormatName(StrEnum):
@@ -28,14 +69,20 @@ class FormatName(StrEnum):
     RDF = "rdf"
 
 
-FORMATS: tuple[RdfFormat, ...] = (
-    RdfFormat("turtle", "text/turtle", "ttl", ox.RdfFormat.TURTLE),
-    RdfFormat("ntriples", "application/n-triples", "nt", ox.RdfFormat.N_TRIPLES),
-    RdfFormat("jsonld", "application/ld+json", "jsonld", ox.RdfFormat.JSON_LD),
-    RdfFormat("rdfxml", "application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML),
-)
-
 DEFAULT = FORMATS[0]
+
+
+class NotAcceptable(Exception):
+    """The client accepts none of the media types we can produce (406)."""
+
+    status: ClassVar[int] = 406
+    slug: ClassVar[str] = "not-acceptable"
+
+    def __init__(self, offered: list[str]) -> None:
+        super().__init__(
+            f"None of the media types in Accept can be produced. Available: {', '.join(offered)}."
+        )
+        self.offered = offered
 
 
 def by_suffix(suffix: str) -> RdfFormat | None:
@@ -43,15 +90,25 @@ def by_suffix(suffix: str) -> RdfFormat | None:
 
 
 def by_name(name: str) -> RdfFormat | None:
-    """A format by its name or file suffix (``turtle`` or ``ttl``)."""
+    """An RDF format by its name or file suffix (``turtle`` or ``ttl``)."""
     key = name.strip().lower()
     return next((f for f in FORMATS if key in (f.name, f.suffix)), None)
+
+
+def by_media_type(media_type: str) -> RdfFormat | None:
+    return next((f for f in FORMATS if f.media_type == media_type), None)
+
+
+def results_by_name(key: str) -> ResultsFormat | None:
+    """A results format by its name or media type (an alias such as application/json too)."""
+    alias = RESULT_ALIASES.get(key)
+    return alias or next((f for f in RESULT_FORMATS if key in (f.name, f.media_type)), None)
 
 
 def negotiate(accept: str | None) -> RdfFormat | None:
     """The best RDF format for an Accept header (Turtle if none is given); None if none fits."""
     chosen = best_media_type(accept, [f.media_type for f in FORMATS])
-    return next((f for f in FORMATS if f.media_type == chosen), None)
+    return by_media_type(chosen) if chosen else None
 
 
 def best_media_type(accept: str | None, offered: list[str]) -> str | None:

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import JSONResponse
 
 from api.auth import AdminKey, ContributorKey
 from api.deps import DbDep, SettingsDep, SparqlDep
-from api.errors import PROBLEM_RESPONSES, UnsupportedMediaType, problem
+from api.errors import PROBLEM_RESPONSES, InvalidContribution, UnsupportedMediaType
 from api.hardening import read_capped
 from graph import keys
 from graph.keys import ApiKey
@@ -45,7 +44,7 @@ async def contribute(
     dry_run: Annotated[
         bool, Query(description="Check against the shapes and rules, write nothing.")
     ] = False,
-) -> LoadReport | JSONResponse:
+) -> LoadReport:
     """Load RDF describing case studies and evidence claims, attributed to your organisation.
 
     The whole body is checked against ontology/shapes.ttl first; if anything fails, nothing
@@ -56,7 +55,7 @@ async def contribute(
         raise UnsupportedMediaType(list(_SUFFIX))
     body = await read_capped(request, settings.max_upload_bytes)
     if not body.strip():
-        return problem(request, 422, "The body is empty.", slug="invalid-contribution")
+        raise InvalidContribution("The body is empty.")
     name = f"contribution.{_SUFFIX[media_type]}"
     with tempfile.TemporaryDirectory(prefix="contribution-") as folder:
         path = Path(folder) / name
@@ -71,7 +70,7 @@ async def contribute(
             errors = [
                 {"location": i.field or "body", "message": i.message} for i in e.report.issues
             ]
-            return problem(request, 422, str(e), slug="invalid-contribution", errors=errors)
+            raise InvalidContribution(str(e), errors) from e
     if report.load_id is not None:
         sparql.changed(db)  # the SPARQL store follows at once, not at its next check
     return report

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Path
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import DbDep, SettingsDep
-from api.errors import PROBLEM_RESPONSES, NotAcceptable
+from api.errors import PROBLEM_RESPONSES
 from api.pages import node_page
 from graph import repository
 from graph.db import Db
@@ -18,7 +18,7 @@ from graph.errors import NotFound
 from graph.model import Kind
 from ontology import jsonld
 from ontology.dataset import void_triples
-from ontology.formats import FORMATS, RdfFormat, best_media_type, by_suffix
+from ontology.formats import FORMATS, NotAcceptable, RdfFormat, best_media_type, by_suffix
 from ontology.mapping import PREFIXES, document_triples, load_triples
 
 router = APIRouter(tags=["linked data"])

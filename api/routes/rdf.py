@@ -10,12 +10,12 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
 from api.deps import DbDep, SettingsDep
-from api.errors import PROBLEM_RESPONSES, NotAcceptable
+from api.errors import PROBLEM_RESPONSES
 from graph import repository
 from graph.errors import GraphError
 from graph.repository import LoadInfo
 from ontology.export import export_graph
-from ontology.formats import FORMATS, FormatName, by_name, negotiate
+from ontology.formats import FORMATS, FormatName, NotAcceptable, by_name, negotiate
 
 router = APIRouter(tags=["rdf"])
 log = logging.getLogger("connects.api")

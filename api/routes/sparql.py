@@ -8,17 +8,14 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import DbDep, SettingsDep, SparqlDep
-from api.errors import PROBLEM_RESPONSES, NotAcceptable, ProtocolError, UnsupportedMediaType
+from api.deps import DbDep, SparqlDep
+from api.errors import PROBLEM_RESPONSES, UnsupportedMediaType
 from api.hardening import read_capped
-from api.settings import ApiSettings
 from api.sparql_form import form_page
-from api.sparql_media import RDF_OFFERED, RESULT_OFFERED, content_type, negotiate
-from api.sparql_service import SparqlService
-from graph.db import Db
 from ontology.formats import best_media_type
-from ontology.sparql import UpdateRefused, query_form
-from ontology.sparql_child import WrongFamily
+from ontology.sparql.errors import ProtocolError, UpdateRefused
+from ontology.sparql.evaluate import query_form
+from ontology.sparql.media import RDF_OFFERED, RESULT_OFFERED, content_type, negotiate
 
 router = APIRouter(tags=["sparql"])
 
@@ -60,7 +57,6 @@ async def sparql_get(
     request: Request,
     db: DbDep,
     sparql: SparqlDep,
-    settings: SettingsDep,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
     """Run a read-only SPARQL query given as `?query=`; a browser without one gets a form."""
@@ -68,11 +64,11 @@ async def sparql_get(
     if not any(name == "query" for name, _ in params) and _wants_html(accept):
         snapshot = await sparql.snapshot(db)
         return HTMLResponse(form_page(snapshot.load_id), headers={"Vary": "Accept"})
-    if len(request.url.query) > settings.sparql_max_query_bytes * 3:  # %-encoded: up to 3x
+    if len(request.url.query) > sparql.limits.max_query_bytes * 3:  # %-encoded: up to 3x
         raise ProtocolError(
             "The query string is too long; POST the query instead.", status=414, slug="too-long"
         )
-    return await _answer(db, sparql, settings, params, accept)
+    return await _answer(db, sparql, params, accept)
 
 
 @router.post(
@@ -92,7 +88,6 @@ async def sparql_post(
     request: Request,
     db: DbDep,
     sparql: SparqlDep,
-    settings: SettingsDep,
     accept: Annotated[str | None, Header()] = None,
     content_type_header: Annotated[str, Header(alias="content-type")] = "",
 ) -> Response:
@@ -105,7 +100,7 @@ async def sparql_post(
         raise UnsupportedMediaType([FORM, QUERY_BODY])
     # A form %-encodes the query, which may triple its length.
     factor = 3 if media_type == FORM else 1
-    body = await read_capped(request, settings.sparql_max_query_bytes * factor)
+    body = await read_capped(request, sparql.limits.max_query_bytes * factor)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -120,15 +115,11 @@ async def sparql_post(
         raise ProtocolError("Send the query either in the body or as ?query=, not both.")
     else:
         params.append(("query", text))
-    return await _answer(db, sparql, settings, params, accept)
+    return await _answer(db, sparql, params, accept)
 
 
 async def _answer(
-    db: Db,
-    service: SparqlService,
-    settings: ApiSettings,
-    params: list[tuple[str, str]],
-    accept: str | None,
+    db: DbDep, sparql: SparqlDep, params: list[tuple[str, str]], accept: str | None
 ) -> Response:
     values: dict[str, list[str]] = {}
     for name, value in params:
@@ -138,9 +129,9 @@ async def _answer(
     queries = values.get("query", [])
     if len(queries) != 1 or not queries[0].strip():
         raise ProtocolError("Send exactly one SPARQL query, as the 'query' parameter or body.")
-    if len(queries[0].encode("utf-8")) > settings.sparql_max_query_bytes:
+    if len(queries[0].encode("utf-8")) > sparql.limits.max_query_bytes:
         raise ProtocolError(
-            f"The query is longer than {settings.sparql_max_query_bytes} bytes.",
+            f"The query is longer than {sparql.limits.max_query_bytes} bytes.",
             status=413, slug="too-large",
         )  # fmt: skip
     if any(values.get("default-graph-uri", []) + values.get("named-graph-uri", [])):
@@ -148,13 +139,9 @@ async def _answer(
             "default-graph-uri and named-graph-uri are not supported: the dataset is one "
             "default graph, which every query reads.", slug="unsupported-dataset",
         )  # fmt: skip
-    choice = negotiate(accept, values.get("format", []))
-    formats = choice.for_form(query_form(queries[0]))
-    snapshot = await service.snapshot(db)
-    try:
-        answer = await service.run(snapshot, queries[0], formats)
-    except WrongFamily as e:
-        raise NotAcceptable(RESULT_OFFERED if e.family == "results" else RDF_OFFERED) from None
+    formats = negotiate(accept, values.get("format", [])).for_form(query_form(queries[0]))
+    snapshot = await sparql.snapshot(db)
+    answer = await sparql.run(snapshot, queries[0], formats)
     headers = {LOAD_HEADER: snapshot.load_id or "none", "Vary": "Accept"}
     return Response(answer.body, media_type=content_type(answer.media_type), headers=headers)
 

@@ -15,7 +15,7 @@ import pytest
 
 from api.settings import ApiSettings
 from loaders.report import LoadReport
-from ontology import sparql
+from ontology.sparql import evaluate as sparql
 from tests.integration.test_sparql import OUTCOMES, app_client, bindings, problem
 
 # Produces no solution until it has skipped 10^11 of 10^11 rows: nothing can stop it lazily.

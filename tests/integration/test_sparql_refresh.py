@@ -14,11 +14,11 @@ from neo4j import Driver
 
 from api.main import create_app
 from api.settings import ApiSettings
-from api.sparql_service import SparqlService
 from graph import changes
 from graph.db import open_db
 from graph.keys import Scope
-from ontology.sparql_store import Snapshot, build_snapshot
+from ontology.sparql.service import SparqlService
+from ontology.sparql.snapshot import Snapshot, build_snapshot
 from tests.conftest import DATA, clear, load
 from tests.integration.test_contributions import make_key
 from tests.integration.test_rdf_loading import CONTRIBUTION

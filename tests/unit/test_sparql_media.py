@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.errors import NotAcceptable
-from api.sparql_media import FORMAT_NAMES, RESULT_FORMATS, negotiate
-from ontology.formats import FORMATS
+from ontology.formats import FORMATS, RESULT_FORMATS, NotAcceptable
+from ontology.sparql.media import FORMAT_NAMES, negotiate
 
 
 @pytest.mark.parametrize(

@@ -2,12 +2,12 @@
 
 Loads happen here (contributions) and in other processes (`connects load`), so before a query
 the latest load is compared with the one the snapshot reflects (at most once per
-`sparql_refresh_interval`); a contribution marks the snapshot stale at once. A new snapshot is
+`SparqlLimits.refresh_interval`); a contribution marks the snapshot stale at once. A new snapshot is
 built off to the side and swapped in whole: a query holds the snapshot it started with, so it
 never sees a half-refreshed dataset.
 
 A snapshot is patched from the previous one where that is exact, and rebuilt otherwise: see
-ontology/sparql_store.py (times measured in docs/sparql.md).
+ontology/sparql/snapshot.py (times measured in docs/sparql.md).
 """
 
 from __future__ import annotations
@@ -19,36 +19,36 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 
-from api.settings import ApiSettings
 from graph import changes
 from graph.changes import LoadState
 from graph.db import Db
-from ontology.sparql_child import Answer, Bounds, Formats, run_in_child
-from ontology.sparql_store import Snapshot, build_snapshot
+from ontology.sparql.child import Answer, run_in_child
+from ontology.sparql.errors import SparqlBusy
+from ontology.sparql.limits import SparqlLimits
+from ontology.sparql.media import Formats
+from ontology.sparql.snapshot import Snapshot, build_snapshot
 
 log = logging.getLogger("connects.api")
 
 _BUILD_ATTEMPTS = 3
 
 
-class SparqlBusy(Exception):
-    """Every query slot stayed taken until the time limit."""
-
-
 class SparqlService:
     """One per app: the current snapshot, how it is refreshed, and the query slots (each query
-    runs in a child process, watched from a thread of its own)."""
+    runs in a child process, watched from a thread of its own).
 
-    def __init__(self, settings: ApiSettings) -> None:
-        self.settings = settings
+    `base_uri` starts the dataset's IRIs (and the endpoint's address in its VoID description).
+    """
+
+    def __init__(self, limits: SparqlLimits, base_uri: str) -> None:
+        self.limits = limits
+        self.base = base_uri.rstrip("/")
         self.current: Snapshot | None = None
         self.stale = False
         self._checked = float("-inf")
-        self._lock: asyncio.Lock | None = None
-        self._slots: asyncio.Semaphore | None = None
-        self._executor = ThreadPoolExecutor(
-            settings.sparql_concurrency, thread_name_prefix="sparql"
-        )
+        self._lock = asyncio.Lock()
+        self._slots = asyncio.Semaphore(limits.concurrency)
+        self._executor = ThreadPoolExecutor(limits.concurrency, thread_name_prefix="sparql")
         self._background: set[asyncio.Task[None]] = set()
 
     async def snapshot(self, db: Db) -> Snapshot:
@@ -57,31 +57,30 @@ class SparqlService:
         Raises:
             GraphUnavailable, GraphError: the graph could not be asked or read.
         """
-        if self._lock is None:
-            self._lock = asyncio.Lock()
         # A refresh under way (the lock is held) is waited for: it may be for a load this
         # client already knows about, such as the contribution it has just made.
-        if self.current is not None and not self._due() and not self._lock.locked():
-            return self.current
+        current = self.current
+        if current is not None and not self._due() and not self._lock.locked():
+            return current
         async with self._lock:  # one refresh at a time; those waiting share its result
             if self.current is None or self._due():
-                await self._refresh(db)
-            assert self.current is not None  # noqa: S101 - _refresh sets it or raises
+                return await self._refresh(db)
             return self.current
 
-    async def _refresh(self, db: Db) -> None:
+    async def _refresh(self, db: Db) -> Snapshot:
         state = await changes.load_state(db)
         self._checked = time.monotonic()
         current = self.current
         if current is not None and state.version == current.state.version:
             self.stale = False  # marked by a load that turned out to change nothing new
-            return
+            return current
         self.stale = False  # a load during the build sets it again
         try:
             self.current = await self._build(db, state)
         except BaseException:
             self.stale = True  # the next query tries again
             raise
+        return self.current
 
     def changed(self, db: Db) -> None:
         """A load was made in this process: refresh now, without waiting for a query."""
@@ -96,22 +95,16 @@ class SparqlService:
         Raises:
             SparqlBusy: no slot came free within the time limit.
             SparqlError: the query was refused, failed, ran too long or asked too much.
-            WrongFamily: the client accepts no format for this query's form.
+            NotAcceptable: the client accepts no format for this query's form.
         """
-        seconds = self.settings.sparql_timeout
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.settings.sparql_concurrency)
         slots = self._slots
         try:
-            await asyncio.wait_for(slots.acquire(), seconds)
+            await asyncio.wait_for(slots.acquire(), self.limits.seconds)
         except TimeoutError:
             raise SparqlBusy() from None
-        bounds = Bounds(
-            seconds, self.settings.sparql_result_cap, self.settings.sparql_memory_mb * 2**20
-        )
         try:
             work = self._executor.submit(
-                partial(run_in_child, snapshot.store, text, formats, bounds)
+                partial(run_in_child, snapshot.store, text, formats, self.limits)
             )
         except BaseException:
             slots.release()
@@ -126,15 +119,14 @@ class SparqlService:
 
     def _due(self) -> bool:
         elapsed = time.monotonic() - self._checked
-        return self.stale or elapsed >= self.settings.sparql_refresh_interval
+        return self.stale or elapsed >= self.limits.refresh_interval
 
     async def _build(self, db: Db, state: LoadState) -> Snapshot:
         # Loads commit in one transaction, so if the loads are the same before and after the
         # build, the snapshot holds exactly that state. If a load came meanwhile, build again.
-        base = self.settings.public_base_uri.rstrip("/")
         previous = self.current  # a patch starts from a snapshot known to be consistent
         for _ in range(_BUILD_ATTEMPTS):
-            snapshot = await build_snapshot(db, base, state, previous)
+            snapshot = await build_snapshot(db, self.base, state, previous)
             after = await changes.load_state(db)
             if after.version == state.version:
                 break

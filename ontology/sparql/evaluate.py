@@ -2,14 +2,13 @@
 
 What pyoxigraph evaluates lazily (most SELECT, CONSTRUCT and DESCRIBE queries) is read here one
 solution at a time, so the deadline and the result cap stop it between solutions. Queries run in
-a child process (ontology/sparql_child.py), which is killed if it is still running at the
+a child process (ontology/sparql/child.py), which is killed if it is still running at the
 deadline: that stops the queries that produce nothing until they finish.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,65 +18,15 @@ import pyoxigraph as ox
 from ontology import jsonld
 from ontology.formats import RdfFormat
 from ontology.mapping import PREFIXES
-
-
-class SparqlError(Exception):
-    """A query we will not or cannot answer; the message is safe to show the client."""
-
-
-class QuerySyntaxError(SparqlError):
-    """The text is not a SPARQL 1.1 query."""
-
-
-class UpdateRefused(SparqlError):
-    """A SPARQL Update was sent: the endpoint is read-only."""
-
-    def __init__(self) -> None:
-        super().__init__("This endpoint is read-only: SPARQL Update is refused.")
-
-
-class ServiceRefused(SparqlError):
-    """The query calls another endpoint (SERVICE), which this server never does."""
-
-    def __init__(self) -> None:
-        super().__init__("Federated queries (SERVICE) are not allowed on this endpoint.")
-
-
-class ResultCapExceeded(SparqlError):
-    """More results than the server returns for one query."""
-
-    def __init__(self, cap: int) -> None:
-        super().__init__(
-            f"The query has more than {cap} results, the most this endpoint returns; "
-            "add LIMIT (and OFFSET to page) or narrow the query."
-        )
-
-
-class QueryTooLarge(SparqlError):
-    """The query needed more memory than one query may use."""
-
-    def __init__(self, memory_bytes: int) -> None:
-        super().__init__(
-            f"The query needed more than the {memory_bytes // 2**20} MB one query may use; "
-            "narrow it (fewer joins, less grouping) and try again."
-        )
-
-
-class QueryFailed(SparqlError):
-    """The engine could not evaluate the query (not a syntax error)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"The query could not be evaluated{f': {reason}' if reason else ''}.")
-
-
-class QueryTimedOut(SparqlError):
-    """The query ran past the time limit."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(
-            f"The query ran longer than {seconds:g} s, the most this endpoint allows; "
-            "narrow it and try again."
-        )
+from ontology.sparql.errors import (
+    QuerySyntaxError,
+    QueryTimedOut,
+    ResultCapExceeded,
+    ServiceRefused,
+    SparqlError,
+    UpdateRefused,
+)
+from ontology.sparql.limits import SparqlLimits
 
 
 @dataclass(frozen=True)
@@ -105,18 +54,13 @@ class Triples:
 Outcome = Solutions | Boolean | Triples
 
 
-@dataclass(frozen=True)
-class Limits:
-    deadline: float
-    """time.monotonic() after which evaluation stops."""
-    seconds: float
-    """The time limit, for the message."""
-    cap: int
-    cancelled: threading.Event
+def evaluate(
+    store: ox.Store, text: str, limits: SparqlLimits, deadline: float | None = None
+) -> Outcome:
+    """Run one query on a snapshot's store (in the child of ontology/sparql/child.py: it blocks).
 
-
-def evaluate(store: ox.Store, text: str, limits: Limits) -> Outcome:
-    """Run one query on a snapshot's store (in the child of ontology/sparql_child.py: it blocks).
+    Evaluation stops at `deadline` (a time.monotonic() value; by default `limits.seconds` from
+    now) and past `limits.result_cap` results.
 
     Raises:
         ServiceRefused, UpdateRefused, QuerySyntaxError: before anything is evaluated.
@@ -131,8 +75,9 @@ def evaluate(store: ox.Store, text: str, limits: Limits) -> Outcome:
         if _first_keyword(visible) in _UPDATE_KEYWORDS:
             raise UpdateRefused() from None
         raise QuerySyntaxError(f"The query is not valid SPARQL 1.1: {e}") from None
+    until = time.monotonic() + limits.seconds if deadline is None else deadline
     try:
-        return _collect(results, limits)
+        return _collect(results, limits, until)
     except SparqlError as e:
         # pyoxigraph's result iterators must be dropped on the thread that made them: drop
         # the traceback (whose frames hold the iterator) here, not wherever the error is read.
@@ -142,29 +87,33 @@ def evaluate(store: ox.Store, text: str, limits: Limits) -> Outcome:
 
 
 def _collect(
-    results: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples, limits: Limits
+    results: ox.QueryBoolean | ox.QuerySolutions | ox.QueryTriples,
+    limits: SparqlLimits,
+    deadline: float,
 ) -> Outcome:
-    _check(limits)
+    _check(limits, deadline)
     if isinstance(results, ox.QueryBoolean):
         return Boolean(results)
     if isinstance(results, ox.QuerySolutions):
         variables = [v.value for v in results.variables]
-        return Solutions(variables, _bounded(results, limits))
-    return Triples(_bounded(results, limits))
+        return Solutions(variables, _bounded(results, limits, deadline))
+    return Triples(_bounded(results, limits, deadline))
 
 
-def _bounded(items: ox.QuerySolutions | ox.QueryTriples, limits: Limits) -> list[Any]:
+def _bounded(
+    items: ox.QuerySolutions | ox.QueryTriples, limits: SparqlLimits, deadline: float
+) -> list[Any]:
     out: list[Any] = []
     for item in items:
-        _check(limits)
+        _check(limits, deadline)
         out.append(item)
-        if len(out) > limits.cap:
-            raise ResultCapExceeded(limits.cap)
+        if len(out) > limits.result_cap:
+            raise ResultCapExceeded(limits.result_cap)
     return out
 
 
-def _check(limits: Limits) -> None:
-    if limits.cancelled.is_set() or time.monotonic() > limits.deadline:
+def _check(limits: SparqlLimits, deadline: float) -> None:
+    if time.monotonic() > deadline:
         raise QueryTimedOut(limits.seconds)
 
 

@@ -7,7 +7,8 @@ would run on after its deadline; in a child it is killed. The child is forked, s
 snapshot the server already holds (copy-on-write) instead of loading one.
 
 The child may not open any new file descriptor, so nothing a query does can reach the network
-or the disk: a SERVICE call that got past the check in ontology/sparql.py fails in the child.
+or the disk: a SERVICE call that got past the check in ontology/sparql/evaluate.py fails in the
+child.
 """
 
 from __future__ import annotations
@@ -20,37 +21,25 @@ import os
 import resource
 import select
 import signal
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from ontology.formats import RdfFormat
-from ontology.sparql import (
-    Limits,
+from ontology.sparql.errors import (
+    EVALUATION_ERRORS,
     QueryFailed,
     QueryTimedOut,
     QueryTooLarge,
     SparqlError,
-    Triples,
-    evaluate,
-    serialize_results,
-    serialize_triples,
 )
+from ontology.sparql.evaluate import Triples, evaluate, serialize_results, serialize_triples
+from ontology.sparql.limits import SparqlLimits
+from ontology.sparql.media import Formats, wrong_family
 
 _GRACE = 0.25
 """Seconds past the deadline the child has to report its own timeout before it is killed."""
-
-
-@dataclass(frozen=True)
-class Formats:
-    """The negotiated answers: (media type, format) for SELECT and ASK, an RDF format for graphs.
-    None where the client accepts nothing of that family."""
-
-    results: tuple[str, ox.QueryResultsFormat] | None
-    rdf: RdfFormat | None
 
 
 @dataclass(frozen=True)
@@ -59,35 +48,20 @@ class Answer:
     body: bytes
 
 
-class WrongFamily(Exception):
-    """The query's form needs a family of formats the client does not accept (406)."""
-
-    def __init__(self, family: str) -> None:
-        super().__init__(family)
-        self.family = family
-
-
-@dataclass(frozen=True)
-class Bounds:
-    seconds: float
-    cap: int
-    memory_bytes: int
-
-
-def run_in_child(store: ox.Store, text: str, formats: Formats, bounds: Bounds) -> Answer:
+def run_in_child(store: ox.Store, text: str, formats: Formats, limits: SparqlLimits) -> Answer:
     """Evaluate and serialise `text` in a forked child. Blocks: call it from a worker thread.
 
     Raises:
         SparqlError: refused, failed, too long, too many results or too much memory.
-        WrongFamily: the answer would be in a family of formats the client does not accept.
+        NotAcceptable: the answer would be in a family of formats the client does not accept.
     """
-    deadline = time.monotonic() + bounds.seconds
+    deadline = time.monotonic() + limits.seconds
     size = _virtual_bytes()  # the child's size at the fork: what it may grow from
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_end)
-        _child(store, text, formats, bounds, deadline, size, write_end)
+        _child(store, text, formats, limits, deadline, size, write_end)
     os.close(write_end)
     try:
         data = _read_all(read_end, deadline + _GRACE)
@@ -97,12 +71,12 @@ def run_in_child(store: ox.Store, text: str, formats: Formats, bounds: Bounds) -
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
-        raise QueryTimedOut(bounds.seconds)
+        raise QueryTimedOut(limits.seconds)
     _, status = os.waitpid(pid, 0)
     if not data:
         # Killed before it could answer: the memory limit (allocation failed and the engine
         # aborted) or the CPU limit; either way the query asked for more than it may have.
-        raise QueryTooLarge(bounds.memory_bytes) if os.WIFSIGNALED(status) else QueryFailed("")
+        raise QueryTooLarge(limits.memory_bytes) if os.WIFSIGNALED(status) else QueryFailed("")
     return decode(data)
 
 
@@ -134,22 +108,19 @@ def decode(data: bytes) -> Answer:
             raise QueryFailed("")
         return Answer(message["media_type"], body)
     if "family" in message:
-        raise WrongFamily(message["family"])
-    error = _ERRORS.get(message["error"], QueryFailed)
+        raise wrong_family(message["family"])
+    error = EVALUATION_ERRORS.get(message["error"], QueryFailed)
     # Rebuilt without its __init__: the child already wrote the message the client will read.
     exception = error.__new__(error)
     exception.args = (message["message"],)
     raise exception
 
 
-_ERRORS = {cls.__name__: cls for cls in SparqlError.__subclasses__()}
-
-
 def _child(
     store: ox.Store,
     text: str,
     formats: Formats,
-    bounds: Bounds,
+    limits: SparqlLimits,
     deadline: float,
     size: int | None,
     out: int,
@@ -157,9 +128,8 @@ def _child(
     head: dict[str, str | int] = {}
     body = b""
     try:
-        _confine(bounds, size)
-        limits = Limits(deadline, bounds.seconds, bounds.cap, threading.Event())
-        outcome = evaluate(store, text, limits)
+        _confine(limits, size)
+        outcome = evaluate(store, text, limits, deadline)
         if isinstance(outcome, Triples):
             if formats.rdf is None:
                 head = {"family": "rdf"}
@@ -174,7 +144,7 @@ def _child(
     except SparqlError as e:
         head = {"error": type(e).__name__, "message": str(e)}
     except MemoryError:
-        head = {"error": QueryTooLarge.__name__, "message": str(QueryTooLarge(bounds.memory_bytes))}
+        head = {"error": QueryTooLarge.__name__, "message": str(QueryTooLarge(limits.memory_bytes))}
     except BaseException as e:  # noqa: BLE001 - the child reports everything, then exits
         head = {"error": QueryFailed.__name__, "message": str(QueryFailed(str(e)))}
     finally:
@@ -185,7 +155,7 @@ def _child(
         os._exit(0)
 
 
-def _confine(bounds: Bounds, size: int | None) -> None:
+def _confine(limits: SparqlLimits, size: int | None) -> None:
     # Signals meant for the server (Ctrl-C, a stop) end the child at once, not the server's way.
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, signal.SIG_DFL)
@@ -197,9 +167,9 @@ def _confine(bounds: Bounds, size: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (lowest, lowest))
     # Memory: what the server had at the fork, plus the query's allowance.
     if size is not None:
-        resource.setrlimit(resource.RLIMIT_AS, (size + bounds.memory_bytes,) * 2)
+        resource.setrlimit(resource.RLIMIT_AS, (size + limits.memory_bytes,) * 2)
     # Should the server die first, the child still stops: it may not use the CPU for long.
-    cpu = math.ceil(bounds.seconds) + 2
+    cpu = math.ceil(limits.seconds) + 2
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
 
 

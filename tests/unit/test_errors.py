@@ -1,0 +1,80 @@
+"""The error table: every error the API knows has one meaning, and one problem shape."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+import pytest
+from fastapi.exceptions import RequestValidationError
+
+from api import errors
+from api.auth import Forbidden, Unauthorised
+from api.errors import CARRIERS, MAPPED, problem_of
+from graph import errors as graph_errors
+from graph.filters import InvalidFilter
+from graph.keys import Scope
+from graph.researcher import InvalidCypher, WriteRefused
+from ontology.formats import NotAcceptable
+from ontology.sparql import errors as sparql_errors
+
+SAMPLES: list[Exception] = [
+    graph_errors.NotFound("nosuch"),
+    graph_errors.Conflict("taken"),
+    graph_errors.GraphUnavailable("bolt://secret-host:7687 refused"),
+    graph_errors.QueryTimeout("MATCH (n) RETURN n"),
+    graph_errors.QueryFailed("MATCH (secret) RETURN 1"),
+    graph_errors.GraphError("internals"),
+    WriteRefused("CREATE (n)"),
+    InvalidCypher("Invalid input 'RETURN'"),
+    RequestValidationError([{"loc": ("query", "limit"), "msg": "not an int", "type": "x"}]),
+    RuntimeError("/home/secret/path"),
+    sparql_errors.QuerySyntaxError("The query is not valid SPARQL 1.1: 1:8"),
+    sparql_errors.SparqlBusy(),
+    sparql_errors.ProtocolError("Too long.", status=414, slug="too-long"),
+    NotAcceptable(["text/turtle"]),
+    errors.TooLarge(10),
+    errors.UnsupportedMediaType(["text/turtle"]),
+    errors.InvalidContribution("Nothing was written.", [{"location": "x", "message": "y"}]),
+    errors.RateLimited(3),
+    Unauthorised(),
+    Forbidden(Scope.ADMIN),
+    InvalidFilter("query.outcome", "No outcome is called 'nosuch'."),
+]
+
+
+def test_every_entry_of_the_table_has_a_sample() -> None:
+    for cls in (*MAPPED, *CARRIERS):
+        assert any(type(sample) is cls or issubclass(type(sample), cls) for sample in SAMPLES), cls
+
+
+@pytest.mark.parametrize("exc", SAMPLES, ids=lambda e: type(e).__name__)
+def test_every_error_is_one_problem_shape(exc: Exception) -> None:
+    problem, headers = problem_of(exc, "/some/path")
+    assert problem.title == HTTPStatus(problem.status).phrase
+    assert problem.type.startswith("/problems/")
+    assert problem.instance == "/some/path"
+    assert problem.detail
+    assert all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items())
+    if problem.status == 422:
+        assert problem.errors
+        assert all(set(error) == {"location", "message"} for error in problem.errors)
+    if problem.status >= 500:
+        assert "secret" not in problem.model_dump_json()  # internals are logged, never sent
+
+
+def test_graph_errors_take_their_meaning_from_the_table() -> None:
+    problem, headers = problem_of(graph_errors.GraphUnavailable("down"), "/x")
+    assert (problem.status, problem.type) == (503, "/problems/graph-unavailable")
+    assert headers == {"Retry-After": "5"}
+    # A subclass not in the table means what its base means.
+    problem, _ = problem_of(graph_errors.EngineError("no engine"), "/x")
+    assert (problem.status, problem.type) == (500, "/problems/graph-error")
+
+
+def test_carried_meanings_are_read_from_the_error() -> None:
+    problem, headers = problem_of(sparql_errors.SparqlBusy(), "/sparql")
+    assert (problem.status, problem.type, headers) == (503, "/problems/busy", {"Retry-After": "2"})
+    problem, _ = problem_of(sparql_errors.QueryTimedOut(2), "/sparql")
+    assert (problem.status, problem.type) == (504, "/problems/query-timeout")
+    problem, headers = problem_of(Unauthorised(), "/contributions")
+    assert headers == {"WWW-Authenticate": "Bearer"}
