@@ -153,7 +153,8 @@ class NodeRecord(_Strict):
     min_against_share: Share | None = Field(
         default=None,
         description="Rating only: at least this share of the studies that state a direction "
-        "found it negative, no effect or mixed.",
+        "found it negative, no effect or mixed, counting all studies or only those at or above "
+        "any one strength (so weaker studies cannot outvote stronger ones).",
     )
     links: list[LinkRecord] = Field(default_factory=list)
 
