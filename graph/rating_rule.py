@@ -146,7 +146,8 @@ class Rating(BaseModel):
         at = f"at strength {s} ({STRENGTH_NAMES[s].lower()}) or above"
         words = {
             "min_positive": f"at least {plural(self.min_positive or 0, 'study')} found it worked",
-            "min_positive_at_strength": f"at least {self.min_positive_at_strength} of them {at}",
+            "min_positive_at_strength": f"at least "
+            f"{plural(self.min_positive_at_strength or 0, 'study')} {at} found it worked",
             "max_against_at_strength": (
                 f"no study {at} found it {AGAINST_WORDS}"
                 if self.max_against_at_strength == 0
