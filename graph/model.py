@@ -40,6 +40,7 @@ class Kind(StrEnum):
     CASE_STUDY = "CaseStudy"
     EVIDENCE_CLAIM = "EvidenceClaim"
     RESOURCE = "Resource"
+    RATING = "Rating"
 
     @property
     def slug(self) -> str:

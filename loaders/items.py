@@ -14,7 +14,7 @@ from graph.vocabulary import Vocabulary
 from graph.writes import LinkRow, NodeRow, PropertyValue
 from loaders import case_studies
 from loaders.parsing import FieldNamer, Parsed, Where
-from loaders.records import CaseStudyRecord, EvidenceRecord
+from loaders.records import RATING_FIELDS, CaseStudyRecord, EvidenceRecord
 from loaders.report import Issue, LoadReport
 
 
@@ -52,6 +52,7 @@ def framework_items(parsed: Parsed) -> list[Item]:
             "url": record.url, "alt_names": list(record.alt_names) or None,
             "resource_type": record.resource_type.value if record.resource_type else None,
         }  # fmt: skip
+        optional |= {field: getattr(record, field) for field in RATING_FIELDS}
         props |= {k: v for k, v in optional.items() if v is not None}
         node = NodeRow(record.id, record.kind, props)
         name = Path(where.file).name

@@ -48,6 +48,22 @@ GssCode = Annotated[str, StringConstraints(pattern=r"^[EWSNK]\d{8}$")]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 
 
+def _proper_fraction(text: str) -> str:
+    top, bottom = (int(part) for part in text.split("/"))
+    if top > bottom:
+        raise ValueError("must be a share from 0/1 to 1/1")
+    return text
+
+
+Share = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9]{1,3}/[1-9][0-9]{0,2}$"),
+    AfterValidator(_proper_fraction),
+]
+"""A share written exactly as a fraction ("2/3"), so a third is a third and not 0.33."""
+Count = Annotated[int, Field(ge=0, le=1000)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -67,13 +83,26 @@ class LinkRecord(_Strict):
     to: Slug = Field(description="Id of the node the relationship points to.")
 
 
+RATING_FIELDS = (
+    "rank",
+    "min_positive",
+    "min_strength",
+    "min_positive_at_strength",
+    "max_against_at_strength",
+    "min_positive_share",
+    "min_against_share",
+)
+"""The rating rule's fields, only on a Rating: each is one condition its studies must meet."""
+
 # Fields that only some kinds have: which kinds may (and must) carry each.
 _KIND_FIELDS: dict[str, tuple[frozenset[Kind], bool]] = {
     "strength": (frozenset({Kind.EVIDENCE_LEVEL}), True),
     "resource_type": (frozenset({Kind.RESOURCE}), True),
     "gss_code": (frozenset({Kind.REGION, Kind.PLACE}), False),
     "url": (frozenset({Kind.RESOURCE, Kind.PUBLICATION, Kind.ORGANISATION}), False),
+    **{field: (frozenset({Kind.RATING}), field == "rank") for field in RATING_FIELDS},
 }
+_AT_STRENGTH = ("min_positive_at_strength", "max_against_at_strength")
 
 
 class NodeRecord(_Strict):
@@ -96,6 +125,37 @@ class NodeRecord(_Strict):
     )
     gss_code: GssCode | None = Field(default=None, description="Region or Place: ONS GSS code.")
     url: Url | None = Field(default=None, description="Where it can be read.")
+    # The rating rule (Rating only): each field is one condition on the studies; all must hold.
+    rank: Annotated[int, Field(ge=0, le=9)] | None = Field(
+        default=None, description="Rating only: where it ranks approaches, higher first."
+    )
+    min_positive: Count | None = Field(
+        default=None, description="Rating only: at least this many studies found it worked."
+    )
+    min_strength: Annotated[int, Field(ge=1, le=5)] | None = Field(
+        default=None, description="Rating only: the strength the two 'at strength' fields count."
+    )
+    min_positive_at_strength: Count | None = Field(
+        default=None,
+        description="Rating only: at least this many studies at min_strength or above found it "
+        "worked.",
+    )
+    max_against_at_strength: Count | None = Field(
+        default=None,
+        description="Rating only: at most this many studies at min_strength or above found it "
+        "negative, no effect or mixed.",
+    )
+    min_positive_share: Share | None = Field(
+        default=None,
+        description="Rating only: at least this share of the studies that state a direction "
+        "found it worked.",
+    )
+    min_against_share: Share | None = Field(
+        default=None,
+        description="Rating only: at least this share of the studies that state a direction "
+        "found it negative, no effect or mixed, counting all studies or only those at or above "
+        "any one strength (so weaker studies cannot outvote stronger ones).",
+    )
     links: list[LinkRecord] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -106,6 +166,11 @@ class NodeRecord(_Strict):
                 raise ValueError(f"'{field}' is only for {' or '.join(sorted(kinds))} nodes")
             if required and not present and self.kind in kinds:
                 raise ValueError(f"a {self.kind} needs '{field}'")
+        at_strength = [f for f in _AT_STRENGTH if getattr(self, f) is not None]
+        if at_strength and self.min_strength is None:
+            raise ValueError(f"'{at_strength[0]}' needs 'min_strength'")
+        if self.min_strength is not None and not at_strength:
+            raise ValueError(f"'min_strength' needs {' or '.join(repr(f) for f in _AT_STRENGTH)}")
         return self
 
 

@@ -42,6 +42,7 @@ class CG(DefinedNamespace):
     inputChecksum: URIRef
     EvidenceLevel: URIRef
     EvidenceType: URIRef
+    Rating: URIRef
     Region: URIRef
     Place: URIRef
     CaseStudy: URIRef

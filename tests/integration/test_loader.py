@@ -14,8 +14,9 @@ from graph import writes
 from graph.db import open_db
 from graph.errors import Conflict
 from graph.model import Kind, Rel
+from graph.rating_rule import Rule
 from loaders.report import Issue, LoadFailed
-from tests.conftest import STRATEGY, STRATEGY_NODES, fingerprint, load
+from tests.conftest import DATA, STRATEGY, STRATEGY_NODES, fingerprint, load
 
 OUTCOMES = [
     "Connectivity", "Data", "Democracy", "Ethics", "Inclusion", "Leadership",
@@ -181,6 +182,16 @@ BAD_INPUTS = {
         3, None, "anchors and aliases are not allowed",
     ),
     "no nodes": ("nodes: []\n", 1, "nodes", "The list is empty."),
+    "rating rule field on an Outcome": (
+        "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    description: D\n"
+        "    source: S\n    min_positive: 2\n",
+        2, "nodes.0", "'min_positive' is only for Rating nodes",
+    ),
+    "rating share above one": (
+        "nodes:\n  - id: a\n    kind: Rating\n    name: A\n    description: D\n"
+        "    source: S\n    rank: 1\n    min_against_share: '4/3'\n",
+        8, "nodes.0.min_against_share", "must be a share from 0/1 to 1/1",
+    ),
 }  # fmt: skip
 
 
@@ -349,3 +360,21 @@ def test_one_bad_record_does_not_hide_the_rest_of_its_file(
     assert [(i.file, i.field) for i in failure.value.report.issues] == [
         (str(scheme), "nodes.0.notation")
     ]
+
+
+def test_the_rating_rule_loads_as_a_scheme_of_ratings(
+    empty_graph: Driver, settings: ApiSettings
+) -> None:
+    load(settings, STRATEGY, DATA / "evidence")
+    records, _, _ = empty_graph.execute_query(
+        "MATCH (r:Rating)-[:IN_SCHEME]->(:Scheme {id: 'evidence-ratings'}) "
+        "RETURN properties(r) AS props",
+        database_=settings.database,
+    )
+    rule = Rule.from_rows(r["props"] for r in records)
+    assert [r.id for r in rule.ratings] == [
+        "mixed", "established", "promising", "emerging", "insufficient",
+    ]  # fmt: skip
+    established = next(r["props"] for r in records if r["props"]["id"] == "established")
+    assert established["min_positive_share"] == "3/4"
+    assert established["min_strength"] == 4
