@@ -97,7 +97,6 @@ CARRIERS: tuple[type[Exception], ...] = (
     RateLimited,
     Unauthorised,
     Forbidden,
-    InvalidFilter,
 )
 """The errors (and their subclasses) that carry their own status, slug and headers."""
 
@@ -135,6 +134,7 @@ MAPPED: dict[type[Exception], ProblemType] = {
         "The query took longer than the server allows; narrow it and try again.",
     ),
     WriteRefused: ProblemType(403, "read-only"),
+    InvalidFilter: ProblemType(422, "invalid"),
     InvalidCypher: ProblemType(
         422, "invalid", "The query is not valid Cypher.", location="body.query"
     ),
@@ -167,6 +167,8 @@ def problem_of(exc: Exception, path: str) -> tuple[Problem, dict[str, str]]:
                 {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
                 for e in exc.errors()
             ]
+        elif isinstance(exc, InvalidFilter):
+            errors = [{"location": exc.location, "message": exc.message}]
         elif meaning.location is not None:
             errors = [{"location": meaning.location, "message": str(exc)}]
     problem = Problem(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -14,16 +14,12 @@ from graph.vocabulary import Unknown, Vocabulary, from_graph, slugify
 
 
 class InvalidFilter(Exception):
-    """A filter value matches nothing in the graph (422, saying which)."""
-
-    status: ClassVar[int] = 422
-    slug: ClassVar[str] = "invalid"
+    """A filter value matches nothing in the graph; `location` names the parameter."""
 
     def __init__(self, location: str, message: str) -> None:
         super().__init__(message)
         self.location = location
         self.message = message
-        self.errors = [{"location": location, "message": message}]
 
 
 Direction = Literal["positive", "mixed", "negative", "no_effect"]
