@@ -34,7 +34,13 @@ async def evidence_filter(
     evidence_type: Annotated[
         list[str], Query(description="e.g. news_report, independent_evaluation.")
     ] = [],  # noqa: B006
-    direction: Annotated[list[Literal["positive", "mixed", "negative", "no_effect"]], Query()] = [],  # noqa: B006
+    direction: Annotated[
+        list[Literal["positive", "mixed", "negative", "no_effect", "not_stated"]],
+        Query(
+            description="The effect the source reports; not_stated: the source did not say "
+            "(never counted as positive)."
+        ),
+    ] = [],  # noqa: B006
     min_strength: Annotated[
         int, Query(ge=1, le=5, description="Minimum strength on the common 1-5 scale.")
     ] = 1,

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import ApiSettings
+from graph.evidence import DIRECTION_WORDS
 from loaders.report import LoadReport
 from tests.conftest import DATA, load, without_dump_record
 
@@ -40,7 +41,7 @@ def test_what_works_for_inclusion_strongest_first(client: TestClient) -> None:
     assert keys == sorted(keys)
     for row in body["items"]:
         assert [c["outcome"] for c in row["claims"]] == ["inclusion"]
-        assert row["matched"][0].endswith("that it advances Inclusion")
+        assert row["matched"][0].split(" on Inclusion: ")[1] in DIRECTION_WORDS.values()
         assert row["claims"][0]["strength_name"]
 
 
