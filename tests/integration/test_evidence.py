@@ -14,9 +14,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from graph.evidence import DIRECTION_WORDS
 from loaders.report import LoadReport
-from tests.conftest import DATA, load, without_dump_record
-
-INCLUSION_STUDIES = 35  # case studies tagged with Inclusion in data/case-studies
+from tests.conftest import DATA, INCLUSION_STUDIES, load, without_dump_record
 
 
 @pytest.fixture(scope="module")
