@@ -119,7 +119,7 @@ def _map(
         "id": cs, "name": row["title"], "description": row["summary"],
         "source": row["source_url"], "source_file": source, "source_urls": [row["source_url"]],
         "reported_results": [row["reported_result"]] if row["reported_result"] else [],
-        "place_ids": [place], "region_id": ids[row["region"]],
+        "place_ids": [place], "region_ids": [ids[row["region"]]],
         "year_start": int(row["year"]), "year_end": int(row["year_end"] or row["year"]),
     })  # fmt: skip
     link(Rel.LED_BY, cs, org)

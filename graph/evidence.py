@@ -27,6 +27,15 @@ STRENGTH_NAMES = {
 }
 """Names of the common strength scale that every evidence scale is crosswalked to."""
 
+DIRECTION_WORDS = {
+    "positive": "positive effect reported",
+    "mixed": "mixed effect reported",
+    "negative": "negative effect reported",
+    "no_effect": "no effect found",
+    "not_stated": "direction not stated",
+}
+"""Each direction in words: a claim whose source did not say is never shown as positive."""
+
 
 class EvidenceFilter(BaseModel):
     """Which evidence to consider. Lists mean 'any of'; empty lists mean 'no restriction'."""
@@ -68,7 +77,10 @@ class Claim(BaseModel):
     level_name: str | None
     evidence_type: str
     type_name: str | None
-    direction: str
+    direction: str = Field(
+        description="positive, mixed, negative, no_effect, or not_stated: the source did not "
+        "say (never assumed positive)."
+    )
     source: str | None
 
 
@@ -225,7 +237,7 @@ def _row(record: dict[str, Any], evidence: EvidenceFilter) -> EvidenceRow:
 def _why(row: EvidenceRow, f: EvidenceFilter) -> list[str]:
     reasons = [
         f"{c.strength_name} evidence (strength {c.strength}/5, {c.type_name or c.evidence_type})"
-        f" that it advances {c.outcome_name}"
+        f" on {c.outcome_name}: {DIRECTION_WORDS.get(c.direction, DIRECTION_WORDS['not_stated'])}"
         for c in row.claims
     ]
     named = [

@@ -22,7 +22,7 @@ class InvalidFilter(Exception):
         self.message = message
 
 
-Direction = Literal["positive", "mixed", "negative", "no_effect"]
+Direction = Literal["positive", "mixed", "negative", "no_effect", "not_stated"]
 
 
 class RawFilter(BaseModel):
@@ -47,7 +47,11 @@ class RawFilter(BaseModel):
     evidence_type: list[str] = Field(
         default=[], description="e.g. news_report, independent_evaluation."
     )
-    direction: list[Direction] = Field(default=[])
+    direction: list[Direction] = Field(
+        default=[],
+        description="The effect the source reports; not_stated: the source did not say "
+        "(never counted as positive).",
+    )
     min_strength: int = Field(
         default=1, ge=1, le=5, description="Minimum strength on the common 1-5 scale."
     )

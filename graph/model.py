@@ -41,6 +41,8 @@ class Kind(StrEnum):
     EVIDENCE_CLAIM = "EvidenceClaim"
     RESOURCE = "Resource"
     RATING = "Rating"
+    INTERVENTION_FAMILY = "InterventionFamily"
+    INTERVENTION = "Intervention"
 
     @property
     def slug(self) -> str:
@@ -94,13 +96,14 @@ class Rel(StrEnum):
     OF_TYPE = "OF_TYPE"
     HAS_RESOURCE = "HAS_RESOURCE"
     ABOUT = "ABOUT"
+    APPLIES = "APPLIES"
 
 
 ENDPOINTS: dict[Rel, tuple[frozenset[Kind], frozenset[Kind]]] = {
     Rel.IN_SCHEME: (CONCEPTS, frozenset({Kind.SCHEME})),
     Rel.BROADER: (
-        frozenset({Kind.ECOSYSTEM_SERVICE, Kind.PLACE_AIM}),
-        frozenset({Kind.ECOSYSTEM_PILLAR, Kind.PLACE_AREA}),
+        frozenset({Kind.ECOSYSTEM_SERVICE, Kind.PLACE_AIM, Kind.INTERVENTION}),
+        frozenset({Kind.ECOSYSTEM_PILLAR, Kind.PLACE_AREA, Kind.INTERVENTION_FAMILY}),
     ),
     Rel.RELATED: (CONCEPTS, CONCEPTS),
     Rel.HAS_CHALLENGE: (frozenset({Kind.POLICY_THEME}), frozenset({Kind.KEY_CHALLENGE})),
@@ -128,6 +131,7 @@ ENDPOINTS: dict[Rel, tuple[frozenset[Kind], frozenset[Kind]]] = {
         frozenset({Kind.RESOURCE}),
         frozenset({Kind.POLICY_THEME, Kind.OUTCOME, Kind.BRIEFING_TOPIC}),
     ),
+    Rel.APPLIES: (frozenset({Kind.CASE_STUDY}), frozenset({Kind.INTERVENTION})),
 }
 """For each relationship type: the kinds it may start from and the kinds it may point to."""
 

@@ -18,8 +18,9 @@ from loaders.records import CaseStudyRecord, EvidenceRecord, EvidenceTypeName
 MULTI = ";"
 CASE_STUDY_COLUMNS = (
     "id", "title", "organisation", "organisation_type", "place", "region", "gss_code", "year",
-    "year_end", "summary", "outcomes", "themes", "partners", "evidence_type", "evidence_level",
-    "direction", "evidence_note", "reported_result", "source_url", "resources",
+    "year_end", "summary", "outcomes", "themes", "interventions", "partners", "evidence_type",
+    "evidence_level", "direction", "evidence_note", "reported_result", "cost", "cost_basis",
+    "cost_year", "source_url", "resources",
 )  # fmt: skip
 REQUIRED_CASE_STUDY_COLUMNS = ("id", "title", "organisation", "summary", "source_url")
 EVIDENCE_COLUMNS = (
@@ -32,6 +33,10 @@ _EVIDENCE_FIELD_COLUMNS = {
     "outcome": "outcomes", "evidence_type": "evidence_type", "level": "evidence_level",
     "direction": "direction", "note": "evidence_note", "source": "source_url",
 }  # fmt: skip
+_TEXT_COLUMNS = (
+    "id", "title", "summary", "organisation", "organisation_type", "region", "cost", "cost_basis",
+)  # fmt: skip
+"""Columns taken as they are (after the reader has stripped them)."""
 _FIELD_COLUMNS = {
     "places": "place", "source_urls": "source_url", "reported_results": "reported_result",
 }  # fmt: skip
@@ -48,16 +53,13 @@ def _year(cell: str) -> int | str:
 def row_to_record_data(row: Row) -> dict[str, Any]:
     """A case-study CSV row as the dict a CaseStudyRecord validates (empty cells omitted)."""
     cells = {k: v for k, v in row.cells.items() if v}
-    data: dict[str, Any] = {
-        key: cells[key]
-        for key in ("id", "title", "summary", "organisation", "organisation_type", "region")
-        if key in cells
-    }
-    data |= {k: _year(cells[k]) for k in ("year", "year_end") if k in cells}
+    data: dict[str, Any] = {key: cells[key] for key in _TEXT_COLUMNS if key in cells}
+    data |= {k: _year(cells[k]) for k in ("year", "year_end", "cost_year") if k in cells}
     if "gss_code" in cells:
         data["gss_code"] = cells["gss_code"]
     for key, column in (("places", "place"), ("themes", "themes"), ("partners", "partners"),
-                        ("resources", "resources"), ("source_urls", "source_url")):  # fmt: skip
+                        ("interventions", "interventions"), ("resources", "resources"),
+                        ("source_urls", "source_url")):  # fmt: skip
         if column in cells:
             data[key] = _split(cells[column])
     if "reported_result" in cells:
@@ -155,7 +157,9 @@ def build(record: CaseStudyRecord, vocabulary: Vocabulary, source_file: str) -> 
     for partner in record.partners:
         if (partner_id := _organisation(partner, vocabulary, out, origin, None)) is not None:
             link(Rel.WITH_PARTNER, partner_id)
-    region = _resolve(vocabulary, record.region, "region", out, Kind.REGION)
+    regions = _resolve_all(vocabulary, _split(record.region or ""), "region", out, Kind.REGION)
+    # A place lies in one region: only a case study set in one region says which.
+    region = regions[0] if len(regions) == 1 else None
     place_ids = []
     for place in record.places:
         place_id = f"locality-{slugify(place)}"
@@ -170,9 +174,12 @@ def build(record: CaseStudyRecord, vocabulary: Vocabulary, source_file: str) -> 
         if region:
             link(Rel.IN_REGION, region, from_id=place_id)
         link(Rel.LOCATED_IN, place_id)
-    for theme in record.themes:
-        if (theme_id := _resolve(vocabulary, theme, "themes", out, Kind.POLICY_THEME)) is not None:
-            link(Rel.ADDRESSES, theme_id)
+    for theme_id in _resolve_all(vocabulary, record.themes, "themes", out, Kind.POLICY_THEME):
+        link(Rel.ADDRESSES, theme_id)
+    for intervention_id in _resolve_all(
+        vocabulary, record.interventions, "interventions", out, Kind.INTERVENTION
+    ):
+        link(Rel.APPLIES, intervention_id)
     for resource in record.resources:
         link(Rel.HAS_RESOURCE, resource)
     year_end = record.year_end or record.year
@@ -181,7 +188,8 @@ def build(record: CaseStudyRecord, vocabulary: Vocabulary, source_file: str) -> 
         "source": record.source_urls[0], "source_file": source_file,
         "source_urls": list(record.source_urls),
         "reported_results": list(record.reported_results), "place_ids": sorted(place_ids),
-        "region_id": region, "year_start": record.year, "year_end": year_end,
+        "region_ids": sorted(regions), "year_start": record.year, "year_end": year_end,
+        "cost": record.cost, "cost_basis": record.cost_basis, "cost_year": record.cost_year,
     }  # fmt: skip
     out.nodes.append(NodeRow(cs, Kind.CASE_STUDY, _present(study)))
     seen: set[str] = set()
@@ -272,6 +280,18 @@ def _resolve(
     except Unknown as e:
         out.problems.append((where, str(e)))
         return None
+
+
+def _resolve_all(
+    vocabulary: Vocabulary, texts: Sequence[str], where: str, out: Built, kind: Kind
+) -> list[str]:
+    """The ids `texts` name, in order, each once; the unknown ones go to `out.problems`."""
+    found: list[str] = []
+    for text in texts:
+        term_id = _resolve(vocabulary, text, where, out, kind)
+        if term_id is not None and term_id not in found:
+            found.append(term_id)
+    return found
 
 
 def _present(props: dict[str, Any]) -> dict[str, PropertyValue]:

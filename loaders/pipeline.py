@@ -187,7 +187,12 @@ async def _reference_types(db: Db, read: Read, base: str) -> list[ox.Triple]:
     """rdf:type triples for the graph's nodes the document links to but does not describe,
     so that shapes such as 'a claim is about a cg:Outcome' can be checked."""
     defined = {node.id for node in read.nodes}
-    regions = {str(n.props["region_id"]) for n in read.nodes if "region_id" in n.props}
+    regions = {
+        region
+        for n in read.nodes
+        if isinstance(listed := n.props.get("region_ids"), list)
+        for region in listed
+    }
     targets = sorted(({link.to_id for link in read.links} | regions) - defined)
     kinds = await writes.existing_kinds(db, targets)
     rdf_type = ox.NamedNode(str(RDF.type))

@@ -196,6 +196,9 @@ class EvidenceTypeName(StrEnum):
 
 
 class Direction(StrEnum):
+    """The effect the source reports on the outcome; never assumed (default: not stated)."""
+
+    NOT_STATED = "not_stated"
     POSITIVE = "positive"
     MIXED = "mixed"
     NEGATIVE = "negative"
@@ -219,7 +222,10 @@ class EvidenceRecord(_Strict):
     level: Slug | None = Field(
         default=None, description="An EvidenceLevel id; default: the type's default level."
     )
-    direction: Annotated[Direction, Field(strict=False)] = Direction.POSITIVE
+    direction: Annotated[Direction, Field(strict=False)] = Field(
+        default=Direction.NOT_STATED,
+        description="The effect the source reports; 'not_stated' unless it says.",
+    )
     note: Text | None = None
     source: Url | None = Field(default=None, description="Default: the case study's first URL.")
 
@@ -233,14 +239,22 @@ class CaseStudyRecord(_Strict):
     organisation: Name = Field(description="The lead organisation.")
     organisation_type: Annotated[OrganisationType, Field(strict=False)] = OrganisationType.OTHER
     places: list[Name] = Field(default_factory=list)
-    region: Name | None = None
+    region: Name | None = Field(
+        default=None, description="An ONS region or nation, or several separated by ';'."
+    )
     gss_code: GssCode | None = None
     year: Year | None = Field(default=None, description="The year it started or was reported.")
     year_end: Year | None = None
     themes: list[Name] = Field(default_factory=list)
+    interventions: list[Name] = Field(
+        default_factory=list, description="The approaches it applied, by name or id."
+    )
     partners: list[Name] = Field(default_factory=list)
     resources: list[Slug] = Field(default_factory=list)
     reported_results: list[Text] = Field(default_factory=list, description="Figures as stated.")
+    cost: Name | None = Field(default=None, description="A reported cost, as the source states it.")
+    cost_basis: Text | None = Field(default=None, description="What the cost figure covers.")
+    cost_year: Year | None = Field(default=None, description="The year the cost is stated for.")
     source_urls: list[Url] = Field(min_length=1)
     evidence: list[EvidenceRecord] = Field(default_factory=list)
 
@@ -251,3 +265,12 @@ class CaseStudyRecord(_Strict):
         if year_end is not None and (year is None or year_end < year):
             raise ValueError("needs a 'year' no later than it")
         return year_end
+
+    @field_validator("cost_basis", "cost_year")
+    @classmethod
+    def _cost_details_need_a_cost(
+        cls, detail: str | int | None, info: ValidationInfo
+    ) -> str | int | None:
+        if detail is not None and info.data.get("cost") is None:
+            raise ValueError("needs a 'cost' (the figure as the source states it)")
+        return detail

@@ -52,6 +52,7 @@ PREDICATES: dict[Rel, str] = {
     Rel.OF_TYPE: CG.evidenceType,
     Rel.HAS_RESOURCE: DCTERMS.references,
     Rel.ABOUT: DCTERMS.subject,
+    Rel.APPLIES: CG.appliesIntervention,
 }
 
 # Literal properties: graph property -> (predicate, how to write the value). Properties not
@@ -64,6 +65,9 @@ LITERALS: dict[str, tuple[str, str]] = {
     "year_start": (CG.yearStart, "integer"),
     "year_end": (CG.yearEnd, "integer"),
     "reported_results": (CG.reportedResult, "plain"),
+    "cost": (CG.reportedCost, "plain"),
+    "cost_basis": (CG.costBasis, "plain"),
+    "cost_year": (CG.costYear, "integer"),
     "resource_type": (CG.resourceType, "plain"),
     "gss_code": (CG.gssCode, "plain"),
     "organisation_type": (CG.organisationType, "plain"),
@@ -109,7 +113,7 @@ def node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
         value = props.get(name)
         for item in value if isinstance(value, list) else [] if value is None else [value]:
             yield ox.Triple(subject, _iri(literal_predicate), _literal(item, style))
-    if region := props.get("region_id"):
+    for region in props.get("region_ids") or []:
         yield ox.Triple(subject, _iri(CG.inRegion), node_iri(base, Kind.REGION, region))
     if contributor := props.get("contributed_by"):
         contributor_iri = node_iri(base, Kind.ORGANISATION, contributor)

@@ -31,6 +31,12 @@ class CG(DefinedNamespace):
     ResearchInstitute: URIRef
     Publication: URIRef
     Load: URIRef
+    Intervention: URIRef
+    InterventionFamily: URIRef
+    appliesIntervention: URIRef
+    reportedCost: URIRef
+    costBasis: URIRef
+    costYear: URIRef
     hasKeyChallenge: URIRef
     hasKeyOpportunity: URIRef
     focusesOn: URIRef

@@ -23,7 +23,7 @@ from ontology.namespaces import CG
 KIND_BY_CLASS = {str(iri): kind for kind, iri in CLASSES.items()}
 REL_BY_PREDICATE = {str(iri): rel for rel, iri in PREDICATES.items()}
 PROPERTY_BY_PREDICATE = {str(iri): (name, style) for name, (iri, style) in LITERALS.items()}
-_LIST_PROPERTIES = {"alt_names", "reported_results", "source_urls"}
+_LIST_PROPERTIES = {"alt_names", "reported_results", "source_urls", "region_ids"}
 _SKIPPED = {str(PROV.wasGeneratedBy), str(PROV.wasAttributedTo), str(DCTERMS.identifier)}
 _SOURCE_IS_URL = {Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM}
 _KIND_BY_SLUG = {kind.slug: kind for kind in Kind}
@@ -148,7 +148,7 @@ def _node(
         elif predicate == str(CG.inRegion) and kind is Kind.CASE_STUDY:
             target = parse_node_iri(base, str(obj.value)) if isinstance(obj, ox.NamedNode) else None
             if target:
-                props["region_id"] = target[1]
+                lists["region_ids"].append(target[1])
         elif predicate in REL_BY_PREDICATE or predicate == str(CG.inRegion):
             _link(kind, node_id, predicate, obj, base, source_file, props, out)
         elif predicate in PROPERTY_BY_PREDICATE:

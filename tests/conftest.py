@@ -24,6 +24,12 @@ DATA = ROOT / "data"
 STRATEGY = DATA / "strategy"
 STRATEGY_NODES = 158
 """Nodes in data/strategy: the framework as the strategy states it, and the resources it names."""
+BUNDLED_CASE_STUDIES = 135
+"""Case studies in data/case-studies (the 33 first bundled and 102 more)."""
+INCLUSION_STUDIES = 35
+"""Bundled case studies with evidence about Inclusion (one claim each)."""
+BUNDLED_INTERVENTIONS = 32
+"""Interventions in data/interventions, in 7 families."""
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

@@ -19,7 +19,7 @@ _WHERE: LiteralString = """WHERE (size($outcomes) = 0 OR o.id IN $outcomes)
   AND (size($directions) = 0 OR c.direction IN $directions)
   AND ($year_from IS NULL OR coalesce(cs.year_end, cs.year_start) >= $year_from)
   AND ($year_to IS NULL OR coalesce(cs.year_start, cs.year_end) <= $year_to)
-  AND (size($regions) = 0 OR cs.region_id IN $regions)
+  AND (size($regions) = 0 OR any(r IN coalesce(cs.region_ids, []) WHERE r IN $regions))
   AND (size($places) = 0 OR any(p IN coalesce(cs.place_ids, []) WHERE p IN $places))
   AND ($text IS NULL OR toLower(cs.name) CONTAINS $text
        OR toLower(cs.description) CONTAINS $text)
@@ -47,7 +47,11 @@ ORDER BY best DESC, """
     + """ DESC, cs.name, cs.id
 SKIP $offset
 LIMIT $limit
-OPTIONAL MATCH (region:Region {id: cs.region_id})
+OPTIONAL MATCH (region:Region) WHERE region.id IN coalesce(cs.region_ids, [])
+WITH cs, claims, best, collect(region {.id, .name}) AS regions
+ORDER BY best DESC, """
+    + _RECENCY
+    + """ DESC, cs.name, cs.id
 RETURN cs {.id, .name, .description, .year_start, .year_end, .source_urls,
            .reported_results} AS study,
        claims, best,
@@ -55,7 +59,7 @@ RETURN cs {.id, .name, .description, .year_start, .year_end, .source_urls,
        [(cs)-[:WITH_PARTNER]->(g) | g {.id, .name}] AS partners,
        [(cs)-[:ADDRESSES]->(t) | t {.id, .name}] AS themes,
        [(cs)-[:LOCATED_IN]->(p) | p {.id, .name}] AS places,
-       CASE WHEN region IS NULL THEN [] ELSE [region {.id, .name}] END AS regions
+       regions
 """
 )
 
@@ -77,7 +81,8 @@ class Dimension(StrEnum):
 _FRAGMENTS: dict[Dimension, tuple[LiteralString, LiteralString]] = {
     Dimension.OUTCOME: ("", "o.id"),
     Dimension.THEME: ("MATCH (cs)-[:ADDRESSES]->(theme:PolicyTheme)\n", "theme.id"),
-    Dimension.REGION: ("", "cs.region_id"),
+    # A case study set in several regions counts once in each.
+    Dimension.REGION: ("UNWIND coalesce(cs.region_ids, [null]) AS region_id\n", "region_id"),
     Dimension.EVIDENCE_TYPE: ("", "c.evidence_type"),
     Dimension.STRENGTH: ("", "c.strength"),
     Dimension.YEAR: ("", "coalesce(cs.year_end, cs.year_start)"),

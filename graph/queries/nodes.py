@@ -38,7 +38,7 @@ RETURN n.id AS id, n.name AS name, labels(n) AS labels
 VOCABULARY: LiteralString = """
 MATCH (n:Entity)
 WHERE n:Outcome OR n:PolicyTheme OR n:Region OR n:Organisation OR n:ResearchInstitute
-   OR n:EvidenceLevel OR n:EvidenceType
+   OR n:EvidenceLevel OR n:EvidenceType OR n:Intervention
 OPTIONAL MATCH (n)-[:DEFAULT_LEVEL]->(level:EvidenceLevel)
 RETURN n.id AS id, labels(n) AS labels, n.name AS name, n.alt_names AS alt_names,
        n.strength AS strength, level.id AS default_level

@@ -18,7 +18,7 @@ HEADER = "id,title,organisation,summary,outcomes,themes,region,evidence_type,sou
 
 @pytest.fixture
 def framework(empty_graph: Driver, settings: ApiSettings) -> Driver:
-    load(settings, DATA / "strategy", DATA / "evidence", DATA / "places")
+    load(settings, DATA / "strategy", DATA / "evidence", DATA / "places", DATA / "interventions")
     return empty_graph
 
 

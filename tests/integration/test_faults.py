@@ -18,7 +18,15 @@ from api.main import create_app
 from api.settings import ApiSettings
 from graph import engine
 from loaders.writing import STUDIES_PER_TRANSACTION
-from tests.conftest import DATA, ROOT, count, fingerprint, free_port, load
+from tests.conftest import (
+    BUNDLED_CASE_STUDIES,
+    DATA,
+    ROOT,
+    count,
+    fingerprint,
+    free_port,
+    load,
+)
 
 CONNECTS = str(Path(sys.executable).parent / "connects")  # the installed command
 
@@ -104,8 +112,9 @@ def test_killing_the_engine_mid_load_keeps_whole_transactions_and_a_rerun_comple
     with driver_for(own_engine) as driver:
         studies = count(driver, own_engine, "CaseStudy")
         # Whole transactions only: none, some of STUDIES_PER_TRANSACTION each, or all.
-        assert (studies - 33) % STUDIES_PER_TRANSACTION == 0 or studies == 33 + rows, studies
-        if studies == 33:
+        bundled = BUNDLED_CASE_STUDIES
+        assert (studies - bundled) % STUDIES_PER_TRANSACTION == 0 or studies == bundled + rows
+        if studies == bundled:
             assert fingerprint(driver, own_engine) == before
     again = subprocess.run(  # noqa: S603
         [CONNECTS, "load", str(csv)],
@@ -113,7 +122,7 @@ def test_killing_the_engine_mid_load_keeps_whole_transactions_and_a_rerun_comple
     )  # fmt: skip
     assert again.returncode == 0, again.stdout + again.stderr
     with driver_for(own_engine) as driver:
-        assert count(driver, own_engine, "CaseStudy") == 33 + rows
+        assert count(driver, own_engine, "CaseStudy") == BUNDLED_CASE_STUDIES + rows
         assert count(driver, own_engine, "EvidenceClaim") >= 3 * rows
         records, _, _ = driver.execute_query(
             "MATCH (n:Entity) WITH n.id AS id, count(*) AS c WHERE c > 1 RETURN count(id) AS dup",

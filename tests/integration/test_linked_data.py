@@ -16,7 +16,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
 from ontology.formats import FORMATS
-from tests.conftest import ROOT
+from tests.conftest import INCLUSION_STUDIES, ROOT
 
 BASE = "http://data.test"
 CG = "https://w3id.org/connects-graph/def#"
@@ -76,7 +76,7 @@ def test_suffix_urls_for_clients_without_headers(client: TestClient, rdf_format:
     assert (inclusion, SKOS.inScheme, scheme) in graph
     assert graph.value(scheme, SKOS.prefLabel) is not None  # what it links to is named
     claims = set(graph.subjects(URIRef(CG + "forOutcome"), inclusion))
-    assert len(claims) == 9  # incoming links are part of the description
+    assert len(claims) == INCLUSION_STUDIES  # incoming links are part of the description
 
 
 def test_nothing_acceptable_is_406(client: TestClient) -> None:

@@ -67,9 +67,25 @@ def institutes(client: TestClient, answer: Rows) -> None:
     assert {(r["organisation"], r["institute"]) for r in answer} == pairs
 
 
+def did_not_work(client: TestClient, answer: Rows) -> None:
+    params: dict[str, str | int] = {
+        "outcome": "Security and resilience", "direction": "negative", "limit": 200,
+    }  # fmt: skip
+    studies = client.get("/evidence", params=params).json()["items"]
+    counts: dict[str, int] = {}
+    for study in studies:
+        detail = client.get(f"/nodes/{study['id']}").json()
+        for link in detail["links"]:
+            if link["type"] == "APPLIES" and link["direction"] == "out":
+                counts[link["node"]["id"]] = counts.get(link["node"]["id"], 0) + 1
+    assert counts
+    assert {r["intervention"]: int(r["case_studies"]) for r in answer} == counts
+
+
 AGAINST_THE_API: dict[str, Callable[[TestClient, Rows], None]] = {
     "what-works-for-inclusion": what_works,
     "gap-map-outcome-by-theme": gap_map,
+    "interventions-that-did-not-work-for-security": did_not_work,
     "organisations-and-their-institutes": institutes,
 }
 

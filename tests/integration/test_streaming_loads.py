@@ -11,6 +11,7 @@ from neo4j import Driver
 from api.settings import ApiSettings
 from bench import generate
 from loaders import readers, writing
+from loaders.case_studies import CASE_STUDY_COLUMNS
 from loaders.report import LoadFailed
 from tests.conftest import DATA, clear, count, fingerprint, load
 
@@ -59,7 +60,12 @@ def test_a_bad_last_row_writes_nothing_even_across_transactions(
 ) -> None:
     corpus = generate.write(tmp_path, STUDIES)
     with corpus.open("a", encoding="utf-8") as f:
-        f.write("bad-last,T,C,council,P,Atlantis,,2020,,S.,Data,,,news_report,,,,,https://e.org,\n")
+        cells = dict.fromkeys(CASE_STUDY_COLUMNS, "") | {
+            "id": "bad-last", "title": "T", "organisation": "C", "place": "P",
+            "region": "Atlantis", "summary": "S.", "outcomes": "Data",
+            "evidence_type": "news_report", "source_url": "https://e.org",
+        }  # fmt: skip
+        f.write(",".join(cells.values()) + "\n")
     before = fingerprint(bundled, settings)
     with pytest.raises(LoadFailed) as failure:
         load(settings, corpus)

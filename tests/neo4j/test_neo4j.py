@@ -21,7 +21,14 @@ from rdflib.namespace import PROV
 from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
-from tests.conftest import DATA, STRATEGY_NODES, clear, load, without_dump_record
+from tests.conftest import (
+    DATA,
+    INCLUSION_STUDIES,
+    STRATEGY_NODES,
+    clear,
+    load,
+    without_dump_record,
+)
 
 NEO4J_IMAGE = "neo4j:5"
 
@@ -115,7 +122,7 @@ def test_full_text_search_uses_the_neo4j_index(client: TestClient) -> None:
 
 def test_what_works_on_neo4j(client: TestClient) -> None:
     body = client.get("/evidence", params={"outcome": "Inclusion", "limit": 50}).json()
-    assert body["total"] == 9
+    assert body["total"] == INCLUSION_STUDIES
     keys = [(-row["strength"], -(row["year_end"] or 0)) for row in body["items"]]
     assert keys == sorted(keys)
     gap = client.get("/evidence/gap-map", params={"rows": "outcome", "cols": "theme"}).json()

@@ -6,9 +6,10 @@ from collections import Counter
 
 import pytest
 
-from loaders.readers import find_files, read_document
-from loaders.records import FrameworkFile, NodeRecord
-from tests.conftest import STRATEGY
+from loaders import case_studies
+from loaders.readers import find_files, iter_rows, read_document
+from loaders.records import CaseStudyRecord, FrameworkFile, NodeRecord
+from tests.conftest import BUNDLED_CASE_STUDIES, BUNDLED_INTERVENTIONS, DATA, STRATEGY
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +51,53 @@ def test_named_partners_are_present(records: list[NodeRecord]) -> None:
         "Institute for Connected Communities",
     ):  # fmt: skip
         assert expected in names
+
+
+@pytest.fixture(scope="module")
+def interventions() -> list[NodeRecord]:
+    document = read_document(DATA / "interventions" / "interventions.yaml")
+    return FrameworkFile.model_validate(document.data).nodes
+
+
+@pytest.fixture(scope="module")
+def studies() -> list[CaseStudyRecord]:
+    return [
+        CaseStudyRecord.model_validate(case_studies.row_to_record_data(row))
+        for path in sorted((DATA / "case-studies").glob("*.csv"))
+        for row in iter_rows(path)
+    ]
+
+
+def test_interventions_are_a_scheme_of_families(interventions: list[NodeRecord]) -> None:
+    counts = Counter(r.kind.value for r in interventions)
+    assert counts == {"Scheme": 1, "InterventionFamily": 7, "Intervention": BUNDLED_INTERVENTIONS}
+    families = {r.id for r in interventions if r.kind.value == "InterventionFamily"}
+    for record in interventions:
+        if record.kind.value == "Scheme":
+            continue
+        rels = Counter((link.rel.value, link.to) for link in record.links)
+        assert rels[("IN_SCHEME", "interventions")] == 1, record.id
+        broader = [link.to for link in record.links if link.rel.value == "BROADER"]
+        assert len(broader) == (0 if record.id in families else 1), record.id
+        assert set(broader) <= families, record.id
+
+
+def test_case_studies_are_bundled_whole(studies: list[CaseStudyRecord]) -> None:
+    assert len(studies) == len({s.id for s in studies}) == BUNDLED_CASE_STUDIES
+    assert any(";" in (s.region or "") for s in studies)  # several regions
+    assert any(s.cost for s in studies)
+
+
+def test_every_intervention_tag_is_in_the_taxonomy(
+    studies: list[CaseStudyRecord], interventions: list[NodeRecord]
+) -> None:
+    ids = {r.id for r in interventions if r.kind.value == "Intervention"}
+    tags = Counter(tag for s in studies for tag in s.interventions)
+    assert set(tags) <= ids
+    assert all(s.interventions for s in studies)
+
+
+def test_no_direction_is_assumed(studies: list[CaseStudyRecord]) -> None:
+    directions = Counter(claim.direction.value for s in studies for claim in s.evidence)
+    assert directions["not_stated"] > 0  # rows whose source does not say keep saying so
+    assert set(directions) <= {"positive", "mixed", "negative", "no_effect", "not_stated"}

@@ -49,13 +49,26 @@ export function caseStudy(study) {
     h('ul', { class: 'claims' }, study.claims.map((claim) => h('li', {},
       h('a', { href: `?view=node&id=${encodeURIComponent(claim.outcome)}` }, claim.outcome_name), ': ',
       `${claim.strength_name} (${claim.strength}/5), ${claim.type_name.toLowerCase()}, `,
-      claim.direction === 'no_effect' ? 'no effect found' : `${claim.direction} effect`,
+      directionWords(claim.direction),
       claim.source ? [' – ', h('a', { href: claim.source, rel: 'noopener' }, 'source')] : null))),
     study.source_urls.length
       ? h('p', { class: 'sources' }, 'Sources: ', study.source_urls.map((url, i) =>
         [i ? ', ' : '', h('a', { href: url, rel: 'noopener' }, hostname(url))]))
       : null,
     h('p', { class: 'why' }, 'Why it matched: ', study.matched.join('; ')));
+}
+
+const DIRECTION_WORDS = {
+  positive: 'positive effect reported',
+  mixed: 'mixed effect reported',
+  negative: 'negative effect reported',
+  no_effect: 'no effect found',
+  not_stated: 'direction not stated',
+};
+
+/** The direction of a claim in words; a direction the source did not state is never implied. */
+export function directionWords(direction) {
+  return DIRECTION_WORDS[direction] ?? 'direction not stated';
 }
 
 /** A numbered list of case studies, in the API's order (strongest evidence first). */

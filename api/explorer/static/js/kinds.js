@@ -6,6 +6,7 @@ const COLOURS = {
   ResearchInstitute: '#0f6b6b', PolicyTheme: '#b04a00', KeyChallenge: '#8a5300',
   KeyOpportunity: '#5d6b00', Region: '#45617a', Place: '#3f6e99', Resource: '#6b6b6b',
   Scheme: '#333333', EvidenceLevel: '#7a4b3a', EvidenceType: '#8c3b3b',
+  Intervention: '#c62828', InterventionFamily: '#4a4a8a',
 };
 
 export function kindName(kind) {

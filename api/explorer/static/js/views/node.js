@@ -3,6 +3,7 @@
 
 import * as api from '../api.js';
 import { announce, fill, groupBy, h, newest, plural, problemBox, select } from '../dom.js';
+import { directionWords } from '../evidence.js';
 import { createGraph } from '../graph.js';
 import { kindColour, kindName } from '../kinds.js';
 
@@ -105,7 +106,8 @@ function details(detail, isCentre, expand) {
     props.summary ? h('p', {}, props.summary) : null,
     !isCentre && props.description ? h('p', {}, props.description) : null,
     facts.length ? h('dl', { class: 'facts' }, facts.map(([key, value]) => [
-      h('dt', {}, key.replaceAll('_', ' ')), h('dd', {}, valueOf(value))])) : null,
+      h('dt', {}, key.replaceAll('_', ' ')),
+      h('dd', {}, key === 'direction' ? directionWords(value) : valueOf(value))])) : null,
     h('h3', {}, `Links (${detail.links_total})`),
     detail.links_total > detail.links.length
       ? h('p', { class: 'note' }, `Showing the first ${detail.links.length}.`) : null,

@@ -11,7 +11,10 @@ export const FILTERS = [
   'q', 'organisation', 'place',
 ];
 const CHOSEN_BY_NAME = { outcome: 'Outcome', theme: 'PolicyTheme', region: 'Region', evidence_type: 'EvidenceType' };
-const DIRECTIONS = [['', 'Any'], ['positive', 'Positive'], ['mixed', 'Mixed'], ['negative', 'Negative'], ['no_effect', 'No effect']];
+const DIRECTIONS = [
+  ['', 'Any'], ['positive', 'Positive'], ['mixed', 'Mixed'], ['negative', 'Negative'],
+  ['no_effect', 'No effect'], ['not_stated', 'Not stated'],
+];
 
 /** The filters in the URL, as the API takes them. */
 export function filterFrom(params) {
