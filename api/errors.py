@@ -204,8 +204,10 @@ async def send_problem(send: Send, path: str, exc: Exception) -> None:
     """The same problem details as `handle`, sent by ASGI middleware that has no Request."""
     problem, headers = problem_of(exc, path)
     body = problem.model_dump_json(exclude_none=True).encode()
-    raw = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()),
-           (b"content-length", str(len(body)).encode())]  # fmt: skip
+    raw = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
     raw += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     await send({"type": "http.response.start", "status": problem.status, "headers": raw})
     await send({"type": "http.response.body", "body": body})

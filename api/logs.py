@@ -81,7 +81,7 @@ LOGGING_CONFIG: dict[str, Any] = {
             "formatter": "json",
             "stream": "ext://sys.stdout",
         }
-    },  # fmt: skip
+    },
     "loggers": {
         "connects": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
         "uvicorn": {"handlers": ["stdout"], "level": "INFO", "propagate": False},

@@ -66,13 +66,19 @@ async def read_only(settings: ApiSettings) -> dict[str, float]:
 
 
 def oxigraph(rdf_format: str, dump: Path) -> dict[str, float]:
-    triples = [ox.Triple(q.subject, q.predicate, q.object)
-               for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES)]  # fmt: skip
+    triples = [
+        ox.Triple(q.subject, q.predicate, q.object)
+        for q in ox.parse(path=str(dump), format=ox.RdfFormat.N_TRIPLES)
+    ]
     started = time.perf_counter()
     data = ox.serialize(triples, format=OXIGRAPH[rdf_format]) or b""
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "bytes": len(data), "triples": len(triples),
-            "peak_rss_mb": _peak_mb()}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "bytes": len(data),
+        "triples": len(triples),
+        "peak_rss_mb": _peak_mb(),
+    }
 
 
 def with_rdflib(rdf_format: str, dump: Path, limit: int) -> dict[str, float]:
@@ -82,8 +88,12 @@ def with_rdflib(rdf_format: str, dump: Path, limit: int) -> dict[str, float]:
     started = time.perf_counter()
     data = graph.serialize(format=RDFLIB[rdf_format], encoding="utf-8")
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "bytes": len(data), "triples": len(graph),
-            "peak_rss_mb": _peak_mb()}  # fmt: skip
+    return {
+        "seconds": seconds,
+        "bytes": len(data),
+        "triples": len(graph),
+        "peak_rss_mb": _peak_mb(),
+    }
 
 
 def main() -> None:

@@ -24,45 +24,123 @@ SIZES = {"S": 1_000, "M": 10_000, "L": 100_000}
 
 # Names as the bundled data (data/) spells them, so every row resolves.
 OUTCOMES = (
-    "Connectivity", "Data", "Democracy", "Ethics", "Inclusion", "Leadership",
-    "Local productivity", "Organisational capability", "Partnership", "Security and resilience",
-    "Services", "Value",
-)  # fmt: skip
+    "Connectivity",
+    "Data",
+    "Democracy",
+    "Ethics",
+    "Inclusion",
+    "Leadership",
+    "Local productivity",
+    "Organisational capability",
+    "Partnership",
+    "Security and resilience",
+    "Services",
+    "Value",
+)
 THEMES = (
-    "Regeneration, sustainability and connectivity", "Service design and transformation",
+    "Regeneration, sustainability and connectivity",
+    "Service design and transformation",
     "Modernising ICT service delivery",
     "Ethical, responsible and secure use of technologies and data",
     "Leadership, diversity and skills",
-)  # fmt: skip
+)
 REGIONS = (
-    "North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
-    "East of England", "London", "South East", "South West", "Wales", "Scotland",
+    "North East",
+    "North West",
+    "Yorkshire and The Humber",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "South East",
+    "South West",
+    "Wales",
+    "Scotland",
     "Northern Ireland",
-)  # fmt: skip
+)
 EVIDENCE_TYPES = (
-    ("self_reported_case_study", 40), ("news_report", 25), ("internal_evaluation", 15),
-    ("audit_or_inspection", 10), ("independent_evaluation", 7), ("peer_reviewed", 3),
-)  # fmt: skip
+    ("self_reported_case_study", 40),
+    ("news_report", 25),
+    ("internal_evaluation", 15),
+    ("audit_or_inspection", 10),
+    ("independent_evaluation", 7),
+    ("peer_reviewed", 3),
+)
 DIRECTIONS = (("positive", 75), ("mixed", 12), ("negative", 8), ("no_effect", 5))
 ORGANISATION_TYPES = ("council", "council", "council", "combined_authority", "nhs", "police")
 _PREFIXES = ("North", "South", "East", "West", "Upper", "Lower", "Great", "Little", "New", "Old")
 _STEMS = (
-    "ash", "brook", "bridge", "burn", "combe", "dale", "field", "ford", "gate", "ham", "hurst",
-    "leigh", "mere", "mouth", "port", "stead", "stow", "thorpe", "ton", "wick", "worth",
-)  # fmt: skip
+    "ash",
+    "brook",
+    "bridge",
+    "burn",
+    "combe",
+    "dale",
+    "field",
+    "ford",
+    "gate",
+    "ham",
+    "hurst",
+    "leigh",
+    "mere",
+    "mouth",
+    "port",
+    "stead",
+    "stow",
+    "thorpe",
+    "ton",
+    "wick",
+    "worth",
+)
 _ROOTS = (
-    "Ald", "Bark", "Carl", "Dun", "Elm", "Fern", "Glen", "Hart", "Ivy", "Kings", "Lang", "Marl",
-    "Nor", "Oak", "Pen", "Ray", "Sand", "Thorn", "Ux", "Wey", "Yar", "Hol", "Bram", "Cran",
-)  # fmt: skip
+    "Ald",
+    "Bark",
+    "Carl",
+    "Dun",
+    "Elm",
+    "Fern",
+    "Glen",
+    "Hart",
+    "Ivy",
+    "Kings",
+    "Lang",
+    "Marl",
+    "Nor",
+    "Oak",
+    "Pen",
+    "Ray",
+    "Sand",
+    "Thorn",
+    "Ux",
+    "Wey",
+    "Yar",
+    "Hol",
+    "Bram",
+    "Cran",
+)
 _ACTIONS = (
-    "Digital front door for", "Automated triage of", "Shared data platform for",
-    "Assistive technology in", "Sensor network for", "Online booking of",
-    "Cyber resilience programme for", "Chatbot for", "Predictive analytics for",
-)  # fmt: skip
+    "Digital front door for",
+    "Automated triage of",
+    "Shared data platform for",
+    "Assistive technology in",
+    "Sensor network for",
+    "Online booking of",
+    "Cyber resilience programme for",
+    "Chatbot for",
+    "Predictive analytics for",
+)
 _SERVICES = (
-    "adult social care", "waste collection", "housing repairs", "council tax", "school meals",
-    "parking permits", "planning applications", "libraries", "highways", "benefits",
-)  # fmt: skip
+    "adult social care",
+    "waste collection",
+    "housing repairs",
+    "council tax",
+    "school meals",
+    "parking permits",
+    "planning applications",
+    "libraries",
+    "highways",
+    "benefits",
+)
 
 
 def _place_names() -> Iterator[str]:

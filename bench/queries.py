@@ -73,8 +73,9 @@ def recording() -> Iterator[list[Statement]]:
     recorded: list[Statement] = []
     original = AsyncDriver.execute_query
 
-    async def execute_query(self: AsyncDriver, query: Any, parameters: Any = None,
-                            *args: Any, **kwargs: Any) -> Any:  # fmt: skip
+    async def execute_query(
+        self: AsyncDriver, query: Any, parameters: Any = None, *args: Any, **kwargs: Any
+    ) -> Any:
         recorded.append(Statement(str(getattr(query, "text", query)), dict(parameters or {})))
         return await original(self, query, parameters, *args, **kwargs)
 
@@ -99,15 +100,21 @@ def record(settings: ApiSettings) -> dict[str, list[Statement]]:
 @contextmanager
 def serving(settings: ApiSettings, port: int) -> Iterator[str]:
     """`connects serve` in its own process, as users run it; yields its base URL."""
-    env = {**os.environ, "CONNECTS_DATA_DIR": str(settings.data_dir),
-           "CONNECTS_BOLT_PORT": str(settings.bolt_port),
-           "CONNECTS_HTTP_PORT": str(settings.http_port),
-           "CONNECTS_RATE_LIMIT_PER_MINUTE": "0", "CONNECTS_QUERY_TIMEOUT": "600"}  # fmt: skip
+    env = {
+        **os.environ,
+        "CONNECTS_DATA_DIR": str(settings.data_dir),
+        "CONNECTS_BOLT_PORT": str(settings.bolt_port),
+        "CONNECTS_HTTP_PORT": str(settings.http_port),
+        "CONNECTS_RATE_LIMIT_PER_MINUTE": "0",
+        "CONNECTS_QUERY_TIMEOUT": "600",
+    }
     connects = str(Path(sys.executable).with_name("connects"))
     server = subprocess.Popen(  # noqa: S603 - our own CLI
-        [connects, "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [connects, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_ready(base, server)
@@ -137,8 +144,10 @@ async def replay(db: Db, statements: list[Statement]) -> None:
     for s in statements:
         await db.driver.execute_query(
             s.query,
-            s.params, database_=db.database, routing_=RoutingControl.READ,
-        )  # fmt: skip
+            s.params,
+            database_=db.database,
+            routing_=RoutingControl.READ,
+        )
 
 
 def measure(settings: ApiSettings, port: int, samples: int, wrk_seconds: int) -> list[Timing]:
@@ -180,8 +189,10 @@ def measure(settings: ApiSettings, port: int, samples: int, wrk_seconds: int) ->
 def wrk(url: str, seconds: int) -> float:
     done = subprocess.run(  # noqa: S603 - fixed arguments
         ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "30s", url],  # noqa: S607
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     found = re.search(r"Requests/sec:\s+([\d.]+)", done.stdout)
     if found is None or re.search(r"Non-2xx", done.stdout):
         raise RuntimeError(f"wrk: {done.stdout}")

@@ -73,9 +73,11 @@ async def load(db: Db, path: Path) -> dict[str, float]:
         await tx.commit()
     seconds = time.perf_counter() - started
     return {
-        "seconds": seconds, "nodes": nodes, "links": links,
+        "seconds": seconds,
+        "nodes": nodes,
+        "links": links,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }  # fmt: skip
+    }
 
 
 def _chunks(path: Path, size: int) -> Iterator[list[dict[str, str]]]:
@@ -111,17 +113,33 @@ def _map(
         links[rel].append({"from_id": a, "to_id": b, "source": source})
 
     org, place = slug(row["organisation"]), f"locality-{slug(row['place'])}"
-    node(Kind.ORGANISATION, {"id": org, "name": row["organisation"], "source": source,
-                             "organisation_type": row["organisation_type"]})  # fmt: skip
+    node(
+        Kind.ORGANISATION,
+        {
+            "id": org,
+            "name": row["organisation"],
+            "source": source,
+            "organisation_type": row["organisation_type"],
+        },
+    )
     if node(Kind.PLACE, {"id": place, "name": row["place"], "source": source}):
         link(Rel.IN_REGION, place, ids[row["region"]])
-    node(Kind.CASE_STUDY, {
-        "id": cs, "name": row["title"], "description": row["summary"],
-        "source": row["source_url"], "source_file": source, "source_urls": [row["source_url"]],
-        "reported_results": [row["reported_result"]] if row["reported_result"] else [],
-        "place_ids": [place], "region_ids": [ids[row["region"]]],
-        "year_start": int(row["year"]), "year_end": int(row["year_end"] or row["year"]),
-    })  # fmt: skip
+    node(
+        Kind.CASE_STUDY,
+        {
+            "id": cs,
+            "name": row["title"],
+            "description": row["summary"],
+            "source": row["source_url"],
+            "source_file": source,
+            "source_urls": [row["source_url"]],
+            "reported_results": [row["reported_result"]] if row["reported_result"] else [],
+            "place_ids": [place],
+            "region_ids": [ids[row["region"]]],
+            "year_start": int(row["year"]),
+            "year_end": int(row["year_end"] or row["year"]),
+        },
+    )
     link(Rel.LED_BY, cs, org)
     link(Rel.LOCATED_IN, cs, place)
     for partner in filter(None, row["partners"].split(";")):
@@ -133,12 +151,19 @@ def _map(
     level, strength = levels[type_id]
     for outcome in filter(None, row["outcomes"].split(";")):
         claim = f"claim-{cs}-{ids[outcome]}"
-        node(Kind.EVIDENCE_CLAIM, {
-            "id": claim, "name": f"{row['title']}: {outcome}", "source": row["source_url"],
-            "description": row["evidence_note"] or f"Evidence for {outcome}.",
-            "strength": strength, "level": level, "evidence_type": type_id,
-            "direction": row["direction"],
-        })  # fmt: skip
+        node(
+            Kind.EVIDENCE_CLAIM,
+            {
+                "id": claim,
+                "name": f"{row['title']}: {outcome}",
+                "source": row["source_url"],
+                "description": row["evidence_note"] or f"Evidence for {outcome}.",
+                "strength": strength,
+                "level": level,
+                "evidence_type": type_id,
+                "direction": row["direction"],
+            },
+        )
         link(Rel.HAS_CLAIM, cs, claim)
         link(Rel.FOR_OUTCOME, claim, ids[outcome])
         link(Rel.AT_LEVEL, claim, level)

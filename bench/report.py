@@ -85,18 +85,20 @@ Figures are medians unless they say otherwise. Corpora come from `bench/generate
 
 def _loads(loads: Loads, corpora: dict[str, tuple[int, float]], targets: list[Any]) -> str:
     lines = [
-        "## 1. Load: the loader against the raw driver", "",
+        "## 1. Load: the loader against the raw driver",
+        "",
         "`bench/loader_load.py` runs `load_paths` (validation, name matching, checks against "
         "the graph, idempotent upserts, provenance); `bench/raw_load.py` maps the same CSV "
         "straight to rows with the csv module and sends the loader's own statements "
         "(`UNWIND ... CREATE` per kind for nodes into the empty graph, `UNWIND ... MERGE` per "
         "type for links) in the same batches and transactions. Each run starts from a fresh "
         "engine with the bundled data; raw and loader alternate. Time is wall-clock of the "
-        "load in its own process; peak memory is that process's ru_maxrss.", "",
+        "load in its own process; peak memory is that process's ru_maxrss.",
+        "",
         "| size | case studies | CSV MB | runs | nodes | links | raw nodes/s | raw links/s | "
         "loader nodes/s | loader links/s | loader / raw | loader peak MB | raw peak MB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]  # fmt: skip
+    ]
     worst_ratio, l_peak = None, None
     for size, modes in loads.items():
         raw, loader = modes["raw"], modes["loader"]
@@ -116,8 +118,13 @@ def _loads(loads: Loads, corpora: dict[str, tuple[int, float]], targets: list[An
         if size == "L":
             l_peak = peak
     if worst_ratio is not None:
-        targets.append(("Loader throughput >= 80% of the raw driver's (worst size)",
-                        f"{worst_ratio:.0%}", worst_ratio >= 0.8))  # fmt: skip
+        targets.append(
+            (
+                "Loader throughput >= 80% of the raw driver's (worst size)",
+                f"{worst_ratio:.0%}",
+                worst_ratio >= 0.8,
+            )
+        )
     if l_peak is not None:
         targets.append(("Loader peak memory < 500 MB at L", f"{l_peak:.0f} MB", l_peak < 500))
     return "\n".join(lines) + "\n"
@@ -125,19 +132,22 @@ def _loads(loads: Loads, corpora: dict[str, tuple[int, float]], targets: list[An
 
 def _queries(latency: dict[str, list[Timing]], targets: list[Any]) -> str:
     lines = [
-        "## 2. Queries: through the API against the same Cypher through the driver", "",
+        "## 2. Queries: through the API against the same Cypher through the driver",
+        "",
         "`bench/queries.py` records the statements each endpoint runs, then times the "
         "endpoint over HTTP against `connects serve` on loopback and replays the recorded "
         "statements with the driver, sample by sample alternately. ms; p99 over few samples "
-        "is close to the maximum.", "",
-    ]  # fmt: skip
+        "is close to the maximum.",
+        "",
+    ]
     for size, timings in latency.items():
         lines += [
-            f"### {size}", "",
+            f"### {size}",
+            "",
             "| endpoint | statements per request | HTTP p50 | raw p50 | HTTP / raw | HTTP p99 "
             "| raw p99 | within 1.5x or 2 ms |",
             "|---|---:|---:|---:|---:|---:|---:|---|",
-        ]  # fmt: skip
+        ]
         for t in timings:
             http, raw = med(t.http_ms), med(t.raw_ms)
             ok = http <= max(1.5 * raw, raw + 2)
@@ -147,28 +157,42 @@ def _queries(latency: dict[str, list[Timing]], targets: list[Any]) -> str:
                 f"| {'yes' if ok else 'no'} |"
             )
             if t.endpoint == "evidence query" and size == list(latency)[-1]:
-                targets.append((f"Evidence query over HTTP <= 1.5x raw (or +2 ms) at {size}",
-                                f"{http / raw:.2f}x ({_f(http)} vs {_f(raw)} ms)", ok))  # fmt: skip
+                targets.append(
+                    (
+                        f"Evidence query over HTTP <= 1.5x raw (or +2 ms) at {size}",
+                        f"{http / raw:.2f}x ({_f(http)} vs {_f(raw)} ms)",
+                        ok,
+                    )
+                )
         lines.append("")
         with_wrk = [t for t in timings if t.throughput is not None]
         if with_wrk:
             lines += [
                 f"Throughput at {size}, `wrk -t2 -c8` from a second process on loopback, one "
-                "API worker:", "",
-                "| endpoint | requests/s |", "|---|---:|",
-                *[f"| {t.endpoint} | {_f(t.throughput or 0)} |" for t in with_wrk], "",
-            ]  # fmt: skip
+                "API worker:",
+                "",
+                "| endpoint | requests/s |",
+                "|---|---:|",
+                *[f"| {t.endpoint} | {_f(t.throughput or 0)} |" for t in with_wrk],
+                "",
+            ]
     bounded = {t.endpoint: t.statements for ts in latency.values() for t in ts}
     for name in ("gap map", "facets"):
         if name in bounded:
-            targets.append((f"{name.capitalize()}: a fixed number of bounded queries, not one "
-                            "per cell", f"{bounded[name]} statements per request, whatever "
-                            "the size", True))  # fmt: skip
+            targets.append(
+                (
+                    f"{name.capitalize()}: a fixed number of bounded queries, not one per cell",
+                    f"{bounded[name]} statements per request, whatever the size",
+                    True,
+                )
+            )
     if "M" in latency and "L" in latency:
         lines += [
-            "### Complexity: L has 10x the case studies of M", "",
-            "| endpoint | cost | M p50 | L p50 | L / M |", "|---|---|---:|---:|---:|",
-        ]  # fmt: skip
+            "### Complexity: L has 10x the case studies of M",
+            "",
+            "| endpoint | cost | M p50 | L p50 | L / M |",
+            "|---|---|---:|---:|---:|",
+        ]
         for m, large in zip(latency["M"], latency["L"], strict=True):
             ratio = med(large.raw_ms) / med(m.raw_ms)
             lines.append(
@@ -181,15 +205,17 @@ def _queries(latency: dict[str, list[Timing]], targets: list[Any]) -> str:
 
 def _exports(exports: list[dict[str, Any]], targets: list[Any]) -> str:
     lines = [
-        "## 3. Export: the full RDF dump", "",
+        "## 3. Export: the full RDF dump",
+        "",
         "`bench/export.py`, each measurement in a fresh process. `connects export` streams "
         "from the graph; pyoxigraph serialises the same triples from memory (parsed from our "
         "dump beforehand, not timed); rdflib's `Graph.serialize` is timed on the first "
         f"{300_000:,} of them (all of them would take it tens of minutes and gigabytes), so "
-        "compare its triples/s, not its seconds.", "",
+        "compare its triples/s, not its seconds.",
+        "",
         "| size | tool | format | triples | seconds | triples/s | peak MB |",
         "|---|---|---|---:|---:|---:|---:|",
-    ]  # fmt: skip
+    ]
     rate: dict[tuple[str, str, str], float] = {}
     for row in exports:
         per_second = row["triples"] / row["seconds"]
@@ -207,11 +233,21 @@ def _exports(exports: list[dict[str, Any]], targets: list[Any]) -> str:
             oxi = rate.get((size, "pyoxigraph", rdf_format))
             rdf = rate.get((size, "rdflib", rdf_format))
             if mine and oxi:
-                targets.append((f"Export {rdf_format} >= 50% of pyoxigraph's triples/s",
-                                f"{mine / oxi:.0%}", mine / oxi >= 0.5))  # fmt: skip
+                targets.append(
+                    (
+                        f"Export {rdf_format} >= 50% of pyoxigraph's triples/s",
+                        f"{mine / oxi:.0%}",
+                        mine / oxi >= 0.5,
+                    )
+                )
             if mine and rdf:
-                targets.append((f"Export {rdf_format} >= 10x rdflib's triples/s",
-                                f"{mine / rdf:.1f}x", mine / rdf >= 10))  # fmt: skip
+                targets.append(
+                    (
+                        f"Export {rdf_format} >= 10x rdflib's triples/s",
+                        f"{mine / rdf:.1f}x",
+                        mine / rdf >= 10,
+                    )
+                )
         peak = max(r["peak_rss_mb"] for r in ours if r["size"] == size)
         targets.append((f"Export peak memory < 200 MB at {size}", f"{peak:.0f} MB", peak < 200))
         sizes = sorted({r["size"] for r in ours})
@@ -226,14 +262,22 @@ def _exports(exports: list[dict[str, Any]], targets: list[Any]) -> str:
 
 
 def _startup(startup: dict[str, list[float]]) -> str:
-    return "\n".join([
-        "## 4. Start-up", "",
-        "Seconds from `connects serve` to the first 200 from `/ready`, on the largest graph: "
-        "warm with the engine already running, cold with serve starting the engine first.", "",
-        "| start | runs | median s | max s |", "|---|---:|---:|---:|",
-        *[f"| {kind} | {len(v)} | {med(v):.2f} | {max(v):.2f} |" for kind, v in startup.items()],
-        "",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "## 4. Start-up",
+            "",
+            "Seconds from `connects serve` to the first 200 from `/ready`, on the largest graph: "
+            "warm with the engine already running, cold with serve starting the engine first.",
+            "",
+            "| start | runs | median s | max s |",
+            "|---|---:|---:|---:|",
+            *[
+                f"| {kind} | {len(v)} | {med(v):.2f} | {max(v):.2f} |"
+                for kind, v in startup.items()
+            ],
+            "",
+        ]
+    )
 
 
 def _targets(targets: list[tuple[str, str, bool | None]]) -> str:
@@ -246,15 +290,24 @@ def _targets(targets: list[tuple[str, str, bool | None]]) -> str:
 NOTES = Path(__file__).with_name("notes.md")
 
 
-def save(path: Path, context: Context, loads: Loads, latency: dict[str, list[Timing]],
-         exports: list[dict[str, Any]], startup: dict[str, list[float]],
-         corpora: dict[str, tuple[int, float]]) -> None:  # fmt: skip
+def save(
+    path: Path,
+    context: Context,
+    loads: Loads,
+    latency: dict[str, list[Timing]],
+    exports: list[dict[str, Any]],
+    startup: dict[str, list[float]],
+    corpora: dict[str, tuple[int, float]],
+) -> None:
     """The measurements as JSON, so the Markdown can be rendered again without re-running."""
     data = {
-        "context": asdict(context), "loads": loads, "exports": exports, "startup": startup,
+        "context": asdict(context),
+        "loads": loads,
+        "exports": exports,
+        "startup": startup,
         "corpora": corpora,
         "latency": {size: [asdict(t) for t in ts] for size, ts in latency.items()},
-    }  # fmt: skip
+    }
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
@@ -269,10 +322,16 @@ def main_with(source: Path, target: Path) -> None:
     latency = {size: [Timing(**t) for t in ts] for size, ts in data["latency"].items()}
     corpora = {size: (int(v[0]), float(v[1])) for size, v in data["corpora"].items()}
     target.write_text(
-        render(Context(**data["context"]), data["loads"], latency, data["exports"],
-               data["startup"], corpora),
+        render(
+            Context(**data["context"]),
+            data["loads"],
+            latency,
+            data["exports"],
+            data["startup"],
+            corpora,
+        ),
         encoding="utf-8",
-    )  # fmt: skip
+    )
 
 
 if __name__ == "__main__":

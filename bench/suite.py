@@ -43,16 +43,23 @@ def free_port() -> int:
 
 
 def env_for(settings: ApiSettings) -> dict[str, str]:
-    return {**os.environ, "CONNECTS_DATA_DIR": str(settings.data_dir),
-            "CONNECTS_BOLT_PORT": str(settings.bolt_port),
-            "CONNECTS_HTTP_PORT": str(settings.http_port)}  # fmt: skip
+    return {
+        **os.environ,
+        "CONNECTS_DATA_DIR": str(settings.data_dir),
+        "CONNECTS_BOLT_PORT": str(settings.bolt_port),
+        "CONNECTS_HTTP_PORT": str(settings.http_port),
+    }
 
 
 def run_json(args: list[str], settings: ApiSettings | None = None) -> dict[str, Any]:
     done = subprocess.run(  # noqa: S603 - our own modules, fixed arguments
-        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True,
-        env=env_for(settings) if settings else None, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env_for(settings) if settings else None,
+        check=False,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -68,14 +75,18 @@ class Engines:
 
     def fresh(self) -> ApiSettings:
         folder = Path(tempfile.mkdtemp(prefix="engine-", dir=self.work))
-        settings = ApiSettings(data_dir=folder, bolt_port=free_port(), http_port=free_port(),
-                               rate_limit_per_minute=0)  # fmt: skip
+        settings = ApiSettings(
+            data_dir=folder, bolt_port=free_port(), http_port=free_port(), rate_limit_per_minute=0
+        )
         engine.start(settings)
         self.running.append(settings)
         subprocess.run(  # noqa: S603
-            [CONNECTS, "load", str(ROOT / "data")], cwd=ROOT, env=env_for(settings),
-            capture_output=True, check=True,
-        )  # fmt: skip
+            [CONNECTS, "load", str(ROOT / "data")],
+            cwd=ROOT,
+            env=env_for(settings),
+            capture_output=True,
+            check=True,
+        )
         return settings
 
     def stop(self, settings: ApiSettings) -> None:
@@ -135,8 +146,9 @@ def bench_exports(
     for row in rows:
         row["triples"] = triples
     result = run_json(["bench.export", "read", "-", settings.model_dump_json()])
-    rows.append({"size": size, "tool": "graph reads only", "format": "-", **result,
-                 "triples": triples})  # fmt: skip
+    rows.append(
+        {"size": size, "tool": "graph reads only", "format": "-", **result, "triples": triples}
+    )
     log(f"export {size} reads only: {result}")
     if compare:
         for rdf_format in ("ntriples", "turtle"):
@@ -161,9 +173,12 @@ def bench_startup(settings: ApiSettings, runs: int) -> dict[str, list[float]]:
             port = free_port()
             started = time.perf_counter()
             server = subprocess.Popen(  # noqa: S603
-                [CONNECTS, "serve", "--port", str(port)], cwd=ROOT, env=env_for(settings),
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+                [CONNECTS, "serve", "--port", str(port)],
+                cwd=ROOT,
+                env=env_for(settings),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 queries.wait_ready(f"http://127.0.0.1:{port}", server)
                 out[kind].append(time.perf_counter() - started)
@@ -216,8 +231,9 @@ def main() -> None:
         date=f"{datetime.now(UTC):%Y-%m-%d}",
         minutes=elapsed / 60,
     )
-    report.save(args.output.with_suffix(".json"), context, loads, latency, exports, startup,
-                sizes_seen)  # fmt: skip
+    report.save(
+        args.output.with_suffix(".json"), context, loads, latency, exports, startup, sizes_seen
+    )
     args.output.write_text(
         report.render(context, loads, latency, exports, startup, sizes_seen), encoding="utf-8"
     )

@@ -159,9 +159,13 @@ def serve(
     from api.logs import LOGGING_CONFIG
 
     uvicorn.run(
-        "api.main:create_app", factory=True, host=host, port=port, workers=workers,
+        "api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
         log_config=LOGGING_CONFIG,
-    )  # fmt: skip
+    )
 
 
 @app.command()
@@ -220,9 +224,13 @@ def what_works(
 
     settings = _settings()
     raw = RawFilter(
-        outcome=outcome or [], theme=theme or [], organisation=organisation or [],
-        region=region or [], min_strength=min_strength, q=text,
-    )  # fmt: skip
+        outcome=outcome or [],
+        theme=theme or [],
+        organisation=organisation or [],
+        region=region or [],
+        min_strength=min_strength,
+        q=text,
+    )
 
     async def work(db: Db) -> evidence.EvidencePage:
         chosen = await resolve(db, raw)
@@ -235,8 +243,9 @@ def what_works(
     table = Table("strength", "case study", "year", "why it matched", show_lines=True)
     for row in page.items:
         name = evidence.STRENGTH_NAMES[row.strength]
-        table.add_row(f"{row.strength} {name}", row.title, str(row.year_end or "?"),
-                      "\n".join(row.matched))  # fmt: skip
+        table.add_row(
+            f"{row.strength} {name}", row.title, str(row.year_end or "?"), "\n".join(row.matched)
+        )
     out.print(table)
     out.print(f"{len(page.items)} of {page.total} case studies.")
 
@@ -263,9 +272,11 @@ def gap_map_command(
 
     async def work(db: Db) -> evidence.GapMap:
         return await evidence.gap_map(
-            db, evidence.EvidenceFilter(),
-            Dimension(rows), Dimension(cols),
-        )  # fmt: skip
+            db,
+            evidence.EvidenceFilter(),
+            Dimension(rows),
+            Dimension(cols),
+        )
 
     result = _with_graph(settings, work)
     if csv_output:
@@ -300,9 +311,11 @@ def keys_create(
         if known.get(organisation) is not Kind.ORGANISATION:
             raise _fail(f"{organisation!r} is not an organisation in the graph.", 2)
         record, secret = await keys.create(
-            db, organisation=organisation, scope=keys.Scope(scope),
+            db,
+            organisation=organisation,
+            scope=keys.Scope(scope),
             label=label,
-        )  # fmt: skip
+        )
         return f"{secret}\n(key {record.id}, {record.scope}, for {record.organisation})"
 
     out.print(_with_graph(settings, work), highlight=False)

@@ -38,9 +38,11 @@ def open_reader_driver(settings: GraphSettings) -> AsyncDriver:
     """A driver for the embedded engine's read-only user (researchers' own Cypher)."""
     auth = (engine.READER_USER, engine.reader_password(settings))
     return AsyncGraphDatabase.driver(
-        engine.bolt_uri(settings), auth=auth, connection_timeout=settings.connect_timeout,
+        engine.bolt_uri(settings),
+        auth=auth,
+        connection_timeout=settings.connect_timeout,
         max_transaction_retry_time=settings.connect_timeout,
-    )  # fmt: skip
+    )
 
 
 async def connect(driver: AsyncDriver, settings: GraphSettings) -> Dialect:

@@ -23,13 +23,20 @@ def write_groups(path: Path, settings: GraphSettings) -> None:
     if path.exists():
         groups = json.loads(path.read_text(encoding="utf-8"))
     defined = groups["databases"]["*"]["groups"]
-    defined.setdefault("admin", {
-        "resultSetLimit": -1, "readTimeout": -1,
-        "access": ["updateSecurity", "updateSchema", "updateDatabaseSettings"],
-        "types": {"*": {"access": ["createRecord", "readRecord", "updateRecord", "deleteRecord"]}},
-    })  # fmt: skip
-    defined.setdefault("*", {"resultSetLimit": -1, "readTimeout": -1, "access": [],
-                             "types": {"*": {"access": []}}})  # fmt: skip
+    defined.setdefault(
+        "admin",
+        {
+            "resultSetLimit": -1,
+            "readTimeout": -1,
+            "access": ["updateSecurity", "updateSchema", "updateDatabaseSettings"],
+            "types": {
+                "*": {"access": ["createRecord", "readRecord", "updateRecord", "deleteRecord"]}
+            },
+        },
+    )
+    defined.setdefault(
+        "*", {"resultSetLimit": -1, "readTimeout": -1, "access": [], "types": {"*": {"access": []}}}
+    )
     defined["reader"] = {
         "resultSetLimit": -1,
         "readTimeout": int(settings.query_timeout * 1000),
@@ -60,9 +67,11 @@ def create_user(
     body = json.dumps({"command": f"create user {json.dumps(account)}"}).encode()
     token = base64.b64encode(f"{admin[0]}:{admin[1]}".encode()).decode()
     request = urllib.request.Request(  # noqa: S310 - the engine's own loopback http URL
-        server, data=body, method="POST",
+        server,
+        data=body,
+        method="POST",
         headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     try:
         with urllib.request.urlopen(request, timeout=settings.start_timeout) as response:  # noqa: S310
             response.read()

@@ -211,8 +211,10 @@ def _row(record: dict[str, Any], evidence: EvidenceFilter) -> EvidenceRow:
         (Claim(**c, strength_name=STRENGTH_NAMES[c["strength"]]) for c in record["claims"]),
         key=lambda c: (-c.strength, c.outcome_name),
     )
-    refs = {key: [NodeRef(**r) for r in record[key]] for key in
-            ("leads", "partners", "themes", "places", "regions")}  # fmt: skip
+    refs = {
+        key: [NodeRef(**r) for r in record[key]]
+        for key in ("leads", "partners", "themes", "places", "regions")
+    }
     row = EvidenceRow(
         id=study["id"],
         title=study["name"],
@@ -392,7 +394,7 @@ async def paths(db: Db, from_id: str, to_id: str, *, limit: int) -> list[Evidenc
                     name=n.get("name") or n["id"],
                     kind=Kind.from_label(n["labels"]),
                     source=n.get("source"),
-                )  # fmt: skip
+                )
                 for n in r["nodes"]
             ],
             relationships=[
@@ -402,7 +404,7 @@ async def paths(db: Db, from_id: str, to_id: str, *, limit: int) -> list[Evidenc
                     to_id=x["to"],
                     source=x["source"],
                     load=x["load"],
-                )  # fmt: skip
+                )
                 for x in r["relationships"]
             ],
         )

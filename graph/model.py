@@ -63,9 +63,16 @@ _SLUGS = {k: re.sub(r"(?<!^)([A-Z])", r"-\1", k.value).lower() for k in Kind}
 
 ORGANISATIONS = frozenset({Kind.ORGANISATION, Kind.RESEARCH_INSTITUTE})
 RECORDS = frozenset(
-    {Kind.PUBLICATION, Kind.SCHEME, Kind.REGION, Kind.PLACE, Kind.CASE_STUDY,
-     Kind.EVIDENCE_CLAIM, Kind.RESOURCE}
-)  # fmt: skip
+    {
+        Kind.PUBLICATION,
+        Kind.SCHEME,
+        Kind.REGION,
+        Kind.PLACE,
+        Kind.CASE_STUDY,
+        Kind.EVIDENCE_CLAIM,
+        Kind.RESOURCE,
+    }
+)
 """Kinds that describe things and events rather than ideas in a scheme."""
 CONCEPTS = frozenset(Kind) - ORGANISATIONS - RECORDS
 """Kinds published as SKOS concepts, each in exactly one scheme."""

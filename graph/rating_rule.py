@@ -35,9 +35,12 @@ AGAINST = frozenset({Direction.NEGATIVE, Direction.NO_EFFECT, Direction.MIXED})
 """Directions that say it did not work, or not everywhere: never counted towards a rating."""
 STATED = AGAINST | {Direction.POSITIVE}
 STRENGTH_NAMES = {
-    1: "Reported", 2: "Documented", 3: "Externally examined", 4: "Independently evaluated",
+    1: "Reported",
+    2: "Documented",
+    3: "Externally examined",
+    4: "Independently evaluated",
     5: "Peer reviewed",
-}  # fmt: skip
+}
 """The common 1-5 strength scale (the Connects evidence scale's level names)."""
 AGAINST_WORDS = "negative, no effect or mixed"
 

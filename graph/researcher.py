@@ -105,8 +105,10 @@ def _json(value: Any) -> Any:
     if isinstance(value, Relationship):
         return {"type": value.type, "properties": _json(dict(value))}
     if isinstance(value, Path):
-        return {"nodes": [_json(n) for n in value.nodes],
-                "relationships": [_json(r) for r in value.relationships]}  # fmt: skip
+        return {
+            "nodes": [_json(n) for n in value.nodes],
+            "relationships": [_json(r) for r in value.relationships],
+        }
     if isinstance(value, dict):
         return {str(k): _json(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -55,9 +55,12 @@ async def restore(db: Db, path: Path, *, base_uri: str) -> WriteCounts:
     base = base_uri.rstrip("/")
     read = await anyio.to_thread.run_sync(_read_backup, path, base)
     counts = await writes.upsert(
-        db, read.nodes, read.links, writes.LoadRecord("restore"),
+        db,
+        read.nodes,
+        read.links,
+        writes.LoadRecord("restore"),
         record_load=False,
-    )  # fmt: skip
+    )
     await writes.restore_loads(db, read.loads)
     return counts
 

@@ -17,29 +17,67 @@ from loaders.records import CaseStudyRecord, EvidenceRecord, EvidenceTypeName
 
 MULTI = ";"
 CASE_STUDY_COLUMNS = (
-    "id", "title", "organisation", "organisation_type", "place", "region", "gss_code", "year",
-    "year_end", "summary", "outcomes", "themes", "interventions", "partners", "evidence_type",
-    "evidence_level", "direction", "evidence_note", "reported_result", "cost", "cost_basis",
-    "cost_year", "source_url", "resources",
-)  # fmt: skip
+    "id",
+    "title",
+    "organisation",
+    "organisation_type",
+    "place",
+    "region",
+    "gss_code",
+    "year",
+    "year_end",
+    "summary",
+    "outcomes",
+    "themes",
+    "interventions",
+    "partners",
+    "evidence_type",
+    "evidence_level",
+    "direction",
+    "evidence_note",
+    "reported_result",
+    "cost",
+    "cost_basis",
+    "cost_year",
+    "source_url",
+    "resources",
+)
 REQUIRED_CASE_STUDY_COLUMNS = ("id", "title", "organisation", "summary", "source_url")
 EVIDENCE_COLUMNS = (
-    "case_study", "outcome", "evidence_type", "evidence_level", "direction", "evidence_note",
+    "case_study",
+    "outcome",
+    "evidence_type",
+    "evidence_level",
+    "direction",
+    "evidence_note",
     "source_url",
-)  # fmt: skip
+)
 REQUIRED_EVIDENCE_COLUMNS = ("case_study", "outcome", "evidence_type")
 
 _EVIDENCE_FIELD_COLUMNS = {
-    "outcome": "outcomes", "evidence_type": "evidence_type", "level": "evidence_level",
-    "direction": "direction", "note": "evidence_note", "source": "source_url",
-}  # fmt: skip
+    "outcome": "outcomes",
+    "evidence_type": "evidence_type",
+    "level": "evidence_level",
+    "direction": "direction",
+    "note": "evidence_note",
+    "source": "source_url",
+}
 _TEXT_COLUMNS = (
-    "id", "title", "summary", "organisation", "organisation_type", "region", "cost", "cost_basis",
-)  # fmt: skip
+    "id",
+    "title",
+    "summary",
+    "organisation",
+    "organisation_type",
+    "region",
+    "cost",
+    "cost_basis",
+)
 """Columns taken as they are (after the reader has stripped them)."""
 _FIELD_COLUMNS = {
-    "places": "place", "source_urls": "source_url", "reported_results": "reported_result",
-}  # fmt: skip
+    "places": "place",
+    "source_urls": "source_url",
+    "reported_results": "reported_result",
+}
 
 
 def _split(cell: str) -> list[str]:
@@ -57,9 +95,14 @@ def row_to_record_data(row: Row) -> dict[str, Any]:
     data |= {k: _year(cells[k]) for k in ("year", "year_end", "cost_year") if k in cells}
     if "gss_code" in cells:
         data["gss_code"] = cells["gss_code"]
-    for key, column in (("places", "place"), ("themes", "themes"), ("partners", "partners"),
-                        ("interventions", "interventions"), ("resources", "resources"),
-                        ("source_urls", "source_url")):  # fmt: skip
+    for key, column in (
+        ("places", "place"),
+        ("themes", "themes"),
+        ("partners", "partners"),
+        ("interventions", "interventions"),
+        ("resources", "resources"),
+        ("source_urls", "source_url"),
+    ):
         if column in cells:
             data[key] = _split(cells[column])
     if "reported_result" in cells:
@@ -87,7 +130,7 @@ def evidence_row_data(row: Row) -> tuple[str, dict[str, Any]]:
             ("direction", "direction"),
             ("evidence_note", "note"),
             ("source_url", "source"),
-        )  # fmt: skip
+        )
         if column in cells
     }
     return cells.get("case_study", ""), data
@@ -99,16 +142,21 @@ def column_for(location: Sequence[str | int]) -> str | None:
         return None
     head = str(location[0])
     if head == "evidence":
-        sub = next((str(p) for p in location[1:] if isinstance(p, str) and not p.isdigit()),
-                   "outcome")  # fmt: skip
+        sub = next(
+            (str(p) for p in location[1:] if isinstance(p, str) and not p.isdigit()), "outcome"
+        )
         return _EVIDENCE_FIELD_COLUMNS.get(sub, "outcomes")
     return _FIELD_COLUMNS.get(head, head)
 
 
 EVIDENCE_ROW_COLUMNS = {
-    "outcome": "outcome", "evidence_type": "evidence_type", "level": "evidence_level",
-    "direction": "direction", "note": "evidence_note", "source": "source_url",
-}  # fmt: skip
+    "outcome": "outcome",
+    "evidence_type": "evidence_type",
+    "level": "evidence_level",
+    "direction": "direction",
+    "note": "evidence_note",
+    "source": "source_url",
+}
 """Claim fields as the evidence CSV names its columns."""
 
 
@@ -165,9 +213,12 @@ def build(record: CaseStudyRecord, vocabulary: Vocabulary, source_file: str) -> 
         place_id = f"locality-{slugify(place)}"
         place_ids.append(place_id)
         props: dict[str, PropertyValue] = {
-            "id": place_id, "name": place, "source": origin, "source_file": source_file,
+            "id": place_id,
+            "name": place,
+            "source": origin,
+            "source_file": source_file,
             "description": f"{place}, a place named in the case studies.",
-        }  # fmt: skip
+        }
         if record.gss_code and len(record.places) == 1:
             props["gss_code"] = record.gss_code
         out.shared.append(NodeRow(place_id, Kind.PLACE, props))
@@ -184,13 +235,21 @@ def build(record: CaseStudyRecord, vocabulary: Vocabulary, source_file: str) -> 
         link(Rel.HAS_RESOURCE, resource)
     year_end = record.year_end or record.year
     study: dict[str, Any] = {
-        "id": cs, "name": record.title, "description": record.summary,
-        "source": record.source_urls[0], "source_file": source_file,
+        "id": cs,
+        "name": record.title,
+        "description": record.summary,
+        "source": record.source_urls[0],
+        "source_file": source_file,
         "source_urls": list(record.source_urls),
-        "reported_results": list(record.reported_results), "place_ids": sorted(place_ids),
-        "region_ids": sorted(regions), "year_start": record.year, "year_end": year_end,
-        "cost": record.cost, "cost_basis": record.cost_basis, "cost_year": record.cost_year,
-    }  # fmt: skip
+        "reported_results": list(record.reported_results),
+        "place_ids": sorted(place_ids),
+        "region_ids": sorted(regions),
+        "year_start": record.year,
+        "year_end": year_end,
+        "cost": record.cost,
+        "cost_basis": record.cost_basis,
+        "cost_year": record.cost_year,
+    }
     out.nodes.append(NodeRow(cs, Kind.CASE_STUDY, _present(study)))
     seen: set[str] = set()
     for index, claim in enumerate(record.evidence):
@@ -261,9 +320,12 @@ def _organisation(
         out.problems.append(("organisation", f"{name!r} cannot be made into an id."))
         return None
     props: dict[str, PropertyValue] = {
-        "id": org_id, "name": name, "source": origin, "source_file": origin.split(": ", 1)[1],
+        "id": org_id,
+        "name": name,
+        "source": origin,
+        "source_file": origin.split(": ", 1)[1],
         "description": f"{name}, named in the case studies.",
-    }  # fmt: skip
+    }
     if kind_of is not None:
         props["organisation_type"] = str(kind_of)
     out.shared.append(NodeRow(org_id, Kind.ORGANISATION, props))

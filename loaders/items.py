@@ -44,14 +44,20 @@ def framework_items(parsed: Parsed) -> list[Item]:
     items = []
     for record, where, prefix, link_lines in parsed.framework:
         props: dict[str, PropertyValue] = {
-            "id": record.id, "name": record.name, "description": record.description,
-            "source": record.source, "source_file": Path(where.file).name,
-        }  # fmt: skip
+            "id": record.id,
+            "name": record.name,
+            "description": record.description,
+            "source": record.source,
+            "source_file": Path(where.file).name,
+        }
         optional = {
-            "notation": record.notation, "strength": record.strength, "gss_code": record.gss_code,
-            "url": record.url, "alt_names": list(record.alt_names) or None,
+            "notation": record.notation,
+            "strength": record.strength,
+            "gss_code": record.gss_code,
+            "url": record.url,
+            "alt_names": list(record.alt_names) or None,
             "resource_type": record.resource_type.value if record.resource_type else None,
-        }  # fmt: skip
+        }
         optional |= {field: getattr(record, field) for field in RATING_FIELDS}
         props |= {k: v for k, v in optional.items() if v is not None}
         node = NodeRow(record.id, record.kind, props)

@@ -80,9 +80,13 @@ async def load_paths(
     load = _load_record(report, contributor)
     try:
         counts = await stream.run(
-            load, fixed, partial(iter_studies, parsed), total_studies,
-            evidence_rows(parsed), dry_run=dry_run,
-        )  # fmt: skip
+            load,
+            fixed,
+            partial(iter_studies, parsed),
+            total_studies,
+            evidence_rows(parsed),
+            dry_run=dry_run,
+        )
     except ReadError as e:  # a streamed file changed after it was checked
         report.issues.append(Issue(file=str(e.path), line=e.line, message=str(e)))
         raise LoadFailed(report) from e
@@ -101,7 +105,7 @@ async def _vocabulary(db: Db, parsed: Parsed) -> Vocabulary:
         vocabulary.add(
             Term(
                 record.id, record.kind, record.name, tuple(record.alt_names), record.strength, level
-            )  # fmt: skip
+            )
         )
     return vocabulary
 
@@ -144,16 +148,22 @@ async def _contributor_rules(
 ) -> list[tuple[str, str]]:
     """A partner may add case studies and claims, and change only those it added itself."""
     problems = [
-        (node_iri_text(base, n.kind, n.id),
-         f"Contributions describe case studies and evidence claims; this is {a(n.kind)}.")
-        for n in read.nodes if n.kind not in _CONTRIBUTABLE
-    ]  # fmt: skip
+        (
+            node_iri_text(base, n.kind, n.id),
+            f"Contributions describe case studies and evidence claims; this is {a(n.kind)}.",
+        )
+        for n in read.nodes
+        if n.kind not in _CONTRIBUTABLE
+    ]
     existing = await writes.owners(db, [n.id for n in read.nodes])
     problems += [
-        (node_iri_text(base, n.kind, n.id),
-         "Already in the graph and not contributed by you: choose another id.")
-        for n in read.nodes if n.id in existing and existing[n.id] != contributor
-    ]  # fmt: skip
+        (
+            node_iri_text(base, n.kind, n.id),
+            "Already in the graph and not contributed by you: choose another id.",
+        )
+        for n in read.nodes
+        if n.id in existing and existing[n.id] != contributor
+    ]
     return problems
 
 
@@ -174,11 +184,13 @@ async def _claim_strengths(db: Db, read: Read, base: str) -> list[tuple[str, str
         if not isinstance(expected, int):
             continue  # the shapes report a missing or unknown level
         if stated is not None and stated != expected:
-            problems.append((
-                node_iri_text(base, claim.kind, claim.id),
-                f"cg:strength {stated} does not match its level {claim.props['level']!r} "
-                f"(strength {expected}): a claim's strength comes from its level.",
-            ))  # fmt: skip
+            problems.append(
+                (
+                    node_iri_text(base, claim.kind, claim.id),
+                    f"cg:strength {stated} does not match its level {claim.props['level']!r} "
+                    f"(strength {expected}): a claim's strength comes from its level.",
+                )
+            )
         claim.props["strength"] = expected
     return problems
 

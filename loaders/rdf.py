@@ -98,9 +98,11 @@ def violations(document: RdfDocument, reference: list[ox.Triple]) -> list[Issue]
 
 def _short(path: object) -> str:
     text = str(path)
-    for prefix, iri in (("cg:", "https://w3id.org/connects-graph/def#"),
-                        ("dcterms:", "http://purl.org/dc/terms/"),
-                        ("skos:", "http://www.w3.org/2004/02/skos/core#")):  # fmt: skip
+    for prefix, iri in (
+        ("cg:", "https://w3id.org/connects-graph/def#"),
+        ("dcterms:", "http://purl.org/dc/terms/"),
+        ("skos:", "http://www.w3.org/2004/02/skos/core#"),
+    ):
         if text.startswith(iri):
             return prefix + text[len(iri) :]
     return text

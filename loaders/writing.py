@@ -274,9 +274,12 @@ class LoadStream:
             for item in items:
                 item.node.props["contributed_by"] = self.contributor
         clashes = await writer.write(
-            [item.node for item in items], links, [item.node.id for item in own],
-            stored_among=self.in_graph, later=later or [],
-        )  # fmt: skip
+            [item.node for item in items],
+            links,
+            [item.node.id for item in own],
+            stored_among=self.in_graph,
+            later=later or [],
+        )
         if clashes:  # another load got there between our check and our write
             raise KindConflict(clashes)
 

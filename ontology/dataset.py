@@ -54,8 +54,11 @@ def void_triples(base: str, latest: LoadInfo | None) -> Iterator[ox.Triple]:
         yield ox.Triple(ds, _iri(DCAT.distribution), distribution)
         yield ox.Triple(distribution, _iri(RDF.type), _iri(DCAT.Distribution))
         yield ox.Triple(distribution, _iri(DCAT.downloadURL), ox.NamedNode(url))
-        yield ox.Triple(distribution, _iri(DCAT.mediaType), ox.NamedNode(
-            f"https://www.iana.org/assignments/media-types/{rdf_format.media_type}"))  # fmt: skip
+        yield ox.Triple(
+            distribution,
+            _iri(DCAT.mediaType),
+            ox.NamedNode(f"https://www.iana.org/assignments/media-types/{rdf_format.media_type}"),
+        )
     if latest is not None:
         yield ox.Triple(ds, _iri(PROV.wasGeneratedBy), load_iri(base, latest.id))
         if started := latest.properties.get("started_at"):

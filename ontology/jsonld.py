@@ -18,10 +18,19 @@ from ontology.mapping import CLASSES, LITERALS, PREDICATES, PREFIXES
 from ontology.namespaces import CG
 
 _LANG = "en"
-_LANG_TERMS = {str(SKOS.prefLabel), str(SKOS.definition), str(SKOS.altLabel),
-               str(DCTERMS.description), str(DCTERMS.title)}  # fmt: skip
-_PLAIN_TERMS = {str(DCTERMS.identifier), str(CG.sourceSection), str(CG.inputFile),
-                str(CG.inputChecksum)}  # fmt: skip
+_LANG_TERMS = {
+    str(SKOS.prefLabel),
+    str(SKOS.definition),
+    str(SKOS.altLabel),
+    str(DCTERMS.description),
+    str(DCTERMS.title),
+}
+_PLAIN_TERMS = {
+    str(DCTERMS.identifier),
+    str(CG.sourceSection),
+    str(CG.inputFile),
+    str(CG.inputChecksum),
+}
 _DATETIME_TERMS = {str(PROV.startedAtTime), str(DCTERMS.modified), str(DCTERMS.created)}
 
 
@@ -31,8 +40,11 @@ def _local(iri: str) -> str:
 
 def _build_context() -> dict[str, Any]:
     context: dict[str, Any] = {"@language": _LANG, **PREFIXES}
-    links = {str(p) for p in PREDICATES.values()} | {str(PROV.wasGeneratedBy), str(RDFS.seeAlso),
-                                                    str(DCTERMS.source)}  # fmt: skip
+    links = {str(p) for p in PREDICATES.values()} | {
+        str(PROV.wasGeneratedBy),
+        str(RDFS.seeAlso),
+        str(DCTERMS.source),
+    }
     literals = {str(p) for p, _ in LITERALS.values()} | _LANG_TERMS | _PLAIN_TERMS
     literals |= _DATETIME_TERMS
     for iri in sorted(links):

@@ -71,8 +71,11 @@ def rows_from_triples(
             by_subject[triple.subject.value].append(triple)
     out = Read()
     for subject, group in by_subject.items():
-        classes = {t.object.value for t in group if t.predicate.value == str(RDF.type)
-                   and isinstance(t.object, ox.NamedNode)}  # fmt: skip
+        classes = {
+            t.object.value
+            for t in group
+            if t.predicate.value == str(RDF.type) and isinstance(t.object, ox.NamedNode)
+        }
         kinds = {KIND_BY_CLASS[c] for c in classes if c in KIND_BY_CLASS}
         if provenance and str(CG.Load) in classes:
             out.loads.append(_load(subject, group, base))
@@ -167,8 +170,11 @@ def _node(
         props.setdefault("source", props["source_urls"][0])  # type: ignore[index]
     props.setdefault("source_file", source_file)
     if kind is Kind.CASE_STUDY:
-        places = sorted(link.to_id for link in out.links
-                        if link.from_id == node_id and link.rel is Rel.LOCATED_IN)  # fmt: skip
+        places = sorted(
+            link.to_id
+            for link in out.links
+            if link.from_id == node_id and link.rel is Rel.LOCATED_IN
+        )
         if places:
             props["place_ids"] = places
     out.nodes.append(NodeRow(node_id, kind, props))

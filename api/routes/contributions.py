@@ -62,10 +62,13 @@ async def contribute(
         path.write_bytes(body)
         try:
             report = await load_paths(
-                db, [path],
-                base_uri=settings.public_base_uri, contributor=key.organisation,
-                dry_run=dry_run, source_name=f"{name} from {key.organisation}",
-            )  # fmt: skip
+                db,
+                [path],
+                base_uri=settings.public_base_uri,
+                contributor=key.organisation,
+                dry_run=dry_run,
+                source_name=f"{name} from {key.organisation}",
+            )
         except LoadFailed as e:
             errors = [
                 {"location": i.field or "body", "message": i.message} for i in e.report.issues

@@ -103,9 +103,11 @@ async def gap_map(
     if rows == cols:
         raise _same_dimension()
     result = await evidence.gap_map(
-        db, await _resolve(db, query),
-        Dimension(rows), Dimension(cols),
-    )  # fmt: skip
+        db,
+        await _resolve(db, query),
+        Dimension(rows),
+        Dimension(cols),
+    )
     if query.format == "csv":
         return Response(
             gap_map_csv(result),

@@ -44,7 +44,7 @@ async def shortest_paths(
             description="Start node id.",
             examples=["greater-manchester-combined-authority"],
         ),
-    ],  # fmt: skip
+    ],
     to_id: Annotated[
         str,
         Query(
@@ -54,7 +54,7 @@ async def shortest_paths(
             description="End node id.",
             examples=["inclusion"],
         ),
-    ],  # fmt: skip
+    ],
     limit: Annotated[int, Query(ge=1, le=50, description="Most paths to return.")] = 10,
 ) -> list[EvidencePath]:
     """The shortest explanations connecting two nodes (up to 6 hops), with provenance."""

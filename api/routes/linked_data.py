@@ -28,8 +28,9 @@ OFFERED = [HTML, JSON, *(f.media_type for f in FORMATS)]
 RDF_OFFERED = [f.media_type for f in FORMATS]
 _KINDS = {kind.slug: kind for kind in Kind}
 
-KindSlug = Annotated[str, Path(description="The kind, e.g. outcome or policy-theme.",
-                               examples=["outcome"])]  # fmt: skip
+KindSlug = Annotated[
+    str, Path(description="The kind, e.g. outcome or policy-theme.", examples=["outcome"])
+]
 Ident = Annotated[
     str,
     Path(

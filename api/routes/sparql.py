@@ -21,20 +21,34 @@ router = APIRouter(tags=["sparql"])
 
 LOAD_HEADER = "Connects-Load"
 FORM, QUERY_BODY, UPDATE_BODY = (
-    "application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"
-)  # fmt: skip
+    "application/x-www-form-urlencoded",
+    "application/sparql-query",
+    "application/sparql-update",
+)
 _HTML = "text/html"
 _MAX_FIELDS = 100
 
 _PARAMETERS = [
-    {"name": "query", "in": "query", "schema": {"type": "string"},
-     "description": "The SPARQL query. Without it a browser gets a form."},
-    {"name": "format", "in": "query", "schema": {"type": "string"},
-     "description": "json, xml, csv, tsv (SELECT, ASK) or turtle, ntriples, jsonld, rdfxml "
-                    "(CONSTRUCT, DESCRIBE), overriding Accept."},
-    {"name": "default-graph-uri", "in": "query", "schema": {"type": "string"},
-     "description": "Not supported: the dataset is one default graph."},
-]  # fmt: skip
+    {
+        "name": "query",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "The SPARQL query. Without it a browser gets a form.",
+    },
+    {
+        "name": "format",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "json, xml, csv, tsv (SELECT, ASK) or turtle, ntriples, jsonld, rdfxml "
+        "(CONSTRUCT, DESCRIBE), overriding Accept.",
+    },
+    {
+        "name": "default-graph-uri",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Not supported: the dataset is one default graph.",
+    },
+]
 _CONTENT = {t: {"schema": {"type": "string"}} for t in [*RESULT_OFFERED, *RDF_OFFERED, _HTML]}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": _CONTENT, "description": "The results, negotiated."},
@@ -132,13 +146,15 @@ async def _answer(
     if len(queries[0].encode("utf-8")) > sparql.limits.max_query_bytes:
         raise ProtocolError(
             f"The query is longer than {sparql.limits.max_query_bytes} bytes.",
-            status=413, slug="too-large",
-        )  # fmt: skip
+            status=413,
+            slug="too-large",
+        )
     if any(values.get("default-graph-uri", []) + values.get("named-graph-uri", [])):
         raise ProtocolError(
             "default-graph-uri and named-graph-uri are not supported: the dataset is one "
-            "default graph, which every query reads.", slug="unsupported-dataset",
-        )  # fmt: skip
+            "default graph, which every query reads.",
+            slug="unsupported-dataset",
+        )
     formats = negotiate(accept, values.get("format", [])).for_form(query_form(queries[0]))
     snapshot = await sparql.snapshot(db)
     answer = await sparql.run(snapshot, queries[0], formats)

@@ -89,9 +89,12 @@ _FRAGMENTS: dict[Dimension, tuple[LiteralString, LiteralString]] = {
 }
 
 GAP_MAP_DIMENSIONS = (
-    Dimension.OUTCOME, Dimension.THEME, Dimension.REGION, Dimension.EVIDENCE_TYPE,
+    Dimension.OUTCOME,
+    Dimension.THEME,
+    Dimension.REGION,
+    Dimension.EVIDENCE_TYPE,
     Dimension.STRENGTH,
-)  # fmt: skip
+)
 
 FACETS: dict[Dimension, LiteralString] = {
     dimension: _FILTER

@@ -135,9 +135,11 @@ class SparqlService:
             self.stale = True  # loads keep coming: serve this one, rebuild on the next query
         log.info(
             "SPARQL store %s for %s: %d triples in %.3f s",
-            "patched" if snapshot.patched else "rebuilt", snapshot.load_id, snapshot.triples,
+            "patched" if snapshot.patched else "rebuilt",
+            snapshot.load_id,
+            snapshot.triples,
             snapshot.seconds,
-        )  # fmt: skip
+        )
         return snapshot
 
     async def _refresh_quietly(self, db: Db) -> None:

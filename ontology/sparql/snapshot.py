@@ -125,8 +125,9 @@ async def _patch(
     if len(nodes) != len(found.touched):
         return None  # a touched node has gone since: the totals will say so next time
     added = [load for load in loads if load.id in new_loads]
-    store = await to_thread.run_sync(_patched_store, previous, source.base, state, added, nodes,
-                                     links)  # fmt: skip
+    store = await to_thread.run_sync(
+        _patched_store, previous, source.base, state, added, nodes, links
+    )
     elapsed = time.perf_counter() - started
     return Snapshot(store, state, load_ids, kinds, out_links, elapsed, patched=True)
 

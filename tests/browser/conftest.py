@@ -35,9 +35,15 @@ CHROMIUM = Path(os.environ.get("CONNECTS_CHROMIUM", "/usr/bin/chromium"))
 # Flags from the machine notes: without the networking ones Chromium keeps calling out to a
 # closed network; the rest keep a root, headless run quiet and reproducible.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-]  # fmt: skip
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = Path(os.environ.get("CONNECTS_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "explorer"
 AXE = ROOT / "tools" / "explorer-assets" / "node_modules" / "axe-core" / "axe.min.js"
 

@@ -236,9 +236,12 @@ def test_cors_only_for_configured_origins(settings: ApiSettings, framework: Load
         other = cors_client.get("/health", headers={"Origin": "https://evil.example"})
         preflight = cors_client.options(
             "/contributions",
-            headers={"Origin": "https://app.example", "Access-Control-Request-Method": "POST",
-                     "Access-Control-Request-Headers": "Authorization"},
-        )  # fmt: skip
+            headers={
+                "Origin": "https://app.example",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "Authorization",
+            },
+        )
     assert ok.headers["access-control-allow-origin"] == "https://app.example"
     assert "access-control-allow-origin" not in other.headers
     assert preflight.status_code == 200
@@ -261,16 +264,20 @@ def test_any_oversized_body_is_413_before_parsing(
 ) -> None:
     small = settings.model_copy(update={"max_upload_bytes": 1000})
     with TestClient(create_app(small)) as limited:
-        declared = limited.post("/cypher", content=b"{" + b" " * 5000 + b"}",
-                                headers={"Content-Type": "application/json"})  # fmt: skip
+        declared = limited.post(
+            "/cypher",
+            content=b"{" + b" " * 5000 + b"}",
+            headers={"Content-Type": "application/json"},
+        )
 
         def chunks() -> Iterator[bytes]:
             yield b'{"query": "'
             yield b"x" * 5000
             yield b'"}'
 
-        streamed = limited.post("/cypher", content=chunks(),
-                                headers={"Content-Type": "application/json"})  # fmt: skip
+        streamed = limited.post(
+            "/cypher", content=chunks(), headers={"Content-Type": "application/json"}
+        )
     for response in (declared, streamed):
         assert response.status_code == 413
         assert response.json()["type"] == "/problems/too-large"

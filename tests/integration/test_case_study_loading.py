@@ -41,10 +41,15 @@ def claims(driver: Driver, settings: ApiSettings, study: str) -> list[tuple[str,
 def test_names_are_matched_tolerantly(
     framework: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, "cs.csv", HEADER + (
-        "t1,Test,Some Council,A summary.,inclusion ; SECURITY & RESILIENCE;Local  Productivity,"
-        "regeneration;Service Design,north west,news_report,https://example.org/a\n"
-    ))  # fmt: skip
+    path = write(
+        tmp_path,
+        "cs.csv",
+        HEADER
+        + (
+            "t1,Test,Some Council,A summary.,inclusion ; SECURITY & RESILIENCE;Local  Productivity,"
+            "regeneration;Service Design,north west,news_report,https://example.org/a\n"
+        ),
+    )
     load(settings, path)
     assert claims(framework, settings, "t1") == [
         ("inclusion", 1, "news-report"),
@@ -57,10 +62,15 @@ def test_an_unknown_outcome_names_row_and_column_and_lists_choices(
     framework: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     before = fingerprint(framework, settings)
-    path = write(tmp_path, "cs.csv", HEADER + (
-        "ok,Fine,C,S.,Data,,,news_report,https://example.org/1\n"
-        "bad,Bad,C,S.,Inclusion;Hapiness,,,news_report,https://example.org/2\n"
-    ))  # fmt: skip
+    path = write(
+        tmp_path,
+        "cs.csv",
+        HEADER
+        + (
+            "ok,Fine,C,S.,Data,,,news_report,https://example.org/1\n"
+            "bad,Bad,C,S.,Inclusion;Hapiness,,,news_report,https://example.org/2\n"
+        ),
+    )
     with pytest.raises(LoadFailed) as failure:
         load(settings, path)
     [issue] = failure.value.report.issues
@@ -111,13 +121,19 @@ def test_malformed_csv_is_refused(
 def test_an_evidence_csv_sets_level_and_type_per_outcome(
     framework: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
-    studies = write(tmp_path, "cs.csv", HEADER + (
-        "t2,Test,C,S.,Inclusion;Data,,,self_reported_case_study,https://e.org\n"
-    ))  # fmt: skip
-    evidence = write(tmp_path, "evidence.csv", (
-        "case_study,outcome,evidence_type,evidence_level,direction,evidence_note\n"
-        "t2,Data,independent_evaluation,nesta-level-3,mixed,An evaluation with a comparison.\n"
-    ))  # fmt: skip
+    studies = write(
+        tmp_path,
+        "cs.csv",
+        HEADER + ("t2,Test,C,S.,Inclusion;Data,,,self_reported_case_study,https://e.org\n"),
+    )
+    evidence = write(
+        tmp_path,
+        "evidence.csv",
+        (
+            "case_study,outcome,evidence_type,evidence_level,direction,evidence_note\n"
+            "t2,Data,independent_evaluation,nesta-level-3,mixed,An evaluation with a comparison.\n"
+        ),
+    )
     load(settings, studies, evidence)
     assert claims(framework, settings, "t2") == [
         ("data", 4, "independent-evaluation"),  # Nesta level 3 crosswalks to strength 4
@@ -129,11 +145,17 @@ def test_yaml_and_json_case_studies(
     framework: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     record = {
-        "id": "t3", "title": "T", "summary": "S.", "organisation": "Local Government Association",
-        "partners": ["Newcastle University"], "places": ["Leeds"], "region": "Yorkshire",
-        "year": 2022, "source_urls": ["https://e.org/x"],
+        "id": "t3",
+        "title": "T",
+        "summary": "S.",
+        "organisation": "Local Government Association",
+        "partners": ["Newcastle University"],
+        "places": ["Leeds"],
+        "region": "Yorkshire",
+        "year": 2022,
+        "source_urls": ["https://e.org/x"],
         "evidence": [{"outcome": "Value", "evidence_type": "audit_or_inspection"}],
-    }  # fmt: skip
+    }
     json_path = tmp_path / "cs.json"
     json_path.write_text(json.dumps({"case_studies": [record]}))
     load(settings, json_path)
@@ -148,11 +170,15 @@ def test_yaml_and_json_case_studies(
 def test_a_partner_named_twice_is_one_node(
     framework: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, "cs.csv", (
-        "id,title,organisation,summary,outcomes,partners,evidence_type,source_url\n"
-        "a1,A,Council A,S.,Data,Acme Ltd;Newcastle University,news_report,https://e.org/a\n"
-        "a2,B,Council B,S.,Data,ACME LTD,news_report,https://e.org/b\n"
-    ))  # fmt: skip
+    path = write(
+        tmp_path,
+        "cs.csv",
+        (
+            "id,title,organisation,summary,outcomes,partners,evidence_type,source_url\n"
+            "a1,A,Council A,S.,Data,Acme Ltd;Newcastle University,news_report,https://e.org/a\n"
+            "a2,B,Council B,S.,Data,ACME LTD,news_report,https://e.org/b\n"
+        ),
+    )
     load(settings, path)
     records, _, _ = framework.execute_query(
         "MATCH (o:Organisation)<-[:WITH_PARTNER]-(cs) RETURN o.id AS id, count(cs) AS n",
@@ -181,11 +207,15 @@ def test_evidence_csv_errors_point_at_the_evidence_row(
     framework: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     studies = write(tmp_path, "ok.csv", HEADER + "t5,T,C,S.,Data,,,news_report,https://e.org\n")
-    evidence = write(tmp_path, "ev.csv", (
-        "case_study,outcome,evidence_type,evidence_level\n"
-        "t5,Data,news_report,nesta-level-9\n"
-        "t5,Datta,news_report,\n"
-    ))  # fmt: skip
+    evidence = write(
+        tmp_path,
+        "ev.csv",
+        (
+            "case_study,outcome,evidence_type,evidence_level\n"
+            "t5,Data,news_report,nesta-level-9\n"
+            "t5,Datta,news_report,\n"
+        ),
+    )
     with pytest.raises(LoadFailed) as failure:
         load(settings, studies, evidence)
     located = {(Path(i.file).name, i.row, i.field) for i in failure.value.report.issues}
@@ -195,10 +225,14 @@ def test_evidence_csv_errors_point_at_the_evidence_row(
 def test_year_end_before_year_names_its_column(
     framework: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, "cs.csv", (
-        "id,title,organisation,summary,year,year_end,source_url\n"
-        "t6,T,C,S.,2022,2020,https://e.org\n"
-    ))  # fmt: skip
+    path = write(
+        tmp_path,
+        "cs.csv",
+        (
+            "id,title,organisation,summary,year,year_end,source_url\n"
+            "t6,T,C,S.,2022,2020,https://e.org\n"
+        ),
+    )
     with pytest.raises(LoadFailed) as failure:
         load(settings, path)
     [issue] = failure.value.report.issues

@@ -132,9 +132,10 @@ def test_unsupported_and_oversized_bodies(
     small = settings.model_copy(update={"max_upload_bytes": 100})
     with TestClient(create_app(small)) as limited:
         big = limited.post(
-            "/contributions", content=CONTRIBUTION.encode(),
+            "/contributions",
+            content=CONTRIBUTION.encode(),
             headers={**auth, "Content-Type": "text/turtle"},
-        )  # fmt: skip
+        )
     assert big.status_code == 413
 
 

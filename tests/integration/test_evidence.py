@@ -156,9 +156,11 @@ def test_each_route_takes_its_own_parameters_beside_the_filters(client: TestClie
 
 def test_facets_count_the_current_filter_with_zero_buckets(client: TestClient) -> None:
     params: list[tuple[str, str | int | float | bool | None]] = [
-        ("outcome", "inclusion"), ("group_by", "strength"), ("group_by", "region"),
+        ("outcome", "inclusion"),
+        ("group_by", "strength"),
+        ("group_by", "region"),
         ("zeros", "true"),
-    ]  # fmt: skip
+    ]
     strength, region = client.get("/evidence/facets", params=params).json()
     assert [b["key"] for b in strength["buckets"]] == [1, 2, 3, 4, 5]
     # One claim per case study and outcome: the strengths share out the case studies.
@@ -204,8 +206,9 @@ def test_gap_map_keeps_case_studies_without_a_region(
 
 
 def test_gap_map_as_csv(client: TestClient) -> None:
-    response = client.get("/evidence/gap-map", params={"rows": "outcome", "cols": "region",
-                                                       "format": "csv"})  # fmt: skip
+    response = client.get(
+        "/evidence/gap-map", params={"rows": "outcome", "cols": "region", "format": "csv"}
+    )
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     grid = client.get("/evidence/gap-map", params={"rows": "outcome", "cols": "region"}).json()

@@ -35,9 +35,13 @@ CONNECTS = str(Path(sys.executable).parent / "connects")  # the installed comman
 def own_engine(tmp_path: Path) -> Iterator[ApiSettings]:
     """An engine of the test's own, which it may stop and kill."""
     settings = ApiSettings(
-        data_dir=tmp_path / "engine", bolt_port=free_port(), http_port=free_port(),
-        public_base_uri="http://data.test", rate_limit_per_minute=0, connect_timeout=1.0,
-    )  # fmt: skip
+        data_dir=tmp_path / "engine",
+        bolt_port=free_port(),
+        http_port=free_port(),
+        public_base_uri="http://data.test",
+        rate_limit_per_minute=0,
+        connect_timeout=1.0,
+    )
     engine.start(settings)
     yield settings
     engine.stop(settings)
@@ -93,13 +97,20 @@ def test_killing_the_engine_mid_load_keeps_whole_transactions_and_a_rerun_comple
         before = fingerprint(driver, own_engine)
     rows = 8_000
     csv = big_csv(tmp_path / "bulk.csv", rows)
-    env = {**os.environ, "CONNECTS_DATA_DIR": str(own_engine.data_dir),
-           "CONNECTS_BOLT_PORT": str(own_engine.bolt_port),
-           "CONNECTS_HTTP_PORT": str(own_engine.http_port)}  # fmt: skip
+    env = {
+        **os.environ,
+        "CONNECTS_DATA_DIR": str(own_engine.data_dir),
+        "CONNECTS_BOLT_PORT": str(own_engine.bolt_port),
+        "CONNECTS_HTTP_PORT": str(own_engine.http_port),
+    }
     loader = subprocess.Popen(  # noqa: S603 - our own CLI
         [CONNECTS, "load", str(csv)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     pid = engine.status(own_engine).pid
     assert pid is not None
     time.sleep(2.5)  # checking takes about a second; then it writes
@@ -118,8 +129,13 @@ def test_killing_the_engine_mid_load_keeps_whole_transactions_and_a_rerun_comple
             assert fingerprint(driver, own_engine) == before
     again = subprocess.run(  # noqa: S603
         [CONNECTS, "load", str(csv)],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=300,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
     assert again.returncode == 0, again.stdout + again.stderr
     with driver_for(own_engine) as driver:
         assert count(driver, own_engine, "CaseStudy") == BUNDLED_CASE_STUDIES + rows
@@ -133,9 +149,12 @@ def test_killing_the_engine_mid_load_keeps_whole_transactions_and_a_rerun_comple
 
 def test_a_query_past_the_timeout_is_stopped_with_504(tmp_path: Path) -> None:
     settings = ApiSettings(
-        data_dir=tmp_path / "engine", bolt_port=free_port(), http_port=free_port(),
-        rate_limit_per_minute=0, query_timeout=1.0,
-    )  # fmt: skip
+        data_dir=tmp_path / "engine",
+        bolt_port=free_port(),
+        http_port=free_port(),
+        rate_limit_per_minute=0,
+        query_timeout=1.0,
+    )
     engine.start(settings)
     try:
         load(settings, DATA / "strategy")

@@ -31,8 +31,14 @@ STUDY = (
 
 
 def row(**cells: str) -> str:
-    defaults = {"interventions": "", "region": "", "direction": "", "cost": "", "cost_basis": "",
-                "cost_year": ""}  # fmt: skip
+    defaults = {
+        "interventions": "",
+        "region": "",
+        "direction": "",
+        "cost": "",
+        "cost_basis": "",
+        "cost_year": "",
+    }
     return STUDY.format(**(defaults | cells))
 
 
@@ -56,20 +62,22 @@ def read(driver: Driver, settings: ApiSettings, query: str, **params: object) ->
 
 def applied(driver: Driver, settings: ApiSettings, study: str) -> list[object]:
     return read(
-        driver, settings,
+        driver,
+        settings,
         "MATCH (:CaseStudy {id: $id})-[:APPLIES]->(i:Intervention) RETURN i.id ORDER BY i.id",
         id=study,
-    )  # fmt: skip
+    )
 
 
 def test_interventions_load_as_concepts_in_their_families(
     framework: Driver, settings: ApiSettings
 ) -> None:
     broader = read(
-        framework, settings,
+        framework,
+        settings,
         "MATCH (i:Intervention)-[:BROADER]->(f:InterventionFamily)-[:IN_SCHEME]->(s:Scheme) "
         "RETURN i.id + '>' + f.id + '>' + s.id ORDER BY i.id",
-    )  # fmt: skip
+    )
     assert broader == [
         "community-digital-hubs>family-digital-inclusion>interventions",
         "device-data-provision>family-digital-inclusion>interventions",
@@ -86,8 +94,10 @@ def test_interventions_are_matched_tolerantly(
     names = "tec ; DEVICE & connectivity provisions;community-digital-hubs;Libraries"
     load(settings, write(tmp_path, "cs.csv", HEADER + row(interventions=names)))
     assert applied(framework, settings, "t1") == [
-        "community-digital-hubs", "device-data-provision", "tec-remote-monitoring",
-    ]  # fmt: skip
+        "community-digital-hubs",
+        "device-data-provision",
+        "tec-remote-monitoring",
+    ]
 
 
 def test_an_unknown_intervention_is_located_and_lists_the_choices(
@@ -110,7 +120,10 @@ def test_an_unknown_intervention_is_located_and_lists_the_choices(
 def test_an_unknown_intervention_in_yaml_names_its_path(
     framework: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, "cs.yaml", """
+    path = write(
+        tmp_path,
+        "cs.yaml",
+        """
         case_studies:
           - id: y1
             title: T
@@ -118,7 +131,8 @@ def test_an_unknown_intervention_in_yaml_names_its_path(
             summary: S.
             interventions: [TEC, Telepathy]
             source_urls: ["https://example.org/y"]
-        """)  # fmt: skip
+        """,
+    )
     with pytest.raises(LoadFailed) as failure:
         load(settings, path)
     [issue] = failure.value.report.issues
@@ -161,8 +175,9 @@ def test_a_case_study_may_be_set_in_several_regions(
     graph = Graph().parse(data=doc, format="turtle")
     study = URIRef(f"{BASE}/id/case-study/t1")
     assert set(graph.objects(study, URIRef(CG + "inRegion"))) == {
-        URIRef(f"{BASE}/id/region/london"), URIRef(f"{BASE}/id/region/south-east"),
-    }  # fmt: skip
+        URIRef(f"{BASE}/id/region/london"),
+        URIRef(f"{BASE}/id/region/south-east"),
+    }
 
 
 def test_one_region_still_places_the_place(
@@ -171,7 +186,7 @@ def test_one_region_still_places_the_place(
     load(settings, write(tmp_path, "cs.csv", HEADER + row(region="North West")))
     located = read(
         framework, settings, "MATCH (p:Place)-[:IN_REGION]->(r:Region) RETURN p.id + '>' + r.id"
-    )  # fmt: skip
+    )
     assert located == ["locality-exampleton>north-west"]
 
 
@@ -189,13 +204,15 @@ def test_an_unknown_region_among_several_lists_the_choices(
 def test_a_reported_cost_is_stored_as_stated(
     framework: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
-    cells = row(cost="about £1m", cost_basis='"spent fixing the attack, as reported"',
-                cost_year="2021")  # fmt: skip
+    cells = row(
+        cost="about £1m", cost_basis='"spent fixing the attack, as reported"', cost_year="2021"
+    )
     load(settings, write(tmp_path, "cs.csv", HEADER + cells))
     [props] = read(
-        framework, settings,
+        framework,
+        settings,
         "MATCH (c:CaseStudy {id: 't1'}) RETURN [c.cost, c.cost_basis, c.cost_year]",
-    )  # fmt: skip
+    )
     assert props == ["about £1m", "spent fixing the attack, as reported", 2021]
 
 
@@ -233,9 +250,10 @@ def test_a_row_without_direction_is_not_stated_and_never_positive(
     said = row(direction="positive").replace("t1,Test", "t2,Said", 1)
     load(settings, write(tmp_path, "cs.csv", HEADER + silent + said))
     directions = read(
-        framework, settings,
+        framework,
+        settings,
         "MATCH (c:CaseStudy)-[:HAS_CLAIM]->(e) RETURN c.id + ' ' + e.direction ORDER BY c.id",
-    )  # fmt: skip
+    )
     assert directions == ["t1 not_stated", "t1 not_stated", "t2 positive", "t2 positive"]
     with TestClient(create_app(settings)) as client:
         assert evidence_ids(client, direction="positive") == ["t2"]
@@ -250,23 +268,31 @@ def test_an_evidence_row_without_direction_is_not_stated(
     framework: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     studies = write(tmp_path, "cs.csv", HEADER + row(direction="positive"))
-    evidence = write(tmp_path, "evidence.csv", """
+    evidence = write(
+        tmp_path,
+        "evidence.csv",
+        """
         case_study,outcome,evidence_type
         t1,Inclusion,independent_evaluation
-        """)  # fmt: skip
+        """,
+    )
     load(settings, studies, evidence)
     directions = read(
-        framework, settings,
+        framework,
+        settings,
         "MATCH (:CaseStudy {id: 't1'})-[:HAS_CLAIM]->(e)-[:FOR_OUTCOME]->(o) "
         "RETURN o.id + ' ' + e.direction ORDER BY o.id",
-    )  # fmt: skip
+    )
     assert directions == ["data positive", "inclusion not_stated"]
 
 
 FULL = row(
-    interventions="TEC;Libraries", region="London;South East", cost='"£250,000"',
-    cost_basis="capital", cost_year="2022",
-)  # fmt: skip
+    interventions="TEC;Libraries",
+    region="London;South East",
+    cost='"£250,000"',
+    cost_basis="capital",
+    cost_year="2022",
+)
 
 
 def export(settings: ApiSettings) -> str:
@@ -293,7 +319,7 @@ def test_interventions_and_costs_round_trip_through_rdf(
     assert set(graph.objects(study, URIRef(CG + "appliesIntervention"))) == {
         URIRef(f"{BASE}/id/intervention/tec-remote-monitoring"),
         URIRef(f"{BASE}/id/intervention/community-digital-hubs"),
-    }  # fmt: skip
+    }
     tec = URIRef(f"{BASE}/id/intervention/tec-remote-monitoring")
     assert (tec, RDF.type, URIRef(CG + "Intervention")) in graph
     assert graph.value(tec, SKOS.broader) == URIRef(
@@ -354,7 +380,7 @@ def test_a_contribution_may_link_case_studies_to_interventions(
     assert applied(framework, settings, "partner-study") == ["device-data-provision"]
     [direction] = read(
         framework, settings, "MATCH (e:EvidenceClaim {id: 'partner-claim'}) RETURN e.direction"
-    )  # fmt: skip
+    )
     assert direction == "not_stated"
 
 

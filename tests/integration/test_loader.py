@@ -19,10 +19,19 @@ from loaders.report import Issue, LoadFailed
 from tests.conftest import DATA, STRATEGY, STRATEGY_NODES, fingerprint, load
 
 OUTCOMES = [
-    "Connectivity", "Data", "Democracy", "Ethics", "Inclusion", "Leadership",
-    "Local productivity", "Organisational capability", "Partnership",
-    "Security and resilience", "Services", "Value",
-]  # fmt: skip
+    "Connectivity",
+    "Data",
+    "Democracy",
+    "Ethics",
+    "Inclusion",
+    "Leadership",
+    "Local productivity",
+    "Organisational capability",
+    "Partnership",
+    "Security and resilience",
+    "Services",
+    "Value",
+]
 
 
 def names(driver: Driver, settings: ApiSettings, label: str) -> list[str]:
@@ -145,54 +154,73 @@ def test_each_load_is_recorded_with_files_and_checksums(
 BAD_INPUTS = {
     "unknown kind": (
         "nodes:\n  - {id: a, kind: Outcom, name: A, description: D, source: S}\n",
-        2, "nodes.0.kind", "Must be one of",
+        2,
+        "nodes.0.kind",
+        "Must be one of",
     ),
     "unknown field": (
         "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    description: D\n"
         "    source: S\n    colour: red\n",
-        7, "nodes.0.colour", "Unknown field",
+        7,
+        "nodes.0.colour",
+        "Unknown field",
     ),
     "bad id": (
         "nodes:\n  - {id: Not A Slug, kind: Outcome, name: A, description: D, source: S}\n",
-        2, "nodes.0.id", "is not a valid id",
+        2,
+        "nodes.0.id",
+        "is not a valid id",
     ),
     "missing name": (
         "nodes:\n  - {id: a, kind: Outcome, description: D, source: S}\n",
-        2, "nodes.0.name", "Field required",
+        2,
+        "nodes.0.name",
+        "Field required",
     ),
     "number for text": (
         "nodes:\n  - {id: a, kind: Outcome, name: 12, description: D, source: S}\n",
-        2, "nodes.0.name", "valid string",
+        2,
+        "nodes.0.name",
+        "valid string",
     ),
     "dangling link": (
         "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    description: D\n    source: S\n"
         "    links: [{rel: IN_SCHEME, to: nowhere}]\n",
-        7, "nodes.0.links.0", "neither in the input nor in the graph",
+        7,
+        "nodes.0.links.0",
+        "neither in the input nor in the graph",
     ),
     "link between wrong kinds": (
         "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    description: D\n    source: S\n"
         "    links:\n      - {rel: UNIT_OF, to: b}\n"
         "  - {id: b, kind: Organisation, name: B, description: D, source: S}\n",
-        8, "nodes.0.links.0", "UNIT_OF cannot go from an Outcome to an Organisation",
+        8,
+        "nodes.0.links.0",
+        "UNIT_OF cannot go from an Outcome to an Organisation",
     ),
     "malformed yaml": ("nodes:\n  - {id: a, kind: [\n", 3, None, "Malformed file"),
     "yaml alias": (
-        "base: &b {kind: Outcome, name: A, description: D, source: S}\n"
-        "nodes:\n  - *b\n",
-        3, None, "anchors and aliases are not allowed",
+        "base: &b {kind: Outcome, name: A, description: D, source: S}\nnodes:\n  - *b\n",
+        3,
+        None,
+        "anchors and aliases are not allowed",
     ),
     "no nodes": ("nodes: []\n", 1, "nodes", "The list is empty."),
     "rating rule field on an Outcome": (
         "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    description: D\n"
         "    source: S\n    min_positive: 2\n",
-        2, "nodes.0", "'min_positive' is only for Rating nodes",
+        2,
+        "nodes.0",
+        "'min_positive' is only for Rating nodes",
     ),
     "rating share above one": (
         "nodes:\n  - id: a\n    kind: Rating\n    name: A\n    description: D\n"
         "    source: S\n    rank: 1\n    min_against_share: '4/3'\n",
-        8, "nodes.0.min_against_share", "must be a share from 0/1 to 1/1",
+        8,
+        "nodes.0.min_against_share",
+        "must be a share from 0/1 to 1/1",
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", BAD_INPUTS, ids=list(BAD_INPUTS))
@@ -238,9 +266,10 @@ def test_an_id_of_another_kind_in_the_graph_is_refused(
     load(settings, STRATEGY)
     before = fingerprint(empty_graph, settings)
     clash = write_file(
-        tmp_path, "clash.yaml",
+        tmp_path,
+        "clash.yaml",
         "nodes:\n  - {id: inclusion, kind: PolicyTheme, name: I, description: D, source: S}\n",
-    )  # fmt: skip
+    )
     with pytest.raises(LoadFailed) as failure:
         load(settings, clash)
     [issue] = failure.value.report.issues
@@ -254,10 +283,11 @@ def test_links_may_point_to_nodes_already_in_the_graph(
 ) -> None:
     load(settings, STRATEGY)
     extra = write_file(
-        tmp_path, "extra.yaml",
+        tmp_path,
+        "extra.yaml",
         "nodes:\n  - {id: new-aim, kind: PlaceAim, name: N, description: D, source: S,"
         " links: [{rel: BROADER, to: place-business}]}\n",
-    )  # fmt: skip
+    )
     report = load(settings, extra)
     assert (report.counts.nodes_created, report.counts.links_created) == (1, 1)
 
@@ -324,10 +354,11 @@ def test_duplicate_yaml_keys_are_refused(
     empty_graph: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     bad = write_file(
-        tmp_path, "dup.yaml",
+        tmp_path,
+        "dup.yaml",
         "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    name: B\n"
         "    description: D\n    source: S\n",
-    )  # fmt: skip
+    )
     with pytest.raises(LoadFailed) as failure:
         load(settings, bad)
     [issue] = failure.value.report.issues
@@ -345,15 +376,17 @@ def test_one_bad_record_does_not_hide_the_rest_of_its_file(
     empty_graph: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     scheme = write_file(
-        tmp_path, "a.yaml",
+        tmp_path,
+        "a.yaml",
         "nodes:\n  - {id: s, kind: Scheme, name: S, description: D, source: S, notation: 1}\n"
         "  - {id: t, kind: Scheme, name: T, description: D, source: S}\n",
-    )  # fmt: skip
+    )
     user = write_file(
-        tmp_path, "b.yaml",
+        tmp_path,
+        "b.yaml",
         "nodes:\n  - {id: o, kind: Outcome, name: O, description: D, source: S,"
         " links: [{rel: IN_SCHEME, to: t}]}\n",
-    )  # fmt: skip
+    )
     with pytest.raises(LoadFailed) as failure:
         load(settings, scheme, user)
     # Only the bad notation: the good scheme 't' in the same file still counts as defined.
@@ -373,8 +406,12 @@ def test_the_rating_rule_loads_as_a_scheme_of_ratings(
     )
     rule = Rule.from_rows(r["props"] for r in records)
     assert [r.id for r in rule.ratings] == [
-        "mixed", "established", "promising", "emerging", "insufficient",
-    ]  # fmt: skip
+        "mixed",
+        "established",
+        "promising",
+        "emerging",
+        "insufficient",
+    ]
     established = next(r["props"] for r in records if r["props"]["id"] == "established")
     assert established["min_positive_share"] == "3/4"
     assert established["min_strength"] == 4

@@ -83,12 +83,12 @@ CORPUS: dict[str, tuple[str, bytes, str]] = {
         "a.yaml",
         (NODE % ("x", '"bad \\ud800 text"')).encode(),
         "unable to parse raw data as a unicode string",
-    ),  # fmt: skip
+    ),
     "control character in a name": (
         "a.yaml",
         (NODE % ("x", '"bell \\u0007"')).encode(),
         "control characters or lone surrogates",
-    ),  # fmt: skip
+    ),
 }
 
 

@@ -66,9 +66,11 @@ def test_no_write_gets_through(
 def test_reads_work_with_parameters(client: TestClient) -> None:
     response = client.post(
         "/cypher",
-        json={"query": "MATCH (o:Outcome {id: $id}) RETURN o.name AS name, o AS node",
-              "parameters": {"id": "inclusion"}},
-    )  # fmt: skip
+        json={
+            "query": "MATCH (o:Outcome {id: $id}) RETURN o.name AS name, o AS node",
+            "parameters": {"id": "inclusion"},
+        },
+    )
     body = response.json()
     assert body["columns"] == ["name", "node"]
     assert body["rows"][0][0] == "Inclusion"
@@ -85,9 +87,11 @@ def test_rows_are_capped_and_truncation_is_said(client: TestClient) -> None:
 def test_an_injection_in_a_parameter_is_just_a_value(client: TestClient) -> None:
     body = client.post(
         "/cypher",
-        json={"query": "MATCH (n:Entity) WHERE n.id = $id RETURN n.id",
-              "parameters": {"id": "x' }) DETACH DELETE n //"}},
-    ).json()  # fmt: skip
+        json={
+            "query": "MATCH (n:Entity) WHERE n.id = $id RETURN n.id",
+            "parameters": {"id": "x' }) DETACH DELETE n //"},
+        },
+    ).json()
     assert body["rows"] == []
 
 

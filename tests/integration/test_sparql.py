@@ -97,8 +97,9 @@ def test_select_results_in_every_format_parse_to_the_same_rows(
     assert any(year for _, year in rows)
 
 
-@pytest.mark.parametrize("media_type", ["application/sparql-results+json",
-                                        "application/sparql-results+xml"])  # fmt: skip
+@pytest.mark.parametrize(
+    "media_type", ["application/sparql-results+json", "application/sparql-results+xml"]
+)
 def test_ask_answers_true_and_false(client: TestClient, media_type: str) -> None:
     rdflib_format = RESULTS[media_type]
     answers = []
@@ -121,8 +122,9 @@ def test_construct_everything_is_the_export_plus_the_void_description(
     client: TestClient, export: Graph, rdf_format: Any
 ) -> None:
     query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
-    response = client.get("/sparql", params={"query": query},
-                          headers={"Accept": rdf_format.media_type})  # fmt: skip
+    response = client.get(
+        "/sparql", params={"query": query}, headers={"Accept": rdf_format.media_type}
+    )
     assert response.headers["content-type"].split(";")[0] == rdf_format.media_type
     graph = Graph().parse(data=response.text, format=RDFLIB_FORMAT[rdf_format.name])
     dataset = URIRef(f"{BASE}/.well-known/void#dataset")
@@ -140,8 +142,11 @@ def test_describe_gives_a_resource_in_turtle(client: TestClient) -> None:
 
 
 def test_format_parameter_overrides_accept(client: TestClient) -> None:
-    response = client.get("/sparql", params={"query": OUTCOMES, "format": "csv"},
-                          headers={"Accept": "application/sparql-results+xml"})  # fmt: skip
+    response = client.get(
+        "/sparql",
+        params={"query": OUTCOMES, "format": "csv"},
+        headers={"Accept": "application/sparql-results+xml"},
+    )
     assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.text.splitlines()[0] == "o,name"
     assert len(response.text.splitlines()) == 13
@@ -150,13 +155,15 @@ def test_format_parameter_overrides_accept(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("accept", "media_type"),
     [
-        ("application/sparql-results+xml;q=0.5, text/tab-separated-values",
-         "text/tab-separated-values"),
+        (
+            "application/sparql-results+xml;q=0.5, text/tab-separated-values",
+            "text/tab-separated-values",
+        ),
         ("application/json", "application/json"),
         ("text/turtle, */*;q=0.1", "application/sparql-results+json"),
         ("*/*", "application/sparql-results+json"),
     ],
-)  # fmt: skip
+)
 def test_select_is_negotiated_with_q_values(
     client: TestClient, accept: str, media_type: str
 ) -> None:
@@ -204,8 +211,9 @@ def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
 
 
 def test_a_syntax_error_is_400_saying_where(client: TestClient) -> None:
-    body = problem(client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x }"}), 400,
-                   "invalid-query")  # fmt: skip
+    body = problem(
+        client.get("/sparql", params={"query": "SELECT ?x WHERE { ?x }"}), 400, "invalid-query"
+    )
     assert "1:" in body["detail"]
 
 
@@ -216,11 +224,12 @@ def test_a_syntax_error_is_400_saying_where(client: TestClient) -> None:
         lambda c: c.get("/sparql", params={"update": "INSERT DATA { <a:s> <a:p> <a:o> }"}),
         lambda c: c.post("/sparql", data={"update": "CLEAR ALL"}),
         lambda c: c.post("/sparql", data={"query": "PREFIX a: <a:> DELETE WHERE { ?s ?p ?o }"}),
-        lambda c: c.post("/sparql", content=b"DROP ALL",
-                         headers={"Content-Type": "application/sparql-update"}),
+        lambda c: c.post(
+            "/sparql", content=b"DROP ALL", headers={"Content-Type": "application/sparql-update"}
+        ),
     ],
     ids=["insert-as-query", "update-param", "form-update", "delete-as-query", "update-body"],
-)  # fmt: skip
+)
 def test_updates_are_refused_and_change_nothing(client: TestClient, send: Any) -> None:
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     before = bindings(client.get("/sparql", params={"query": count}))
@@ -259,8 +268,11 @@ def test_empty_dataset_parameters_are_ignored(client: TestClient) -> None:
 
 def test_a_form_with_too_many_fields_is_400(client: TestClient) -> None:
     body = "&".join(f"f{i}=x" for i in range(200)) + "&query=ASK%7B%7D"
-    sent = client.post("/sparql", content=body.encode(),
-                       headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    sent = client.post(
+        "/sparql",
+        content=body.encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     problem(sent, 400, "invalid-request")
 
 
@@ -275,8 +287,9 @@ def test_long_queries_are_refused(settings: ApiSettings, everything: LoadReport)
         assert bindings(client.get("/sparql", params={"query": OUTCOMES}))
         problem(client.post("/sparql", data={"query": long_query}), 413, "too-large")
         body = long_query.encode()
-        sent = client.post("/sparql", content=body,
-                           headers={"Content-Type": "application/sparql-query"})  # fmt: skip
+        sent = client.post(
+            "/sparql", content=body, headers={"Content-Type": "application/sparql-query"}
+        )
         problem(sent, 413, "too-large")
         problem(client.get("/sparql", params={"query": long_query * 2}), 414, "too-long")
 
@@ -306,8 +319,9 @@ def test_sparql_is_rate_limited_like_every_route(
     settings: ApiSettings, everything: LoadReport
 ) -> None:
     with app_client(settings, rate_limit_per_minute=1, rate_limit_burst=2) as client:
-        assert [client.get("/sparql", params={"query": OUTCOMES}).status_code
-                for _ in range(2)] == [200, 200]  # fmt: skip
+        assert [
+            client.get("/sparql", params={"query": OUTCOMES}).status_code for _ in range(2)
+        ] == [200, 200]
         response = client.get("/sparql", params={"query": OUTCOMES})
         problem(response, 429, "rate-limited")
         assert int(response.headers["retry-after"]) > 0
@@ -328,8 +342,10 @@ def test_the_void_description_names_the_endpoint_and_the_store_its_load(
     void = Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
     dataset = URIRef(f"{BASE}/.well-known/void#dataset")
     assert void.value(dataset, VOID.sparqlEndpoint) == URIRef(f"{BASE}/sparql")
-    query = ("PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?load "
-             f"WHERE {{ <{dataset}> prov:wasGeneratedBy ?load }}")  # fmt: skip
+    query = (
+        "PREFIX prov: <http://www.w3.org/ns/prov#> SELECT ?load "
+        f"WHERE {{ <{dataset}> prov:wasGeneratedBy ?load }}"
+    )
     response = client.get("/sparql", params={"query": query})
     assert bindings(response) == [{"load": f"{BASE}/id/load/{everything.load_id}"}]
 
@@ -343,7 +359,8 @@ def test_browsers_on_allowed_origins_can_read_the_load_header(
     settings: ApiSettings, everything: LoadReport
 ) -> None:
     with app_client(settings, cors_origins=["https://app.example"]) as client:
-        response = client.get("/sparql", params={"query": "ASK {}"},
-                              headers={"Origin": "https://app.example"})  # fmt: skip
+        response = client.get(
+            "/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://app.example"}
+        )
     assert response.headers["access-control-allow-origin"] == "https://app.example"
     assert "Connects-Load" in response.headers["access-control-expose-headers"]

@@ -42,8 +42,9 @@ def server(settings: ApiSettings, sync_driver: Driver) -> Iterator[str]:
     clear(sync_driver, settings)
     load(settings, DATA)
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None,
-                            log_level="warning")  # fmt: skip
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_config=None, log_level="warning"
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -64,8 +65,11 @@ def roqet(endpoint: str, query: str, results: str) -> str:
         pytest.skip("roqet is not installed (apt-get install rasqal-utils; `make test` does)")
     done = subprocess.run(
         [binary, "-q", "-i", "sparql11-query", "-p", endpoint, "-e", query, "-r", results],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert not done.stderr, done.stderr
     return done.stdout
 
@@ -116,8 +120,9 @@ def wrapper(server: str, query: str, return_format: str, method: str = "GET") ->
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_sparqlwrapper_select_matches_the_graph_api(server: str, method: str) -> None:
     answer = wrapper(server, INSTITUTES, JSON, method)
-    got = {(b["organisation"]["value"], b["institute"]["value"])
-           for b in answer["results"]["bindings"]}  # fmt: skip
+    got = {
+        (b["organisation"]["value"], b["institute"]["value"]) for b in answer["results"]["bindings"]
+    }
     assert got == institutes_from_the_api(server)
 
 

@@ -69,8 +69,10 @@ def institutes(client: TestClient, answer: Rows) -> None:
 
 def did_not_work(client: TestClient, answer: Rows) -> None:
     params: dict[str, str | int] = {
-        "outcome": "Security and resilience", "direction": "negative", "limit": 200,
-    }  # fmt: skip
+        "outcome": "Security and resilience",
+        "direction": "negative",
+        "limit": 200,
+    }
     studies = client.get("/evidence", params=params).json()["items"]
     counts: dict[str, int] = {}
     for study in studies:

@@ -60,8 +60,9 @@ def test_slots_are_bounded_and_come_back(settings: ApiSettings, everything: Load
         ThreadPoolExecutor(3) as pool,
     ):
         started = time.monotonic()
-        answers = list(pool.map(lambda _: client.get("/sparql", params={"query": UNSTOPPABLE}),
-                                range(3)))  # fmt: skip
+        answers = list(
+            pool.map(lambda _: client.get("/sparql", params={"query": UNSTOPPABLE}), range(3))
+        )
         # One at a time: each either ran into the deadline or waited too long for the slot.
         assert sorted(a.status_code for a in answers) in ([503, 503, 504], [503, 504, 504])
         assert time.monotonic() - started < 3
@@ -101,8 +102,10 @@ def test_service_hidden_behind_an_escape_is_refused(
 ) -> None:
     port = listener.getsockname()[1]
     # `\#` is an escape inside a prefixed name, not the start of a comment.
-    query = (f"PREFIX ex: <a:> SELECT * WHERE {{ BIND(ex:p\\# AS ?x) "
-             f"SERVICE <http://127.0.0.1:{port}/admin> {{ ?a ?b ?c }} }}")  # fmt: skip
+    query = (
+        f"PREFIX ex: <a:> SELECT * WHERE {{ BIND(ex:p\\# AS ?x) "
+        f"SERVICE <http://127.0.0.1:{port}/admin> {{ ?a ?b ?c }} }}"
+    )
     with app_client(settings) as client:
         problem(client.get("/sparql", params={"query": query}), 400, "service-refused")
     assert nobody_called(listener)

@@ -32,8 +32,10 @@ HEADER = "id,title,organisation,summary,outcomes,themes,evidence_type,source_url
 
 def write_study(folder: Path, themes: str) -> Path:
     path = folder / "refresh.csv"
-    path.write_text(HEADER + f'refresh-study,T,Leeds City Council,S.,Inclusion,"{themes}",'
-                    "news_report,https://example.org/r\n")  # fmt: skip
+    path.write_text(
+        HEADER + f'refresh-study,T,Leeds City Council,S.,Inclusion,"{themes}",'
+        "news_report,https://example.org/r\n"
+    )
     return path
 
 
@@ -71,8 +73,10 @@ def test_loads_by_another_process_are_seen_by_the_next_query(
     assert before is not None
     report = load(settings, write_study(tmp_path, "Regeneration; Service design"))
     found, header = themes(client)
-    assert found == {f"{BASE}/id/policy-theme/theme-regeneration",
-                     f"{BASE}/id/policy-theme/theme-service-design"}  # fmt: skip
+    assert found == {
+        f"{BASE}/id/policy-theme/theme-regeneration",
+        f"{BASE}/id/policy-theme/theme-service-design",
+    }
     assert header == report.load_id
     # The store queries held before the load was never changed: a new one was swapped in.
     assert service(client).current is not before
@@ -106,8 +110,11 @@ def test_a_contribution_refreshes_at_once_other_loads_at_the_interval(
         load(settings, write_study(tmp_path, "Regeneration"))
         # Within the interval the store is not checked again: still the earlier load.
         assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False
-        response = client.post("/contributions", content=CONTRIBUTION.encode(), headers={
-            "Content-Type": "text/turtle", "Authorization": f"Bearer {key}"})  # fmt: skip
+        response = client.post(
+            "/contributions",
+            content=CONTRIBUTION.encode(),
+            headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"},
+        )
         assert response.status_code == 201, response.text
         partner = f"ASK {{ <{BASE}/id/case-study/partner-study> ?p ?o }}"
         answer = client.get("/sparql", params={"query": partner})
@@ -121,9 +128,12 @@ def test_a_dry_run_contribution_does_not_refresh(framework: Driver, settings: Ap
     with TestClient(create_app(settings)) as client:
         client.get("/sparql", params={"query": "ASK {}"})
         before = service(client).current
-        response = client.post("/contributions", params={"dry_run": "true"},
-                               content=CONTRIBUTION.encode(), headers={
-            "Content-Type": "text/turtle", "Authorization": f"Bearer {key}"})  # fmt: skip
+        response = client.post(
+            "/contributions",
+            params={"dry_run": "true"},
+            content=CONTRIBUTION.encode(),
+            headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"},
+        )
         assert response.status_code == 201, response.text
         assert service(client).stale is False
         assert service(client).current is before
@@ -156,9 +166,13 @@ def test_a_patched_store_is_exactly_a_rebuilt_one(
         ("a new case study", "T", "Regeneration; Service design", True),
         ("a changed one", "A new title", three, True),
         ("the same again (a new load, nothing else)", "A new title", three, True),
-        ("a link removed from a node whose record is unchanged", "A new title", "Regeneration",
-         False),
-    ]  # fmt: skip
+        (
+            "a link removed from a node whose record is unchanged",
+            "A new title",
+            "Regeneration",
+            False,
+        ),
+    ]
     previous = first
     for what, title, study_themes, patchable in steps:
         path = write_study(tmp_path, study_themes)

@@ -61,10 +61,16 @@ def test_a_bad_last_row_writes_nothing_even_across_transactions(
     corpus = generate.write(tmp_path, STUDIES)
     with corpus.open("a", encoding="utf-8") as f:
         cells = dict.fromkeys(CASE_STUDY_COLUMNS, "") | {
-            "id": "bad-last", "title": "T", "organisation": "C", "place": "P",
-            "region": "Atlantis", "summary": "S.", "outcomes": "Data",
-            "evidence_type": "news_report", "source_url": "https://e.org",
-        }  # fmt: skip
+            "id": "bad-last",
+            "title": "T",
+            "organisation": "C",
+            "place": "P",
+            "region": "Atlantis",
+            "summary": "S.",
+            "outcomes": "Data",
+            "evidence_type": "news_report",
+            "source_url": "https://e.org",
+        }
         f.write(",".join(cells.values()) + "\n")
     before = fingerprint(bundled, settings)
     with pytest.raises(LoadFailed) as failure:

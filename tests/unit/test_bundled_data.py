@@ -44,12 +44,21 @@ def test_themes_have_challenges_and_opportunities(records: list[NodeRecord]) -> 
 def test_named_partners_are_present(records: list[NodeRecord]) -> None:
     names = {r.name for r in records if r.kind.value in ("Organisation", "ResearchInstitute")}
     for expected in (
-        "Socitm", "LGA", "Solace", "DCMS", "NCSC", "Connected Places Catapult",
-        "National Preparedness Commission", "Cyber Technical Advisory Group", "Local CIO Council",
-        "University of East London", "University of Bradford",
-        "Institute of Government and Public Policy", "Sustainability Research Institute",
+        "Socitm",
+        "LGA",
+        "Solace",
+        "DCMS",
+        "NCSC",
+        "Connected Places Catapult",
+        "National Preparedness Commission",
+        "Cyber Technical Advisory Group",
+        "Local CIO Council",
+        "University of East London",
+        "University of Bradford",
+        "Institute of Government and Public Policy",
+        "Sustainability Research Institute",
         "Institute for Connected Communities",
-    ):  # fmt: skip
+    ):
         assert expected in names
 
 

@@ -78,9 +78,15 @@ def test_benchmarks_state_every_target_of_issue_6() -> None:
     text = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
     targets = text.split("## Targets", 1)[1]
     for phrase in (
-        "Loader throughput", "Loader peak memory", "Evidence query over HTTP", "Gap map",
-        "Facets", "pyoxigraph", "rdflib", "Export peak memory",
-    ):  # fmt: skip
+        "Loader throughput",
+        "Loader peak memory",
+        "Evidence query over HTTP",
+        "Gap map",
+        "Facets",
+        "pyoxigraph",
+        "rdflib",
+        "Export peak memory",
+    ):
         assert phrase in targets, phrase
     assert "### Complexity" in text
     assert "## Scale beyond one machine" in text

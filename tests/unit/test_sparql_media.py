@@ -15,16 +15,23 @@ from ontology.sparql.media import FORMAT_NAMES, negotiate
         ("*/*", "application/sparql-results+json", "text/turtle"),
         ("text/csv", "text/csv", None),
         ("application/n-triples", None, "application/n-triples"),
-        ("text/csv;q=0.2, application/sparql-results+xml", "application/sparql-results+xml",
-         "application/rdf+xml"),
+        (
+            "text/csv;q=0.2, application/sparql-results+xml",
+            "application/sparql-results+xml",
+            "application/rdf+xml",
+        ),
         ("application/json", "application/json", None),
         ("text/*", "text/csv", "text/turtle"),
-        ("application/ld+json, text/tab-separated-values;q=0.5", "text/tab-separated-values",
-         "application/ld+json"),
+        (
+            "application/ld+json, text/tab-separated-values;q=0.5",
+            "text/tab-separated-values",
+            "application/ld+json",
+        ),
     ],
-)  # fmt: skip
-def test_both_families_are_negotiated(accept: str | None, results: str | None,
-                                      rdf: str | None) -> None:  # fmt: skip
+)
+def test_both_families_are_negotiated(
+    accept: str | None, results: str | None, rdf: str | None
+) -> None:
     choice = negotiate(accept, [])
     assert (choice.results[0] if choice.results else None) == results
     assert (choice.rdf.media_type if choice.rdf else None) == rdf

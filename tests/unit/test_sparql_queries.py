@@ -31,12 +31,14 @@ AWKWARD = 'tab\there, newline\nthere, "quoted", comma, back\\slash, ünïcode'
 def store() -> ox.Store:
     store = ox.Store()
     s, p = ox.NamedNode(f"{EX}s"), ox.NamedNode(f"{EX}p")
-    store.extend([
-        ox.Quad(s, p, ox.Literal(AWKWARD, language="en")),
-        ox.Quad(s, p, ox.BlankNode("b0")),
-        ox.Quad(s, p, ox.Literal("7", datatype=ox.NamedNode(XSD_INTEGER))),
-        *(ox.Quad(ox.NamedNode(f"{EX}n{i}"), p, ox.Literal(str(i))) for i in range(200)),
-    ])  # fmt: skip
+    store.extend(
+        [
+            ox.Quad(s, p, ox.Literal(AWKWARD, language="en")),
+            ox.Quad(s, p, ox.BlankNode("b0")),
+            ox.Quad(s, p, ox.Literal("7", datatype=ox.NamedNode(XSD_INTEGER))),
+            *(ox.Quad(ox.NamedNode(f"{EX}n{i}"), p, ox.Literal(str(i))) for i in range(200)),
+        ]
+    )
     return store
 
 

@@ -25,9 +25,12 @@ from tests.conftest import ROOT
 
 RATINGS = ROOT / "data" / "evidence" / "ratings.yaml"
 TYPES = {
-    1: "self_reported_case_study", 2: "internal_evaluation", 3: "audit_or_inspection",
-    4: "independent_evaluation", 5: "peer_reviewed",
-}  # fmt: skip
+    1: "self_reported_case_study",
+    2: "internal_evaluation",
+    3: "audit_or_inspection",
+    4: "independent_evaluation",
+    5: "peer_reviewed",
+}
 DIRECTIONS = list(Direction)
 SEEDS = range(300)
 
@@ -77,8 +80,12 @@ def rating(rule: Rule, studies: list[Study]) -> str:
 
 def test_the_bundled_rule_is_checked_mixed_first_and_ends_with_insufficient(rule: Rule) -> None:
     assert [r.id for r in rule.ratings] == [
-        "mixed", "established", "promising", "emerging", "insufficient",
-    ]  # fmt: skip
+        "mixed",
+        "established",
+        "promising",
+        "emerging",
+        "insufficient",
+    ]
     ranked = sorted(rule.ratings, key=lambda r: -r.rank)
     assert [r.id for r in ranked] == [
         "established",
@@ -134,8 +141,10 @@ def trial_against_anecdotes(rule: Rule) -> EvidenceCard:
 def test_twelve_self_reported_successes_are_emerging_and_weak(rule: Rule) -> None:
     card = realistic_weak(rule)
     assert card.rating.id == "emerging"
-    assert card.rule == "12 studies, all reported (strength 1); 12 of 12 studies positive " \
-        "(needs 1): emerging"  # fmt: skip
+    assert (
+        card.rule == "12 studies, all reported (strength 1); 12 of 12 studies positive "
+        "(needs 1): emerging"
+    )
     assert "All 12 studies are self-reported or news reports (strength 1): weak evidence." in (
         card.summary
     )
@@ -162,28 +171,45 @@ def test_a_trial_finding_no_effect_is_not_outvoted_by_anecdotes(rule: Rule) -> N
     ("studies", "expected", "clause"),
     [
         ([], "insufficient", "No studies; nothing to rate: insufficient"),
-        ([(1, "positive"), (1, "positive")], "emerging",
-         "2 studies, both reported (strength 1); 2 of 2 studies positive (needs 1): emerging"),
+        (
+            [(1, "positive"), (1, "positive")],
+            "emerging",
+            "2 studies, both reported (strength 1); 2 of 2 studies positive (needs 1): emerging",
+        ),
         ([(1, None), (3, "not_stated")], "insufficient", "none states a direction: insufficient"),
-        ([(4, "positive"), (1, "positive"), (2, "no_effect"), (1, None)], "mixed",
-         "4 studies, strongest 1 independently evaluated (strength 4); 1 of 3 with a stated "
-         "direction negative, no effect or mixed (needs 1/3): mixed or negative"),
-        ([(3, "positive"), (1, "positive")], "promising",
-         "1 positive at strength 3+ (needs 1)"),
+        (
+            [(4, "positive"), (1, "positive"), (2, "no_effect"), (1, None)],
+            "mixed",
+            "4 studies, strongest 1 independently evaluated (strength 4); 1 of 3 with a stated "
+            "direction negative, no effect or mixed (needs 1/3): mixed or negative",
+        ),
+        ([(3, "positive"), (1, "positive")], "promising", "1 positive at strength 3+ (needs 1)"),
         ([(3, "positive")], "emerging", "1 study, externally examined (strength 3)"),
-        ([(4, "positive")] * 3 + [(1, "no_effect")], "established",
-         "3 positive at strength 4+ (needs 3), 0 negative, no effect or mixed at strength 4+ "
-         "(at most 0), 3 of 4 with a stated direction positive (needs 3/4): established"),
-        ([(5, "positive")] * 3 + [(4, "negative")] + [(1, "positive")] * 6, "promising",
-         "promising"),
+        (
+            [(4, "positive")] * 3 + [(1, "no_effect")],
+            "established",
+            "3 positive at strength 4+ (needs 3), 0 negative, no effect or mixed at strength 4+ "
+            "(at most 0), 3 of 4 with a stated direction positive (needs 3/4): established",
+        ),
+        (
+            [(5, "positive")] * 3 + [(4, "negative")] + [(1, "positive")] * 6,
+            "promising",
+            "promising",
+        ),
         ([(5, "positive")] * 3 + [(1, "no_effect")] * 2, "mixed", "2 of 5 with a stated"),
         ([(2, "negative")], "mixed", "1 study, documented (strength 2); 1 of 1"),
-        ([(5, "mixed"), (5, "positive"), (5, "positive")], "mixed",
-         "all peer reviewed (strength 5); 1 of 3 with a stated direction negative"),
-        ([(5, "mixed"), (5, "positive"), (5, "positive"), (1, "positive")], "mixed",
-         "1 of 3 with a stated direction at strength 5+ negative"),
+        (
+            [(5, "mixed"), (5, "positive"), (5, "positive")],
+            "mixed",
+            "all peer reviewed (strength 5); 1 of 3 with a stated direction negative",
+        ),
+        (
+            [(5, "mixed"), (5, "positive"), (5, "positive"), (1, "positive")],
+            "mixed",
+            "1 of 3 with a stated direction at strength 5+ negative",
+        ),
     ],
-)  # fmt: skip
+)
 def test_cases(
     rule: Rule, studies: list[tuple[int, str | None]], expected: str, clause: str
 ) -> None:
@@ -209,17 +235,24 @@ def test_all_weak_at_strength_two_is_said_plainly(rule: Rule) -> None:
 
 
 def test_the_card_counts_everything(rule: Rule) -> None:
-    studies = [study(i, s, d) for i, (s, d) in enumerate(
-        [(1, "positive"), (2, "negative"), (3, "mixed"), (5, "no_effect"), (4, None)]
-    )]  # fmt: skip
+    studies = [
+        study(i, s, d)
+        for i, (s, d) in enumerate(
+            [(1, "positive"), (2, "negative"), (3, "mixed"), (5, "no_effect"), (4, None)]
+        )
+    ]
     studies[1] = studies[1].model_copy(update={"places": ["Place 0", " place 0 "]})
     card = build_card(rule, studies)
     assert card.studies == 5
     assert card.places == 4
     assert card.strengths == {1: 1, 2: 1, 3: 1, 4: 1, 5: 1}
     assert {d.value: n for d, n in card.directions.items()} == {
-        "positive": 1, "mixed": 1, "negative": 1, "no_effect": 1, "not_stated": 1,
-    }  # fmt: skip
+        "positive": 1,
+        "mixed": 1,
+        "negative": 1,
+        "no_effect": 1,
+        "not_stated": 1,
+    }
     assert [s.case_study_id for s in card.did_not_work] == ["cs-3", "cs-2", "cs-1"]
     assert card.reported_results_total == 5
     assert card.reported_results[0].case_study_id == "cs-3"
@@ -241,10 +274,16 @@ def test_a_case_study_given_twice_is_refused(rule: Rule) -> None:
 
 def test_study_rows_as_the_graph_returns_them() -> None:
     row = {
-        "case_study_id": "a", "title": "A", "organisation": None, "places": [], "strength": 2,
-        "direction": None, "evidence_type": "news_report", "reported_results": [],
+        "case_study_id": "a",
+        "title": "A",
+        "organisation": None,
+        "places": [],
+        "strength": 2,
+        "direction": None,
+        "evidence_type": "news_report",
+        "reported_results": [],
         "source_urls": ["https://example.org"],
-    }  # fmt: skip
+    }
     parsed = Study.model_validate(row)
     assert parsed.direction is Direction.NOT_STATED
     assert parsed.evidence_type == "news-report"
@@ -367,5 +406,11 @@ def test_approaches_rank_by_rating_then_best_strength_then_studies(rule: Rule) -
     }
     order = sorted(cards, key=lambda k: ranking_key(cards[k]))
     assert order == [
-        "established", "promising", "documented", "weak-many", "weak-few", "none", "against",
-    ]  # fmt: skip
+        "established",
+        "promising",
+        "documented",
+        "weak-many",
+        "weak-few",
+        "none",
+        "against",
+    ]
