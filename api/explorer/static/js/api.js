@@ -51,8 +51,17 @@ export const search = (q, limit = 50) => get('/search', { q, limit });
 export const node = (id) => get(`/nodes/${segment(id)}`);
 export const nodesOfKind = (kind, limit = 200) => get('/nodes', { kind, limit });
 export const neighbourhood = (id, depth) => get(`/graph/neighbourhood/${segment(id)}`, { depth });
-export const whatWorks = (filter, limit, offset) => get('/evidence', { ...filter, limit, offset });
+/** Case studies, strongest evidence first (GET /evidence). */
+export const evidence = (filter, limit, offset) => get('/evidence', { ...filter, limit, offset });
 export const facets = (filter, groupBy) => get('/evidence/facets', { ...filter, group_by: groupBy, zeros: true });
 export const gapMap = (filter, rows, cols) => get('/evidence/gap-map', { ...filter, rows, cols });
 export const gapMapCsvUrl = (filter, rows, cols) =>
   apiUrl('/evidence/gap-map', { ...filter, rows, cols, format: 'csv' });
+/** Approaches ranked by their evidence, each with its card and case studies (GET /what-works). */
+export const whatWorks = (filter, limit, offset) => get('/what-works', { ...filter, limit, offset });
+/** Every approach with its card for the filter (GET /interventions). */
+export const interventions = (filter = {}, limit = 200) => get('/interventions', { ...filter, limit });
+/** One approach: its card, its case studies, a card per outcome (GET /interventions/{id}). */
+export const intervention = (id, filter = {}) => get(`/interventions/${segment(id)}`, filter);
+/** The rating rule as data (GET /ratings). */
+export const ratings = () => get('/ratings');

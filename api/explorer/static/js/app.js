@@ -5,11 +5,12 @@
 import { ApiError, calls, onCall } from './api.js';
 import { add, fill, h, problemBox } from './dom.js';
 import * as gaps from './views/gaps.js';
+import * as intervention from './views/intervention.js';
 import * as node from './views/node.js';
 import * as search from './views/search.js';
 import * as works from './views/works.js';
 
-const VIEWS = { search, node, works, gaps };
+const VIEWS = { search, node, works, gaps, intervention };
 const main = document.getElementById('main');
 const callList = document.getElementById('call-list');
 let generation = 0;
@@ -47,7 +48,8 @@ async function render({ focus }) {
   const params = new URLSearchParams(location.search);
   const name = VIEWS[params.get('view')] ? params.get('view') : 'search';
   for (const link of document.querySelectorAll('nav a[data-view]')) {
-    const current = link.dataset.view === name || (name === 'node' && link.dataset.view === 'search');
+    const current = link.dataset.view === name || (name === 'node' && link.dataset.view === 'search')
+      || (name === 'intervention' && link.dataset.view === 'works');
     if (current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }

@@ -1,20 +1,33 @@
-// The evidence and gap map: rows x columns (outcomes x themes by default) as a heat map of case
-// study counts. Empty cells are drawn as gaps, every cell opens its case studies, and the whole
-// map downloads as CSV.
+// The evidence and gap map: rows x columns (approaches x outcomes by default). A cell's colour
+// is the STRENGTH of its best evidence, never its count, so a cell of many weak studies stays
+// pale; the count is the number in the cell. Empty cells are hatched, every cell opens its case
+// studies (and, for an approach, its evidence card), and the whole map downloads as CSV.
+//
+// API calls behind this view: GET /evidence/gap-map; for a chosen cell GET /interventions/{id}
+// (a cell of an approach) or GET /evidence (any other cell).
 
 import * as api from '../api.js';
 import { add, announce, fill, h, newest, plural, problemBox, select } from '../dom.js';
-import { caseStudyList } from '../evidence.js';
+import { evidenceCard, studyEntry } from '../card.js';
+import { caseStudyList, strengthWords } from '../evidence.js';
 import { byId, choices, filterFrom, otherFilters, strengthLevels } from './works.js';
 
-const DIMENSIONS = [['outcome', 'Outcomes'], ['theme', 'Policy themes'], ['region', 'Regions'], ['evidence_type', 'Types of evidence']];
+const DIMENSIONS = [
+  ['intervention', 'Approaches'], ['outcome', 'Outcomes'], ['theme', 'Policy themes'], ['region', 'Regions'],
+  ['evidence_type', 'Types of evidence'], ['direction', 'Directions (what the studies found)'],
+];
 const LISTED = 50;
 const STRONG = 3; // externally examined or better
 
+/** The strength of a cell's best evidence, 0 for none. */
+export function bestOf(cell) {
+  return cell.best_strength?.strength ?? cell.strongest?.strength ?? 0;
+}
+
 export async function render(page, params, { navigate, record, remember, current }) {
-  const rows = dimension(params.get('rows'), 'outcome');
-  let cols = dimension(params.get('cols'), 'theme');
-  if (cols === rows) cols = rows === 'theme' ? 'outcome' : 'theme';
+  const rows = dimension(params.get('rows'), 'intervention');
+  let cols = dimension(params.get('cols'), 'outcome');
+  if (cols === rows) cols = rows === 'outcome' ? 'intervention' : 'outcome';
   const [levels, outcomes] = await Promise.all([strengthLevels(), choices('Outcome', '')]);
   const filter = byId(filterFrom(params), { outcome: outcomes });
   const map = await api.gapMap(filter, rows, cols);
@@ -22,8 +35,7 @@ export async function render(page, params, { navigate, record, remember, current
   remember({ ...state, cell: params.get('cell') });
 
   const empty = map.cells.filter((c) => c.case_studies === 0);
-  const strong = map.cells.filter((c) => (c.strongest?.strength ?? 0) >= STRONG);
-  const max = Math.max(1, ...map.cells.map((c) => c.case_studies));
+  const strong = map.cells.filter((c) => bestOf(c) >= STRONG);
   const rowName = new Map(map.row_values.map((v) => [v.key, v.name]));
   const colName = new Map(map.col_values.map((v) => [v.key, v.name]));
   const cells = new Map(map.cells.map((c) => [`${c.row}|${c.col}`, c]));
@@ -50,17 +62,12 @@ export async function render(page, params, { navigate, record, remember, current
       else b.removeAttribute('aria-current');
       b.tabIndex = b.dataset.cell === key ? 0 : -1; // Tab comes back to the chosen cell
     }
-    const where = { ...filter, [rows]: cell.row, [cols]: cell.col };
     const title = `${rowName.get(cell.row)} × ${colName.get(cell.col)}`;
     try {
-      const result = await api.whatWorks(where, LISTED, 0);
+      const shown = await cellContents(cell, rows, cols, filter, title);
       if (!fresh() || !current()) return; // another cell, or another page, has been chosen since
-      fill(chosenBox,
-        h('h2', { id: 'cell-heading', tabindex: -1 }, `${plural(result.total, 'case study', 'case studies')}: ${title}`),
-        result.total === 0 ? h('p', { class: 'gap-note' }, 'No case studies yet: a gap in the evidence.') : null,
-        caseStudyList(result.items),
-        result.total > LISTED ? h('p', {}, h('a', { href: `?${new URLSearchParams({ view: 'works', ...where })}` }, 'See them all in What works')) : null);
-      announce(`${title}: ${plural(result.total, 'case study', 'case studies')}`);
+      fill(chosenBox, shown);
+      announce(`${title}: ${plural(cell.case_studies, 'case study', 'case studies')}`);
     } catch (error) {
       if (!fresh()) return;
       fill(chosenBox, problemBox(error, `Could not list ${title}`));
@@ -74,11 +81,11 @@ export async function render(page, params, { navigate, record, remember, current
   };
   const table = h('table', { class: 'heatmap' },
     h('caption', {}, `Case studies by ${label(rows).toLowerCase()} (rows) and ${label(cols).toLowerCase()} (columns). `
-      + 'Darker cells have more; hatched cells have none. Choose a cell to list its case studies; '
-      + 'arrow keys move between cells.'),
+      + 'The colour is the strength of the best evidence in the cell; the number is how many case studies. '
+      + 'Hatched cells have none. Choose a cell to list its case studies; arrow keys move between cells.'),
     h('thead', {}, h('tr', {}, h('td'), map.col_values.map((v) => h('th', { scope: 'col' }, v.name)))),
     h('tbody', {}, map.row_values.map((r) => h('tr', {}, h('th', { scope: 'row' }, r.name),
-      map.col_values.map((c) => cellOf(cells.get(`${r.key}|${c.key}`), max, rowName, colName, choose))))));
+      map.col_values.map((c) => cellOf(cells.get(`${r.key}|${c.key}`), rowName, colName, choose))))));
 
   rovingFocus(table, params.get('cell'));
   const atLeast = levels.find((l) => l.notation === (filter.min_strength ?? '1'));
@@ -93,6 +100,7 @@ export async function render(page, params, { navigate, record, remember, current
       atLeast && atLeast.notation !== '1' ? ` with evidence at ${atLeast.notation} – ${atLeast.name} or stronger` : '',
       `. ${plural(strong.length, 'cell')} ha${strong.length === 1 ? 's' : 've'} evidence externally examined or stronger (${STRONG} of 5 and up).`),
     h('p', {}, h('a', { href: api.gapMapCsvUrl(filter, rows, cols), download: `gap-map-${rows}-${cols}.csv` }, 'Download the map as CSV')),
+    legend(levels),
     h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Gap map table' }, table),
     gapList(empty, rowName, colName),
     chosenBox);
@@ -138,16 +146,46 @@ function label(dim) {
   return DIMENSIONS.find(([key]) => key === dim)[1];
 }
 
-function cellOf(cell, max, rowName, colName, onChoose) {
+/** What a chosen cell holds: for an approach, its card in the cell and its case studies; else
+ * the case studies of the cell from /evidence. */
+async function cellContents(cell, rows, cols, filter, title) {
+  const heading = h('h2', { id: 'cell-heading', tabindex: -1 }, `${plural(cell.case_studies, 'case study', 'case studies')}: ${title}`);
+  const gap = cell.case_studies === 0 ? h('p', { class: 'gap-note' }, 'No case studies yet: a gap in the evidence.') : null;
+  if (rows === 'intervention' || cols === 'intervention') {
+    const [approach, other, value] = rows === 'intervention' ? [cell.row, cols, cell.col] : [cell.col, rows, cell.row];
+    if (cell.case_studies === 0) return [heading, gap];
+    const detail = await api.intervention(approach, { ...filter, [other]: value });
+    return [heading, evidenceCard(detail.card, { id: approach, title: `The evidence: ${title}` }),
+      h('h3', {}, 'The case studies'), h('ul', { class: 'entries' }, detail.case_studies.map(studyEntry))];
+  }
+  const where = { ...filter, [rows]: cell.row, [cols]: cell.col };
+  const result = await api.evidence(where, LISTED, 0);
+  return [heading, gap, caseStudyList(result.items),
+    result.total > LISTED ? h('p', {}, h('a', { href: `?${new URLSearchParams({ view: 'works', ...where })}` }, 'See them all in What works')) : null];
+}
+
+/** Colour is strength, number is count, hatching is nothing: said once, beside the map. */
+function legend(levels) {
+  return h('div', { class: 'map-legend' },
+    h('p', {}, h('strong', {}, 'Colour'), ' = the strongest evidence in the cell; ',
+      h('strong', {}, 'number'), ' = how many case studies. Many weak studies stay pale.'),
+    h('ul', { class: 'legend', 'aria-label': 'Colours of the gap map' },
+      levels.map((l) => h('li', {}, h('span', { class: `key strength-${l.notation}`, 'aria-hidden': 'true' }),
+        `${l.notation} – ${l.name} (${strengthWords(Number(l.notation))})`)),
+      h('li', {}, h('span', { class: 'key gap', 'aria-hidden': 'true' }), 'No case studies (a gap)')));
+}
+
+function cellOf(cell, rowName, colName, onChoose) {
   const key = `${cell.row}|${cell.col}`;
-  const shade = cell.case_studies === 0 ? 'gap' : `shade-${Math.ceil((cell.case_studies / max) * 5)}`;
-  const strongest = cell.strongest ? `, strongest evidence ${cell.strongest.strength} of 5` : '';
-  return h('td', { class: shade },
+  const best = bestOf(cell);
+  const shade = cell.case_studies === 0 ? 'gap' : `strength-${best} ${strengthWords(best)}`;
+  const strongest = best ? `, strongest evidence ${best} of 5 (${strengthWords(best)})` : '';
+  return h('td', { class: shade, 'data-best-strength': best, 'data-count': cell.case_studies },
     h('button', { type: 'button', 'data-cell': key, onclick: () => onChoose(key) },
       h('span', { class: 'count' }, String(cell.case_studies)),
       h('span', { class: 'visually-hidden' },
         ` ${cell.case_studies === 1 ? 'case study' : 'case studies'}: ${rowName.get(cell.row)}, ${colName.get(cell.col)}${strongest}`),
-      cell.strongest ? h('span', { class: 'best', 'aria-hidden': 'true' }, `best ${cell.strongest.strength}/5`) : null));
+      best ? h('span', { class: 'best', 'aria-hidden': 'true' }, `best ${best}/5`) : null));
 }
 
 function gapList(empty, rowName, colName) {

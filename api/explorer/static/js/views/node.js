@@ -3,22 +3,43 @@
 
 import * as api from '../api.js';
 import { announce, fill, groupBy, h, newest, plural, problemBox, select } from '../dom.js';
-import { directionWords } from '../evidence.js';
+import { directionWords, nodeLink, sourceLinks, strengthBadge, years } from '../evidence.js';
 import { createGraph } from '../graph.js';
 import { kindColour, kindName } from '../kinds.js';
+import { strengthLevels } from './works.js';
 
 // Bookkeeping the loader keeps on nodes; the links below say the same things better.
-const HIDDEN = new Set(['id', 'name', 'description', 'load', 'title', 'summary', 'source_file']);
+const HIDDEN = new Set([
+  'id', 'name', 'description', 'load', 'title', 'summary', 'source_file', 'checksum', 'level', 'year_end',
+]);
 const hidden = (key) => HIDDEN.has(key) || /_ids?$/.test(key);
+// Properties as people say them, not as the loader names them.
+const LABELS = {
+  source_urls: 'Sources', source: 'Source', year_start: 'Year', reported_results: 'Reported results (as stated, unverified)',
+  cost: 'Reported cost (as stated, unverified)', cost_basis: 'What the cost covers', cost_year: 'Year of the cost',
+  strength: 'Strength', evidence_type: 'Type of evidence', direction: 'Direction', notation: 'Number',
+  alt_names: 'Also known as', gss_code: 'GSS code', organisation_type: 'Type of organisation',
+  resource_type: 'Type of resource', rank: 'Rank', min_positive: 'Studies that found it worked, at least',
+  min_positive_at_strength: 'Of those, at strength 4 or more, at least', min_positive_share: 'Share that found it worked, at least',
+  min_strength: 'Counting studies at strength, at least', min_against_share: 'Share against, at least',
+  max_against_at_strength: 'Studies against at strength 4 or more, at most',
+};
+/** A property's label: a person's words, or the name with its underscores made spaces. */
+export function labelOf(key) {
+  const words = LABELS[key] ?? key.replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 const DEPTHS = ['1', '2', '3'];
+const MOST_CLAIMS = 12;
 
 export async function render(page, params, { navigate, remember, onMount, onLeave }) {
   const id = params.get('id');
   if (!id) throw new Error('no node given: open one from Search');
   const depth = DEPTHS.includes(params.get('depth')) ? Number(params.get('depth')) : 1;
   const expanded = (params.get('expand') ?? '').split(',').filter(Boolean);
-  const [detail, around] = await Promise.all([api.node(id), api.neighbourhood(id, depth)]);
+  const [detail, around, levels] = await Promise.all([api.node(id), api.neighbourhood(id, depth), strengthLevels()]);
   const name = detail.properties.name ?? detail.properties.title ?? id;
+  const evidence = detail.kind === 'CaseStudy' ? await claimsOf(detail, levels) : null;
 
   const state = () => ({ view: 'node', id, depth, expand: expanded.join(',') });
   const canvas = h('div', { id: 'graph', class: 'graph', role: 'img' });
@@ -56,7 +77,7 @@ export async function render(page, params, { navigate, remember, onMount, onLeav
 
   function showDetail(chosen) {
     const hadFocus = panel.contains(document.activeElement) || document.activeElement === document.body;
-    fill(panel, details(chosen, chosen.id === id, () => expand(chosen.id)));
+    fill(panel, details(chosen, chosen.id === id, () => expand(chosen.id), levels));
     // The button pressed may be gone: keep keyboard users in the panel, not back at the top.
     if (hadFocus && document.activeElement === document.body) panel.querySelector('h2').focus();
   }
@@ -73,6 +94,7 @@ export async function render(page, params, { navigate, remember, onMount, onLeav
     h('p', { class: 'kind' }, kindName(detail.kind)),
     h('h1', { tabindex: -1 }, name),
     detail.properties.description ? h('p', { class: 'lede' }, detail.properties.description) : null,
+    evidence,
     h('div', { class: 'toolbar' }, depthForm,
       h('a', { href: `?view=node&id=${encodeURIComponent(id)}&depth=${depth}` }, 'Reset the graph'),
       around.truncated ? h('p', { class: 'note' }, 'Only the nearest nodes are shown: this neighbourhood is large.') : null),
@@ -92,10 +114,39 @@ export async function render(page, params, { navigate, remember, onMount, onLeav
   });
 }
 
-function details(detail, isCentre, expand) {
+/**
+ * A case study's evidence, outcome by outcome: each claim's strength with its level's name and
+ * its direction in words (one /nodes call per claim; a case study has a handful).
+ */
+async function claimsOf(detail, levels) {
+  const ids = detail.links.filter((l) => l.type === 'HAS_CLAIM' && l.direction === 'out').map((l) => l.node.id);
+  const claims = await Promise.all(ids.slice(0, MOST_CLAIMS).map((claim) => api.node(claim)));
+  const linked = (claim, type) => claim.links.find((l) => l.type === type && l.direction === 'out')?.node;
+  const rows = claims.map((claim) => ({ claim, outcome: linked(claim, 'FOR_OUTCOME'), type: linked(claim, 'OF_TYPE') }))
+    .sort((a, b) => (b.claim.properties.strength ?? 0) - (a.claim.properties.strength ?? 0));
+  return h('section', { class: 'case-evidence', 'aria-labelledby': 'evidence-heading' },
+    h('h2', { id: 'evidence-heading' }, 'Evidence by outcome'),
+    rows.length ? h('ul', { class: 'claims' }, rows.map(({ claim, outcome, type }) => {
+      const p = claim.properties;
+      return h('li', { 'data-id': claim.id, 'data-direction': p.direction ?? 'not_stated' },
+        h('strong', {}, outcome ? nodeLink(outcome.id, outcome.name) : p.name), ': ',
+        strengthBadge(p.strength, levelName(levels, p.strength)), ' ',
+        h('span', { class: 'direction' }, `${type ? `${type.name}, ` : ''}${directionWords(p.direction)}`),
+        p.description ? h('p', { class: 'note' }, p.description) : null);
+    })) : h('p', {}, 'No evidence claims: this case study states no outcome evidence.'),
+    ids.length > MOST_CLAIMS ? h('p', { class: 'note' }, `Showing the first ${MOST_CLAIMS} of ${ids.length}.`) : null);
+}
+
+function levelName(levels, strength) {
+  return levels.find((l) => Number(l.notation) === strength)?.name;
+}
+
+function details(detail, isCentre, expand, levels) {
   const props = detail.properties;
   const label = props.name ?? props.title ?? detail.id;
-  const facts = Object.entries(props).filter(([key]) => !hidden(key));
+  const facts = Object.entries(props).filter(([key]) => !hidden(key))
+    .filter(([key]) => !(key === 'source' && props.source_urls?.length));
+  const linkedName = (type) => detail.links.find((l) => l.type === type && l.direction === 'out')?.node.name;
   const groups = groupBy(detail.links, (link) => `${link.type} ${link.direction}`);
   return [
     h('p', { class: 'kind' }, kindName(detail.kind)),
@@ -106,8 +157,8 @@ function details(detail, isCentre, expand) {
     props.summary ? h('p', {}, props.summary) : null,
     !isCentre && props.description ? h('p', {}, props.description) : null,
     facts.length ? h('dl', { class: 'facts' }, facts.map(([key, value]) => [
-      h('dt', {}, key.replaceAll('_', ' ')),
-      h('dd', {}, key === 'direction' ? directionWords(value) : valueOf(value))])) : null,
+      h('dt', {}, labelOf(key)),
+      h('dd', {}, factOf(key, value, props, levels, linkedName))])) : null,
     h('h3', {}, `Links (${detail.links_total})`),
     detail.links_total > detail.links.length
       ? h('p', { class: 'note' }, `Showing the first ${detail.links.length}.`) : null,
@@ -121,7 +172,19 @@ function details(detail, isCentre, expand) {
   ];
 }
 
+function factOf(key, value, props, levels, linkedName) {
+  if (key === 'direction') return directionWords(value);
+  if (key === 'strength' && props.level) return strengthBadge(value, linkedName('AT_LEVEL') ?? levelName(levels, value));
+  if (key === 'evidence_type') return linkedName('OF_TYPE') ?? valueOf(value);
+  if (key === 'year_start') return years(value, props.year_end);
+  if (key === 'source_urls') return sourceLinks(value);
+  return valueOf(value);
+}
+
 function furtherViews(detail) {
+  if (detail.kind === 'Intervention') {
+    return h('p', {}, nodeLink(detail.id, `The evidence for ${detail.properties.name}: its card and case studies`, 'intervention'));
+  }
   const filters = { Outcome: 'outcome', PolicyTheme: 'theme', Region: 'region', Organisation: 'organisation' };
   const filter = filters[detail.kind];
   if (!filter) return null;

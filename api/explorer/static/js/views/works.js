@@ -1,9 +1,14 @@
-// "What works": pick an outcome and filters, see case studies ranked by the strength of their
-// evidence (then recency), each saying why it matched and where its sources are.
+// "What works": pick an outcome and filters, see the approaches rated by their evidence (each
+// card saying which clause of the rule gave its rating, and what did not work), then the case
+// studies ranked by the strength of their evidence (then recency).
+//
+// API calls behind this view: GET /what-works (the approach cards), GET /evidence (the case
+// studies), GET /evidence/facets (how many at each strength), GET /nodes?kind= (the form's lists).
 
 import * as api from '../api.js';
 import { add, announce, h, input, plural, problemBox, select } from '../dom.js';
-import { caseStudyList } from '../evidence.js';
+import { evidenceCard, studyEntry } from '../card.js';
+import { DIRECTION_LABELS, caseStudyList, nodeLink } from '../evidence.js';
 
 const PAGE = 20;
 export const FILTERS = [
@@ -11,10 +16,8 @@ export const FILTERS = [
   'q', 'organisation', 'place',
 ];
 const CHOSEN_BY_NAME = { outcome: 'Outcome', theme: 'PolicyTheme', region: 'Region', evidence_type: 'EvidenceType' };
-const DIRECTIONS = [
-  ['', 'Any'], ['positive', 'Positive'], ['mixed', 'Mixed'], ['negative', 'Negative'],
-  ['no_effect', 'No effect'], ['not_stated', 'Not stated'],
-];
+const DIRECTIONS = [['', 'Any'], ...Object.entries(DIRECTION_LABELS)];
+const APPROACHES = 50;
 
 /** The filters in the URL, as the API takes them. */
 export function filterFrom(params) {
@@ -84,7 +87,7 @@ export async function render(page, params, { navigate, remember }) {
     input('year_from', 'From year', filter.year_from, { type: 'number', min: 1900, max: 2100, inputmode: 'numeric' }),
     input('year_to', 'To year', filter.year_to, { type: 'number', min: 1900, max: 2100, inputmode: 'numeric' }),
     input('q', 'Words in the title or summary', filter.q, { type: 'search' }),
-    h('button', { type: 'submit' }, 'Show case studies'));
+    h('button', { type: 'submit' }, 'Show what works'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const from = form.elements.year_from;
@@ -100,20 +103,44 @@ export async function render(page, params, { navigate, remember }) {
   const outcomeName = outcomes.find(([id]) => id && id === filter.outcome)?.[1];
   add(page, 
     h('h1', { tabindex: -1 }, outcomeName ? `What works for ${outcomeName}` : 'What works'),
-    h('p', { class: 'lede' }, 'Case studies ranked by the strength of their evidence, then by how recent they are. ',
+    h('p', { class: 'lede' }, 'Approaches rated by the evidence of the case studies that applied them, each rating ',
+      'with the clause of the rule that gave it; then the case studies, strongest evidence first. ',
       'Weak evidence is shown as weak, not left out.'),
     form,
     otherFilters(filter, [...form.elements].map((e) => e.name), { view: 'works' }),
     scale(levels));
   try {
-    const [result, [byStrength]] = await Promise.all([
-      api.whatWorks(filter, PAGE, offset), api.facets(filter, 'strength')]);
-    add(page, results(result, byStrength, offset, params, outcomeName));
+    const [ranked, result, [byStrength]] = await Promise.all([
+      api.whatWorks(filter, APPROACHES, 0), api.evidence(filter, PAGE, offset), api.facets(filter, 'strength')]);
+    add(page, approaches(ranked, outcomeName), results(result, byStrength, offset, params, outcomeName));
   } catch (error) {
     if (!error.problem) throw error;
     // A filter the API refuses: say why next to the form, and keep the form.
     add(page, problemBox(error, 'These filters cannot be used'));
   }
+}
+
+/** The approaches, as /what-works ranks them: rating, then best strength, then studies. */
+function approaches(ranked, outcomeName) {
+  const heading = ranked.total
+    ? `${plural(ranked.total, 'approach', 'approaches')} rated${outcomeName ? ` for ${outcomeName}` : ''}`
+    : `No approach has case studies${outcomeName ? ` for ${outcomeName}` : ''} that match`;
+  return h('section', { class: 'approaches', 'aria-labelledby': 'approaches-heading' },
+    h('h2', { id: 'approaches-heading', tabindex: -1 }, heading),
+    ranked.total ? h('p', { class: 'note' }, ranked.rule, ' ', h('a', { href: api.apiUrl('/ratings') }, 'The rule as data'), '.') : null,
+    ranked.total > ranked.items.length
+      ? h('p', {}, `Showing the first ${ranked.items.length}, strongest evidence first.`) : null,
+    h('ol', { class: 'cards' }, ranked.items.map(({ intervention, card, case_studies: studies }) => h('li', {},
+      evidenceCard(card, {
+        id: intervention.id,
+        title: nodeLink(intervention.id, intervention.name, 'intervention'),
+        extra: [
+          intervention.family ? h('p', { class: 'family' }, 'Family: ', intervention.family.name) : null,
+          studies.length ? h('details', { class: 'behind' },
+            h('summary', {}, `The ${plural(studies.length, 'case study', 'case studies')} behind this rating`),
+            h('ul', {}, studies.map(studyEntry))) : null,
+        ],
+      })))));
 }
 
 function results(result, byStrength, offset, params, outcomeName) {
