@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
@@ -172,3 +173,21 @@ def screenshot(page: Page, name: str) -> Path:
 
 def axe_available() -> bool:
     return AXE.exists() and shutil.which("node") is not None
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    """The page's query string, as lists of values."""
+    return parse_qs(urlsplit(page.url).query)
+
+
+def ids(page: Page, selector: str) -> list[str]:
+    """The `data-id` of every element `selector` finds, in document order."""
+    found: list[str] = page.locator(selector).evaluate_all("els => els.map(e => e.dataset.id)")
+    return found
+
+
+def json_of(api: httpx2.Client, path: str, **params: Any) -> Any:
+    """The API's JSON answer to a GET, which the page must match."""
+    response = api.get(path, params=params)
+    response.raise_for_status()
+    return response.json()

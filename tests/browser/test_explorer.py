@@ -9,31 +9,14 @@ import csv
 import io
 import re
 from itertools import groupby
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ids, json_of, query, screenshot
 
 OUTCOME = "inclusion"
 THEME = "theme-leadership-diversity-skills"
-
-
-def query(page: Page) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(page.url).query)
-
-
-def ids(page: Page, selector: str) -> list[str]:
-    found: list[str] = page.locator(selector).evaluate_all("els => els.map(e => e.dataset.id)")
-    return found
-
-
-def json_of(api: httpx2.Client, path: str, **params: Any) -> Any:
-    response = api.get(path, params=params)
-    response.raise_for_status()
-    return response.json()
 
 
 def test_search_shows_the_api_hits_grouped_by_kind(page: Page, api: httpx2.Client) -> None:
@@ -42,7 +25,7 @@ def test_search_shows_the_api_hits_grouped_by_kind(page: Page, api: httpx2.Clien
     page.get_by_label("Search the graph").press("Enter")
     expect(page.locator("#results-heading")).to_contain_text("for “inclusion”")
 
-    hits = json_of(api, "/search", q="inclusion", limit=50)
+    hits = json_of(api, "/search", q="inclusion", limit=200)
     expected = {
         kind: [h["node"]["id"] for h in group]
         for kind, group in groupby(
@@ -57,9 +40,36 @@ def test_search_shows_the_api_hits_grouped_by_kind(page: Page, api: httpx2.Clien
     }
     assert {k: sorted(v) for k, v in shown.items()} == {k: sorted(v) for k, v in expected.items()}
     assert "Outcome" in shown
-    assert list(shown)[-1] == "EvidenceClaim"  # claims repeat their study's words: last
+    # Claims repeat their study's words: they come last, folded away, and never first.
+    assert list(shown)[0] != "EvidenceClaim"
+    assert list(shown)[-1] == "EvidenceClaim"
+    expect(page.locator('section[data-kind="EvidenceClaim"] details')).not_to_have_attribute(
+        "open", ""
+    )
+    expect(page.locator('section[data-kind="EvidenceClaim"] li').first).to_be_hidden()
     assert query(page) == {"view": ["search"], "q": ["inclusion"]}
     screenshot(page, "1-search")
+
+
+def test_search_shows_the_strength_of_case_studies_and_approaches(
+    page: Page, api: httpx2.Client
+) -> None:
+    page.goto("/explore?q=inclusion")
+    expect(page.locator("#results-heading")).to_contain_text("for “inclusion”")
+    studies = {s["id"]: s for s in json_of(api, "/evidence", q="inclusion", limit=200)["items"]}
+    listed = ids(page, 'section[data-kind="CaseStudy"] li')
+    assert listed
+    for study_id in listed:
+        item = page.locator(f'section[data-kind="CaseStudy"] li[data-id="{study_id}"]')
+        strength = studies[study_id]["strength"]
+        expect(item.locator(".strength")).to_have_attribute("data-strength", str(strength))
+        expect(item.locator(".strength-text")).to_contain_text(f"strength {strength} of 5")
+    cards = {i["id"]: i["card"] for i in json_of(api, "/interventions", limit=200)["items"]}
+    for approach in ids(page, 'section[data-kind="Intervention"] li'):
+        item = page.locator(f'section[data-kind="Intervention"] li[data-id="{approach}"]')
+        expect(item.locator(".rating-text")).to_have_text(
+            f"Rated: {cards[approach]['rating']['name']}"
+        )
 
 
 def test_a_node_opens_with_its_links_and_neighbourhood(page: Page, api: httpx2.Client) -> None:
@@ -132,9 +142,27 @@ def test_depth_control_redraws_at_that_depth(page: Page, api: httpx2.Client) -> 
 def test_what_works_for_inclusion_matches_the_api(page: Page, api: httpx2.Client) -> None:
     page.goto("/explore?view=works")
     page.get_by_label("Outcome").select_option(label="Inclusion")
-    page.get_by_role("button", name="Show case studies").click()
+    page.get_by_role("button", name="Show what works").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("What works for Inclusion")
     assert query(page) == {"view": ["works"], "outcome": [OUTCOME]}
+    expect(page.locator("#approaches-heading")).to_be_focused()
+
+    # The approach cards lead, in /what-works's order, each with its rating in words and rule.
+    ranked = json_of(api, "/what-works", outcome=OUTCOME, limit=50)
+    assert ids(page, ".approaches article.card") == [
+        a["intervention"]["id"] for a in ranked["items"]
+    ]
+    for approach in ranked["items"]:
+        card = page.locator(f'.approaches article.card[data-id="{approach["intervention"]["id"]}"]')
+        expect(card.locator(".rating-text")).to_have_text(
+            f"Rated: {approach['card']['rating']['name']}"
+        )
+        expect(card.locator(".rule")).to_have_text(f"Why this rating: {approach['card']['rule']}")
+        expect(card).to_have_attribute("data-rating", approach["card"]["rating"]["id"])
+    before = page.locator(".approaches").evaluate(
+        "a => a.compareDocumentPosition(document.querySelector('.results'))"
+    )
+    assert before & 4  # the case studies follow the cards
 
     result = json_of(api, "/evidence", outcome=OUTCOME, limit=20)
     expect(page.locator("#results-heading")).to_have_text(
@@ -171,7 +199,7 @@ def test_weak_evidence_looks_weak(page: Page, api: httpx2.Client) -> None:
 
 
 def test_gap_map_matches_the_api_and_opens_a_cell(page: Page, api: httpx2.Client) -> None:
-    page.goto("/explore?view=gaps")
+    page.goto("/explore?view=gaps&rows=outcome&cols=theme")
     gap_map = json_of(api, "/evidence/gap-map", rows="outcome", cols="theme")
     empty = [c for c in gap_map["cells"] if c["case_studies"] == 0]
     expect(page.locator("table.heatmap tbody td")).to_have_count(len(gap_map["cells"]))
@@ -195,7 +223,9 @@ def test_gap_map_matches_the_api_and_opens_a_cell(page: Page, api: httpx2.Client
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the map as CSV").click()
     saved = download.value.path().read_text(encoding="utf-8")
-    from_api = api.get("/evidence/gap-map", params={"format": "csv"}).text
+    from_api = api.get(
+        "/evidence/gap-map", params={"rows": "outcome", "cols": "theme", "format": "csv"}
+    ).text
     assert list(csv.reader(io.StringIO(saved))) == list(csv.reader(io.StringIO(from_api)))
 
 
@@ -261,7 +291,7 @@ def test_a_slow_answer_never_overwrites_a_newer_choice(page: Page) -> None:
         " ? new Promise(wait => setTimeout(wait, 1500)).then(() => original(url, options))"
         " : original(url, options);"
     )
-    page.goto("/explore?view=gaps")
+    page.goto("/explore?view=gaps&rows=outcome&cols=theme")
     second = "theme-regeneration"
     page.locator(f'button[data-cell="{OUTCOME}|{THEME}"]').click()
     page.locator(f'button[data-cell="{OUTCOME}|{second}"]').click()
@@ -281,7 +311,10 @@ def test_names_in_a_shared_url_become_the_forms_choices(page: Page, api: httpx2.
     expect(page.get_by_label("Outcome")).to_have_value(OUTCOME)
     assert query(page)["outcome"] == [OUTCOME]
     total = json_of(api, "/evidence", outcome="Inclusion")["total"]
-    expect(page.locator("li.study")).to_have_count(total)
+    expect(page.locator("#results-heading")).to_have_text(
+        f"{total} case studies with evidence for Inclusion"
+    )
+    expect(page.locator("li.study")).to_have_count(min(total, 20))  # the first page
 
 
 def test_refused_filters_are_explained_beside_the_form(page: Page) -> None:
@@ -289,17 +322,17 @@ def test_refused_filters_are_explained_beside_the_form(page: Page) -> None:
     page.goto("/explore?view=works")
     page.get_by_label("From year").fill("2024")
     page.get_by_label("To year").fill("2019")
-    page.get_by_role("button", name="Show case studies").click()
+    page.get_by_role("button", name="Show what works").click()
     assert "year_from" not in query(page)  # the browser stopped it: nothing was asked
     assert page.get_by_label("To year").evaluate("e => e.validationMessage") != ""
 
     page.goto("/explore?view=works&year_from=2024&year_to=2019")
     expect(page.get_by_role("alert")).to_contain_text("These filters cannot be used")
-    expect(page.get_by_role("button", name="Show case studies")).to_be_visible()
+    expect(page.get_by_role("button", name="Show what works")).to_be_visible()
 
 
 def test_the_api_calls_listed_follow_what_the_view_does(page: Page) -> None:
-    page.goto("/explore?view=gaps")
+    page.goto("/explore?view=gaps&rows=outcome&cols=theme")
     calls = page.locator("#call-list code")
     expect(calls.filter(has_text="/evidence/gap-map")).to_have_count(1)
     page.locator(f'button[data-cell="{OUTCOME}|{THEME}"]').click()

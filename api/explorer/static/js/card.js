@@ -20,7 +20,7 @@ export const isWeak = (card) => (card.best_strength?.strength ?? 0) <= 2;
 export function ratingBadge(rating) {
   return h('span', { class: `rating rating-${rating.id}`, 'data-rating': rating.id },
     rating.id === 'mixed' ? h('span', { class: 'rating-mark', 'aria-hidden': 'true' }, '!') : null,
-    `Rated: ${rating.name}`);
+    h('span', { class: 'rating-text' }, `Rated: ${rating.name}`));
 }
 
 /** The studies by direction, in words, every direction counted (none implied). */

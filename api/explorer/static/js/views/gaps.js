@@ -21,7 +21,8 @@ const STRONG = 3; // externally examined or better
 
 /** The strength of a cell's best evidence, 0 for none. */
 export function bestOf(cell) {
-  return cell.best_strength?.strength ?? cell.strongest?.strength ?? 0;
+  const best = cell.best_strength ?? cell.strongest;
+  return (typeof best === 'number' ? best : best?.strength) ?? 0;
 }
 
 export async function render(page, params, { navigate, record, remember, current }) {

@@ -94,7 +94,7 @@ function hit(node, strong, rated) {
       ? h('div', {}, claim ? strengthBadge(claim.strength, claim.strength_name, { prefix: 'Best evidence: strength' })
         : h('span', { class: 'note' }, 'Strength: open the case study to see it'))
       : null,
-    card ? h('div', { class: 'card-line' }, ratingBadge(card.rating), ' ',
+    card ? h('div', { class: `card-line card-rating-${card.rating.id}` }, ratingBadge(card.rating), ' ',
       strengthBadge(card.best_strength?.strength, card.best_strength?.name, { prefix: 'Best evidence: strength' })) : null,
     node.description ? h('p', {}, node.description) : null);
 }

@@ -97,7 +97,7 @@ export async function render(page, params, { navigate, remember }) {
     if (!form.reportValidity()) return;
     const chosen = Object.fromEntries([...new FormData(form)].filter(([k, v]) => !(k === 'min_strength' && v === '1')));
     const kept = Object.fromEntries(Object.entries(filter).filter(([name]) => !form.elements[name]));
-    navigate({ view: 'works', ...kept, ...chosen }, { focus: '#results-heading' });
+    navigate({ view: 'works', ...kept, ...chosen }, { focus: '#approaches-heading' });
   });
 
   const outcomeName = outcomes.find(([id]) => id && id === filter.outcome)?.[1];
