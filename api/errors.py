@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
 
 from api.auth import Forbidden, Unauthorised
+from graph.approaches import RuleMissing, ScopeTooLarge
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
 from graph.filters import InvalidFilter
 from graph.researcher import InvalidCypher, WriteRefused
@@ -135,6 +136,8 @@ MAPPED: dict[type[Exception], ProblemType] = {
     ),
     WriteRefused: ProblemType(403, "read-only"),
     InvalidFilter: ProblemType(422, "invalid"),
+    ScopeTooLarge: ProblemType(422, "too-broad", location="query"),
+    RuleMissing: ProblemType(503, "rating-rule-missing"),
     InvalidCypher: ProblemType(
         422, "invalid", "The query is not valid Cypher.", location="body.query"
     ),

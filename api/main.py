@@ -13,6 +13,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from api import errors, hardening, pages
 from api.deps import GraphState
 from api.routes import (
+    approaches,
     contributions,
     cypher,
     evidence,
@@ -87,7 +88,18 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     hardening.install(app, settings)
     errors.install(app)
-    routers = (health, nodes, evidence, graph, cypher, rdf, linked_data, contributions, sparql)
+    routers = (
+        health,
+        nodes,
+        evidence,
+        approaches,
+        graph,
+        cypher,
+        rdf,
+        linked_data,
+        contributions,
+        sparql,
+    )
     for module in routers:
         app.include_router(module.router)
     explore.install(app)

@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from graph import engine
 from graph.db import Db, open_db
 from graph.errors import GraphError, NotFound
+from graph.filters import InvalidFilter, RawFilter, resolve
 from graph.settings import GraphSettings
 from loaders.pipeline import load_paths
 from loaders.report import LoadFailed
@@ -202,6 +203,37 @@ def export(
     _with_graph(settings, work)
 
 
+def _filter(
+    outcome: list[str] | None,
+    theme: list[str] | None,
+    organisation: list[str] | None,
+    region: list[str] | None,
+    evidence_type: list[str] | None,
+    direction: list[str] | None,
+    min_strength: int,
+    years: tuple[int | None, int | None],
+    text: str | None,
+) -> RawFilter:
+    try:
+        return RawFilter.model_validate(
+            {
+                "outcome": outcome or [],
+                "theme": theme or [],
+                "organisation": organisation or [],
+                "region": region or [],
+                "evidence_type": evidence_type or [],
+                "direction": direction or [],
+                "min_strength": min_strength,
+                "year_from": years[0],
+                "year_to": years[1],
+                "q": text,
+            }
+        )
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg']}" for x in e.errors())
+        raise _fail(problems, code=2) from e
+
+
 @app.command("what-works")
 def what_works(
     outcome: Annotated[
@@ -212,50 +244,100 @@ def what_works(
         list[str] | None, typer.Option(help="Organisation (repeatable).")
     ] = None,
     region: Annotated[list[str] | None, typer.Option(help="Region (repeatable).")] = None,
+    evidence_type: Annotated[
+        list[str] | None, typer.Option(help="e.g. news_report (repeatable).")
+    ] = None,
+    direction: Annotated[
+        list[str] | None,
+        typer.Option(help="positive, mixed, negative, no_effect or not_stated (repeatable)."),
+    ] = None,
     min_strength: Annotated[int, typer.Option(min=1, max=5, help="Minimum strength 1-5.")] = 1,
-    text: Annotated[str | None, typer.Option("--text", help="Text in title or summary.")] = None,
+    year_from: Annotated[int | None, typer.Option("--from", help="From this year.")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="To this year.")] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", "-q", help="Text in title or summary.")
+    ] = None,
+    case_studies: Annotated[
+        bool, typer.Option("--case-studies", help="List case studies, not approaches.")
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=200)] = 20,
 ) -> None:
-    """Case studies with evidence for outcomes, strongest first, and why each matched."""
-    from rich.table import Table
+    """Approaches ranked by their evidence for outcomes: rating, the rule clause that gave it,
+    studies, best strength, directions and what did not work (--case-studies: the studies)."""
+    from cli import tables
+    from graph import approaches, evidence
 
-    from graph import evidence
-    from graph.filters import InvalidFilter, RawFilter, resolve
-
-    settings = _settings()
-    raw = RawFilter(
-        outcome=outcome or [],
-        theme=theme or [],
-        organisation=organisation or [],
-        region=region or [],
-        min_strength=min_strength,
-        q=text,
+    raw = _filter(
+        outcome,
+        theme,
+        organisation,
+        region,
+        evidence_type,
+        direction,
+        min_strength,
+        (year_from, year_to),
+        text,
     )
 
-    async def work(db: Db) -> evidence.EvidencePage:
+    async def work(db: Db) -> approaches.WhatWorks | evidence.EvidencePage:
         chosen = await resolve(db, raw)
-        return await evidence.what_works(db, chosen, limit=limit, offset=0)
+        if case_studies:
+            return await evidence.what_works(db, chosen, limit=limit, offset=0)
+        return await approaches.what_works(db, chosen, limit=limit, offset=0)
 
+    page = _run_filtered(work)
+    if isinstance(page, evidence.EvidencePage):
+        out.print(tables.case_studies_table(page))
+        out.print(f"{len(page.items)} of {page.total} case studies.")
+        return
+    out.print(tables.approaches_table(page))
+    out.print(f"{len(page.items)} of {page.total} approaches. {page.rule}", highlight=False)
+
+
+@app.command("interventions")
+def interventions_command(
+    outcome: Annotated[
+        list[str] | None, typer.Option("--outcome", "-o", help="Outcome name or id (repeatable).")
+    ] = None,
+    min_strength: Annotated[int, typer.Option(min=1, max=5, help="Minimum strength 1-5.")] = 1,
+    sort: Annotated[str, typer.Option(help="family (then name) or rating.")] = "family",
+) -> None:
+    """Every approach with its family, its case studies and its rating."""
+    from cli import tables
+    from graph import approaches
+
+    if sort not in ("family", "rating"):
+        raise _fail("--sort must be family or rating.", 2)
+    raw = _filter(outcome, None, None, None, None, None, min_strength, (None, None), None)
+
+    async def work(db: Db) -> approaches.InterventionPage:
+        chosen = await resolve(db, raw)
+        order: Literal["family", "rating"] = "rating" if sort == "rating" else "family"
+        return await approaches.interventions(
+            db, chosen, sort=order, limit=approaches.MAX_INTERVENTIONS, offset=0
+        )
+
+    page = _run_filtered(work)
+    out.print(tables.interventions_table(page))
+    out.print(f"{page.total} approaches.")
+
+
+def _run_filtered(work: Callable[[Db], Awaitable[T]]) -> T:
     try:
-        page = _with_graph(settings, work)
+        return _with_graph(_settings(), work)
     except InvalidFilter as e:
         raise _fail(e.message, code=2) from e
-    table = Table("strength", "case study", "year", "why it matched", show_lines=True)
-    for row in page.items:
-        name = evidence.STRENGTH_NAMES[row.strength]
-        table.add_row(
-            f"{row.strength} {name}", row.title, str(row.year_end or "?"), "\n".join(row.matched)
-        )
-    out.print(table)
-    out.print(f"{len(page.items)} of {page.total} case studies.")
 
 
 @app.command("gap-map")
 def gap_map_command(
-    rows: Annotated[str, typer.Option(help="outcome, theme, region, evidence_type, strength.")] = (
-        "outcome"
-    ),
-    cols: Annotated[str, typer.Option(help="A different dimension for the columns.")] = "theme",
+    rows: Annotated[
+        str,
+        typer.Option(
+            help="intervention, outcome, theme, region, evidence_type, strength, direction."
+        ),
+    ] = "intervention",
+    cols: Annotated[str, typer.Option(help="A different dimension for the columns.")] = "outcome",
     csv_output: Annotated[bool, typer.Option("--csv", help="Write CSV to stdout.")] = False,
 ) -> None:
     """The evidence-and-gap map: case studies per cell, empty cells shown as '.'."""

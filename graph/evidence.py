@@ -99,6 +99,7 @@ class EvidenceRow(BaseModel):
     themes: list[NodeRef]
     places: list[NodeRef]
     regions: list[NodeRef]
+    interventions: list[NodeRef] = Field(description="The approaches it applied.")
     reported_results: list[str]
     source_urls: list[str]
     matched: list[str] = Field(description="Why this case study matched the query.")
@@ -150,6 +151,11 @@ class GapCell(BaseModel):
     col: str | int | None
     case_studies: int
     strength_distribution: dict[str, int]
+    best_strength: int | None = Field(description="The strongest evidence in the cell, 1-5.")
+    directions: dict[str, int] = Field(
+        description="Case studies by the direction their claims in the cell report (mixed if "
+        "they disagree; not_stated if none says, never counted as positive)."
+    )
     strongest: Strongest | None
 
 
@@ -213,7 +219,7 @@ def _row(record: dict[str, Any], evidence: EvidenceFilter) -> EvidenceRow:
     )
     refs = {
         key: [NodeRef(**r) for r in record[key]]
-        for key in ("leads", "partners", "themes", "places", "regions")
+        for key in ("leads", "partners", "themes", "places", "regions", "interventions")
     }
     row = EvidenceRow(
         id=study["id"],
@@ -228,6 +234,7 @@ def _row(record: dict[str, Any], evidence: EvidenceFilter) -> EvidenceRow:
         themes=refs["themes"],
         places=refs["places"],
         regions=refs["regions"],
+        interventions=sorted(refs["interventions"], key=lambda r: r.name),
         reported_results=study.get("reported_results") or [],
         source_urls=study.get("source_urls") or [],
         matched=[],
@@ -296,6 +303,8 @@ async def _values(
     """Every value of a dimension with its name (plus any unnamed value that has counts)."""
     if dimension is Dimension.STRENGTH:
         values: list[tuple[Any, str]] = list(STRENGTH_NAMES.items())
+    elif dimension is Dimension.DIRECTION:
+        values = list(DIRECTION_WORDS.items())
     elif dimension is Dimension.YEAR:
         years = [y for y in counts if y is not None]
         low = evidence.year_from or min(years, default=None)
@@ -329,35 +338,51 @@ async def gap_map(
     by_cell: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
     for r in found:
         by_cell.setdefault((r["row_key"], r["col_key"]), []).append(r)
-    best = {cell: max(hits, key=lambda r: r["strength"]) for cell, hits in by_cell.items()}
-    names = await _names(db, [r["strongest_id"] for r in best.values()])
+    best = {
+        cell: max(hits, key=lambda r: (r["strength"], r["newest"]))
+        for cell, hits in by_cell.items()
+    }
+    tops = {cell: r["newest"].split(" ", 1)[1] for cell, r in best.items()}
+    names = await _names(db, list(tops.values()))
     cells = []
     for row_key, _ in row_values:
         for col_key, _ in col_values:
             hits = by_cell.get((row_key, col_key), [])
-            strengths = {r["strength"]: int(r["count"]) for r in hits}
             top = best.get((row_key, col_key))
-            cells.append(
-                GapCell(
-                    row=row_key,
-                    col=col_key,
-                    case_studies=sum(strengths.values()),
-                    strength_distribution={str(s): strengths.get(s, 0) for s in STRENGTH_NAMES},
-                    strongest=Strongest(
-                        id=top["strongest_id"],
-                        name=names.get(top["strongest_id"], top["strongest_id"]),
-                        strength=top["strength"],
-                    )
-                    if top
-                    else None,
-                )
-            )
+            cells.append(_cell(row_key, col_key, hits, top, names))
     return GapMap(
         rows=rows,
         cols=cols,
         row_values=[AxisValue(key=k, name=n) for k, n in row_values],
         col_values=[AxisValue(key=k, name=n) for k, n in col_values],
         cells=cells,
+    )
+
+
+def _cell(
+    row: Any,
+    col: Any,
+    hits: list[dict[str, Any]],
+    top: dict[str, Any] | None,
+    names: dict[str, str],
+) -> GapCell:
+    strengths = dict.fromkeys(STRENGTH_NAMES, 0)
+    directions = dict.fromkeys(DIRECTION_WORDS, 0)
+    for r in hits:
+        strengths[r["strength"]] += int(r["count"])
+        directions[r["direction"]] += int(r["count"])
+    strongest = None
+    if top is not None:
+        top_id = top["newest"].split(" ", 1)[1]
+        strongest = Strongest(id=top_id, name=names.get(top_id, top_id), strength=top["strength"])
+    return GapCell(
+        row=row,
+        col=col,
+        case_studies=sum(strengths.values()),
+        strength_distribution={str(s): n for s, n in strengths.items()},
+        best_strength=top["strength"] if top else None,
+        directions=directions,
+        strongest=strongest,
     )
 
 

@@ -1,11 +1,27 @@
-"""The evidence-and-gap map as tidy CSV, for spreadsheets: what the API and the CLI offer."""
+"""Evidence as tidy CSV, for spreadsheets: the gap map and the evidence list, as the API and the
+CLI offer them."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from graph.evidence import STRENGTH_NAMES, GapMap
+from graph.evidence import DIRECTION_WORDS, STRENGTH_NAMES, EvidencePage, GapMap
+
+EVIDENCE_COLUMNS = (
+    "id",
+    "title",
+    "organisation",
+    "strength",
+    "strength_name",
+    "directions",
+    "outcomes",
+    "interventions",
+    "regions",
+    "year",
+    "source_urls",
+)
+"""One row per case study; several values in a cell are separated by '; '."""
 
 
 def gap_map_csv(result: GapMap) -> str:
@@ -24,6 +40,8 @@ def gap_map_csv(result: GapMap) -> str:
             *(f"strength_{s}" for s in STRENGTH_NAMES),
             "strongest_case_study",
             "strongest_strength",
+            "best_strength",
+            *(f"direction_{d}" for d in DIRECTION_WORDS),
         ]
     )
     for cell in result.cells:
@@ -38,6 +56,37 @@ def gap_map_csv(result: GapMap) -> str:
                 *cell.strength_distribution.values(),
                 strongest.id if strongest else "",
                 strongest.strength if strongest else "",
+                "" if cell.best_strength is None else cell.best_strength,
+                *(cell.directions.get(d, 0) for d in DIRECTION_WORDS),
+            ]
+        )
+    return out.getvalue()
+
+
+def evidence_csv(page: EvidencePage) -> str:
+    """A page of the evidence list as CSV: one row per case study, its claims' directions in
+    words ('Inclusion: direction not stated')."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EVIDENCE_COLUMNS)
+    for row in page.items:
+        years = sorted({y for y in (row.year_start, row.year_end) if y is not None})
+        writer.writerow(
+            [
+                row.id,
+                row.title,
+                "; ".join(ref.name for ref in row.lead),
+                row.strength,
+                STRENGTH_NAMES[row.strength],
+                "; ".join(
+                    f"{c.outcome_name}: {DIRECTION_WORDS.get(c.direction, c.direction)}"
+                    for c in row.claims
+                ),
+                "; ".join(c.outcome_name for c in row.claims),
+                "; ".join(ref.name for ref in row.interventions),
+                "; ".join(ref.name for ref in row.regions),
+                "-".join(str(y) for y in years),
+                "; ".join(row.source_urls),
             ]
         )
     return out.getvalue()

@@ -88,12 +88,16 @@ class Crosswalk(_Model):
 
 
 class RatingRef(_Model):
+    """A rating given: its id, name and rank (higher ranks first)."""
+
     id: str
     name: str
     rank: int
 
 
 class StrengthLevel(_Model):
+    """A strength on the common 1-5 scale, with its name."""
+
     strength: int
     name: str
 
@@ -107,6 +111,8 @@ class ReportedResult(_Model):
 
 
 class StudyRef(_Model):
+    """A case study a card lists, with its best claim's strength and direction."""
+
     case_study_id: str
     title: str
     organisation: str | None

@@ -74,6 +74,14 @@ LITERALS: dict[str, tuple[str, str]] = {
     "alt_names": (SKOS.altLabel, "english"),
     "url": (RDFS.seeAlso, "iri"),
     "source_urls": (DCTERMS.source, "iri"),
+    # The rating rule, on each cg:Rating: its rank and the conditions its studies must meet.
+    "rank": (CG.rank, "integer"),
+    "min_positive": (CG.minPositive, "integer"),
+    "min_strength": (CG.minStrength, "integer"),
+    "min_positive_at_strength": (CG.minPositiveAtStrength, "integer"),
+    "max_against_at_strength": (CG.maxAgainstAtStrength, "integer"),
+    "min_positive_share": (CG.minPositiveShare, "plain"),
+    "min_against_share": (CG.minAgainstShare, "plain"),
 }
 _SOURCE_IS_URL = frozenset({Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM})
 

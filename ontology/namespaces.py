@@ -71,3 +71,10 @@ class CG(DefinedNamespace):
     resourceType: URIRef
     gssCode: URIRef
     organisationType: URIRef
+    rank: URIRef
+    minPositive: URIRef
+    minStrength: URIRef
+    minPositiveAtStrength: URIRef
+    maxAgainstAtStrength: URIRef
+    minPositiveShare: URIRef
+    minAgainstShare: URIRef

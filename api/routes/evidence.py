@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 from pydantic import Field
 
@@ -12,18 +12,22 @@ from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from graph import evidence
 from graph.evidence import EvidenceFilter, EvidencePage, Facet, GapMap
-from graph.evidence_csv import gap_map_csv
+from graph.evidence_csv import evidence_csv, gap_map_csv
 from graph.filters import InvalidFilter, RawFilter, resolve
 from graph.queries.evidence import Dimension
+from ontology.formats import best_media_type
 
 router = APIRouter(prefix="/evidence", tags=["evidence"], responses={422: PROBLEM_RESPONSES[422]})
 
 
 class WhatWorksQuery(RawFilter):
-    """The filters, and which page of the ranking."""
+    """The filters, which page of the ranking, and JSON or CSV."""
 
     limit: int = Field(default=20, ge=1)
     offset: int = Field(default=0, ge=0, le=1_000_000)
+    format: Literal["json", "csv"] | None = Field(
+        default=None, description="csv: one row per case study (or send Accept: text/csv)."
+    )
 
 
 class FacetsQuery(RawFilter):
@@ -35,14 +39,16 @@ class FacetsQuery(RawFilter):
     zeros: bool = Field(default=False, description="List values with no matches as 0.")
 
 
-GapDimension = Literal["outcome", "theme", "region", "evidence_type", "strength"]
+GapDimension = Literal[
+    "intervention", "outcome", "theme", "region", "evidence_type", "strength", "direction"
+]
 
 
 class GapMapQuery(RawFilter):
     """The filters, the map's two dimensions, and JSON or CSV."""
 
-    rows: GapDimension = "outcome"
-    cols: GapDimension = "theme"
+    rows: GapDimension = "intervention"
+    cols: GapDimension = "outcome"
     format: Literal["json", "csv"] = "json"
 
 
@@ -50,22 +56,48 @@ async def _resolve(db: DbDep, raw: RawFilter) -> EvidenceFilter:
     return await resolve(db, raw)
 
 
-@router.get("")
+@router.get(
+    "",
+    responses={
+        200: {
+            "model": EvidencePage,
+            "content": {"text/csv": {}},
+            "description": "JSON, or CSV on request (format=csv or Accept: text/csv).",
+        }
+    },
+)
 async def what_works(
     db: DbDep,
     settings: SettingsDep,
     query: Annotated[WhatWorksQuery, Query()],
-) -> EvidencePage:
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
     """Case studies with evidence for the outcomes, strongest evidence first, then most recent.
 
     Each row says why it matched. Weak evidence is shown as weak (strength 1-5), never hidden.
     """
-    return await evidence.what_works(
+    page = await evidence.what_works(
         db,
         await _resolve(db, query),
         limit=min(query.limit, settings.max_page_size),
         offset=query.offset,
     )
+    wants = query.format or _format(accept)
+    if wants == "csv":
+        return Response(
+            evidence_csv(page),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": 'attachment; filename="evidence.csv"',
+                "X-Total-Count": str(page.total),
+            },
+        )
+    return Response(page.model_dump_json(), media_type="application/json")
+
+
+def _format(accept: str | None) -> str:
+    chosen = best_media_type(accept, ["application/json", "text/csv"])
+    return "csv" if chosen == "text/csv" else "json"
 
 
 @router.get("/facets")

@@ -32,6 +32,7 @@ _WHERE: LiteralString = """WHERE (size($outcomes) = 0 OR o.id IN $outcomes)
 _FILTER: LiteralString = "MATCH (cs:CaseStudy)" + _CLAIMS + _WHERE
 
 _RECENCY: LiteralString = "coalesce(cs.year_end, cs.year_start, 0)"
+_DIRECTION: LiteralString = "coalesce(c.direction, 'not_stated')"
 
 WHAT_WORKS: LiteralString = (
     _FILTER
@@ -59,6 +60,7 @@ RETURN cs {.id, .name, .description, .year_start, .year_end, .source_urls,
        [(cs)-[:WITH_PARTNER]->(g) | g {.id, .name}] AS partners,
        [(cs)-[:ADDRESSES]->(t) | t {.id, .name}] AS themes,
        [(cs)-[:LOCATED_IN]->(p) | p {.id, .name}] AS places,
+       [(cs)-[:APPLIES]->(i:Intervention) | i {.id, .name}] AS interventions,
        regions
 """
 )
@@ -75,6 +77,8 @@ class Dimension(StrEnum):
     EVIDENCE_TYPE = "evidence_type"
     STRENGTH = "strength"
     YEAR = "year"
+    INTERVENTION = "intervention"
+    DIRECTION = "direction"
 
 
 # Each dimension: an extra MATCH it needs (if any) and the expression that gives its key.
@@ -86,14 +90,22 @@ _FRAGMENTS: dict[Dimension, tuple[LiteralString, LiteralString]] = {
     Dimension.EVIDENCE_TYPE: ("", "c.evidence_type"),
     Dimension.STRENGTH: ("", "c.strength"),
     Dimension.YEAR: ("", "coalesce(cs.year_end, cs.year_start)"),
+    # A case study that applied several approaches counts once under each.
+    Dimension.INTERVENTION: (
+        "MATCH (cs)-[:APPLIES]->(intervention:Intervention)\n",
+        "intervention.id",
+    ),
+    Dimension.DIRECTION: ("", _DIRECTION),
 }
 
 GAP_MAP_DIMENSIONS = (
+    Dimension.INTERVENTION,
     Dimension.OUTCOME,
     Dimension.THEME,
     Dimension.REGION,
     Dimension.EVIDENCE_TYPE,
     Dimension.STRENGTH,
+    Dimension.DIRECTION,
 )
 
 FACETS: dict[Dimension, LiteralString] = {
@@ -107,9 +119,10 @@ FACETS: dict[Dimension, LiteralString] = {
 
 
 def _gap_map(rows: Dimension, cols: Dimension) -> LiteralString:
-    # One case study at a time (CALL): its cells and its best strength in each, so the engine
-    # never holds a (cell, case study) table, which at 100k case studies outgrows its heap.
-    # Rows come out per (cell, strength): at most cells x 5, whatever the data's size.
+    # One case study at a time (CALL): its cells, its best strength and its direction in each
+    # (the one its claims there agree on, mixed if they disagree, not_stated if none says), so
+    # the engine never holds a (cell, case study) table, which at 100k case studies outgrows
+    # its heap. Rows come out per (cell, strength, direction): at most cells x 25.
     row_extra, row_key = _FRAGMENTS[rows]
     col_extra, col_key = _FRAGMENTS[cols]
     return (
@@ -122,13 +135,19 @@ def _gap_map(rows: Dimension, cols: Dimension) -> LiteralString:
         + row_key
         + " AS row_key, "
         + col_key
-        + " AS col_key, max(c.strength) AS strength\n"
-        + "  RETURN row_key, col_key, strength\n}\n"
-        + "WITH row_key, col_key, strength, count(*) AS count,\n"
+        + " AS col_key, max(c.strength) AS strength,\n"
+        + "       collect(DISTINCT "
+        + _DIRECTION
+        + ") AS seen\n"
+        + "  WITH row_key, col_key, strength, [d IN seen WHERE d <> 'not_stated'] AS stated\n"
+        + "  RETURN row_key, col_key, strength,\n"
+        + "         CASE size(stated) WHEN 0 THEN 'not_stated' WHEN 1 THEN stated[0]\n"
+        + "         ELSE 'mixed' END AS direction\n}\n"
+        + "WITH row_key, col_key, strength, direction, count(*) AS count,\n"
         + "     max(toString(10000 + "
         + _RECENCY
         + ") + ' ' + cs.id) AS newest\n"
-        + "RETURN row_key, col_key, strength, count, split(newest, ' ')[1] AS strongest_id\n"
+        + "RETURN row_key, col_key, strength, direction, count, newest\n"
     )
 
 
@@ -139,6 +158,10 @@ GAP_MAP: dict[tuple[Dimension, Dimension], LiteralString] = {
 # The values a dimension can take, with names, so empty buckets and cells can be listed.
 DIMENSION_VALUES: dict[Dimension, LiteralString] = {
     Dimension.OUTCOME: "MATCH (n:Outcome) RETURN n.id AS key, n.name AS name ORDER BY n.name",
+    Dimension.INTERVENTION: (
+        "MATCH (n:Intervention) OPTIONAL MATCH (n)-[:BROADER]->(f:InterventionFamily) "
+        "RETURN n.id AS key, n.name AS name ORDER BY coalesce(f.name, ''), n.name"
+    ),
     Dimension.THEME: "MATCH (n:PolicyTheme) RETURN n.id AS key, n.name AS name ORDER BY n.name",
     Dimension.REGION: "MATCH (n:Region) RETURN n.id AS key, n.name AS name ORDER BY n.name",
     Dimension.EVIDENCE_TYPE: (

@@ -223,9 +223,8 @@ def test_gap_map_matches_the_api_and_opens_a_cell(page: Page, api: httpx2.Client
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the map as CSV").click()
     saved = download.value.path().read_text(encoding="utf-8")
-    from_api = api.get(
-        "/evidence/gap-map", params={"rows": "outcome", "cols": "theme", "format": "csv"}
-    ).text
+    params = {"rows": "outcome", "cols": "theme", "format": "csv"}
+    from_api = api.get("/evidence/gap-map", params=params).text
     assert list(csv.reader(io.StringIO(saved))) == list(csv.reader(io.StringIO(from_api)))
 
 

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from api import errors
 from api.auth import Forbidden, Unauthorised
 from api.errors import CARRIERS, MAPPED, problem_of
+from graph import approaches
 from graph import errors as graph_errors
 from graph.filters import InvalidFilter
 from graph.keys import Scope
@@ -39,6 +40,8 @@ SAMPLES: list[Exception] = [
     Unauthorised(),
     Forbidden(Scope.ADMIN),
     InvalidFilter("query.outcome", "No outcome is called 'nosuch'."),
+    approaches.ScopeTooLarge("Narrow the filter."),
+    approaches.RuleMissing("The rule is not loaded."),
 ]
 
 
