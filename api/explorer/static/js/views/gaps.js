@@ -21,8 +21,7 @@ const STRONG = 3; // externally examined or better
 
 /** The strength of a cell's best evidence, 0 for none. */
 export function bestOf(cell) {
-  const best = cell.best_strength ?? cell.strongest;
-  return (typeof best === 'number' ? best : best?.strength) ?? 0;
+  return cell.best_strength ?? 0;
 }
 
 export async function render(page, params, { navigate, record, remember, current }) {
