@@ -95,7 +95,9 @@ def test_killing_the_engine_mid_load_keeps_whole_transactions_and_a_rerun_comple
     load(own_engine, DATA)  # acknowledged before the crash
     with driver_for(own_engine) as driver:
         before = fingerprint(driver, own_engine)
-    rows = 8_000
+    # Large enough to be written in several transactions (the two-pass path) and to take far
+    # longer than the wait below, so that the kill always lands before the load ends.
+    rows = 16_000
     csv = big_csv(tmp_path / "bulk.csv", rows)
     env = {
         **os.environ,
@@ -113,7 +115,7 @@ def test_killing_the_engine_mid_load_keeps_whole_transactions_and_a_rerun_comple
     )
     pid = engine.status(own_engine).pid
     assert pid is not None
-    time.sleep(2.5)  # checking takes about a second; then it writes
+    time.sleep(4)  # checking takes a few seconds; then it writes
     assert loader.poll() is None, "the load finished before the engine could be killed"
     os.kill(pid, signal.SIGKILL)
     output, _ = loader.communicate(timeout=120)
@@ -155,9 +157,13 @@ def test_a_query_past_the_timeout_is_stopped_with_504(tmp_path: Path) -> None:
         rate_limit_per_minute=0,
         query_timeout=1.0,
     )
+    # The embedded engine takes its timeout when it starts: load under the default, then
+    # restart it with one second, so that a busy machine cannot time the load itself out.
+    engine.start(settings.model_copy(update={"query_timeout": 15.0}))
+    load(settings, DATA / "strategy")
+    engine.stop(settings)
     engine.start(settings)
     try:
-        load(settings, DATA / "strategy")
         slow = (
             "MATCH (a:Entity), (b:Entity), (c:Entity) "
             "WHERE a.name + b.name + c.name = $x RETURN count(*) AS n"
