@@ -84,11 +84,21 @@ def did_not_work(client: TestClient, answer: Rows) -> None:
     assert {r["intervention"]: int(r["case_studies"]) for r in answer} == counts
 
 
+def rating_rule(client: TestClient, answer: Rows) -> None:
+    ratings = client.get("/ratings").json()["ratings"]
+    assert [r["rating"] for r in answer] == [r["id"] for r in ratings]
+    for row, rating in zip(answer, ratings, strict=True):
+        assert (int(row["order"]), int(row["rank"])) == (rating["order"], rating["rank"])
+        stated = {k: v for k, v in row.items() if v and k not in ("order", "rating", "rank")}
+        assert stated == {k: str(v) for k, v in rating["conditions"].items()}
+
+
 AGAINST_THE_API: dict[str, Callable[[TestClient, Rows], None]] = {
     "what-works-for-inclusion": what_works,
     "gap-map-outcome-by-theme": gap_map,
     "interventions-that-did-not-work-for-security": did_not_work,
     "organisations-and-their-institutes": institutes,
+    "the-rating-rule": rating_rule,
 }
 
 
