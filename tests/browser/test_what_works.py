@@ -147,6 +147,18 @@ def test_gap_map_is_approaches_by_outcomes_coloured_by_strength(
     busiest = max(gap_map["cells"], key=lambda c: c["case_studies"])
     cell = page.locator(f'td:has(button[data-cell="{busiest["row"]}|{busiest["col"]}"])')
     expect(cell).to_have_class(re.compile(rf"\bstrength-{best(busiest)}\b"))
+    # Colour is strength, not success: every cell whose studies found no effect, a negative or
+    # a mixed result says how many in the cell, strong evidence against included.
+    against = page.locator("table.heatmap tbody td").evaluate_all(
+        "els => els.map(td => [td.querySelector('button').dataset.cell, Number(td.dataset.against),"
+        " td.querySelector('.against')?.textContent ?? null])"
+    )
+    expected = []
+    for c in gap_map["cells"]:
+        n = sum(c["directions"].get(d, 0) for d in ("negative", "no_effect", "mixed"))
+        expected.append([f"{c['row']}|{c['col']}", n, f"{n} against" if n else None])
+    assert against == expected
+    assert any(n and best(c) >= 4 for (_, n, _), c in zip(against, gap_map["cells"], strict=True))
     screenshot(page, "10-gap-map-approaches")
 
 

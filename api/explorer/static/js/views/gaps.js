@@ -19,6 +19,12 @@ const DIMENSIONS = [
 const LISTED = 50;
 const STRONG = 3; // externally examined or better
 
+/** How many of a cell's case studies found no effect, a negative or a mixed result. */
+function againstOf(cell) {
+  const d = cell.directions ?? {};
+  return (d.negative ?? 0) + (d.no_effect ?? 0) + (d.mixed ?? 0);
+}
+
 /** The strength of a cell's best evidence, 0 for none. */
 export function bestOf(cell) {
   return cell.best_strength ?? 0;
@@ -168,7 +174,8 @@ async function cellContents(cell, rows, cols, filter, title) {
 function legend(levels) {
   return h('div', { class: 'map-legend' },
     h('p', {}, h('strong', {}, 'Colour'), ' = the strongest evidence in the cell; ',
-      h('strong', {}, 'number'), ' = how many case studies. Many weak studies stay pale.'),
+      h('strong', {}, 'number'), ' = how many case studies. Many weak studies stay pale. ',
+      h('strong', {}, '"n against"'), ' = studies that found no effect, a negative or a mixed result.'),
     h('ul', { class: 'legend', 'aria-label': 'Colours of the gap map' },
       levels.map((l) => h('li', {}, h('span', { class: `key strength-${l.notation}`, 'aria-hidden': 'true' }),
         `${l.notation} – ${l.name} (${strengthWords(Number(l.notation))})`)),
@@ -180,12 +187,17 @@ function cellOf(cell, rowName, colName, onChoose) {
   const best = bestOf(cell);
   const shade = cell.case_studies === 0 ? 'gap' : `strength-${best} ${strengthWords(best)}`;
   const strongest = best ? `, strongest evidence ${best} of 5 (${strengthWords(best)})` : '';
-  return h('td', { class: shade, 'data-best-strength': best, 'data-count': cell.case_studies },
+  // Colour is strength, not success: a cell whose studies found no effect, a negative or a mixed
+  // result says so in the cell too, so strong evidence against is never read as "it works".
+  const against = againstOf(cell);
+  const againstWords = against ? `, ${against} found it did not work or mixed` : '';
+  return h('td', { class: shade, 'data-best-strength': best, 'data-count': cell.case_studies, 'data-against': against },
     h('button', { type: 'button', 'data-cell': key, onclick: () => onChoose(key) },
       h('span', { class: 'count' }, String(cell.case_studies)),
       h('span', { class: 'visually-hidden' },
-        ` ${cell.case_studies === 1 ? 'case study' : 'case studies'}: ${rowName.get(cell.row)}, ${colName.get(cell.col)}${strongest}`),
-      best ? h('span', { class: 'best', 'aria-hidden': 'true' }, `best ${best}/5`) : null));
+        ` ${cell.case_studies === 1 ? 'case study' : 'case studies'}: ${rowName.get(cell.row)}, ${colName.get(cell.col)}${strongest}${againstWords}`),
+      best ? h('span', { class: 'best', 'aria-hidden': 'true' }, `best ${best}/5`) : null,
+      against ? h('span', { class: 'against', 'aria-hidden': 'true' }, `${against} against`) : null));
 }
 
 function gapList(empty, rowName, colName) {
