@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -29,7 +28,7 @@ from playwright.sync_api import (
 
 from api.main import create_app
 from api.settings import ApiSettings
-from tests.conftest import DATA, ROOT, clear, free_port, load
+from tests.helpers import DATA, clear, free_port, load, needed
 
 CHROMIUM = Path(os.environ.get("CONNECTS_CHROMIUM", "/usr/bin/chromium"))
 # Flags from the machine notes: without the networking ones Chromium keeps calling out to a
@@ -44,18 +43,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-ARTIFACTS = Path(os.environ.get("CONNECTS_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "explorer"
-AXE = ROOT / "tools" / "explorer-assets" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def needed(path: Path, what: str) -> None:
-    """Skip when a browser-test tool is missing on a laptop; CI installs them, so fail there."""
-    if path.exists():
-        return
-    message = f"{what} not found at {path} (`make test` installs it)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -160,15 +147,3 @@ def page(browser: Browser, live_api: str, public_paths: list[re.Pattern[str]]) -
             or parts.path == "/favicon.ico"
             or any(pattern.match(parts.path) for pattern in public_paths)
         ), f"not a public API path: {url}"
-
-
-def screenshot(page: Page, name: str) -> Path:
-    """Keep a picture of the view as a test artefact (test-artifacts/explorer/)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=path, full_page=True)
-    return path
-
-
-def axe_available() -> bool:
-    return AXE.exists() and shutil.which("node") is not None

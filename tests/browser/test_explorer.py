@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx2
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import screenshot
+from tests.helpers import screenshot
 
 OUTCOME = "inclusion"
 THEME = "theme-leadership-diversity-skills"
