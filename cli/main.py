@@ -17,9 +17,12 @@ from graph import engine
 from graph.db import Db, open_db
 from graph.errors import GraphError, NotFound
 from graph.filters import InvalidFilter, RawFilter, resolve
+from graph.keys import Scope
+from graph.queries.evidence import Dimension
 from graph.settings import GraphSettings
 from loaders.pipeline import load_paths
 from loaders.report import LoadFailed
+from ontology.formats import FormatName
 
 app = typer.Typer(
     help="Connects Graph: the Socitm Connects strategy as a knowledge graph.",
@@ -172,8 +175,9 @@ def serve(
 @app.command()
 def export(
     format: Annotated[
-        str, typer.Option("--format", "-f", help="turtle, ntriples, jsonld or rdfxml.")
-    ] = "turtle",
+        FormatName,
+        typer.Option("--format", "-f", case_sensitive=False, help="The RDF format, or its suffix."),
+    ] = FormatName.TURTLE,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")
     ] = None,
@@ -332,12 +336,11 @@ def _run_filtered(work: Callable[[Db], Awaitable[T]]) -> T:
 @app.command("gap-map")
 def gap_map_command(
     rows: Annotated[
-        str,
-        typer.Option(
-            help="intervention, outcome, theme, region, evidence_type, strength, direction."
-        ),
-    ] = "intervention",
-    cols: Annotated[str, typer.Option(help="A different dimension for the columns.")] = "outcome",
+        Dimension, typer.Option(help="The dimension of the rows (any but year).")
+    ] = Dimension.INTERVENTION,
+    cols: Annotated[
+        Dimension, typer.Option(help="A different dimension for the columns (any but year).")
+    ] = Dimension.OUTCOME,
     csv_output: Annotated[bool, typer.Option("--csv", help="Write CSV to stdout.")] = False,
 ) -> None:
     """The evidence-and-gap map: case studies per cell, empty cells shown as '.'."""
@@ -345,7 +348,7 @@ def gap_map_command(
 
     from graph import evidence
     from graph.evidence_csv import gap_map_csv
-    from graph.queries.evidence import GAP_MAP_DIMENSIONS, Dimension
+    from graph.queries.evidence import GAP_MAP_DIMENSIONS
 
     allowed = [d.value for d in GAP_MAP_DIMENSIONS]
     if rows not in allowed or cols not in allowed or rows == cols:
@@ -356,8 +359,8 @@ def gap_map_command(
         return await evidence.gap_map(
             db,
             evidence.EvidenceFilter(),
-            Dimension(rows),
-            Dimension(cols),
+            rows,
+            cols,
         )
 
     result = _with_graph(settings, work)
@@ -377,7 +380,7 @@ def gap_map_command(
 @keys_app.command("create")
 def keys_create(
     organisation: Annotated[str, typer.Option(help="The id of the organisation it belongs to.")],
-    scope: Annotated[str, typer.Option(help="contribute or admin.")] = "contribute",
+    scope: Annotated[Scope, typer.Option(help="What the key may do.")] = Scope.CONTRIBUTE,
     label: Annotated[str, typer.Option(help="What the key is for.")] = "",
 ) -> None:
     """Create a key. It is printed once: store it, it cannot be shown again."""
@@ -385,8 +388,6 @@ def keys_create(
     from graph.model import Kind
 
     settings = _settings()
-    if scope not in [s.value for s in keys.Scope]:
-        raise _fail("--scope must be contribute or admin.", 2)
 
     async def work(db: Db) -> str:
         known = await writes.existing_kinds(db, [organisation])
@@ -395,7 +396,7 @@ def keys_create(
         record, secret = await keys.create(
             db,
             organisation=organisation,
-            scope=keys.Scope(scope),
+            scope=scope,
             label=label,
         )
         return f"{secret}\n(key {record.id}, {record.scope}, for {record.organisation})"

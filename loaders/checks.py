@@ -24,7 +24,8 @@ class FirstSeen(NamedTuple):
     shared: bool
 
 
-def a(word: str) -> str:
+def with_article(word: str) -> str:
+    """`word` after "a" or "an", as an English sentence would have it: "an Outcome"."""
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
@@ -58,7 +59,8 @@ def check(
             elif not allowed(link.rel, node.kind, target_kind):
                 sources, targets = ENDPOINTS[link.rel]
                 message = (
-                    f"{link.rel} cannot go from {a(node.kind)} to {a(target_kind)}; it joins "
+                    f"{link.rel} cannot go from {with_article(node.kind)} "
+                    f"to {with_article(target_kind)}; it joins "
                     f"{' or '.join(sorted(sources))} to {' or '.join(sorted(targets))}."
                 )
             else:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 
@@ -44,12 +44,22 @@ class Where:
         return Issue(file=self.file, line=self.line, row=self.row, field=field, message=message)
 
 
+class FrameworkRecord(NamedTuple):
+    """A framework record from a YAML or JSON file, and where each part of it was written."""
+
+    record: NodeRecord
+    where: Where
+    field_prefix: str
+    """Its path in the file (`nodes.3`), which the names of its fields start with."""
+    link_lines: list[int | None]
+    """The line of each of its links, in order."""
+
+
 @dataclass
 class Parsed:
     """Validated records from every file, each with where it was written."""
 
-    framework: list[tuple[NodeRecord, Where, str, list[int | None]]] = field(default_factory=list)
-    """Each framework record, where it is, its field path, and the line of each of its links."""
+    framework: list[FrameworkRecord] = field(default_factory=list)
     studies: list[tuple[CaseStudyRecord, Where, FieldNamer]] = field(default_factory=list)
     """Case studies from YAML/JSON; those in CSV files are read row by row by `iter_studies`."""
     study_tables: list[TableHeader] = field(default_factory=list)
@@ -115,7 +125,7 @@ def _parse_document(path: Path, parsed: Parsed, report: LoadReport) -> tuple[int
         count += 1
         if isinstance(record, NodeRecord):
             lines = [document.line_of((key, i, "links", n)) for n in range(len(record.links))]
-            parsed.framework.append((record, where, f"{key}.{i}", lines))
+            parsed.framework.append(FrameworkRecord(record, where, f"{key}.{i}", lines))
         elif isinstance(record, CaseStudyRecord):
             parsed.studies.append((record, where, partial(_prefixed, f"{key}.{i}")))
     return count, document.sha256

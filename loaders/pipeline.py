@@ -21,7 +21,7 @@ from graph.db import Db
 from graph.model import Kind
 from graph.vocabulary import Term, Vocabulary, from_graph
 from graph.writes import LinkRow, LoadRecord, PropertyValue
-from loaders.checks import a
+from loaders.checks import with_article
 from loaders.items import Item, evidence_rows, framework_items
 from loaders.parsing import Parsed, Progress, Where, iter_studies, parse
 from loaders.rdf import violations
@@ -100,7 +100,7 @@ async def _vocabulary(db: Db, parsed: Parsed) -> Vocabulary:
     if not (parsed.studies or parsed.study_tables):
         return Vocabulary()
     vocabulary = await from_graph(db)
-    for record, _, _, _ in parsed.framework:
+    for record in (framework.record for framework in parsed.framework):
         level = next((link.to for link in record.links if link.rel == "DEFAULT_LEVEL"), None)
         vocabulary.add(
             Term(
@@ -150,7 +150,8 @@ async def _contributor_rules(
     problems = [
         (
             node_iri_text(base, n.kind, n.id),
-            f"Contributions describe case studies and evidence claims; this is {a(n.kind)}.",
+            "Contributions describe case studies and evidence claims; "
+            f"this is {with_article(n.kind)}.",
         )
         for n in read.nodes
         if n.kind not in _CONTRIBUTABLE

@@ -31,7 +31,7 @@ from graph.db import Db
 from graph.model import Kind
 from graph.vocabulary import Vocabulary
 from graph.writes import KindConflict, LinkRow, LoadRecord, LoadWriter, WriteCounts
-from loaders.checks import FirstSeen, a, check
+from loaders.checks import FirstSeen, check, with_article
 from loaders.items import EvidenceRows, Item, study_items
 from loaders.parsing import FieldNamer, Progress, Where
 from loaders.records import CaseStudyRecord
@@ -157,8 +157,9 @@ class LoadStream:
                 self.report.issues.append(
                     item.where.issue(
                         f"{item.field_prefix}.kind" if item.framework else "id",
-                        f"The id {item.node.id!r} already belongs to {a(stored)} in the graph; "
-                        f"it cannot also be {a(item.node.kind)}.",
+                        f"The id {item.node.id!r} already belongs to {with_article(stored)} "
+                        "in the graph; "
+                        f"it cannot also be {with_article(item.node.kind)}.",
                     )
                 )
             if item.shared:

@@ -1,50 +1,18 @@
-"""Shared fixtures: the real embedded engine, started once per test session."""
+"""Shared fixtures: the real embedded engine, started once per test session, the bundled data
+loaded into it, and one API client. Helpers that tests import are in tests/helpers.py."""
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from neo4j import Driver, GraphDatabase
-from rdflib import Graph
 
 from api.settings import ApiSettings
 from graph import engine
-from graph.db import open_db
-from graph.queries import writes as writes_q
-from loaders.pipeline import load_paths
 from loaders.report import LoadReport
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
-STRATEGY = DATA / "strategy"
-STRATEGY_NODES = 158
-"""Nodes in data/strategy: the framework as the strategy states it, and the resources it names."""
-BUNDLED_CASE_STUDIES = 135
-"""Case studies in data/case-studies (the 33 first bundled and 102 more)."""
-INCLUSION_STUDIES = 35
-"""Bundled case studies with evidence about Inclusion (one claim each)."""
-BUNDLED_INTERVENTIONS = 32
-"""Interventions in data/interventions, in 7 families."""
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def without_dump_record(graph: Graph) -> Graph:
-    """A dump minus the record it carries of itself (when it was made, in which format)."""
-    for subject in {s for s in graph.subjects() if "/.well-known/void#dump-" in str(s)}:
-        graph.remove((subject, None, None))
-    return graph
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+from tests.helpers import DATA, STRATEGY, app_client, clear, free_port, load
 
 
 @pytest.fixture(scope="session")
@@ -70,49 +38,18 @@ def sync_driver(settings: ApiSettings) -> Iterator[Driver]:
         yield driver
 
 
-def clear(driver: Driver, settings: ApiSettings) -> None:
-    driver.execute_query(writes_q.CLEAR, database_=settings.database)
-
-
-def load(settings: ApiSettings, *paths: Path, contributor: str | None = None) -> LoadReport:
-    """Run the real loader (async) from a synchronous test."""
-
-    async def run() -> LoadReport:
-        async with open_db(settings) as db:
-            return await load_paths(
-                db, list(paths), base_uri=settings.public_base_uri, contributor=contributor
-            )
-
-    return asyncio.run(run())
-
-
-def count(driver: Driver, settings: ApiSettings, label: str) -> int:
-    """How many nodes have `label`."""
-    records, _, _ = driver.execute_query(
-        "MATCH (n:Entity) WHERE $label IN labels(n) RETURN count(n) AS c",
-        {"label": label},
-        database_=settings.database,
-    )
-    return int(records[0]["c"])
-
-
-def fingerprint(driver: Driver, settings: ApiSettings) -> str:
-    """A digest of every node and relationship with all properties: equal means unchanged."""
-    nodes, _, _ = driver.execute_query(
-        "MATCH (n) RETURN labels(n) AS l, properties(n) AS p", database_=settings.database
-    )
-    rels, _, _ = driver.execute_query(
-        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p",
-        database_=settings.database,
-    )
-    lines = sorted(repr(sorted(r.data().items())) for r in [*nodes, *rels])
-    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
-
-
 @pytest.fixture
 def empty_graph(sync_driver: Driver, settings: ApiSettings) -> Driver:
     clear(sync_driver, settings)
     return sync_driver
+
+
+@pytest.fixture
+def linkable_graph(empty_graph: Driver, settings: ApiSettings) -> Driver:
+    """A fresh graph with what a contribution links to: the framework, the evidence scales and
+    the places, but no case studies."""
+    load(settings, DATA / "strategy", DATA / "evidence", DATA / "places")
+    return empty_graph
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +64,25 @@ def framework(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
     """The bundled strategy framework, loaded once for a module of read-only tests."""
     clear(sync_driver, settings)
     return load(settings, STRATEGY)
+
+
+@pytest.fixture(scope="module")
+def served_data(framework: LoadReport) -> object:
+    """What a module's `client` serves: the bundled framework. A module that needs other data
+    overrides this fixture (with `everything`, say)."""
+    return framework
+
+
+@pytest.fixture(scope="module")
+def app_settings(settings: ApiSettings) -> ApiSettings:
+    """The settings a module's `client` runs with: the session's. A module that needs a limit
+    changed overrides this fixture."""
+    return settings
+
+
+@pytest.fixture(scope="module")
+def client(app_settings: ApiSettings, served_data: object) -> Iterator[TestClient]:
+    """The API over the real engine, its lifespan running, serving `served_data`; one app for
+    the module (tests that need an app of their own make one with `helpers.app_client`)."""
+    with app_client(app_settings) as test_client:
+        yield test_client

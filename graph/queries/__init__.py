@@ -12,7 +12,7 @@
 The few statements that differ by engine (full-text search and its index) are in
 ``graph/dialect.py``; nothing else in the project holds Cypher. Labels and relationship types
 appear only through the ``Kind`` and ``Rel`` allow-lists, backtick-quoted, in tables built
-with ``allow_listed``. ``tests/unit/test_cypher.py`` parses every statement of every module
+with ``allow_listed``. ``tests/unit/graph/test_cypher.py`` parses every statement of every module
 here with Neo4j's own parser.
 """
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import httpx2
 import pytest
@@ -30,7 +28,7 @@ from playwright.sync_api import (
 
 from api.main import create_app
 from api.settings import ApiSettings
-from tests.conftest import DATA, ROOT, clear, free_port, load
+from tests.helpers import DATA, clear, free_port, load, needed
 
 CHROMIUM = Path(os.environ.get("CONNECTS_CHROMIUM", "/usr/bin/chromium"))
 # Flags from the machine notes: without the networking ones Chromium keeps calling out to a
@@ -45,18 +43,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-ARTIFACTS = Path(os.environ.get("CONNECTS_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "explorer"
-AXE = ROOT / "tools" / "explorer-assets" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def needed(path: Path, what: str) -> None:
-    """Skip when a browser-test tool is missing on a laptop; CI installs them, so fail there."""
-    if path.exists():
-        return
-    message = f"{what} not found at {path} (`make test` installs it)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -161,33 +147,3 @@ def page(browser: Browser, live_api: str, public_paths: list[re.Pattern[str]]) -
             or parts.path == "/favicon.ico"
             or any(pattern.match(parts.path) for pattern in public_paths)
         ), f"not a public API path: {url}"
-
-
-def screenshot(page: Page, name: str) -> Path:
-    """Keep a picture of the view as a test artefact (test-artifacts/explorer/)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=path, full_page=True)
-    return path
-
-
-def axe_available() -> bool:
-    return AXE.exists() and shutil.which("node") is not None
-
-
-def query(page: Page) -> dict[str, list[str]]:
-    """The page's query string, as lists of values."""
-    return parse_qs(urlsplit(page.url).query)
-
-
-def ids(page: Page, selector: str) -> list[str]:
-    """The `data-id` of every element `selector` finds, in document order."""
-    found: list[str] = page.locator(selector).evaluate_all("els => els.map(e => e.dataset.id)")
-    return found
-
-
-def json_of(api: httpx2.Client, path: str, **params: Any) -> Any:
-    """The API's JSON answer to a GET, which the page must match."""
-    response = api.get(path, params=params)
-    response.raise_for_status()
-    return response.json()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AXE, needed, screenshot
+from tests.helpers import AXE, needed, screenshot
 
 VIEWS = {
     "search": "/explore?q=digital",

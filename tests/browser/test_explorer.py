@@ -13,7 +13,7 @@ from itertools import groupby
 import httpx2
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ids, json_of, query, screenshot
+from tests.helpers import ids, json_of, query, screenshot
 
 OUTCOME = "inclusion"
 THEME = "theme-leadership-diversity-skills"

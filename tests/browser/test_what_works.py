@@ -9,7 +9,7 @@ from typing import Any
 import httpx2
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ids, json_of, query, screenshot
+from tests.helpers import ids, json_of, query, screenshot
 
 OUTCOME = "inclusion"
 SECURITY = "security-and-resilience"

@@ -13,15 +13,9 @@ from pydantic import SecretStr
 from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
-from tests.conftest import STRATEGY_NODES, free_port
+from tests.helpers import STRATEGY_NODES, free_port
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance"}
-
-
-@pytest.fixture(scope="module")
-def client(settings: ApiSettings, framework: LoadReport) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def assert_problem(response: object, status: int) -> dict[str, object]:

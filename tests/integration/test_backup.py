@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from api.main import create_app
 from api.settings import ApiSettings
 from cli.main import app as cli
-from tests.conftest import DATA, clear, load, without_dump_record
+from tests.helpers import DATA, clear, load, without_dump_record
 
 runner = CliRunner()
 

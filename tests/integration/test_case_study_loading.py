@@ -11,7 +11,7 @@ from neo4j import Driver
 
 from api.settings import ApiSettings
 from loaders.report import LoadFailed
-from tests.conftest import DATA, fingerprint, load
+from tests.helpers import DATA, fingerprint, load
 
 HEADER = "id,title,organisation,summary,outcomes,themes,region,evidence_type,source_url\n"
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from api.settings import ApiSettings
 from cli.main import app
-from tests.conftest import STRATEGY, STRATEGY_NODES, fingerprint
+from tests.helpers import STRATEGY, STRATEGY_NODES, fingerprint
 
 runner = CliRunner()
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
@@ -13,11 +10,8 @@ from typer.testing import CliRunner
 from api.main import create_app
 from api.settings import ApiSettings
 from cli.main import app as cli
-from graph import keys
-from graph.db import open_db
 from graph.keys import Scope
-from tests.conftest import DATA, ROOT, fingerprint, load
-from tests.integration.test_rdf_loading import CONTRIBUTION
+from tests.helpers import CONTRIBUTION, ROOT, contribute, fingerprint, make_key
 
 
 def _env(settings: ApiSettings) -> dict[str, str]:
@@ -28,20 +22,12 @@ def _env(settings: ApiSettings) -> dict[str, str]:
     }
 
 
-def make_key(settings: ApiSettings, scope: Scope, organisation: str = "lga") -> str:
-    async def run() -> str:
-        async with open_db(settings) as db:
-            _, secret = await keys.create(db, organisation=organisation, scope=scope, label="test")
-            return secret
-
-    return asyncio.run(run())
+pytestmark = pytest.mark.usefixtures("linkable_graph")  # each test writes to a graph of its own
 
 
-@pytest.fixture
-def client(empty_graph: Driver, settings: ApiSettings) -> Iterator[TestClient]:
-    load(settings, DATA / "strategy", DATA / "evidence", DATA / "places")
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+@pytest.fixture(scope="module")
+def served_data() -> None:
+    """Nothing for the module: each test loads its own graph (`linkable_graph`)."""
 
 
 def test_a_contribution_is_loaded_and_attributed_to_the_key(
@@ -139,15 +125,6 @@ def test_unsupported_and_oversized_bodies(
     assert big.status_code == 413
 
 
-def contribute(client: TestClient, key: str, body: str, **params: str) -> object:
-    return client.post(
-        "/contributions",
-        params=params,
-        content=body.encode(),
-        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"},
-    )
-
-
 HIJACK = """
 <http://data.test/id/outcome/inclusion> a <https://w3id.org/connects-graph/def#Outcome> ;
     <http://purl.org/dc/terms/identifier> "inclusion" ;
@@ -164,8 +141,8 @@ def test_a_contributor_cannot_change_the_framework(
     key = make_key(settings, Scope.CONTRIBUTE)
     before = fingerprint(empty_graph, settings)
     response = contribute(client, key, HIJACK)
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    messages = [e["message"] for e in response.json()["errors"]]  # type: ignore[attr-defined]
+    assert response.status_code == 422
+    messages = [e["message"] for e in response.json()["errors"]]
     assert any("describe case studies and evidence claims" in m for m in messages)
     assert any("not contributed by you" in m for m in messages)
     assert fingerprint(empty_graph, settings) == before
@@ -174,25 +151,29 @@ def test_a_contributor_cannot_change_the_framework(
 def test_a_contributor_cannot_change_another_contributors_study(
     client: TestClient, settings: ApiSettings
 ) -> None:
-    assert contribute(client, make_key(settings, Scope.CONTRIBUTE, "lga"), CONTRIBUTION)
+    first = contribute(client, make_key(settings, Scope.CONTRIBUTE, "lga"), CONTRIBUTION)
+    assert first.status_code == 201, first.text
+    assert first.json()["counts"]["nodes_created"] == 2
+    doc = client.get("/doc/case-study/partner-study", headers={"Accept": "application/json"})
+    assert doc.json()["properties"]["contributed_by"] == "lga"
     other = make_key(settings, Scope.CONTRIBUTE, "solace")
     response = contribute(client, other, CONTRIBUTION.replace("What the", "Rewritten: what the"))
-    assert response.status_code == 422  # type: ignore[attr-defined]
+    assert response.status_code == 422
     again = contribute(client, make_key(settings, Scope.CONTRIBUTE, "lga"), CONTRIBUTION)
-    assert again.status_code == 201  # type: ignore[attr-defined]  # the owner may update
+    assert again.status_code == 201  # the owner may update
 
 
 def test_weak_evidence_cannot_be_inflated(client: TestClient, settings: ApiSettings) -> None:
     key = make_key(settings, Scope.CONTRIBUTE)
     inflated = CONTRIBUTION.replace("connects-level-4", "connects-level-1")
     response = contribute(client, key, inflated)
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    [error] = response.json()["errors"]  # type: ignore[attr-defined]
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
     assert (
         "cg:strength 4 does not match its level 'connects-level-1' (strength 1)" in error["message"]
     )
     without = inflated.replace("    cg:strength 4 ;\n", "")
-    assert contribute(client, key, without).status_code == 201  # type: ignore[attr-defined]
+    assert contribute(client, key, without).status_code == 201
     rows = client.get("/evidence", params={"outcome": "inclusion"}).json()["items"]
     assert [r["strength"] for r in rows if r["id"] == "partner-study"] == [1]
 
@@ -204,9 +185,9 @@ def test_a_region_in_a_contribution_is_accepted(client: TestClient, settings: Ap
         "    cg:inRegion <http://data.test/id/region/wales> ;\n    cg:hasClaim",
     )
     response = contribute(client, key, with_region, dry_run="true")
-    assert response.status_code == 201, response.text  # type: ignore[attr-defined]
+    assert response.status_code == 201, response.text
     assert client.get("/nodes/partner-study").status_code == 404  # a dry run writes nothing
-    assert contribute(client, key, with_region).status_code == 201  # type: ignore[attr-defined]
+    assert contribute(client, key, with_region).status_code == 201
     rows = client.get("/evidence", params={"region": "Wales", "outcome": "inclusion"}).json()
     assert "partner-study" in [r["id"] for r in rows["items"]]
 
@@ -216,18 +197,18 @@ def test_uri_ids_must_be_valid_and_match_the_identifier(
 ) -> None:
     key = make_key(settings, Scope.CONTRIBUTE)
     odd = CONTRIBUTION.replace("case-study/partner-study>", "case-study/Weird.ID>")
-    assert contribute(client, key, odd).status_code == 422  # type: ignore[attr-defined]
+    assert contribute(client, key, odd).status_code == 422
     mismatch = CONTRIBUTION.replace('"partner-study"', '"something-else"')
     response = contribute(client, key, mismatch)
-    assert response.status_code == 422  # type: ignore[attr-defined]
-    assert "differs from the URI's id" in response.text  # type: ignore[attr-defined]
+    assert response.status_code == 422
+    assert "differs from the URI's id" in response.text
 
 
 def test_provenance_names_the_contribution_not_a_temporary_file(
     client: TestClient, settings: ApiSettings
 ) -> None:
     response = contribute(client, make_key(settings, Scope.CONTRIBUTE), CONTRIBUTION)
-    [info] = response.json()["files"]  # type: ignore[attr-defined]
+    [info] = response.json()["files"]
     assert info["path"] == "contribution.ttl from lga"
     exported = client.get("/export", params={"format": "nt"}).text
     assert "/contribution-" not in exported  # the upload's temporary folder

@@ -10,7 +10,7 @@ import pytest
 from api.settings import ApiSettings
 from graph import engine
 from graph.errors import EngineError
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 
 def private_settings(tmp_path: Path, **overrides: object) -> ApiSettings:

@@ -3,7 +3,6 @@ problem with its type, title, status, detail and instance, and the headers it pr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -13,8 +12,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import ApiSettings
-from loaders.report import LoadReport
-from tests.conftest import free_port
+from tests.helpers import free_port
 
 SPARQL_QUERY = {"content-type": "application/sparql-query"}
 TTL = {"content-type": "text/turtle"}
@@ -90,10 +88,11 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def client(settings: ApiSettings, framework: LoadReport) -> Iterator[TestClient]:
-    changed = {"max_upload_bytes": UPLOAD_LIMIT, "sparql_max_query_bytes": UPLOAD_LIMIT // 2}
-    with TestClient(create_app(settings.model_copy(update=changed))) as test_client:
-        yield test_client
+def app_settings(settings: ApiSettings) -> ApiSettings:
+    """Small upload and query limits, to reach them cheaply."""
+    return settings.model_copy(
+        update={"max_upload_bytes": UPLOAD_LIMIT, "sparql_max_query_bytes": UPLOAD_LIMIT // 2}
+    )
 
 
 def assert_problem(response: Any, case: Case) -> dict[str, Any]:

@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from api.settings import ApiSettings
 from graph.evidence import DIRECTION_WORDS
 from loaders.report import LoadReport
-from tests.conftest import DATA, INCLUSION_STUDIES, load, without_dump_record
+from tests.helpers import DATA, INCLUSION_STUDIES, load, without_dump_record
 
 
 @pytest.fixture(scope="module")
-def client(settings: ApiSettings, everything: LoadReport) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+def served_data(everything: LoadReport) -> LoadReport:
+    """The module's `client` serves all the bundled data."""
+    return everything
 
 
 def test_bundled_data_loads_and_reloads_unchanged(

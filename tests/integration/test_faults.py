@@ -18,7 +18,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from graph import engine
 from loaders.writing import STUDIES_PER_TRANSACTION
-from tests.conftest import (
+from tests.helpers import (
     BUNDLED_CASE_STUDIES,
     DATA,
     ROOT,

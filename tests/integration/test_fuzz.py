@@ -18,7 +18,7 @@ from schemathesis.schemas import BaseSchema
 
 from api.main import create_app
 from api.settings import ApiSettings
-from tests.conftest import DATA, clear, load
+from tests.helpers import DATA, clear, load
 
 EXAMPLES_PER_OPERATION = 15
 OPERATIONS = [

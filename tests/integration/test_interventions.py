@@ -16,7 +16,7 @@ from rdflib.namespace import PROV, RDF, SKOS, XSD
 from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadFailed
-from tests.conftest import DATA, FIXTURES, ROOT, clear, fingerprint, load, without_dump_record
+from tests.helpers import DATA, FIXTURES, ROOT, clear, fingerprint, load, without_dump_record
 
 BASE = "http://data.test"
 CG = "https://w3id.org/connects-graph/def#"

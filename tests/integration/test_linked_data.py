@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,20 +11,18 @@ from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, VOID
 
-from api.main import create_app
-from api.settings import ApiSettings
 from loaders.report import LoadReport
 from ontology.formats import FORMATS
-from tests.conftest import INCLUSION_STUDIES, ROOT
+from tests.helpers import INCLUSION_STUDIES, ROOT
 
 BASE = "http://data.test"
 CG = "https://w3id.org/connects-graph/def#"
 
 
 @pytest.fixture(scope="module")
-def client(settings: ApiSettings, everything: LoadReport) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), follow_redirects=False) as test_client:
-        yield test_client
+def served_data(everything: LoadReport) -> LoadReport:
+    """The module's `client` serves all the bundled data."""
+    return everything
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +31,7 @@ def dumps(client: TestClient) -> dict[str, str]:
 
 
 def test_an_id_answers_303_to_its_document(client: TestClient) -> None:
-    response = client.get("/id/outcome/inclusion")
+    response = client.get("/id/outcome/inclusion", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/doc/outcome/inclusion"
     assert client.get("/id/outcome/nosuch").status_code == 404
@@ -86,7 +83,7 @@ def test_nothing_acceptable_is_406(client: TestClient) -> None:
 
 
 def test_load_uris_dereference(client: TestClient, everything: LoadReport) -> None:
-    response = client.get(f"/id/load/{everything.load_id}")
+    response = client.get(f"/id/load/{everything.load_id}", follow_redirects=False)
     assert response.status_code == 303
     doc = client.get(response.headers["location"], headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=doc.text, format="turtle")

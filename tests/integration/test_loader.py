@@ -16,7 +16,7 @@ from graph.errors import Conflict
 from graph.model import Kind, Rel
 from graph.rating_rule import Rule
 from loaders.report import Issue, LoadFailed
-from tests.conftest import DATA, STRATEGY, STRATEGY_NODES, fingerprint, load
+from tests.helpers import DATA, STRATEGY, STRATEGY_NODES, fingerprint, load
 
 OUTCOMES = [
     "Connectivity",

@@ -12,7 +12,7 @@ from neo4j import Driver
 from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadFailed
-from tests.conftest import DATA, clear, fingerprint, load
+from tests.helpers import DATA, clear, fingerprint, load
 
 NODE = "nodes:\n  - {id: %s, kind: Outcome, name: %s, description: D, source: S}\n"
 CSV_HEADER = "id,title,organisation,summary,outcomes,evidence_type,source_url\n"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator
 from urllib.parse import urljoin
 
 import pytest
@@ -13,7 +12,8 @@ from neo4j import Driver
 
 from api.main import create_app
 from api.settings import ApiSettings
-from tests.conftest import clear, load
+from loaders.report import LoadReport
+from tests.helpers import clear, load
 
 HOSTILE = """
 nodes:
@@ -34,15 +34,14 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 @pytest.fixture(scope="module")
-def client(
+def served_data(
     settings: ApiSettings, sync_driver: Driver, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:
+) -> LoadReport:
+    """The module's `client` serves nodes whose text tries to inject markup."""
     clear(sync_driver, settings)
     path = tmp_path_factory.mktemp("pages") / "hostile.yaml"
     path.write_text(textwrap.dedent(HOSTILE), encoding="utf-8")
-    load(settings, path)
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+    return load(settings, path)
 
 
 def test_text_from_the_graph_is_escaped(client: TestClient) -> None:

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, SKOS
 
-from api.main import create_app
-from api.settings import ApiSettings
-from loaders.report import LoadReport
 from ontology.formats import FORMATS
-from tests.conftest import ROOT, without_dump_record
+from tests.helpers import ROOT, without_dump_record
 
 RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
-
-
-@pytest.fixture(scope="module")
-def client(settings: ApiSettings, framework: LoadReport) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
 
 
 def parse(text: str, rdf_format: str) -> Graph:

@@ -15,7 +15,7 @@ from rdflib.namespace import PROV, RDF
 from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadFailed
-from tests.conftest import DATA, clear, fingerprint, load, without_dump_record
+from tests.helpers import CONTRIBUTION, DATA, clear, fingerprint, load, without_dump_record
 
 BASE = "http://data.test"
 LOAD_CLASS = URIRef("https://w3id.org/connects-graph/def#Load")
@@ -53,38 +53,6 @@ def test_export_load_export_round_trips(
     assert isomorphic(comparable(first, rdflib_format), comparable(second, rdflib_format))
 
 
-CONTRIBUTION = """
-@prefix cg: <https://w3id.org/connects-graph/def#> .
-@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-
-<http://data.test/id/case-study/partner-study> a cg:CaseStudy ;
-    dcterms:identifier "partner-study" ;
-    skos:prefLabel "A partner's study"@en ;
-    dcterms:description "What the partner's study found."@en ;
-    dcterms:source <https://example.org/study> ;
-    cg:ledBy <http://data.test/id/organisation/lga> ;
-    cg:addresses <http://data.test/id/policy-theme/theme-regeneration> ;
-    cg:hasClaim <http://data.test/id/evidence-claim/partner-claim> .
-
-<http://data.test/id/evidence-claim/partner-claim> a cg:EvidenceClaim ;
-    dcterms:identifier "partner-claim" ;
-    skos:prefLabel "A partner's claim"@en ;
-    dcterms:description "An independent evaluation."@en ;
-    cg:forOutcome <http://data.test/id/outcome/inclusion> ;
-    cg:evidenceLevel <http://data.test/id/evidence-level/connects-level-4> ;
-    cg:evidenceType <http://data.test/id/evidence-type/independent-evaluation> ;
-    cg:strength 4 ;
-    cg:direction "positive" .
-"""
-
-
-@pytest.fixture
-def framework(empty_graph: Driver, settings: ApiSettings) -> Driver:
-    load(settings, DATA / "strategy", DATA / "evidence", DATA / "places")
-    return empty_graph
-
-
 def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
@@ -92,7 +60,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_a_conforming_contribution_is_loaded_and_attributed(
-    framework: Driver, settings: ApiSettings, tmp_path: Path
+    linkable_graph: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     report = load(settings, write(tmp_path, "partner.ttl", CONTRIBUTION), contributor="lga")
     assert report.counts.nodes_created == 2
@@ -106,9 +74,9 @@ def test_a_conforming_contribution_is_loaded_and_attributed(
 
 
 def test_a_non_conforming_contribution_is_refused_whole(
-    framework: Driver, settings: ApiSettings, tmp_path: Path
+    linkable_graph: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
-    before = fingerprint(framework, settings)
+    before = fingerprint(linkable_graph, settings)
     broken = CONTRIBUTION.replace(
         "    cg:forOutcome <http://data.test/id/outcome/inclusion> ;\n", ""
     ).replace("cg:strength 4", "cg:strength 9")
@@ -118,11 +86,11 @@ def test_a_non_conforming_contribution_is_refused_whole(
     claim = f"<{BASE}/id/evidence-claim/partner-claim>"
     assert (f"{claim} cg:forOutcome", "A claim is about exactly one cg:Outcome.") in issues
     assert any(field == f"{claim} cg:strength" for field, _ in issues)
-    assert fingerprint(framework, settings) == before
+    assert fingerprint(linkable_graph, settings) == before
 
 
 def test_links_to_the_wrong_kind_break_the_shapes(
-    framework: Driver, settings: ApiSettings, tmp_path: Path
+    linkable_graph: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     wrong = CONTRIBUTION.replace(
         "cg:forOutcome <http://data.test/id/outcome/inclusion>",
@@ -134,7 +102,7 @@ def test_links_to_the_wrong_kind_break_the_shapes(
 
 
 def test_malformed_turtle_names_the_line(
-    framework: Driver, settings: ApiSettings, tmp_path: Path
+    linkable_graph: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     bad = write(tmp_path, "bad.ttl", '@prefix x: <http://x/> .\n\nx:a x:b "open literal .\n')
     with pytest.raises(LoadFailed) as failure:
@@ -145,7 +113,7 @@ def test_malformed_turtle_names_the_line(
 
 
 def test_subjects_outside_our_uri_space_are_refused(
-    framework: Driver, settings: ApiSettings, tmp_path: Path
+    linkable_graph: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     foreign = CONTRIBUTION.replace(
         "<http://data.test/id/case-study/partner-study>", "<https://partner.example/s/1>"
@@ -157,7 +125,7 @@ def test_subjects_outside_our_uri_space_are_refused(
 
 
 def test_an_unknown_contributor_is_refused(
-    framework: Driver, settings: ApiSettings, tmp_path: Path
+    linkable_graph: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     with pytest.raises(LoadFailed) as failure:
         load(settings, write(tmp_path, "partner.ttl", CONTRIBUTION), contributor="nobody")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.main import create_app
 from api.settings import ApiSettings
-from tests.conftest import DATA, clear, fingerprint, load
+from loaders.report import LoadReport
+from tests.helpers import fingerprint
 
 ATTEMPTS = [
     "CREATE (n:Entity:Outcome {id: 'x', name: 'x'})",
@@ -41,11 +39,15 @@ ATTEMPTS = [
 
 
 @pytest.fixture(scope="module")
-def client(settings: ApiSettings, sync_driver: Driver) -> Iterator[TestClient]:
-    clear(sync_driver, settings)
-    load(settings, DATA)
-    with TestClient(create_app(settings.model_copy(update={"cypher_row_cap": 5}))) as c:
-        yield c
+def served_data(everything: LoadReport) -> LoadReport:
+    """The module's `client` serves all the bundled data."""
+    return everything
+
+
+@pytest.fixture(scope="module")
+def app_settings(settings: ApiSettings) -> ApiSettings:
+    """A row cap of 5, to see results truncated."""
+    return settings.model_copy(update={"cypher_row_cap": 5})
 
 
 def test_there_are_enough_attempts() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,18 +13,19 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import VOID
 from rdflib.query import Result
 
-from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
 from ontology.formats import FORMATS
-from tests.conftest import without_dump_record
+from tests.helpers import (
+    OUTCOMES,
+    SPARQL_PREFIXES,
+    app_client,
+    bindings,
+    problem,
+    without_dump_record,
+)
 
 BASE = "http://data.test"
-PREFIXES = """PREFIX cg: <https://w3id.org/connects-graph/def#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
-OUTCOMES = PREFIXES + "SELECT ?o ?name WHERE { ?o a cg:Outcome ; skos:prefLabel ?name } ORDER BY ?o"
 RDFLIB_FORMAT = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 RESULTS = {
     "application/sparql-results+json": "json",
@@ -35,23 +35,16 @@ RESULTS = {
 }
 
 
-def app_client(settings: ApiSettings, **changes: Any) -> TestClient:
-    """A client for an app with these settings changed (the defaults otherwise: a new load is
-    looked for before every query)."""
-    return TestClient(create_app(settings.model_copy(update=changes)))
+@pytest.fixture(scope="module")
+def served_data(everything: LoadReport) -> LoadReport:
+    """The module's `client` serves all the bundled data."""
+    return everything
 
 
 @pytest.fixture(scope="module")
-def client(settings: ApiSettings, everything: LoadReport) -> Iterator[TestClient]:
-    with app_client(settings, sparql_result_cap=100_000) as test_client:
-        yield test_client
-
-
-def bindings(response: Any) -> list[dict[str, str]]:
-    """SPARQL JSON results as plain {variable: value} rows."""
-    assert response.status_code == 200, response.text
-    rows = response.json()["results"]["bindings"]
-    return [{k: v["value"] for k, v in row.items()} for row in rows]
+def app_settings(settings: ApiSettings) -> ApiSettings:
+    """A result cap high enough for the whole graph."""
+    return settings.model_copy(update={"sparql_result_cap": 100_000})
 
 
 def test_get_answers_sparql_json_naming_the_load(
@@ -79,7 +72,7 @@ def test_post_as_form_and_as_query_body_answer_the_same(client: TestClient) -> N
 def test_select_results_in_every_format_parse_to_the_same_rows(
     client: TestClient, media_type: str, rdflib_format: str
 ) -> None:
-    query = PREFIXES + (
+    query = SPARQL_PREFIXES + (
         "SELECT ?study ?year WHERE { ?study a cg:CaseStudy OPTIONAL { ?study cg:yearEnd ?year } }"
     )
     expected = {
@@ -199,15 +192,6 @@ def test_no_acceptable_format_is_406(
     response = client.get("/sparql", params=params, headers=headers)
     assert response.status_code == 406
     assert response.headers["content-type"] == "application/problem+json"
-
-
-def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    return body
 
 
 def test_a_syntax_error_is_400_saying_where(client: TestClient) -> None:

@@ -25,7 +25,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from graph.model import Kind
 from ontology.mapping import CLASSES
-from tests.conftest import DATA, clear, free_port, load
+from tests.helpers import DATA, clear, free_port, load
 
 BASE = "http://data.test"
 INSTITUTES = """PREFIX org: <http://www.w3.org/ns/org#>

@@ -5,16 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from neo4j import Driver
 
-from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
-from tests.conftest import DATA, ROOT, clear, load
+from tests.helpers import DATA, ROOT, load
 
 DOC = (ROOT / "docs" / "sparql.md").read_text(encoding="utf-8")
 EXAMPLE = re.compile(r"^### (\S+)\n.*?```sparql\n(.*?)```\s*```csv\n(.*?)```", re.M | re.S)
@@ -23,13 +21,9 @@ Rows = list[dict[str, str]]
 
 
 @pytest.fixture(scope="module")
-def client(settings: ApiSettings, sync_driver: Driver) -> Iterator[TestClient]:
-    clear(sync_driver, settings)
-    load(settings, DATA)
-    # Checked before every query, so a load just made is seen at once (the default is 1 s).
-    app = create_app(settings)  # the default: a new load is looked for before every query
-    with TestClient(app) as test_client:
-        yield test_client
+def served_data(everything: LoadReport) -> LoadReport:
+    """The module's `client` serves all the bundled data."""
+    return everything
 
 
 def run(client: TestClient, query: str) -> str:

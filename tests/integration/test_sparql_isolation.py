@@ -16,7 +16,7 @@ import pytest
 from api.settings import ApiSettings
 from loaders.report import LoadReport
 from ontology.sparql import evaluate as sparql
-from tests.integration.test_sparql import OUTCOMES, app_client, bindings, problem
+from tests.helpers import OUTCOMES, app_client, bindings, problem
 
 # Produces no solution until it has skipped 10^11 of 10^11 rows: nothing can stop it lazily.
 UNSTOPPABLE = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } LIMIT 5 OFFSET 100000000000"

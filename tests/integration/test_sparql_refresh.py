@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,16 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
-from api.main import create_app
 from api.settings import ApiSettings
 from graph import changes
 from graph.db import open_db
 from graph.keys import Scope
 from ontology.sparql.service import SparqlService
 from ontology.sparql.snapshot import Snapshot, build_snapshot
-from tests.conftest import DATA, clear, load
-from tests.integration.test_contributions import make_key
-from tests.integration.test_rdf_loading import CONTRIBUTION
+from tests.helpers import CONTRIBUTION, app_client, clear, load, make_key
 
 BASE = "http://data.test"
 STUDY = f"{BASE}/id/case-study/refresh-study"
@@ -46,17 +42,12 @@ def themes(client: TestClient) -> tuple[set[str], str]:
     return found, response.headers["connects-load"]
 
 
-@pytest.fixture
-def framework(empty_graph: Driver, settings: ApiSettings) -> Driver:
-    load(settings, DATA / "strategy", DATA / "evidence", DATA / "places")
-    return empty_graph
+pytestmark = pytest.mark.usefixtures("linkable_graph")  # each test writes to a graph of its own
 
 
-@pytest.fixture
-def client(framework: Driver, settings: ApiSettings) -> Iterator[TestClient]:
-    app = create_app(settings)  # the default: a new load is looked for before every query
-    with TestClient(app) as test_client:
-        yield test_client
+@pytest.fixture(scope="module")
+def served_data() -> None:
+    """Nothing for the module: each test loads its own graph (`linkable_graph`)."""
 
 
 def service(client: TestClient) -> SparqlService:
@@ -84,14 +75,14 @@ def test_loads_by_another_process_are_seen_by_the_next_query(
 
 
 def test_removals_reach_the_store(
-    client: TestClient, settings: ApiSettings, tmp_path: Path, framework: Driver
+    client: TestClient, settings: ApiSettings, tmp_path: Path, linkable_graph: Driver
 ) -> None:
     load(settings, write_study(tmp_path, "Regeneration; Service design"))
     assert len(themes(client)[0]) == 2
     report = load(settings, write_study(tmp_path, "Regeneration"))
     assert report.counts.links_removed == 1
     assert themes(client) == ({f"{BASE}/id/policy-theme/theme-regeneration"}, report.load_id)
-    clear(framework, settings)
+    clear(linkable_graph, settings)
     response = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
     assert response.headers["connects-load"] == "none"
     assert response.json()["boolean"] is True  # the VoID description is always there
@@ -100,12 +91,11 @@ def test_removals_reach_the_store(
 
 
 def test_a_contribution_refreshes_at_once_other_loads_at_the_interval(
-    framework: Driver, settings: ApiSettings, tmp_path: Path
+    settings: ApiSettings, tmp_path: Path
 ) -> None:
     key = make_key(settings, Scope.CONTRIBUTE)
-    app = create_app(settings.model_copy(update={"sparql_refresh_interval": 3600}))
     ask = f"ASK {{ <{STUDY}> ?p ?o }}"
-    with TestClient(app) as client:
+    with app_client(settings, sparql_refresh_interval=3600) as client:
         assert client.get("/sparql", params={"query": ask}).json()["boolean"] is False
         load(settings, write_study(tmp_path, "Regeneration"))
         # Within the interval the store is not checked again: still the earlier load.
@@ -123,9 +113,9 @@ def test_a_contribution_refreshes_at_once_other_loads_at_the_interval(
         assert client.get("/sparql", params={"query": ask}).json()["boolean"] is True
 
 
-def test_a_dry_run_contribution_does_not_refresh(framework: Driver, settings: ApiSettings) -> None:
+def test_a_dry_run_contribution_does_not_refresh(settings: ApiSettings) -> None:
     key = make_key(settings, Scope.CONTRIBUTE)
-    with TestClient(create_app(settings)) as client:
+    with app_client(settings) as client:
         client.get("/sparql", params={"query": "ASK {}"})
         before = service(client).current
         response = client.post(
@@ -157,7 +147,7 @@ def snapshot_after(settings: ApiSettings, previous: Snapshot | None) -> tuple[Sn
 
 
 def test_a_patched_store_is_exactly_a_rebuilt_one(
-    framework: Driver, settings: ApiSettings, tmp_path: Path
+    linkable_graph: Driver, settings: ApiSettings, tmp_path: Path
 ) -> None:
     first, _ = snapshot_after(settings, None)
     assert not first.patched
@@ -191,7 +181,7 @@ def test_a_patched_store_is_exactly_a_rebuilt_one(
     made, full = snapshot_after(settings, previous)
     assert not made.patched
     assert set(made.store) == set(full.store)
-    clear(framework, settings)
+    clear(linkable_graph, settings)
     made, full = snapshot_after(settings, made)
     assert not made.patched
     assert set(made.store) == set(full.store)

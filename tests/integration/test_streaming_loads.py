@@ -13,7 +13,7 @@ from bench import generate
 from loaders import readers, writing
 from loaders.case_studies import CASE_STUDY_COLUMNS
 from loaders.report import LoadFailed
-from tests.conftest import DATA, clear, count, fingerprint, load
+from tests.helpers import DATA, clear, count, fingerprint, load
 
 STUDIES = 300
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,14 +12,13 @@ from neo4j import Driver
 from rdflib import Graph, Literal, URIRef
 from typer.testing import CliRunner
 
-from api.main import create_app
 from api.settings import ApiSettings
 from cli.main import app
 from graph.evidence import DIRECTION_WORDS
 from graph.synthesis import EvidenceCard, ranking_key
 from loaders.report import LoadReport
 from ontology.namespaces import CG
-from tests.conftest import BUNDLED_INTERVENTIONS
+from tests.helpers import BUNDLED_INTERVENTIONS
 
 RANSOMWARE = {
     "hackney-ransomware-2020",
@@ -30,9 +28,9 @@ RANSOMWARE = {
 
 
 @pytest.fixture(scope="module")
-def client(settings: ApiSettings, everything: LoadReport) -> Iterator[TestClient]:
-    with TestClient(create_app(settings)) as test_client:
-        yield test_client
+def served_data(everything: LoadReport) -> LoadReport:
+    """The module's `client` serves all the bundled data."""
+    return everything
 
 
 def ranking(card: dict[str, Any]) -> tuple[int, int, int]:

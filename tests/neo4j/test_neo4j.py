@@ -21,7 +21,7 @@ from rdflib.namespace import PROV
 from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadReport
-from tests.conftest import (
+from tests.helpers import (
     DATA,
     INCLUSION_STUDIES,
     STRATEGY_NODES,
@@ -90,9 +90,15 @@ def loaded(neo4j_settings: ApiSettings) -> LoadReport:
 
 
 @pytest.fixture(scope="module")
-def client(neo4j_settings: ApiSettings, loaded: LoadReport) -> Iterator[TestClient]:
-    with TestClient(create_app(neo4j_settings)) as test_client:
-        yield test_client
+def app_settings(neo4j_settings: ApiSettings) -> ApiSettings:
+    """The module's `client` runs against Neo4j."""
+    return neo4j_settings
+
+
+@pytest.fixture(scope="module")
+def served_data(loaded: LoadReport) -> LoadReport:
+    """All the bundled data, loaded into Neo4j."""
+    return loaded
 
 
 def test_loading_is_idempotent_on_neo4j(neo4j_settings: ApiSettings, loaded: LoadReport) -> None:

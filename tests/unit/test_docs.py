@@ -11,7 +11,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from bench import report
 from loaders.records import FrameworkFile
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

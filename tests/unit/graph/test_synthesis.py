@@ -21,7 +21,7 @@ from graph.synthesis import (
 )
 from loaders.records import Direction as LoadedDirection
 from loaders.records import FrameworkFile
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 RATINGS = ROOT / "data" / "evidence" / "ratings.yaml"
 TYPES = {

@@ -12,8 +12,7 @@ import pytest
 from api.main import create_app
 from api.routes.explore import ASSETS, PAGE
 from api.settings import ApiSettings
-from tests.browser.conftest import needed
-from tests.conftest import ROOT
+from tests.helpers import ROOT, needed
 
 NPM = ROOT / "tools" / "explorer-assets"
 OWN_FILES = [PAGE] + [

@@ -13,7 +13,7 @@ from types import ModuleType
 import pytest
 
 from graph import dialect, queries
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 LINTER = ROOT / "tools" / "cypher-lint"
 

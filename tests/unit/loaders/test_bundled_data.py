@@ -9,7 +9,7 @@ import pytest
 from loaders import case_studies
 from loaders.readers import find_files, iter_rows, read_document
 from loaders.records import CaseStudyRecord, FrameworkFile, NodeRecord
-from tests.conftest import BUNDLED_CASE_STUDIES, BUNDLED_INTERVENTIONS, DATA, STRATEGY
+from tests.helpers import BUNDLED_CASE_STUDIES, BUNDLED_INTERVENTIONS, DATA, STRATEGY
 
 
 @pytest.fixture(scope="module")

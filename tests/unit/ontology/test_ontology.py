@@ -9,7 +9,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from graph.model import Kind, Rel
 from ontology import mapping
 from ontology.namespaces import CG
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from api.routes.approaches import RULE_DOC
 from graph.approaches import best_claim, rule_clauses
 from graph.rating_rule import Direction, Rule
 from loaders.records import FrameworkFile
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 
 def claim(strength: int, direction: str | None, kind: str = "news_report") -> dict[str, object]:

@@ -1,0 +1,232 @@
+"""Helpers shared by the tests: paths and counts of the bundled data, loading and clearing the
+graph, API keys and contributions, problem and SPARQL answers, the browser tests' tools.
+
+Fixtures live in the conftest.py files; everything a test module imports comes from here (test
+modules never import each other).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import socket
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2
+import pytest
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from neo4j import Driver
+from playwright.sync_api import Page
+from rdflib import Graph
+
+from api.main import create_app
+from api.settings import ApiSettings
+from graph import keys
+from graph.db import open_db
+from graph.keys import Scope
+from graph.queries import writes as writes_q
+from loaders.pipeline import load_paths
+from loaders.report import LoadReport
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+STRATEGY = DATA / "strategy"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+STRATEGY_NODES = 158
+"""Nodes in data/strategy: the framework as the strategy states it, and the resources it names."""
+BUNDLED_CASE_STUDIES = 135
+"""Case studies in data/case-studies (the 33 first bundled and 102 more)."""
+INCLUSION_STUDIES = 35
+"""Bundled case studies with evidence about Inclusion (one claim each)."""
+BUNDLED_INTERVENTIONS = 32
+"""Interventions in data/interventions, in 7 families."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+# The graph: load, clear, count, compare.
+
+
+def clear(driver: Driver, settings: ApiSettings) -> None:
+    driver.execute_query(writes_q.CLEAR, database_=settings.database)
+
+
+def load(settings: ApiSettings, *paths: Path, contributor: str | None = None) -> LoadReport:
+    """Run the real loader (async) from a synchronous test."""
+
+    async def run() -> LoadReport:
+        async with open_db(settings) as db:
+            return await load_paths(
+                db, list(paths), base_uri=settings.public_base_uri, contributor=contributor
+            )
+
+    return asyncio.run(run())
+
+
+def count(driver: Driver, settings: ApiSettings, label: str) -> int:
+    """How many nodes have `label`."""
+    records, _, _ = driver.execute_query(
+        "MATCH (n:Entity) WHERE $label IN labels(n) RETURN count(n) AS c",
+        {"label": label},
+        database_=settings.database,
+    )
+    return int(records[0]["c"])
+
+
+def fingerprint(driver: Driver, settings: ApiSettings) -> str:
+    """A digest of every node and relationship with all properties: equal means unchanged."""
+    nodes, _, _ = driver.execute_query(
+        "MATCH (n) RETURN labels(n) AS l, properties(n) AS p", database_=settings.database
+    )
+    rels, _, _ = driver.execute_query(
+        "MATCH (a)-[r]->(b) RETURN a.id AS a, type(r) AS t, b.id AS b, properties(r) AS p",
+        database_=settings.database,
+    )
+    lines = sorted(repr(sorted(r.data().items())) for r in [*nodes, *rels])
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def without_dump_record(graph: Graph) -> Graph:
+    """A dump minus the record it carries of itself (when it was made, in which format)."""
+    for subject in {s for s in graph.subjects() if "/.well-known/void#dump-" in str(s)}:
+        graph.remove((subject, None, None))
+    return graph
+
+
+# The API.
+
+
+def app_client(settings: ApiSettings, **changes: Any) -> TestClient:
+    """A client for an app with these settings changed (the defaults otherwise: a new load is
+    looked for before every query). Use it as a context manager, so the lifespan runs."""
+    return TestClient(create_app(settings.model_copy(update=changes)))
+
+
+def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
+    """The RFC 9457 problem in `response`, checked to be `status` of type /problems/`slug`."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["type"] == f"/problems/{slug}"
+    assert body["status"] == status
+    return body
+
+
+# Keys and contributions.
+
+CONTRIBUTION = """
+@prefix cg: <https://w3id.org/connects-graph/def#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+
+<http://data.test/id/case-study/partner-study> a cg:CaseStudy ;
+    dcterms:identifier "partner-study" ;
+    skos:prefLabel "A partner's study"@en ;
+    dcterms:description "What the partner's study found."@en ;
+    dcterms:source <https://example.org/study> ;
+    cg:ledBy <http://data.test/id/organisation/lga> ;
+    cg:addresses <http://data.test/id/policy-theme/theme-regeneration> ;
+    cg:hasClaim <http://data.test/id/evidence-claim/partner-claim> .
+
+<http://data.test/id/evidence-claim/partner-claim> a cg:EvidenceClaim ;
+    dcterms:identifier "partner-claim" ;
+    skos:prefLabel "A partner's claim"@en ;
+    dcterms:description "An independent evaluation."@en ;
+    cg:forOutcome <http://data.test/id/outcome/inclusion> ;
+    cg:evidenceLevel <http://data.test/id/evidence-level/connects-level-4> ;
+    cg:evidenceType <http://data.test/id/evidence-type/independent-evaluation> ;
+    cg:strength 4 ;
+    cg:direction "positive" .
+"""
+"""A partner's case study with one independently evaluated claim, in Turtle."""
+
+
+def make_key(settings: ApiSettings, scope: Scope, organisation: str = "lga") -> str:
+    """A new API key's secret, made as staff would (`connects keys create`)."""
+
+    async def run() -> str:
+        async with open_db(settings) as db:
+            _, secret = await keys.create(db, organisation=organisation, scope=scope, label="test")
+            return secret
+
+    return asyncio.run(run())
+
+
+def contribute(client: TestClient, key: str, body: str, **params: str) -> Response:
+    """POST `body` (Turtle) to /contributions with `key`."""
+    return client.post(
+        "/contributions",
+        params=params,
+        content=body.encode(),
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"},
+    )
+
+
+# SPARQL.
+
+SPARQL_PREFIXES = """PREFIX cg: <https://w3id.org/connects-graph/def#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+OUTCOMES = (
+    SPARQL_PREFIXES + "SELECT ?o ?name WHERE { ?o a cg:Outcome ; skos:prefLabel ?name } ORDER BY ?o"
+)
+"""Every outcome and its name, in order."""
+
+
+def bindings(response: Any) -> list[dict[str, str]]:
+    """SPARQL JSON results as plain {variable: value} rows."""
+    assert response.status_code == 200, response.text
+    rows = response.json()["results"]["bindings"]
+    return [{k: v["value"] for k, v in row.items()} for row in rows]
+
+
+# The browser tests.
+
+ARTIFACTS = Path(os.environ.get("CONNECTS_TEST_ARTIFACTS", ROOT / "test-artifacts")) / "explorer"
+AXE = ROOT / "tools" / "explorer-assets" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def needed(path: Path, what: str) -> None:
+    """Skip when a browser-test tool is missing on a laptop; CI installs them, so fail there."""
+    if path.exists():
+        return
+    message = f"{what} not found at {path} (`make test` installs it)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Keep a picture of the view as a test artefact (test-artifacts/explorer/)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def query(page: Page) -> dict[str, list[str]]:
+    """The page's query string, as lists of values."""
+    return parse_qs(urlsplit(page.url).query)
+
+
+def ids(page: Page, selector: str) -> list[str]:
+    """The `data-id` of every element `selector` finds, in document order."""
+    found: list[str] = page.locator(selector).evaluate_all("els => els.map(e => e.dataset.id)")
+    return found
+
+
+def json_of(api: httpx2.Client, path: str, **params: Any) -> Any:
+    """The API's JSON answer to a GET, which the page must match."""
+    response = api.get(path, params=params)
+    response.raise_for_status()
+    return response.json()
