@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.table import Table
 
 from graph.approaches import InterventionPage, WhatWorks
-from graph.evidence import STRENGTH_NAMES, EvidencePage
+from graph.evidence import EvidencePage
+from graph.rating_rule import STRENGTH_NAMES
 from graph.synthesis import EvidenceCard
 
 MOST_NAMED = 3

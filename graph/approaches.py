@@ -26,7 +26,7 @@ from graph.evidence import DIRECTION_WORDS, EvidenceFilter, NodeRef
 from graph.model import Kind
 from graph.queries import approaches as q
 from graph.queries import nodes as nodes_q
-from graph.rating_rule import STRENGTH_NAMES, Direction, Rule
+from graph.rating_rule import RATING_FIELDS, STRENGTH_NAMES, Direction, Rule
 from graph.synthesis import MAX_LISTED, EvidenceCard, Study, build_card, ranking_key
 
 MAX_STUDY_ROWS = 20_000
@@ -184,14 +184,7 @@ async def rule_as_data(db: Db) -> RatingRule:
     """The rating rule as data: each rating with its clauses in words."""
     rule = await rating_rule(db)
     [scheme] = await db.read(q.RATING_SCHEME)
-    fields = (
-        "min_positive",
-        "min_strength",
-        "min_positive_at_strength",
-        "max_against_at_strength",
-        "min_positive_share",
-        "min_against_share",
-    )
+    fields = [f for f in RATING_FIELDS if f != "rank"]
     return RatingRule(
         scheme=NodeRef(id=scheme["id"], name=scheme["name"]),
         description=scheme["description"],

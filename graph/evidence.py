@@ -17,15 +17,7 @@ from graph.queries import evidence as q
 from graph.queries import nodes as nodes_q
 from graph.queries import paths as paths_q
 from graph.queries.evidence import Dimension
-
-STRENGTH_NAMES = {
-    1: "Reported",
-    2: "Documented",
-    3: "Externally examined",
-    4: "Independently evaluated",
-    5: "Peer reviewed",
-}
-"""Names of the common strength scale that every evidence scale is crosswalked to."""
+from graph.rating_rule import STRENGTH_NAMES
 
 DIRECTION_WORDS = {
     "positive": "positive effect reported",

@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 import io
 
-from graph.evidence import DIRECTION_WORDS, STRENGTH_NAMES, EvidencePage, GapMap
+from graph.evidence import DIRECTION_WORDS, EvidencePage, GapMap
+from graph.rating_rule import STRENGTH_NAMES
 
 EVIDENCE_COLUMNS = (
     "id",

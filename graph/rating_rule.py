@@ -34,6 +34,16 @@ class Direction(StrEnum):
 AGAINST = frozenset({Direction.NEGATIVE, Direction.NO_EFFECT, Direction.MIXED})
 """Directions that say it did not work, or not everywhere: never counted towards a rating."""
 STATED = AGAINST | {Direction.POSITIVE}
+RATING_FIELDS = (
+    "rank",
+    "min_positive",
+    "min_strength",
+    "min_positive_at_strength",
+    "max_against_at_strength",
+    "min_positive_share",
+    "min_against_share",
+)
+"""The rating rule's fields, only on a Rating: each is one condition its studies must meet."""
 STRENGTH_NAMES = {
     1: "Reported",
     2: "Documented",

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.model import Kind
+from graph.rating_rule import RATING_FIELDS
 from graph.vocabulary import Vocabulary
 from graph.writes import LinkRow, NodeRow, PropertyValue
 from loaders import case_studies
 from loaders.parsing import FieldNamer, Parsed, Where
-from loaders.records import RATING_FIELDS, CaseStudyRecord, EvidenceRecord
+from loaders.records import CaseStudyRecord, EvidenceRecord
 from loaders.report import Issue, LoadReport
 
 

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from graph.model import Kind, Rel
+from graph.rating_rule import RATING_FIELDS, Direction
 
 Slug = Annotated[
     str,
@@ -82,17 +83,6 @@ class LinkRecord(_Strict):
     rel: Annotated[Rel, Field(strict=False, description="Relationship type.")]
     to: Slug = Field(description="Id of the node the relationship points to.")
 
-
-RATING_FIELDS = (
-    "rank",
-    "min_positive",
-    "min_strength",
-    "min_positive_at_strength",
-    "max_against_at_strength",
-    "min_positive_share",
-    "min_against_share",
-)
-"""The rating rule's fields, only on a Rating: each is one condition its studies must meet."""
 
 # Fields that only some kinds have: which kinds may (and must) carry each.
 _KIND_FIELDS: dict[str, tuple[frozenset[Kind], bool]] = {
@@ -193,16 +183,6 @@ class EvidenceTypeName(StrEnum):
     @property
     def node_id(self) -> str:
         return self.value.replace("_", "-")
-
-
-class Direction(StrEnum):
-    """The effect the source reports on the outcome; never assumed (default: not stated)."""
-
-    NOT_STATED = "not_stated"
-    POSITIVE = "positive"
-    MIXED = "mixed"
-    NEGATIVE = "negative"
-    NO_EFFECT = "no_effect"
 
 
 class OrganisationType(StrEnum):

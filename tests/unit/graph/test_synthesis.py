@@ -19,7 +19,6 @@ from graph.synthesis import (
     ranking_key,
     rule_table,
 )
-from loaders.records import Direction as LoadedDirection
 from loaders.records import FrameworkFile
 from tests.helpers import ROOT
 
@@ -105,10 +104,6 @@ def test_the_rule_refuses_a_missing_fallback_and_duplicate_order(rule: Rule) -> 
         Rule.from_rows([*rows, {**rows[1], "id": "again"}])
     with pytest.raises(ValidationError, match="needs min_strength"):
         Rule.from_rows([{**rows[1], "min_strength": None}, *rows[2:]])
-
-
-def test_directions_cover_the_loaders(rule: Rule) -> None:
-    assert {d.value for d in LoadedDirection} <= {d.value for d in Direction}
 
 
 def test_the_readme_table_is_the_rule(rule: Rule) -> None:
