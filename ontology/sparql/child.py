@@ -7,7 +7,7 @@ would run on after its deadline; in a child it is killed. The child is forked, s
 snapshot the server already holds (copy-on-write) instead of loading one.
 
 The child may not open any new file descriptor, so nothing a query does can reach the network
-or the disk: a SERVICE call that got past the check in ontology/sparql/evaluate.py fails in the
+or the disk: a SERVICE call that got past the check in ontology/sparql/guard.py fails in the
 child.
 """
 
@@ -76,7 +76,7 @@ def run_in_child(store: ox.Store, text: str, formats: Formats, limits: SparqlLim
     if not data:
         # Killed before it could answer: the memory limit (allocation failed and the engine
         # aborted) or the CPU limit; either way the query asked for more than it may have.
-        raise QueryTooLarge(limits.memory_bytes) if os.WIFSIGNALED(status) else QueryFailed("")
+        raise QueryTooLarge(limits.memory_bytes) if os.WIFSIGNALED(status) else QueryFailed()
     return decode(data)
 
 
@@ -102,10 +102,10 @@ def decode(data: bytes) -> Answer:
     try:
         message = json.loads(head)
     except ValueError:
-        raise QueryFailed("") from None  # cut off mid-write (a resource limit): no answer
+        raise QueryFailed() from None  # cut off mid-write (a resource limit): no answer
     if "media_type" in message:
         if len(body) != message["length"]:
-            raise QueryFailed("")
+            raise QueryFailed()
         return Answer(message["media_type"], body)
     if "family" in message:
         raise wrong_family(message["family"])
@@ -145,8 +145,8 @@ def _child(
         head = {"error": type(e).__name__, "message": str(e)}
     except MemoryError:
         head = {"error": QueryTooLarge.__name__, "message": str(QueryTooLarge(limits.memory_bytes))}
-    except BaseException as e:  # noqa: BLE001 - the child reports everything, then exits
-        head = {"error": QueryFailed.__name__, "message": str(QueryFailed(str(e)))}
+    except BaseException:  # noqa: BLE001 - the child reports everything, then exits
+        head = {"error": QueryFailed.__name__, "message": str(QueryFailed())}
     finally:
         with contextlib.suppress(BaseException):
             if "media_type" in head:

@@ -66,12 +66,16 @@ class QueryTooLarge(SparqlError):
 
 
 class QueryFailed(SparqlError):
-    """The engine could not evaluate the query (not a syntax error)."""
+    """The engine could not evaluate the query (not a syntax error).
+
+    The engine's own reason is never given: it can be the operating system's ("Too many open
+    files (os error 24)"), which says something about the server and nothing useful to a client.
+    """
 
     slug = "query-failed"
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"The query could not be evaluated{f': {reason}' if reason else ''}.")
+    def __init__(self) -> None:
+        super().__init__("The query could not be evaluated.")
 
 
 class QueryTimedOut(SparqlError):

@@ -1,4 +1,5 @@
-"""SPARQL queries over a snapshot: read-only, never federated, bounded in time and results.
+"""SPARQL queries over a snapshot: read-only, never federated (ontology/sparql/guard.py),
+bounded in time and results.
 
 What pyoxigraph evaluates lazily (most SELECT, CONSTRUCT and DESCRIBE queries) is read here one
 solution at a time, so the deadline and the result cap stop it between solutions. Queries run in
@@ -22,10 +23,10 @@ from ontology.sparql.errors import (
     QuerySyntaxError,
     QueryTimedOut,
     ResultCapExceeded,
-    ServiceRefused,
     SparqlError,
     UpdateRefused,
 )
+from ontology.sparql.guard import decoded, refuse_remote
 from ontology.sparql.limits import SparqlLimits
 
 
@@ -66,9 +67,8 @@ def evaluate(
         ServiceRefused, UpdateRefused, QuerySyntaxError: before anything is evaluated.
         QueryTimedOut, ResultCapExceeded: part-way; nothing is returned.
     """
+    refuse_remote(text)
     visible = _visible(text)
-    if _SERVICE.search(visible):
-        raise ServiceRefused()
     try:
         results = store.query(text)
     except SyntaxError as e:
@@ -119,7 +119,6 @@ def _check(limits: SparqlLimits, deadline: float) -> None:
 
 # --- what the query says, with strings, IRIs and comments blanked out -----------------------
 
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _OPAQUE = re.compile(
     r'"""[\s\S]*?"""|'
     r"'''[\s\S]*?'''|"  # long strings
@@ -129,8 +128,6 @@ _OPAQUE = re.compile(
     r"\\.|"  # an escape in a prefixed name (ex:a\#b): not the start of a comment
     r"#[^\n]*"  # comments
 )
-# A keyword, not part of a prefixed name or a variable (ex:service, ?service).
-_SERVICE = re.compile(r"(?<![\w:?$.-])SERVICE(?![\w:-])", re.IGNORECASE)
 _PROLOGUE = re.compile(r"^(?:\s*(?:BASE|PREFIX\s+[\w.-]*:))*\s*([A-Za-z]+)", re.IGNORECASE)
 _UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
@@ -138,10 +135,7 @@ _UPDATE_KEYWORDS = frozenset(
 
 
 def _visible(text: str) -> str:
-    # SPARQL allows \u escapes anywhere in a query, so they are decoded first, as the parser
-    # does: "\u0053ERVICE" is SERVICE.
-    decoded = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-    return _OPAQUE.sub(" ", decoded)
+    return _OPAQUE.sub(" ", decoded(text))
 
 
 def query_form(text: str) -> str:

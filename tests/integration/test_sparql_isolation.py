@@ -4,7 +4,6 @@ and unable to open sockets or files, whatever the query asks for."""
 from __future__ import annotations
 
 import os
-import re
 import socket
 import time
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from api.settings import ApiSettings
 from loaders.report import LoadReport
@@ -22,6 +22,11 @@ from tests.helpers import OUTCOMES, app_client, bindings, problem
 UNSTOPPABLE = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } LIMIT 5 OFFSET 100000000000"
 # One row whose value grows to about a gigabyte on the bundled data.
 GREEDY = "SELECT (STRLEN(GROUP_CONCAT(STR(?c))) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
+
+
+@pytest.fixture(scope="module")
+def served_data(everything: LoadReport) -> object:
+    return everything
 
 
 def forked_children() -> list[int]:
@@ -117,10 +122,55 @@ def test_a_query_cannot_open_a_socket_even_past_the_check(
     listener: socket.socket,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Suppose the check missed a SERVICE: the child it runs in still cannot connect.
-    monkeypatch.setattr(sparql, "_SERVICE", re.compile(r"(?!)"))
+    # Suppose the check missed a SERVICE: the child it runs in still cannot connect, and what
+    # the operating system said about it (os error 24) is not the client's business.
+    monkeypatch.setattr(sparql, "refuse_remote", lambda text: None)
     port = listener.getsockname()[1]
     query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/admin> {{ ?a ?b ?c }} }}"
     with app_client(settings) as client:
-        problem(client.get("/sparql", params={"query": query}), 400, "query-failed")
+        body = problem(client.get("/sparql", params={"query": query}), 400, "query-failed")
+    assert body["detail"] == "The query could not be evaluated."
+    assert nobody_called(listener)
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "SELECT * WHERE {{ ?s ?p ?o .SERVICE <{url}> {{ ?a ?b ?c }} }}",
+        "SELECT * WHERE {{ ?s ?p ?o .sErViCe SILENT <{url}> {{ }} }}",
+        "SELECT * WHERE {{ ?s ?p ?o ;SERVICE <{url}> {{ }} }}",
+        "SELECT * WHERE {{ {{ ?s ?p ?o }}SERVICE<{url}>{{}} }}",
+        "SELECT * WHERE {{ ?s ?p ?o # note\nSERVICE # again\n <{url}> {{}} }}",
+        "PREFIX ex: <{url}> SELECT * WHERE {{ ?s ?p ex:o .SERVICE ex: {{}} }}",
+        "SELECT * WHERE {{ ?s ?p 1.\\u0053ERVICE <{url}> {{}} }}",
+        "SELECT * WHERE {{ BIND(<{url}> AS ?v) FILTER(?a<1)SERVICE?v#>\n{{}} }}",
+        "SELECT * WHERE {{ VALUES ?v {{ <{url}> }} SERVICE ?v {{ ?a ?b ?c }} }}",
+        "ASK {{ ?s ?p ?o .SERVICE <{url}> {{ }} }}",
+    ],
+)
+def test_federation_is_refused_however_it_touches_its_neighbours(
+    client: TestClient, listener: socket.socket, template: str
+) -> None:
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/sparql"
+    query = template.format(url=url)
+    problem(client.get("/sparql", params={"query": query}), 400, "service-refused")
+    problem(client.post("/sparql", data={"query": query}), 400, "service-refused")
+    assert nobody_called(listener)
+
+
+@pytest.mark.parametrize(
+    ("template", "status"),
+    [
+        ("SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}", 200),
+        ("SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", 200),
+        ("SELECT * WHERE {{ GRAPH <{url}> {{ ?s ?p ?o }} }}", 200),
+        ("LOAD <{url}>", 400),
+        ("LOAD SILENT <{url}> INTO GRAPH <a:g>", 400),
+    ],
+)
+def test_nothing_else_in_a_query_fetches_a_url(
+    client: TestClient, listener: socket.socket, template: str, status: int
+) -> None:
+    query = template.format(url=f"http://127.0.0.1:{listener.getsockname()[1]}/data.ttl")
+    assert client.get("/sparql", params={"query": query}).status_code == status
     assert nobody_called(listener)

@@ -53,6 +53,21 @@ def limits(seconds: float = 5.0, cap: int = 10_000) -> SparqlLimits:
         "select * where { service silent ?endpoint { ?s ?p ?o } }",
         "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
         "SELECT * WHERE { ?s ?p ?o }SERVICE<http://127.0.0.1:9/>{}",
+        # The red team's: a '.' straight before the keyword.
+        "SELECT * WHERE { ?s ?p ?o .SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }",
+        "SELECT * WHERE { ?s ?p ?o;SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }",
+        "SELECT * WHERE {SERVICE<http://127.0.0.1:9/>{?a ?b ?c}}",
+        "SELECT * WHERE { ?s ?p <a:o>.SeRvIcE SILENT<http://127.0.0.1:9/>{} }",
+        "SELECT * WHERE { ?s ?p 1.SERVICE <http://127.0.0.1:9/> {} }",
+        'SELECT * WHERE { ?s ?p "o".SERVICE <http://127.0.0.1:9/> {} }',
+        "SELECT * WHERE { ?s ?p ?o #comment\nSERVICE#\n<http://127.0.0.1:9/>{} }",
+        "PREFIX ex: <http://127.0.0.1:9/> SELECT * WHERE { ?s ?p ex:o .SERVICE ex: {} }",
+        "SELECT * WHERE { { SELECT * { ?s ?p ?o } }.SERVICE ?e {} }",
+        # A '<' that is less-than, read by a plain tokenizer as the start of an IRI.
+        "SELECT * WHERE { BIND(<http://127.0.0.1:9/> AS ?v) FILTER(?a<1)SERVICE?v#>\n{} }",
+        # The same in a form rdflib's parser does not read (LATERAL): still refused.
+        "SELECT * WHERE { ?s ?p ?o LATERAL { BIND(<http://127.0.0.1:9/> AS ?v) "
+        "FILTER(?a<1)SERVICE?v#>\n{} } }",
     ],
 )
 def test_federation_is_refused_however_it_is_spelled(store: ox.Store, query: str) -> None:
@@ -67,6 +82,9 @@ def test_federation_is_refused_however_it_is_spelled(store: ox.Store, query: str
         "PREFIX service: <http://example.org/> SELECT * WHERE { ?s service:p ?o }",
         "SELECT * WHERE { ?s <http://example.org/SERVICE> ?o } # a SERVICE in a comment",
         "SELECT * WHERE { ?s ?p ?o FILTER(?o < 3 || ?o > 5) }",
+        "PREFIX ex: <http://e/> SELECT * WHERE { ?s ex:a.SERVICE <http://e/service#x> }",
+        'SELECT * WHERE { ?s ?p "x"@service }',
+        "SELECT * WHERE { ?s ?p ?o LATERAL { BIND(1 AS ?service) } }",
     ],
 )
 def test_the_word_service_elsewhere_is_fine(store: ox.Store, query: str) -> None:
