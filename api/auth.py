@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Mapping
 from typing import Annotated, ClassVar
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from starlette.types import Scope as AsgiScope
 
 from api.deps import DbDep
@@ -34,16 +36,58 @@ class Forbidden(Exception):
         super().__init__(f"This needs a key with the '{needed}' scope.")
 
 
-def requires(scope: Scope) -> object:
-    """A dependency that returns the caller's key if it has `scope` (admin has every scope)."""
+class VerifiedKeys:
+    """Tokens this process has verified lately, by their digest, with their key's id.
 
-    async def check(db: DbDep, authorization: Annotated[str | None, Header()] = None) -> ApiKey:
+    Middleware that runs before any route (rate limits) may count a request against a key only
+    once the key is known to be real; until then a token is just text its sender chose. Entries
+    last `ttl` seconds, so a revoked key soon stops being an identity; the routes themselves
+    always verify against the graph.
+    """
+
+    def __init__(self, ttl: float = 60.0, max_entries: int = 10_000) -> None:
+        self.ttl = ttl
+        self.max_entries = max_entries
+        self._entries: dict[str, tuple[str, float]] = {}
+
+    def remember(self, token: str, key_id: str) -> None:
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()  # bounded; a cleared token is verified again when next used
+        self._entries[_fingerprint(token)] = (key_id, time.monotonic() + self.ttl)
+
+    def key_id(self, token: str) -> str | None:
+        """The id of the key `token` was verified as, if that was less than `ttl` ago."""
+        entry = self._entries.get(_fingerprint(token))
+        if entry is None or entry[1] < time.monotonic():
+            return None
+        return entry[0]
+
+
+def _fingerprint(token: str) -> str:
+    # The full token is a secret: only its digest is kept in memory.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def requires(scope: Scope) -> object:
+    """A dependency that returns the caller's key if it has `scope` (admin has every scope).
+
+    A key that passes is remembered for the rate limits (`VerifiedKeys`) and named in the access
+    log; nothing is recorded about one that fails.
+    """
+
+    async def check(
+        request: Request, db: DbDep, authorization: Annotated[str | None, Header()] = None
+    ) -> ApiKey:
         kind, _, token = (authorization or "").partition(" ")
         if kind.lower() != "bearer" or not token.strip():
             raise Unauthorised
         key = await keys.verify(db, token.strip())
         if key is None:
             raise Unauthorised
+        request.state.key_id = key.id
+        verified: VerifiedKeys | None = getattr(request.app.state, "verified_keys", None)
+        if verified is not None:
+            verified.remember(token.strip(), key.id)
         if key.scope is not scope and key.scope is not Scope.ADMIN:
             raise Forbidden(scope)
         return key

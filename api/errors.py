@@ -57,6 +57,17 @@ class TooLarge(Exception):
         super().__init__(f"The body is larger than {limit} bytes.")
 
 
+class BodyTimeout(Exception):
+    """The request body did not arrive in the time the server allows (408)."""
+
+    status: ClassVar[int] = 408
+    slug: ClassVar[str] = "body-timeout"
+    headers: ClassVar[Mapping[str, str]] = {"Connection": "close"}
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"The request body did not arrive within {seconds:g} s; send it faster.")
+
+
 class UnsupportedMediaType(Exception):
     """The request body's Content-Type is not one we read (415)."""
 
@@ -89,13 +100,26 @@ class RateLimited(Exception):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+class ExportBusy(Exception):
+    """Every export slot is taken (503): a whole-graph export is heavy, so only a few run."""
+
+    status: ClassVar[int] = 503
+    slug: ClassVar[str] = "export-busy"
+    headers: ClassVar[Mapping[str, str]] = {"Retry-After": "10"}
+
+    def __init__(self, slots: int) -> None:
+        super().__init__(f"{slots} exports are running, the most at once; try again shortly.")
+
+
 CARRIERS: tuple[type[Exception], ...] = (
     SparqlError,
     NotAcceptable,
     TooLarge,
+    BodyTimeout,
     UnsupportedMediaType,
     InvalidContribution,
     RateLimited,
+    ExportBusy,
     Unauthorised,
     Forbidden,
 )

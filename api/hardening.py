@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import TooLarge, send_problem
+from api.auth import VerifiedKeys
+from api.errors import BodyTimeout, TooLarge, send_problem
 from api.logs import AccessLog
 from api.ratelimit import RateLimit
 from api.settings import ApiSettings
@@ -47,15 +51,18 @@ class SecurityHeaders:
 
 
 class BodyLimit:
-    """413 before parsing for any request body over the limit (declared or streamed).
+    """413 for a request body over the limit, 408 for one that does not arrive in time.
 
-    The body is read here, up to the limit, and replayed to the application, so nothing past the
-    limit is ever held or parsed.
+    Nothing is read here: the body is read by the route, if at all, after its key is checked, so
+    a request without a valid key is refused before any of its body is read. What the route
+    reads passes through a guard that counts the bytes and the time; once the guard has refused
+    the body, the response is that refusal, whatever the route would have answered.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -63,28 +70,56 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(send, self.max_bytes, scope["path"])
+            await send_problem(send, scope["path"], TooLarge(self.max_bytes))
             return
-        body, more = bytearray(), True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.max_bytes:
-                await _too_large(send, self.max_bytes, scope["path"])
-                return
-        replayed = False
+        guard = _GuardedBody(receive, self.max_bytes, self.timeout)
+        refused = False
 
-        async def replay() -> Message:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                return {"type": "http.request", "body": bytes(body), "more_body": False}
-            return await receive()
+        async def guarded_send(message: Message) -> None:
+            nonlocal refused
+            if message["type"] == "http.response.start" and guard.refusal is not None:
+                refused = True
+                await send_problem(send, scope["path"], guard.refusal)
+            elif not refused:
+                await send(message)
 
-        await self.app(scope, replay, send)
+        try:
+            await self.app(scope, guard.receive, guarded_send)
+        except Exception:
+            # The refusal, unless something else went wrong or an answer already began.
+            if guard.refusal is None or refused:
+                raise
+            await send_problem(send, scope["path"], guard.refusal)
+
+
+class _GuardedBody:
+    """A request's `receive`, refusing the body past `max_bytes` or `timeout` seconds after it
+    is first read (a client that trickles its body holds a worker and memory meanwhile)."""
+
+    def __init__(self, receive: Receive, max_bytes: int, timeout: float) -> None:
+        self._receive = receive
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.size = 0
+        self.deadline: float | None = None
+        self.refusal: TooLarge | BodyTimeout | None = None
+
+    async def receive(self) -> Message:
+        if self.refusal is not None:
+            raise self.refusal
+        now = anyio.current_time()
+        if self.deadline is None:
+            self.deadline = now + self.timeout
+        with anyio.move_on_after(self.deadline - now):
+            message = await self._receive()
+            if message["type"] == "http.request":
+                self.size += len(message.get("body", b""))
+                if self.size > self.max_bytes:
+                    self.refusal = TooLarge(self.max_bytes)
+                    raise self.refusal
+            return message
+        self.refusal = BodyTimeout(self.timeout)
+        raise self.refusal
 
 
 async def read_capped(request: Request, limit: int) -> bytes:
@@ -101,18 +136,52 @@ async def read_capped(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _too_large(send: Send, limit: int, path: str) -> None:
-    await send_problem(send, path, TooLarge(limit))
+class Slots:
+    """A small budget of heavy requests at once; taking a slot never waits."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.taken = 0
+
+    def take(self) -> bool:
+        """A slot if one is free (then give it back), else False."""
+        if self.taken >= self.size:
+            return False
+        self.taken += 1
+        return True
+
+    def give_back(self) -> None:
+        self.taken -= 1
+
+
+def server_options(settings: ApiSettings) -> dict[str, Any]:
+    """uvicorn's options for what it believes of a request (for `connects serve`, and any other
+    place that runs uvicorn).
+
+    uvicorn by default takes X-Forwarded-For from loopback as the client's address, so anything
+    on the same host (or a proxy that passes the header through) could choose its own rate-limit
+    identity. Only the `trusted_proxies` are believed; none by default.
+    """
+    return {
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies),
+    }
 
 
 def install(app: FastAPI, settings: ApiSettings) -> None:
-    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_upload_bytes, timeout=settings.body_read_timeout
+    )
     app.add_middleware(AccessLog)
+    app.state.verified_keys = verified = VerifiedKeys()
+    # Exports stream the whole graph: a few at once, so the rest of the API keeps its pace.
+    app.state.export_slots = Slots(settings.export_concurrency)
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(
             RateLimit,
             per_minute=settings.rate_limit_per_minute,
             burst=settings.rate_limit_burst,
+            verified=verified,
         )
     app.add_middleware(SecurityHeaders)
     if settings.cors_origins:

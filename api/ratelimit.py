@@ -1,8 +1,15 @@
-"""Rate limits per API key and per client address: a token bucket each, in this process.
+"""Rate limits per verified API key, else per client address: a token bucket each, in this
+process.
+
+A request counts against a key only if this process verified that very token lately (a write
+route checked it: `api.auth.VerifiedKeys`); any other token, made up or not, counts against the
+sender's address, so inventing key ids buys no extra requests and sending junk under a real
+key's id does not use up that key's allowance.
 
 Behind a load balancer with several workers, each worker limits on its own; put a shared limit
-in the gateway for a hard global cap. The client address is the socket's peer: forwarded-for
-headers are not trusted, since any client can set them.
+in the gateway for a hard global cap. The client address is the socket's peer: uvicorn is told
+to believe X-Forwarded-For only from CONNECTS_TRUSTED_PROXIES (`api.hardening.server_options`),
+none by default.
 """
 
 from __future__ import annotations
@@ -13,9 +20,8 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.auth import bearer_token
+from api.auth import VerifiedKeys, bearer_token
 from api.errors import RateLimited, send_problem
-from graph.keys import split_token
 
 EXEMPT = frozenset({"/health"})
 
@@ -54,26 +60,28 @@ class RateLimiter:
 class RateLimit:
     """ASGI middleware answering 429 (problem+json, Retry-After) when a limit is reached."""
 
-    def __init__(self, app: ASGIApp, per_minute: int, burst: int) -> None:
+    def __init__(self, app: ASGIApp, per_minute: int, burst: int, verified: VerifiedKeys) -> None:
         self.app = app
         self.limiter = RateLimiter(per_minute, burst)
+        self.verified = verified
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in EXEMPT:
             await self.app(scope, receive, send)
             return
-        wait = self.limiter.wait(_identity(scope))
+        wait = self.limiter.wait(identity(scope, self.verified))
         if wait <= 0:
             await self.app(scope, receive, send)
             return
         await send_problem(send, scope["path"], RateLimited(max(1, math.ceil(wait))))
 
 
-def _identity(scope: Scope) -> str:
-    # Limits follow the key's public id when there is one, else the client's address.
+def identity(scope: Scope, verified: VerifiedKeys) -> str:
+    """Whom a request counts against: its key if the token was verified lately, else its
+    address."""
     token = bearer_token(scope)
-    parts = split_token(token) if token else None
-    if parts is not None:
-        return f"key:{parts[0]}"
+    key_id = verified.key_id(token) if token else None
+    if key_id is not None:
+        return f"key:{key_id}"
     client = scope.get("client")
     return f"ip:{client[0] if client else 'unknown'}"

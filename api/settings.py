@@ -32,6 +32,22 @@ class ApiSettings(GraphSettings):
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="Largest contribution body accepted."
     )
+    body_read_timeout: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Seconds a request body may take to arrive (from its first read); 408 past.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Addresses of reverse proxies whose X-Forwarded-For is believed (JSON list); none by "
+            "default, so a client's address is the socket's peer."
+        ),
+    )
+    export_concurrency: int = Field(
+        default=2, ge=1, le=64, description="Exports streamed at once; 503 for one more."
+    )
     max_neighbourhood_nodes: int = Field(
         default=300, ge=1, le=10_000, description="Most nodes a neighbourhood returns."
     )

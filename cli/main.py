@@ -36,6 +36,7 @@ app.add_typer(keys_app, name="keys")
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
+S = TypeVar("S", bound=GraphSettings)
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -44,8 +45,12 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _settings() -> GraphSettings:
+    return _settings_of(GraphSettings)
+
+
+def _settings_of(kind: type[S]) -> S:
     try:
-        return GraphSettings()
+        return kind()
     except ValidationError as e:
         problems = "; ".join(
             f"CONNECTS_{'_'.join(map(str, err['loc'])).upper()}: {err['msg']}" for err in e.errors()
@@ -154,12 +159,15 @@ def serve(
     """Serve the API (starting the embedded engine first when no CONNECTS_URI is set)."""
     import uvicorn
 
-    settings = _settings()
+    from api.settings import ApiSettings
+
+    settings = _settings_of(ApiSettings)
     try:
         _ensure_engine(settings)
     except GraphError as e:
         raise _fail(str(e)) from e
     err.print(f"Explorer at http://{host}:{port}/explore; API docs at http://{host}:{port}/docs")
+    from api.hardening import server_options
     from api.logs import LOGGING_CONFIG
 
     uvicorn.run(
@@ -169,6 +177,8 @@ def serve(
         port=port,
         workers=workers,
         log_config=LOGGING_CONFIG,
+        # Forwarded-for headers only from CONNECTS_TRUSTED_PROXIES (uvicorn trusts loopback's).
+        **server_options(settings),
     )
 
 

@@ -47,7 +47,11 @@ def split_token(token: str) -> tuple[str, str] | None:
 
 
 def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+    return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_DUMMY_DIGEST = _digest(secrets.token_urlsafe(32))
+"""What an unknown id's secret is compared with: a digest no secret is known to match."""
 
 
 async def create(db: Db, *, organisation: str, scope: Scope, label: str) -> tuple[ApiKey, str]:
@@ -66,14 +70,16 @@ async def create(db: Db, *, organisation: str, scope: Scope, label: str) -> tupl
 
 
 async def verify(db: Db, token: str) -> ApiKey | None:
-    """The key a bearer token stands for, or None if it is malformed, unknown or revoked."""
+    """The key a bearer token stands for, or None if it is malformed, unknown or revoked.
+
+    Every refusal does the same work as an acceptance, one digest and one constant-time
+    comparison (against a dummy digest when there is no record), so how long a refusal takes
+    does not tell which key ids exist.
+    """
     parts = split_token(token)
-    if parts is None:
-        return None
-    key_id, secret = parts
-    records = await db.read(keys_q.KEY_BY_ID, id=key_id)
-    stored = records[0]["key"] if records else {"secret_sha256": "0" * 64}
-    # Compared even for an unknown id, so timing does not tell which ids exist.
+    key_id, secret = parts if parts is not None else ("", token)
+    records = await db.read(keys_q.KEY_BY_ID, id=key_id) if parts is not None else []
+    stored = records[0]["key"] if records else {"secret_sha256": _DUMMY_DIGEST}
     matches = hmac.compare_digest(stored["secret_sha256"], _digest(secret))
     if not records or not matches or stored.get("revoked_at"):
         return None

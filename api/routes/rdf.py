@@ -6,11 +6,12 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from api.deps import DbDep, SettingsDep
-from api.errors import PROBLEM_RESPONSES
+from api.errors import PROBLEM_RESPONSES, ExportBusy
+from api.hardening import Slots
 from graph import repository
 from graph.errors import GraphError
 from graph.repository import LoadInfo
@@ -26,6 +27,21 @@ _EXPORT_CONTENT = {
 }
 
 
+async def export_slot(request: Request) -> AsyncIterator[None]:
+    """One of the few exports that may run at once, held until its stream ends.
+
+    Raises:
+        ExportBusy: every slot is taken (503, Retry-After).
+    """
+    slots: Slots = request.app.state.export_slots
+    if not slots.take():
+        raise ExportBusy(slots.size)
+    try:
+        yield
+    finally:
+        slots.give_back()
+
+
 @router.get(
     "/export",
     response_class=StreamingResponse,
@@ -33,7 +49,9 @@ _EXPORT_CONTENT = {
         200: {"content": _EXPORT_CONTENT, "description": "The graph in the chosen format."},
         406: {"description": "No acceptable format."},
         422: PROBLEM_RESPONSES[422],
+        503: {"description": "As many exports as the server allows are running."},
     },
+    dependencies=[Depends(export_slot)],
 )
 async def export(
     db: DbDep,

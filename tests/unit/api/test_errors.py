@@ -34,6 +34,8 @@ SAMPLES: list[Exception] = [
     sparql_errors.ProtocolError("Too long.", status=414, slug="too-long"),
     NotAcceptable(["text/turtle"]),
     errors.TooLarge(10),
+    errors.BodyTimeout(30),
+    errors.ExportBusy(2),
     errors.UnsupportedMediaType(["text/turtle"]),
     errors.InvalidContribution("Nothing was written.", [{"location": "x", "message": "y"}]),
     errors.RateLimited(3),
