@@ -73,21 +73,24 @@ class BodyLimit:
             await send_problem(send, scope["path"], TooLarge(self.max_bytes))
             return
         guard = _GuardedBody(receive, self.max_bytes, self.timeout)
-        refused = False
+        refused = started = False
 
         async def guarded_send(message: Message) -> None:
-            nonlocal refused
-            if message["type"] == "http.response.start" and guard.refusal is not None:
-                refused = True
-                await send_problem(send, scope["path"], guard.refusal)
-            elif not refused:
+            nonlocal refused, started
+            if message["type"] == "http.response.start":
+                started = True
+                if guard.refusal is not None:
+                    refused = True
+                    await send_problem(send, scope["path"], guard.refusal)
+                    return
+            if not refused:
                 await send(message)
 
         try:
             await self.app(scope, guard.receive, guarded_send)
         except Exception:
             # The refusal, unless something else went wrong or an answer already began.
-            if guard.refusal is None or refused:
+            if guard.refusal is None or started:
                 raise
             await send_problem(send, scope["path"], guard.refusal)
 
@@ -102,11 +105,14 @@ class _GuardedBody:
         self.timeout = timeout
         self.size = 0
         self.deadline: float | None = None
+        self.complete = False
         self.refusal: TooLarge | BodyTimeout | None = None
 
     async def receive(self) -> Message:
         if self.refusal is not None:
             raise self.refusal
+        if self.complete:
+            return await self._receive()  # waiting for a disconnect: no longer the body's time
         now = anyio.current_time()
         if self.deadline is None:
             self.deadline = now + self.timeout
@@ -117,6 +123,7 @@ class _GuardedBody:
                 if self.size > self.max_bytes:
                     self.refusal = TooLarge(self.max_bytes)
                     raise self.refusal
+                self.complete = not message.get("more_body", False)
             return message
         self.refusal = BodyTimeout(self.timeout)
         raise self.refusal
