@@ -156,7 +156,10 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
 ) -> None:
-    """Serve the API (starting the embedded engine first when no CONNECTS_URI is set)."""
+    """Serve the API (starting the embedded engine first when no CONNECTS_URI is set).
+
+    Believes X-Forwarded-For only from CONNECTS_TRUSTED_PROXIES (none by default).
+    """
     import uvicorn
 
     from api.settings import ApiSettings

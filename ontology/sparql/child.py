@@ -35,6 +35,7 @@ from ontology.sparql.errors import (
     SparqlError,
 )
 from ontology.sparql.evaluate import Triples, evaluate, serialize_results, serialize_triples
+from ontology.sparql.guard import prepare
 from ontology.sparql.limits import SparqlLimits
 from ontology.sparql.media import Formats, wrong_family
 
@@ -55,6 +56,7 @@ def run_in_child(store: ox.Store, text: str, formats: Formats, limits: SparqlLim
         SparqlError: refused, failed, too long, too many results or too much memory.
         NotAcceptable: the answer would be in a family of formats the client does not accept.
     """
+    prepare()
     deadline = time.monotonic() + limits.seconds
     size = _virtual_bytes()  # the child's size at the fork: what it may grow from
     read_end, write_end = os.pipe()

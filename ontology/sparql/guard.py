@@ -19,6 +19,7 @@ The child a query runs in cannot open a socket either (ontology/sparql/child.py)
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -73,6 +74,13 @@ def words(text: str, *, iris: bool = True) -> Iterator[str]:
     for match in pattern.finditer(text):
         if match.lastgroup == "word":
             yield match.group().upper()
+
+
+@functools.cache
+def prepare() -> None:
+    """Build rdflib's parser once, in the server: its first parse costs several times a later
+    one, and each query's child (a copy of the server) would otherwise pay it on its deadline."""
+    parseQuery("ASK {}")
 
 
 def refuse_remote(text: str) -> None:
