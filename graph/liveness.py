@@ -77,10 +77,11 @@ async def probe(settings: GraphSettings, deadline: float | None = None) -> Liven
             "The graph engine is running but out of memory (its log reports "
             "OutOfMemoryError) and does not answer.",
         )
+    what = "graph engine is running but" if settings.embedded else "graph database"
     return Liveness(
         State.NOT_ANSWERING,
         pid,
-        f"The graph engine is running but did not answer a trivial query within {deadline:g} s.",
+        f"The {what} did not answer a trivial query within {deadline:g} s.",
     )
 
 
