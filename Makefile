@@ -49,10 +49,8 @@ rapper:
 
 install: $(STAMP) ## Create the virtual environment and install the project
 
-run: $(STAMP) ## Start the embedded graph, load the bundled data, serve on :8000
-	$(BIN)/connects db start
-	$(BIN)/connects load $(DATA)
-	$(BIN)/connects serve
+run: $(STAMP) ## Start the embedded graph, load the bundled data, serve on :8000 (Ctrl-C stops both)
+	$(BIN)/connects serve --load $(DATA)
 
 load: $(STAMP) ## Load the bundled data into the graph
 	$(BIN)/connects load $(DATA)

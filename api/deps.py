@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -12,8 +14,9 @@ from neo4j import AsyncDriver
 from api.settings import ApiSettings
 from graph.db import Db, connect_db
 from graph.dialect import Engine
-from graph.driver import open_reader_driver
-from graph.errors import GraphUnavailable
+from graph.driver import open_driver, open_reader_driver
+from graph.errors import GraphBusy, GraphUnavailable
+from graph.liveness import Liveness, Watchdog
 from ontology.sparql.service import SparqlService
 
 
@@ -22,7 +25,10 @@ class GraphState:
     """The process's one driver, and its `Db` once the graph has answered.
 
     The API starts even while the graph is down; the first request after it comes back
-    connects (and re-detects the engine), so the process never needs restarting.
+    connects (and re-detects the engine), so the process never needs restarting. Once a
+    request finds the graph unavailable, the watchdog probes the engine: meanwhile requests
+    fail at once with what it found, and an embedded engine of ours that stays wedged is
+    restarted.
     """
 
     driver: AsyncDriver
@@ -30,19 +36,38 @@ class GraphState:
     db: Db | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     reader_driver: AsyncDriver | None = None
+    watchdog: Watchdog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.watchdog = Watchdog(self.settings, self._reconnect)
 
     async def ready(self) -> Db:
         """The handle, connecting first if the graph has not answered yet.
 
         Raises:
+            EngineDown: the last probe found the engine stopped or not answering.
             GraphUnavailable: the graph still cannot be reached.
         """
+        self.watchdog.raise_if_down()
         if self.db is not None:
             return self.db
         async with self.lock:
             if self.db is None:
-                self.db = await connect_db(self.driver, self.settings)
+                try:
+                    self.db = await connect_db(self.driver, self.settings)
+                except GraphUnavailable:
+                    self.watchdog.suspect()
+                    raise
         return self.db
+
+    async def liveness(self) -> Liveness:
+        """Probe the engine now (a trivial query on a fresh connection, a short deadline)."""
+        return await self.watchdog.check()
+
+    def failed(self) -> None:
+        """A request found the graph unavailable: reconnect next time, and watch the engine."""
+        self.db = None  # the engine may come back as another one
+        self.watchdog.suspect()
 
     async def reader(self) -> Db:
         """The handle researchers' Cypher runs on: one that can only read.
@@ -58,16 +83,26 @@ class GraphState:
                 self.reader_driver = self.driver  # guarded by EXPLAIN and read transactions
             else:
                 raise GraphUnavailable("Read-only Cypher is not set up for this graph.")
-        return Db(self.reader_driver, db.dialect, db.database)
+        # One query per session: a frozen engine cannot hold the request past the deadline.
+        return Db(self.reader_driver, db.dialect, db.database, bounded_sessions=True)
 
     async def close(self) -> None:
-        if self.reader_driver is not None and self.reader_driver is not self.driver:
-            await self.reader_driver.close()
-        await self.driver.close()
+        await self.watchdog.close()
+        await _close(self.driver, self.reader_driver)
 
-    def forget(self) -> None:
-        """Reconnect (and re-detect the engine) on the next request."""
-        self.db = None
+    async def _reconnect(self) -> None:
+        # The engine was restarted: connections to the old process are dead, start afresh.
+        old = (self.driver, self.reader_driver)
+        self.driver, self.reader_driver, self.db = open_driver(self.settings), None, None
+        await _close(*old)
+
+
+async def _close(driver: AsyncDriver, reader: AsyncDriver | None) -> None:
+    for each in (driver,) if reader in (None, driver) else (driver, reader):
+        # Connections to a frozen engine are dropped, not closed politely: never wait long.
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(5):
+                await each.close()
 
 
 def get_settings(request: Request) -> ApiSettings:
@@ -80,12 +115,26 @@ def get_graph_state(request: Request) -> GraphState:
     return state
 
 
-async def get_db(state: Annotated[GraphState, Depends(get_graph_state)]) -> Db:
-    return await state.ready()
+async def get_db(state: Annotated[GraphState, Depends(get_graph_state)]) -> AsyncIterator[Db]:
+    try:
+        yield await state.ready()
+    except GraphBusy:
+        raise  # a write conflict says nothing about the engine's health
+    except GraphUnavailable:
+        state.failed()
+        raise
 
 
-async def get_reader_db(state: Annotated[GraphState, Depends(get_graph_state)]) -> Db:
-    return await state.reader()
+async def get_reader_db(
+    state: Annotated[GraphState, Depends(get_graph_state)],
+) -> AsyncIterator[Db]:
+    try:
+        yield await state.reader()
+    except GraphBusy:
+        raise
+    except GraphUnavailable:
+        state.failed()
+        raise
 
 
 def get_sparql(request: Request) -> SparqlService:

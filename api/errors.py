@@ -23,7 +23,15 @@ from starlette.types import Send
 
 from api.auth import Forbidden, Unauthorised
 from graph.approaches import RuleMissing, ScopeTooLarge
-from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
+from graph.errors import (
+    Conflict,
+    EngineDown,
+    GraphBusy,
+    GraphError,
+    GraphUnavailable,
+    NotFound,
+    QueryTimeout,
+)
 from graph.filters import InvalidFilter
 from graph.researcher import InvalidCypher, WriteRefused
 from ontology.formats import NotAcceptable
@@ -153,6 +161,8 @@ MAPPED: dict[type[Exception], ProblemType] = {
         "The graph database is unavailable; try again shortly.",
         headers={"Retry-After": "5"},
     ),
+    EngineDown: ProblemType(503, "graph-unavailable", headers={"Retry-After": "5"}),
+    GraphBusy: ProblemType(503, "graph-busy", headers={"Retry-After": "1"}),
     QueryTimeout: ProblemType(
         504,
         "query-timeout",

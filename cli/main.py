@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from graph.db import Db, open_db
 from graph.errors import GraphError, NotFound
 from graph.filters import InvalidFilter, RawFilter, resolve
 from graph.keys import Scope
+from graph.liveness import State, probe
 from graph.queries.evidence import Dimension
 from graph.settings import GraphSettings
 from loaders.pipeline import load_paths
@@ -58,10 +60,13 @@ def _settings_of(kind: type[S]) -> S:
         raise _fail(f"Invalid settings: {problems}") from e
 
 
-def _ensure_engine(settings: GraphSettings) -> None:
+def _ensure_engine(settings: GraphSettings) -> bool:
+    """Start the embedded engine unless it runs; True if this call started it."""
     if settings.embedded and not engine.status(settings).running:
         with err.status("Starting the embedded graph engine..."):
             engine.start(settings)
+        return True
+    return False
 
 
 def _with_graph(settings: GraphSettings, work: Callable[[Db], Awaitable[T]]) -> T:
@@ -94,15 +99,38 @@ def db_stop() -> None:
     out.print("Engine stopped." if stopped else "Engine was not running.")
 
 
+@db_app.command("restart")
+def db_restart() -> None:
+    """Stop the embedded engine (killing it if it is frozen) and start it again."""
+    settings = _settings()
+    try:
+        status = engine.restart(settings)
+    except GraphError as e:
+        raise _fail(str(e)) from e
+    out.print(f"Engine running (pid {status.pid}) at {status.bolt_uri}, data in {status.data_dir}")
+
+
 @db_app.command("status")
 def db_status() -> None:
-    """Say whether the embedded engine runs; exit code 0 if it does, 3 if not."""
-    status = engine.status(_settings())
-    if status.running:
-        out.print(f"running (pid {status.pid}) at {status.bolt_uri}, data in {status.data_dir}")
+    """Say whether the graph engine runs and answers a query (within CONNECTS_CONNECT_TIMEOUT).
+
+    Exit code 0 if it answers, 3 if it is stopped, 4 if it runs but does not answer (frozen or
+    out of memory: `connects db restart`)."""
+    settings = _settings()
+    found = asyncio.run(probe(settings))
+    where = engine.bolt_uri(settings) if settings.embedded else settings.uri
+    data = f", data in {settings.data_dir.resolve()}" if settings.embedded else ""
+    pid = f" (pid {found.pid})" if found.pid is not None else ""
+    if found.state is State.STOPPED:
+        out.print(f"stopped (data in {settings.data_dir.resolve()})")
+        raise typer.Exit(3)
+    if found.answering:
+        out.print(f"running{pid} at {where}, answering{data}")
         return
-    out.print(f"stopped (data in {status.data_dir})")
-    raise typer.Exit(3)
+    out.print(f"{found.state}{pid} at {where}{data}", highlight=False)
+    advice = " Restart it with `connects db restart`." if settings.embedded else ""
+    err.print(found.message + advice, highlight=False, markup=False)
+    raise typer.Exit(4)
 
 
 @app.command()
@@ -155,34 +183,70 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1)] = 1,
+    data: Annotated[
+        list[Path] | None,
+        typer.Option("--load", help="Load these files or directories before serving."),
+    ] = None,
 ) -> None:
     """Serve the API (starting the embedded engine first when no CONNECTS_URI is set).
 
-    Believes X-Forwarded-For only from CONNECTS_TRUSTED_PROXIES (none by default).
-    """
+    Believes X-Forwarded-For only from CONNECTS_TRUSTED_PROXIES (none by default). On exit
+    (Ctrl-C, SIGTERM) an engine this command started is stopped; one that was already running
+    (`connects db start`) is left running, and the command says so."""
     import uvicorn
 
+    from api.hardening import server_options
+    from api.logs import LOGGING_CONFIG
     from api.settings import ApiSettings
 
     settings = _settings_of(ApiSettings)
     try:
-        _ensure_engine(settings)
+        started = _ensure_engine(settings)
     except GraphError as e:
         raise _fail(str(e)) from e
-    err.print(f"Explorer at http://{host}:{port}/explore; API docs at http://{host}:{port}/docs")
-    from api.hardening import server_options
-    from api.logs import LOGGING_CONFIG
+    # SIGTERM's default ends the process at once; as an exception, the engine is seen to.
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        if data:
+            load(data)
+        err.print(
+            f"Explorer at http://{host}:{port}/explore; API docs at http://{host}:{port}/docs"
+        )
+        uvicorn.run(
+            "api.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=LOGGING_CONFIG,
+            # Forwarded-for headers only from CONNECTS_TRUSTED_PROXIES (uvicorn trusts loopback's).
+            **server_options(settings),
+        )
+    except KeyboardInterrupt:
+        pass  # uvicorn has shut down; what is left is the engine
+    finally:
+        _leave_engine(settings, started=started)
 
-    uvicorn.run(
-        "api.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=LOGGING_CONFIG,
-        # Forwarded-for headers only from CONNECTS_TRUSTED_PROXIES (uvicorn trusts loopback's).
-        **server_options(settings),
-    )
+
+def _terminated(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _leave_engine(settings: GraphSettings, *, started: bool) -> None:
+    if not settings.embedded:
+        return
+    if started:
+        engine.stop(settings)
+        err.print("Stopped the graph engine this command started.")
+        return
+    status = engine.status(settings)
+    if status.running:
+        err.print(
+            f"The graph engine is still running (pid {status.pid}); stop it with `make stop` "
+            "(connects db stop).",
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command()

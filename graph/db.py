@@ -7,6 +7,7 @@ errors, so no caller can forget either.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -24,9 +25,12 @@ from neo4j import (
 
 from graph.dialect import Dialect
 from graph.driver import connect, open_driver
-from graph.errors import translate_driver_errors
+from graph.errors import GraphUnavailable, translate_driver_errors
 from graph.schema import ensure_schema
 from graph.settings import GraphSettings
+
+DEADLINE_MARGIN = 2.0
+"""Seconds past the server-side query timeout that we wait before giving up on the engine."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,27 @@ class Db:
     driver: AsyncDriver
     dialect: Dialect
     database: str
+    bounded_sessions: bool = False
+    """Whether `session` is bounded by the client-side deadline too (a handle for one-query
+    work, such as researchers' Cypher); loads and exports span many statements and are not."""
+
+    @property
+    def deadline(self) -> float:
+        """Seconds we wait for one query: the server-side timeout, plus time for its answer."""
+        return self.dialect.query_timeout + DEADLINE_MARGIN
+
+    @asynccontextmanager
+    async def _bounded(self) -> AsyncIterator[None]:
+        try:
+            async with asyncio.timeout(self.deadline) as scope:
+                yield
+        except TimeoutError as e:
+            # A frozen engine accepts connections and never answers: only our clock ends that.
+            if scope.expired():
+                raise GraphUnavailable(
+                    f"The graph database did not answer within {self.deadline:g} s."
+                ) from e
+            raise
 
     async def read(self, statement: LiteralString, /, **params: Any) -> list[dict[str, Any]]:
         """Rows of one read statement, bounded by the server-side timeout."""
@@ -49,16 +74,34 @@ class Db:
         self, statement: LiteralString, /, *, fetch_size: int = 10_000, **params: Any
     ) -> AsyncIterator[list[dict[str, Any]]]:
         """The rows of one long read, `fetch_size` at a time, so memory stays bounded."""
-        async with self.session(read=True, fetch_size=fetch_size) as session:
-            result = await session.run(self.dialect.query(statement), params)
-            while records := await result.fetch(fetch_size):
+        async with self._session(read=True, fetch_size=fetch_size) as session:
+            async with self._bounded():
+                result = await session.run(self.dialect.query(statement), params)
+            while True:
+                async with self._bounded():
+                    records = await result.fetch(fetch_size)
+                if not records:
+                    return
                 yield [_row(r) for r in records]
 
     @asynccontextmanager
     async def session(
         self, *, read: bool = False, fetch_size: int | None = None
     ) -> AsyncIterator[AsyncSession]:
-        """A session on this database, for work that spans several statements."""
+        """A session on this database, for work that spans several statements.
+
+        Bounded by the client-side deadline as a whole when the handle says so."""
+        async with self._session(read=read, fetch_size=fetch_size) as session:
+            if not self.bounded_sessions:
+                yield session
+                return
+            async with self._bounded():
+                yield session
+
+    @asynccontextmanager
+    async def _session(
+        self, *, read: bool = False, fetch_size: int | None = None
+    ) -> AsyncIterator[AsyncSession]:
         config: dict[str, Any] = {"default_access_mode": READ_ACCESS if read else WRITE_ACCESS}
         if fetch_size is not None:
             config["fetch_size"] = fetch_size
@@ -69,7 +112,7 @@ class Db:
     @asynccontextmanager
     async def transactions(self) -> AsyncIterator[Transactions]:
         """Explicit write transactions: what is not committed when the block ends is rolled back."""
-        async with self.session() as session:
+        async with self._session() as session:
             txs = Transactions(session, await session.begin_transaction())
             try:
                 yield txs
@@ -80,10 +123,13 @@ class Db:
     async def _execute(
         self, statement: LiteralString, params: dict[str, Any], routing: RoutingControl
     ) -> list[dict[str, Any]]:
-        with translate_driver_errors():
-            records, _, _ = await self.driver.execute_query(
-                self.dialect.query(statement), params, database_=self.database, routing_=routing
-            )
+        # The driver retries what the engine marks transient (two writers on one node), within
+        # its max_transaction_retry_time; the deadline bounds the whole, retries included.
+        async with self._bounded():
+            with translate_driver_errors():
+                records, _, _ = await self.driver.execute_query(
+                    self.dialect.query(statement), params, database_=self.database, routing_=routing
+                )
         return [_row(r) for r in records]
 
 
@@ -114,7 +160,14 @@ async def connect_db(driver: AsyncDriver, settings: GraphSettings) -> Db:
     Raises:
         GraphUnavailable: the graph cannot be reached or refuses the credentials.
     """
-    dialect = await connect(driver, settings)
+    try:
+        # A frozen engine accepts the connection and never answers the handshake.
+        async with asyncio.timeout(settings.connect_timeout * 2):
+            dialect = await connect(driver, settings)
+    except TimeoutError as e:
+        raise GraphUnavailable(
+            f"The graph database did not answer within {settings.connect_timeout * 2:g} s."
+        ) from e
     db = Db(driver, dialect, settings.database)
     await ensure_schema(db)
     return db

@@ -27,7 +27,8 @@ def open_driver(settings: GraphSettings) -> AsyncDriver:
         auth=auth,
         connection_timeout=settings.connect_timeout,
         connection_acquisition_timeout=settings.connect_timeout * 2,
-        # Bounded retries: a request fails over to a 503 in seconds, not the default 30 s.
+        # Bounded retries of what the engine marks transient (a write conflict, a lost
+        # connection): a request fails over to a 503 in seconds, not the default 30 s.
         max_transaction_retry_time=settings.connect_timeout,
         # Idle connections are dropped so a restarted engine is reconnected to promptly.
         liveness_check_timeout=30.0,
@@ -41,7 +42,9 @@ def open_reader_driver(settings: GraphSettings) -> AsyncDriver:
         engine.bolt_uri(settings),
         auth=auth,
         connection_timeout=settings.connect_timeout,
+        connection_acquisition_timeout=settings.connect_timeout * 2,
         max_transaction_retry_time=settings.connect_timeout,
+        liveness_check_timeout=30.0,
     )
 
 

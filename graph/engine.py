@@ -29,6 +29,8 @@ READER_USER = "researcher"
 """A user whose group may only read: what researchers' own Cypher runs as on this engine."""
 LOOPBACK = "127.0.0.1"
 _LOG_TAIL_LINES = 25
+_START_MARK = "--- connects: engine starting"
+"""Written to the log before each start, so that what the log says is read for this run only."""
 _LOGGING = """handlers = java.util.logging.ConsoleHandler
 .level = INFO
 io.undertow.level = WARNING
@@ -142,6 +144,9 @@ def start(settings: GraphSettings) -> EngineStatus:
     files.server_root.mkdir(parents=True, exist_ok=True)
     write_groups(files.groups, settings)
     _write_arguments(settings, files)
+    fd = os.open(files.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as log:
+        log.write(f"{_START_MARK} at {time.strftime('%Y-%m-%dT%H:%M:%S%z')} ---\n")
     pid = _spawn(files)
     files.pid.write_text(str(pid), encoding="utf-8")
     try:
@@ -185,6 +190,29 @@ def stop(settings: GraphSettings, *, grace: float = 30.0) -> bool:
     _terminate(pid, grace=grace)
     files.pid.unlink(missing_ok=True)
     return True
+
+
+def restart(settings: GraphSettings, *, grace: float = 10.0) -> EngineStatus:
+    """Stop the engine (killing it if it does not stop within `grace` s) and start it again.
+
+    For an engine that runs but no longer answers: a frozen or out-of-memory process is
+    killed, and the new one recovers the databases from their write-ahead logs.
+
+    Raises:
+        EngineError: the new engine did not start (the message carries the log's tail).
+    """
+    stop(settings, grace=grace)
+    return start(settings)
+
+
+def out_of_memory(settings: GraphSettings) -> bool:
+    """Whether the running engine has reported running out of memory since it started."""
+    path = files_for(settings).log
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return False
+    return "OutOfMemoryError" in text.rpartition(_START_MARK)[2]
 
 
 def log_tail(settings: GraphSettings, lines: int = _LOG_TAIL_LINES) -> str:

@@ -28,6 +28,17 @@ class GraphUnavailable(GraphError):
     """The graph cannot be reached (down, restarting, or refusing our credentials)."""
 
 
+class GraphBusy(GraphUnavailable):
+    """A transient conflict (two writers on one node) outlasted its retries: try again."""
+
+
+class EngineDown(GraphUnavailable):
+    """The engine is known not to answer (stopped, frozen or out of memory): say which, at once.
+
+    Its text is for people and holds no internals, so the API passes it on.
+    """
+
+
 class QueryTimeout(GraphError):
     """The server stopped a query that ran longer than the configured timeout."""
 
@@ -52,11 +63,15 @@ def translate_driver_errors() -> Iterator[None]:
         raise Conflict(e.message or "A uniqueness constraint was violated.") from e
     except (neo.ServiceUnavailable, neo.SessionExpired, neo.AuthError) as e:
         raise GraphUnavailable("The graph database cannot be reached.") from e
-    except neo.ClientError as e:
-        if _is_timeout(e):
-            raise QueryTimeout("The query ran longer than the server allows.") from e
-        raise QueryFailed("The graph refused the query.") from e
     except neo.Neo4jError as e:
+        if e.is_retryable():
+            # Retried already where that was safe (managed transactions); what is left is
+            # transient, so the caller is told to try again rather than given a failure.
+            raise GraphBusy("The graph is busy with a conflicting change; try again.") from e
+        if isinstance(e, neo.ClientError):
+            if _is_timeout(e):
+                raise QueryTimeout("The query ran longer than the server allows.") from e
+            raise QueryFailed("The graph refused the query.") from e
         raise QueryFailed("The graph failed to run the query.") from e
     except neo.DriverError as e:
         raise GraphUnavailable("The graph database connection failed.") from e

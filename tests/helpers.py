@@ -8,9 +8,12 @@ modules never import each other).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
+import signal
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -51,6 +54,18 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+@contextlib.contextmanager
+def frozen(pid: int) -> Iterator[None]:
+    """A frozen engine (SIGSTOP): its port still accepts connections, nothing answers. It is
+    thawed on the way out, whatever happened (unless it was killed meanwhile)."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGCONT)
 
 
 # The graph: load, clear, count, compare.

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from api.deps import GraphStateDep
 from api.errors import PROBLEM_RESPONSES
 from graph import repository
-from graph.errors import GraphUnavailable
+from graph.errors import EngineDown, GraphUnavailable
 
 router = APIRouter(tags=["health"])
 
@@ -35,11 +35,15 @@ async def health() -> Health:
 
 @router.get("/ready", responses={503: PROBLEM_RESPONSES[503]})
 async def ready(state: GraphStateDep) -> Ready:
-    """The graph answers a real query."""
-    db = await state.ready()
+    """The graph answers a real query (503 saying why if not: stopped, frozen, out of memory)."""
+    found = await state.liveness()
+    if not found.answering:
+        state.failed()
+        raise EngineDown(found.message)
     try:
+        db = await state.ready()
         nodes = await repository.ping(db)
     except GraphUnavailable:
-        state.forget()  # the engine may come back as another one
+        state.failed()
         raise
     return Ready(status="ready", engine=db.dialect.engine.value, nodes=nodes)

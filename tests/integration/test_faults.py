@@ -1,22 +1,32 @@
-"""Faults: the graph going away and coming back, and the engine killed in the middle of a load."""
+"""Faults: the graph going away and coming back, the engine killed in the middle of a load,
+frozen or out of memory, writers in conflict, and what `connects serve` leaves behind."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver, GraphDatabase
+from neo4j import exceptions as neo
+from typer.testing import CliRunner
 
 from api.main import create_app
 from api.settings import ApiSettings
+from cli.main import app as cli
 from graph import engine
+from graph.db import open_db
+from graph.errors import GraphUnavailable
 from loaders.writing import STUDIES_PER_TRANSACTION
 from tests.helpers import (
     BUNDLED_CASE_STUDIES,
@@ -25,7 +35,9 @@ from tests.helpers import (
     count,
     fingerprint,
     free_port,
+    frozen,
     load,
+    problem,
 )
 
 CONNECTS = str(Path(sys.executable).parent / "connects")  # the installed command
@@ -178,3 +190,230 @@ def test_a_query_past_the_timeout_is_stopped_with_504(tmp_path: Path) -> None:
     assert response.status_code == 504
     assert response.json()["type"] == "/problems/query-timeout"
     assert took < 5
+
+
+def own_settings(tmp_path: Path, **changes: Any) -> ApiSettings:
+    """Settings for an engine of the test's own, with short timeouts."""
+    values: dict[str, Any] = {
+        "data_dir": tmp_path / "engine",
+        "bolt_port": free_port(),
+        "http_port": free_port(),
+        "public_base_uri": "http://data.test",
+        "rate_limit_per_minute": 0,
+        "connect_timeout": 1.0,
+        "query_timeout": 4.0,
+        **changes,
+    }
+    return ApiSettings.model_validate(values)
+
+
+@pytest.fixture
+def quick_engine(tmp_path: Path) -> Iterator[ApiSettings]:
+    """An engine of the test's own with short timeouts, which it may freeze or kill."""
+    settings = own_settings(tmp_path)
+    engine.start(settings)
+    yield settings
+    engine.stop(settings, grace=5)
+
+
+def env_for(settings: ApiSettings) -> dict[str, str]:
+    """The environment under which `connects` uses this engine."""
+    return {
+        "CONNECTS_DATA_DIR": str(settings.data_dir),
+        "CONNECTS_BOLT_PORT": str(settings.bolt_port),
+        "CONNECTS_HTTP_PORT": str(settings.http_port),
+        "CONNECTS_CONNECT_TIMEOUT": str(settings.connect_timeout),
+        "CONNECTS_QUERY_TIMEOUT": str(settings.query_timeout),
+    }
+
+
+def test_a_frozen_engine_gives_503_within_the_deadline_and_is_restarted(
+    quick_engine: ApiSettings,
+) -> None:
+    load(quick_engine, DATA / "strategy")
+    with TestClient(create_app(quick_engine)) as client:
+        assert client.get("/ready").status_code == 200
+        pid = engine.status(quick_engine).pid
+        assert pid is not None
+        with frozen(pid):
+            started = time.monotonic()
+            stuck = client.post("/cypher", json={"query": "MATCH (n:Entity) RETURN count(n)"})
+            problem(stuck, 503, "graph-unavailable")
+            assert time.monotonic() - started < quick_engine.query_timeout + 5
+            started = time.monotonic()
+            ready = problem(client.get("/ready"), 503, "graph-unavailable")
+            assert "running but did not answer" in ready["detail"]
+            assert time.monotonic() - started < quick_engine.connect_timeout + 3
+            started = time.monotonic()
+            problem(client.get("/nodes/inclusion"), 503, "graph-unavailable")
+            assert time.monotonic() - started < 2  # known to be down: no wait at all
+            give_up = time.monotonic() + 150
+            while client.get("/ready").status_code != 200:
+                assert time.monotonic() < give_up, "the API did not restart the frozen engine"
+                time.sleep(1)
+        assert engine.status(quick_engine).pid not in (None, pid)
+        assert client.get("/nodes/inclusion").json()["properties"]["name"] == "Inclusion"
+
+
+SLOW = (
+    "MATCH (a:Entity), (b:Entity), (c:Entity) "
+    "WHERE a.name + b.name + c.name = $x RETURN count(*) AS n"
+)
+
+
+def test_an_engine_killed_mid_request_gives_503_not_500(quick_engine: ApiSettings) -> None:
+    load(quick_engine, DATA / "strategy")
+    pid = engine.status(quick_engine).pid
+    assert pid is not None
+    with TestClient(create_app(quick_engine)) as client:
+        assert client.get("/ready").status_code == 200
+        killer = threading.Timer(1.0, os.kill, (pid, signal.SIGKILL))
+        killer.start()
+        try:
+            response = client.post("/cypher", json={"query": SLOW, "parameters": {"x": "-"}})
+        finally:
+            killer.join()
+        problem(response, 503, "graph-unavailable")
+        assert "Retry-After" in response.headers
+
+
+runner = CliRunner()
+
+
+def test_db_status_tells_a_frozen_or_out_of_memory_engine_from_an_answering_one(
+    tmp_path: Path,
+) -> None:
+    settings = own_settings(tmp_path, engine_heap="96m")  # small enough to run out, for real
+    env = env_for(settings)
+    engine.start(settings)
+    try:
+        answering = runner.invoke(cli, ["db", "status"], env=env)
+        assert answering.exit_code == 0, answering.output
+        assert "answering" in answering.output
+        pid = engine.status(settings).pid
+        assert pid is not None
+        with frozen(pid):
+            started = time.monotonic()
+            wedged = runner.invoke(cli, ["db", "status"], env=env)
+            assert time.monotonic() - started < settings.connect_timeout + 3
+        assert wedged.exit_code == 4, wedged.output
+        assert wedged.output.startswith(f"running but not answering (pid {pid})")
+        huge = "RETURN size(reduce(s = 'x', i IN range(1, 30) | s + s)) AS n"
+        with (
+            driver_for(settings) as driver,
+            driver.session(database=settings.database) as session,
+            pytest.raises(neo.ServiceUnavailable),
+        ):
+            session.run(huge).consume()  # the engine drops the connection: out of memory
+        with frozen(pid):
+            out_of_memory = runner.invoke(cli, ["db", "status"], env=env)
+        assert out_of_memory.exit_code == 4, out_of_memory.output
+        assert out_of_memory.output.startswith(f"out of memory (pid {pid})")
+        assert "OutOfMemoryError" in out_of_memory.output
+    finally:
+        engine.stop(settings, grace=5)
+    stopped = runner.invoke(cli, ["db", "status"], env=env)
+    assert stopped.exit_code == 3
+    assert stopped.output.startswith("stopped")
+
+
+COUNTER = "MERGE (n:Entity {id: 'counter'}) SET n.count = 0"
+INCREMENT = "MATCH (n:Entity {id: 'counter'}) SET n.count = n.count + 1"
+COUNTED = "MATCH (n:Entity {id: 'counter'}) RETURN n.count AS count"
+
+
+@pytest.mark.usefixtures("empty_graph")
+def test_concurrent_writers_to_one_node_are_retried_and_all_succeed(
+    settings: ApiSettings,
+) -> None:
+    writers, each = 4, 10
+
+    async def run() -> int:
+        async with open_db(settings) as db:
+            await db.write(COUNTER)
+
+            async def writer() -> None:
+                for _ in range(each):
+                    await db.write(INCREMENT)
+
+            await asyncio.gather(*(writer() for _ in range(writers)))
+            return int((await db.read(COUNTED))[0]["count"])
+
+    assert asyncio.run(run()) == writers * each
+
+
+@pytest.mark.usefixtures("empty_graph")
+def test_a_write_conflict_that_cannot_be_retried_is_unavailable_not_a_failure(
+    settings: ApiSettings,
+) -> None:
+    async def run() -> None:
+        async with open_db(settings) as db:
+            await db.write(COUNTER)
+            async with db.transactions() as first, db.transactions() as second:
+                await first.current.run(INCREMENT)
+                await second.current.run(INCREMENT)
+                await first.commit(next_one=False)
+                await second.commit(next_one=False)
+
+    # Explicit transactions (a load) cannot be replayed here: the client is told to retry.
+    with pytest.raises(GraphUnavailable, match="try again"):
+        asyncio.run(run())
+
+
+def serve(settings: ApiSettings, port: int, *options: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # noqa: S603 - our own CLI
+        [CONNECTS, "serve", "--port", str(port), *options],
+        cwd=ROOT,
+        env={**os.environ, **env_for(settings)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def wait_for_health(server: subprocess.Popen[str], port: int) -> None:
+    give_up = time.monotonic() + 120
+    while time.monotonic() < give_up:
+        assert server.poll() is None, server.communicate()[0]
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):  # noqa: S310
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError("connects serve did not answer /health")
+
+
+def test_ctrl_c_on_make_run_stops_the_engine_it_started(tmp_path: Path) -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "\t$(BIN)/connects serve --load $(DATA)\n" in makefile.split("\nrun:", 1)[1]
+    settings = own_settings(tmp_path)
+    port = free_port()
+    server = serve(settings, port, "--load", str(DATA / "strategy"))
+    try:
+        wait_for_health(server, port)
+        assert engine.status(settings).running
+        server.send_signal(signal.SIGINT)
+        output, _ = server.communicate(timeout=90)
+    finally:
+        server.kill()
+        engine.stop(settings, grace=5)
+    assert "Stopped the graph engine this command started." in output
+    assert not engine.status(settings).running
+
+
+def test_serve_leaves_an_engine_it_did_not_start_running_and_says_so(tmp_path: Path) -> None:
+    settings = own_settings(tmp_path)
+    port = free_port()
+    pid = engine.start(settings).pid
+    try:
+        server = serve(settings, port)
+        try:
+            wait_for_health(server, port)
+            server.send_signal(signal.SIGTERM)
+            output, _ = server.communicate(timeout=90)
+        finally:
+            server.kill()
+        assert f"The graph engine is still running (pid {pid}); stop it with `make stop`" in output
+        assert engine.status(settings).pid == pid
+    finally:
+        engine.stop(settings, grace=5)

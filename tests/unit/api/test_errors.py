@@ -22,6 +22,8 @@ SAMPLES: list[Exception] = [
     graph_errors.NotFound("nosuch"),
     graph_errors.Conflict("taken"),
     graph_errors.GraphUnavailable("bolt://secret-host:7687 refused"),
+    graph_errors.GraphBusy("A conflicting change."),
+    graph_errors.EngineDown("The graph engine is running but out of memory."),
     graph_errors.QueryTimeout("MATCH (n) RETURN n"),
     graph_errors.QueryFailed("MATCH (secret) RETURN 1"),
     graph_errors.GraphError("internals"),
@@ -74,6 +76,23 @@ def test_graph_errors_take_their_meaning_from_the_table() -> None:
     # A subclass not in the table means what its base means.
     problem, _ = problem_of(graph_errors.EngineError("no engine"), "/x")
     assert (problem.status, problem.type) == (500, "/problems/graph-error")
+
+
+def test_an_engine_known_to_be_down_says_why_and_a_conflict_says_try_again() -> None:
+    down = graph_errors.EngineDown("The graph engine is running but out of memory.")
+    problem, headers = problem_of(down, "/x")
+    assert (problem.status, problem.type, headers) == (
+        503,
+        "/problems/graph-unavailable",
+        {"Retry-After": "5"},
+    )
+    assert problem.detail == str(down)
+    problem, headers = problem_of(graph_errors.GraphBusy("Conflict."), "/x")
+    assert (problem.status, problem.type, headers) == (
+        503,
+        "/problems/graph-busy",
+        {"Retry-After": "1"},
+    )
 
 
 def test_carried_meanings_are_read_from_the_error() -> None:
