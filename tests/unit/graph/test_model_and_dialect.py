@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph.dialect import Engine, _lucene_terms, engine_from_agent
+from graph.dialect import Engine, engine_from_agent
 from graph.model import CONCEPTS, ENDPOINTS, Kind, Rel, allowed
 
 
@@ -33,7 +33,3 @@ def test_every_relationship_has_endpoint_rules() -> None:
 )
 def test_engine_from_agent(agent: str, engine: Engine) -> None:
     assert engine_from_agent(agent) is engine
-
-
-def test_lucene_syntax_in_user_text_is_escaped() -> None:
-    assert _lucene_terms("cyber AND (x:y) q:") == "cyber* AND AND* AND \\(x\\:y\\)* AND q\\:"
