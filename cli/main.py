@@ -130,7 +130,8 @@ def load(
             bar.stop()
             c = report.counts
             out.print(
-                f"Loaded {len(report.files)} file(s) as {report.load_id}: nodes "
+                f"Loaded {len(report.files)} file(s) as "
+                f"{report.load_id or 'no new load (nothing changed)'}: nodes "
                 f"{c.nodes_created} created, {c.nodes_updated} updated, "
                 f"{c.nodes_unchanged} unchanged; links {c.links_created} created, "
                 f"{c.links_updated} updated, {c.links_unchanged} unchanged."
