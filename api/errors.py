@@ -23,7 +23,15 @@ from starlette.types import Send
 
 from api.auth import Forbidden, Unauthorised
 from graph.approaches import RuleMissing, ScopeTooLarge
-from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
+from graph.errors import (
+    Conflict,
+    CredentialsRefused,
+    GraphError,
+    GraphUnavailable,
+    NotFound,
+    QueryTimeout,
+    ServerTooOld,
+)
 from graph.filters import InvalidFilter
 from graph.researcher import InvalidCypher, WriteRefused
 from ontology.formats import NotAcceptable
@@ -129,6 +137,14 @@ MAPPED: dict[type[Exception], ProblemType] = {
         "The graph database is unavailable; try again shortly.",
         headers={"Retry-After": "5"},
     ),
+    # No Retry-After: these last until an operator changes the configuration or the server.
+    CredentialsRefused: ProblemType(
+        503,
+        "graph-credentials-refused",
+        "The graph database refused the service's credentials; an operator must correct "
+        "CONNECTS_USER or CONNECTS_PASSWORD (retrying will not help).",
+    ),
+    ServerTooOld: ProblemType(503, "graph-server-too-old"),
     QueryTimeout: ProblemType(
         504,
         "query-timeout",

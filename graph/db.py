@@ -35,7 +35,8 @@ class Db:
 
     driver: AsyncDriver
     dialect: Dialect
-    database: str
+    database: str | None
+    """None: the server's home database for our user."""
 
     async def read(self, statement: LiteralString, /, **params: Any) -> list[dict[str, Any]]:
         """Rows of one read statement, bounded by the server-side timeout."""

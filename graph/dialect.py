@@ -16,6 +16,8 @@ from typing import LiteralString
 
 from neo4j import AsyncDriver, Query
 
+from graph.errors import ServerTooOld
+
 NEO4J_FULLTEXT_INDEX: LiteralString = (
     "CREATE FULLTEXT INDEX entity_text IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.description]"
 )
@@ -88,13 +90,35 @@ class Dialect:
         return SCAN_SEARCH, {"text": " ".join(text.lower().split()), "terms": words}
 
 
+MIN_NEO4J = (5, 23)
+"""The oldest Neo4j our statements run on: the gap map's `CALL (x) { }` subqueries came in 5.23.
+The image tested (docker-compose.yml, tests/neo4j) is `neo4j:5.26`, the 5.x long-term release."""
+_VERSION = re.compile(r"^Neo4j/(\d+)\.(\d+)")
+
+
 def engine_from_agent(agent: str) -> Engine:
-    """Tell the engine from the Bolt server agent string."""
-    return Engine.ARCADEDB if "arcadedb" in agent.lower() else Engine.NEO4J
+    """Tell the engine from the Bolt server agent string, refusing a Neo4j that is too old.
+
+    Raises:
+        ServerTooOld: a Neo4j before `MIN_NEO4J` (5.23); later ones (2025.x) are accepted.
+    """
+    if "arcadedb" in agent.lower():
+        return Engine.ARCADEDB
+    found = _VERSION.match(agent)
+    if found is None or (int(found[1]), int(found[2])) < MIN_NEO4J:
+        raise ServerTooOld(
+            f"The graph server is {agent!r}; Connects Graph needs Neo4j "
+            f"{'.'.join(map(str, MIN_NEO4J))} or later (tested on neo4j:5.26)."
+        )
+    return Engine.NEO4J
 
 
 async def detect(driver: AsyncDriver, query_timeout: float) -> Dialect:
-    """Ask the server who it is and return the matching dialect."""
+    """Ask the server who it is and return the matching dialect.
+
+    Raises:
+        ServerTooOld: a Neo4j too old for our statements.
+    """
     info = await driver.get_server_info()
     return Dialect(engine_from_agent(info.agent), query_timeout)
 
