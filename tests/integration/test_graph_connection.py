@@ -7,16 +7,13 @@ from pydantic import SecretStr
 
 from api.main import create_app
 from api.settings import ApiSettings
-from graph import engine
+from graph.driver import connection
 
 
 def test_refused_credentials_are_a_503_that_says_so(settings: ApiSettings) -> None:
+    uri, (user, _) = connection(settings)
     wrong = settings.model_copy(
-        update={
-            "uri": engine.bolt_uri(settings),
-            "user": engine.ROOT_USER,
-            "password": SecretStr("not-the-password"),
-        }
+        update={"uri": uri, "user": user, "password": SecretStr("not-the-password")}
     )
     with TestClient(create_app(wrong)) as client:
         response = client.get("/ready")

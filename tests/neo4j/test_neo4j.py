@@ -1,13 +1,11 @@
 """The same graph checks against a real Neo4j 5, started with testcontainers.
 
 Skipped, with the reason, where no Docker engine runs (as on the project's build machines).
+Under `--engine neo4j` the whole integration suite runs on Neo4j as well (tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -24,56 +22,33 @@ from loaders.report import LoadReport
 from tests.helpers import (
     DATA,
     INCLUSION_STUDIES,
+    NO_DOCKER,
     STRATEGY_NODES,
     clear,
+    docker_engine_running,
     load,
+    neo4j_server,
     without_dump_record,
 )
 
-NEO4J_IMAGE = "neo4j:5"
-
-
-def docker_engine_running() -> bool:
-    """True if a Docker engine answers its ping (on DOCKER_HOST or the default socket)."""
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    address: str | tuple[str, int]
-    if host.startswith("unix://"):
-        family, address = socket.AF_UNIX, host.removeprefix("unix://")
-    elif host.startswith("tcp://"):
-        name, _, port = host.removeprefix("tcp://").partition(":")
-        family, address = socket.AF_INET, (name, int(port or 2375))
-    else:
-        return False
-    try:
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.settimeout(3)
-            probe.connect(address)
-            probe.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
-            return b" 200 " in probe.recv(64)
-    except OSError:
-        return False
-
-
 pytestmark = [
     pytest.mark.neo4j,
-    pytest.mark.skipif(
-        not docker_engine_running(),
-        reason="No Docker engine is running, so Neo4j 5 cannot be started here; "
-        "these tests run wherever `docker info` works.",
-    ),
+    pytest.mark.skipif(not docker_engine_running(), reason=NO_DOCKER),
 ]
 
 
 @pytest.fixture(scope="module")
 def neo4j_settings(settings: ApiSettings) -> Iterator[ApiSettings]:
-    from testcontainers.community.neo4j import Neo4jContainer
-
-    with Neo4jContainer(NEO4J_IMAGE, password=secrets.token_urlsafe(16)) as container:
+    """The session's Neo4j under `--engine neo4j`; otherwise one of this module's own."""
+    if settings.uri is not None:
+        yield settings
+        return
+    with neo4j_server() as (uri, password):
         yield settings.model_copy(
             update={
-                "uri": container.get_connection_url(),
+                "uri": uri,
                 "user": "neo4j",
-                "password": SecretStr(container.password),
+                "password": SecretStr(password),
                 "database": "neo4j",  # Community edition has this one database only
             }
         )
@@ -139,6 +114,7 @@ def test_what_works_on_neo4j(client: TestClient) -> None:
     assert paths[0]["nodes"][-1]["id"] == "inclusion"
 
 
+@pytest.mark.embedded_only(reason="compares Neo4j with the session's embedded engine")
 def test_export_matches_the_embedded_engine(
     client: TestClient, settings: ApiSettings, sync_driver: Driver
 ) -> None:
