@@ -60,7 +60,13 @@ class Db:
         self, *, read: bool = False, fetch_size: int | None = None
     ) -> AsyncIterator[AsyncSession]:
         """A session on this database, for work that spans several statements."""
-        config: dict[str, Any] = {"default_access_mode": READ_ACCESS if read else WRITE_ACCESS}
+        config: dict[str, Any] = {
+            "default_access_mode": READ_ACCESS if read else WRITE_ACCESS,
+            # One causal chain with `read`/`write` (execute_query uses this manager): on a
+            # cluster, a read after a load (the SPARQL refresh, say) waits until its server has
+            # the load, instead of reading a lagging follower.
+            "bookmark_manager": self.driver.execute_query_bookmark_manager,
+        }
         if fetch_size is not None:
             config["fetch_size"] = fetch_size
         with translate_driver_errors():

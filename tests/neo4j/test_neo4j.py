@@ -6,6 +6,7 @@ Under `--engine neo4j` the whole integration suite runs on Neo4j as well (tests/
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,7 @@ from rdflib.namespace import PROV
 
 from api.main import create_app
 from api.settings import ApiSettings
+from graph.db import open_db
 from loaders.report import LoadReport
 from tests.helpers import (
     DATA,
@@ -129,3 +131,33 @@ def test_export_matches_the_embedded_engine(
             graph.remove((None, PROV.wasGeneratedBy, load_iri))
             graph.remove((load_iri, None, None))
     assert isomorphic(ours, theirs)
+
+
+def test_sessions_share_the_causal_chain_of_reads_and_writes(neo4j_settings: ApiSettings) -> None:
+    # On a cluster, a read after a write waits for it only if both carry the same bookmarks.
+    async def run() -> tuple[set[str], set[str]]:
+        async with open_db(neo4j_settings) as db, db.session() as session:
+            await (await session.run("MERGE (n:BookmarkProbe {id: 1})")).consume()
+            written = set((await session.last_bookmarks()).raw_values)
+            shared = set(await db.driver.execute_query_bookmark_manager.get_bookmarks())
+            return written, shared
+
+    written, shared = asyncio.run(run())
+    assert written
+    assert written <= shared
+
+
+def test_awkward_searches_and_a_path_to_itself_on_neo4j(client: TestClient) -> None:
+    for text in ("Cyber OR Technical", '"cyber"', "place-based", "Covid-19", "OR", "a:b (c)"):
+        assert client.get("/search", params={"q": text}).status_code == 200, text
+    hits = client.get("/search", params={"q": "recover from Covid-19"}).json()
+    assert "theme-regeneration" in [h["node"]["id"] for h in hits]
+    same = client.get("/graph/paths", params={"from": "inclusion", "to": "inclusion"})
+    assert (same.status_code, same.json()[0]["length"]) == (200, 0)
+
+
+def test_the_home_database_is_used_when_none_is_configured(neo4j_settings: ApiSettings) -> None:
+    home = neo4j_settings.model_copy(update={"database": None})
+    with TestClient(create_app(home)) as client:
+        assert client.get("/ready").status_code == 200
+        assert client.get("/nodes/inclusion").status_code == 200
