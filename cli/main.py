@@ -15,6 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from graph import engine
 from graph.db import Db, open_db
+from graph.dialect import Dialect
+from graph.driver import connect, open_driver
 from graph.errors import GraphError, NotFound
 from graph.filters import InvalidFilter, RawFilter, resolve
 from graph.keys import Scope
@@ -82,6 +84,23 @@ def db_start() -> None:
     out.print(f"Engine running (pid {status.pid}) at {status.bolt_uri}, data in {status.data_dir}")
 
 
+def _server_status(settings: GraphSettings) -> None:
+    async def check() -> Dialect:
+        driver = open_driver(settings)
+        try:
+            return await connect(driver, settings)
+        finally:
+            await driver.close()
+
+    try:
+        dialect = asyncio.run(check())
+    except GraphError as e:  # says which: unreachable, credentials refused, too old
+        out.print(f"not usable at {settings.uri}: {e}", highlight=False)
+        raise typer.Exit(3) from e
+    database = settings.database or "the user's home database"
+    out.print(f"reachable ({dialect.engine}) at {settings.uri}, database {database}")
+
+
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded engine cleanly."""
@@ -91,8 +110,13 @@ def db_stop() -> None:
 
 @db_app.command("status")
 def db_status() -> None:
-    """Say whether the embedded engine runs; exit code 0 if it does, 3 if not."""
-    status = engine.status(_settings())
+    """Say whether the embedded engine runs (or, with CONNECTS_URI, whether the server answers
+    and takes our credentials); exit code 0 if it does, 3 if not."""
+    settings = _settings()
+    if not settings.embedded:
+        _server_status(settings)
+        return
+    status = engine.status(settings)
     if status.running:
         out.print(f"running (pid {status.pid}) at {status.bolt_uri}, data in {status.data_dir}")
         return
