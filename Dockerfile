@@ -10,6 +10,7 @@ COPY api api
 COPY ontology ontology
 COPY loaders loaders
 COPY cli cli
+# No [embedded] extra: the image talks to Neo4j (CONNECTS_URI), so the ~170 MB engine stays out.
 RUN pip install . && useradd --system --uid 10001 connects
 COPY data data
 

@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 DATA   := data
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve load stop test unit fmt lint check clean rapper roqet chromium wrk bench explorer-assets
+.PHONY: help install run serve load stop test test-neo4j unit fmt lint check clean rapper roqet chromium wrk bench explorer-assets
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -76,6 +76,10 @@ roqet:
 
 test: $(STAMP) $(LINTER) $(JSONLD) $(ASSETS) rapper roqet chromium lint ## Install what the tests need, lint, and run every test
 	$(BIN)/pytest
+
+# The integration suite again, on Neo4j 5.26 in Docker (skipped, saying why, without Docker).
+test-neo4j: $(STAMP) $(LINTER) $(JSONLD) $(ASSETS) rapper roqet chromium ## Run the integration tests on Neo4j 5.26 (needs Docker)
+	$(BIN)/pytest --engine neo4j tests/integration tests/neo4j
 
 # wrk (Debian) drives the API from a second process for the throughput figures.
 wrk:

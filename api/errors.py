@@ -25,12 +25,14 @@ from api.auth import Forbidden, Unauthorised
 from graph.approaches import RuleMissing, ScopeTooLarge
 from graph.errors import (
     Conflict,
+    CredentialsRefused,
     EngineDown,
     GraphBusy,
     GraphError,
     GraphUnavailable,
     NotFound,
     QueryTimeout,
+    ServerTooOld,
 )
 from graph.filters import InvalidFilter
 from graph.researcher import InvalidCypher, WriteRefused
@@ -163,6 +165,14 @@ MAPPED: dict[type[Exception], ProblemType] = {
     ),
     EngineDown: ProblemType(503, "graph-unavailable", headers={"Retry-After": "5"}),
     GraphBusy: ProblemType(503, "graph-busy", headers={"Retry-After": "1"}),
+    # No Retry-After: these last until an operator changes the configuration or the server.
+    CredentialsRefused: ProblemType(
+        503,
+        "graph-credentials-refused",
+        "The graph database refused the service's credentials; an operator must correct "
+        "CONNECTS_USER or CONNECTS_PASSWORD (retrying will not help).",
+    ),
+    ServerTooOld: ProblemType(503, "graph-server-too-old"),
     QueryTimeout: ProblemType(
         504,
         "query-timeout",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 
@@ -81,3 +83,24 @@ class ApiSettings(GraphSettings):
             if password.lower() in _PLACEHOLDER_PASSWORDS:
                 raise ValueError("CONNECTS_PASSWORD is unset or a placeholder; set a real one.")
         return self
+
+    @model_validator(mode="after")
+    def _enforce_public_base_uri(self) -> ApiSettings:
+        # RDF names every node under this base: a loopback one would publish unusable names.
+        if self.environment == "production" and _is_loopback(self.public_base_uri):
+            raise ValueError(
+                f"CONNECTS_PUBLIC_BASE_URI is {self.public_base_uri!r}, a local address; in "
+                "production set it to the address the public reaches the service at."
+            )
+        return self
+
+
+def _is_loopback(uri: str) -> bool:
+    host = (urlsplit(uri).hostname or "").lower()
+    if host in {"", "localhost"} or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified

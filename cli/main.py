@@ -16,6 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from graph import engine
 from graph.db import Db, open_db
+from graph.dialect import Dialect
+from graph.driver import connect, open_driver
 from graph.errors import GraphError, NotFound
 from graph.filters import InvalidFilter, RawFilter, resolve
 from graph.keys import Scope
@@ -92,6 +94,23 @@ def db_start() -> None:
     out.print(f"Engine running (pid {status.pid}) at {status.bolt_uri}, data in {status.data_dir}")
 
 
+def _server_status(settings: GraphSettings) -> None:
+    async def check() -> Dialect:
+        driver = open_driver(settings)
+        try:
+            return await connect(driver, settings)
+        finally:
+            await driver.close()
+
+    try:
+        dialect = asyncio.run(check())
+    except GraphError as e:  # says which: unreachable, credentials refused, too old
+        out.print(f"not usable at {settings.uri}: {e}", highlight=False)
+        raise typer.Exit(3) from e
+    database = settings.database or "the user's home database"
+    out.print(f"reachable ({dialect.engine}) at {settings.uri}, database {database}")
+
+
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the embedded engine cleanly."""
@@ -115,8 +134,12 @@ def db_status() -> None:
     """Say whether the graph engine runs and answers a query (within CONNECTS_CONNECT_TIMEOUT).
 
     Exit code 0 if it answers, 3 if it is stopped, 4 if it runs but does not answer (frozen or
-    out of memory: `connects db restart`)."""
+    out of memory: `connects db restart`). With CONNECTS_URI: whether the server answers and
+    takes our credentials; 0 if it does, 3 if not."""
     settings = _settings()
+    if not settings.embedded:
+        _server_status(settings)
+        return
     found = asyncio.run(probe(settings))
     where = engine.bolt_uri(settings) if settings.embedded else settings.uri
     data = f", data in {settings.data_dir.resolve()}" if settings.embedded else ""
@@ -163,7 +186,8 @@ def load(
             bar.stop()
             c = report.counts
             out.print(
-                f"Loaded {len(report.files)} file(s) as {report.load_id}: nodes "
+                f"Loaded {len(report.files)} file(s) as "
+                f"{report.load_id or 'no new load (nothing changed)'}: nodes "
                 f"{c.nodes_created} created, {c.nodes_updated} updated, "
                 f"{c.nodes_unchanged} unchanged; links {c.links_created} created, "
                 f"{c.links_updated} updated, {c.links_unchanged} unchanged."

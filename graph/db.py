@@ -39,7 +39,8 @@ class Db:
 
     driver: AsyncDriver
     dialect: Dialect
-    database: str
+    database: str | None
+    """None: the server's home database for our user."""
     bounded_sessions: bool = False
     """Whether `session` is bounded by the client-side deadline too (a handle for one-query
     work, such as researchers' Cypher); loads and exports span many statements and are not."""
@@ -102,7 +103,13 @@ class Db:
     async def _session(
         self, *, read: bool = False, fetch_size: int | None = None
     ) -> AsyncIterator[AsyncSession]:
-        config: dict[str, Any] = {"default_access_mode": READ_ACCESS if read else WRITE_ACCESS}
+        config: dict[str, Any] = {
+            "default_access_mode": READ_ACCESS if read else WRITE_ACCESS,
+            # One causal chain with `read`/`write` (execute_query uses this manager): on a
+            # cluster, a read after a load (the SPARQL refresh, say) waits until its server has
+            # the load, instead of reading a lagging follower.
+            "bookmark_manager": self.driver.execute_query_bookmark_manager,
+        }
         if fetch_size is not None:
             config["fetch_size"] = fetch_size
         with translate_driver_errors():

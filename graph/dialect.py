@@ -9,11 +9,14 @@ set when the engine starts).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import LiteralString
 
 from neo4j import AsyncDriver, Query
+
+from graph.errors import ServerTooOld
 
 NEO4J_FULLTEXT_INDEX: LiteralString = (
     "CREATE FULLTEXT INDEX entity_text IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.description]"
@@ -73,32 +76,88 @@ class Dialect:
         statement, so there the engine's read-only user is what keeps researchers' Cypher safe."""
         return self.engine is Engine.NEO4J
 
-    def search(self, text: str) -> tuple[LiteralString, dict[str, object]]:
-        """The search statement and its parameters for free text; every word must match."""
+    def search(self, text: str) -> tuple[LiteralString, dict[str, object]] | None:
+        """The search statement and its parameters for free text; every word must match.
+
+        None when the text has no word a search could match (`OR`, `!!!`): nothing to ask.
+        """
         if self.engine is Engine.NEO4J:
-            return NEO4J_SEARCH, {"lucene": _lucene_terms(text)}
-        words = text.lower().split()
-        return SCAN_SEARCH, {"text": " ".join(words), "terms": words}
+            lucene = lucene_query(text)
+            return (NEO4J_SEARCH, {"lucene": lucene}) if lucene else None
+        words = search_words(text)
+        if not words:
+            return None
+        return SCAN_SEARCH, {"text": " ".join(text.lower().split()), "terms": words}
+
+
+MIN_NEO4J = (5, 23)
+"""The oldest Neo4j our statements run on: the gap map's `CALL (x) { }` subqueries came in 5.23.
+The image tested (docker-compose.yml, tests/neo4j) is `neo4j:5.26`, the 5.x long-term release."""
+_VERSION = re.compile(r"^Neo4j/(\d+)\.(\d+)")
 
 
 def engine_from_agent(agent: str) -> Engine:
-    """Tell the engine from the Bolt server agent string."""
-    return Engine.ARCADEDB if "arcadedb" in agent.lower() else Engine.NEO4J
+    """Tell the engine from the Bolt server agent string, refusing a Neo4j that is too old.
+
+    Raises:
+        ServerTooOld: a Neo4j before `MIN_NEO4J` (5.23); later ones (2025.x) are accepted.
+    """
+    if "arcadedb" in agent.lower():
+        return Engine.ARCADEDB
+    found = _VERSION.match(agent)
+    if found is None or (int(found[1]), int(found[2])) < MIN_NEO4J:
+        raise ServerTooOld(
+            f"The graph server is {agent!r}; Connects Graph needs Neo4j "
+            f"{'.'.join(map(str, MIN_NEO4J))} or later (tested on neo4j:5.26)."
+        )
+    return Engine.NEO4J
 
 
 async def detect(driver: AsyncDriver, query_timeout: float) -> Dialect:
-    """Ask the server who it is and return the matching dialect."""
+    """Ask the server who it is and return the matching dialect.
+
+    Raises:
+        ServerTooOld: a Neo4j too old for our statements.
+    """
     info = await driver.get_server_info()
     return Dialect(engine_from_agent(info.agent), query_timeout)
 
 
-_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+# A word as Lucene's standard tokenizer (Unicode UAX #29) sees it, near enough: runs of word
+# characters, kept whole across `.`, `'`, `’` and `:` between them (`u.k`, `don't`) and `,`
+# between digits (`1,000`); a hyphen, a quote or any other punctuation splits (`place-based` is
+# `place` and `based`, `Covid-19` is `covid` and `19`).
+_WORD = re.compile(r"\w+(?:(?:[.'’:]|(?<=\d),(?=\d))\w+)*")
+# Lucene's classic query parser reads these, in capitals, as operators, not words.
+_OPERATORS = frozenset({"AND", "OR", "NOT"})
+_MIN_PREFIX = 3
 
 
-def _lucene_terms(text: str) -> str:
-    # User text is escaped term by term, so it can never be read as Lucene query syntax.
+def search_words(text: str) -> list[str]:
+    """The words of free text as a full-text index sees them: split, lower-cased, no operators.
+
+    Neo4j's index analyzer (standard-no-stop-words) splits and lower-cases what it indexes; the
+    scan on the embedded engine matches the same words, so both engines read a query alike.
+    """
+    words = []
+    for token in _WORD.findall(text):
+        if token in _OPERATORS:
+            continue
+        # Lower-casing can turn one character into a letter and a combining mark (`İ`).
+        words += [w for w in _WORD.findall(token.lower()) if any(c.isalnum() for c in w)]
+    return words
+
+
+def lucene_query(text: str) -> str:
+    """A Lucene query for Neo4j's full-text index: every word of `text` must match.
+
+    A prefix query (`word*`) is not analyzed, so the words are split and lower-cased first
+    (`search_words`). What a researcher types is never read as Lucene syntax: operators are
+    dropped and the only special character a word can keep (`:`) is escaped. An empty string
+    when no word is left.
+    """
     terms = []
-    for word in text.split():
-        escaped = "".join(f"\\{c}" if c in _LUCENE_SPECIAL else c for c in word)
-        terms.append(f"{escaped}*" if len(word) > 2 else escaped)
+    for word in search_words(text):
+        escaped = word.replace(":", "\\:")
+        terms.append(f"{escaped}*" if len(word) >= _MIN_PREFIX else escaped)
     return " AND ".join(terms)

@@ -226,7 +226,10 @@ def log_tail(settings: GraphSettings, lines: int = _LOG_TAIL_LINES) -> str:
 def _package_dir() -> Path:
     spec = find_spec("arcadedb_embedded")
     if spec is None or spec.origin is None:
-        raise EngineError("The arcadedb-embedded package is not installed.")
+        raise EngineError(
+            "The embedded graph engine is not installed: install it with "
+            "`pip install 'connects-graph[embedded]'`, or set CONNECTS_URI to a Neo4j 5 server."
+        )
     return Path(spec.origin).parent
 
 

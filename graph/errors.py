@@ -39,6 +39,14 @@ class EngineDown(GraphUnavailable):
     """
 
 
+class CredentialsRefused(GraphUnavailable):
+    """The graph answers but refuses our user and password: retrying will not help."""
+
+
+class ServerTooOld(GraphUnavailable):
+    """The server is a Neo4j older than the statements need."""
+
+
 class QueryTimeout(GraphError):
     """The server stopped a query that ran longer than the configured timeout."""
 
@@ -61,7 +69,11 @@ def translate_driver_errors() -> Iterator[None]:
         yield
     except neo.ConstraintError as e:
         raise Conflict(e.message or "A uniqueness constraint was violated.") from e
-    except (neo.ServiceUnavailable, neo.SessionExpired, neo.AuthError) as e:
+    except neo.AuthError as e:
+        raise CredentialsRefused(
+            "The graph database refused the credentials (CONNECTS_USER, CONNECTS_PASSWORD)."
+        ) from e
+    except (neo.ServiceUnavailable, neo.SessionExpired) as e:
         raise GraphUnavailable("The graph database cannot be reached.") from e
     except neo.Neo4jError as e:
         if e.is_retryable():
@@ -79,7 +91,16 @@ def translate_driver_errors() -> Iterator[None]:
         raise GraphUnavailable("The graph database cannot be reached.") from e
 
 
+# By status code, never by message text: a query that merely mentions "timeout" is not one.
+# Neo4j 5 uses both (the second when the driver's own timeout was the limit); ArcadeDB sends the
+# first for its `arcadedb.command.timeout` (seen on 26.10.2).
+_TIMEOUT_CODES = frozenset(
+    {
+        "Neo.ClientError.Transaction.TransactionTimedOut",
+        "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+    }
+)
+
+
 def _is_timeout(error: neo.Neo4jError) -> bool:
-    code = error.code or ""
-    message = (error.message or "").lower()
-    return "TransactionTimedOut" in code or "timeout" in message or "timed out" in message
+    return error.code in _TIMEOUT_CODES

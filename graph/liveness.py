@@ -18,10 +18,17 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from neo4j import AsyncGraphDatabase
+from neo4j import exceptions as neo
 
 from graph import engine
 from graph.driver import connection
-from graph.errors import EngineDown, EngineError, GraphError
+from graph.errors import (
+    CredentialsRefused,
+    EngineDown,
+    EngineError,
+    GraphError,
+    GraphUnavailable,
+)
 from graph.queries import schema as schema_q
 from graph.settings import GraphSettings
 
@@ -39,6 +46,7 @@ class State(StrEnum):
     STOPPED = "stopped"
     NOT_ANSWERING = "running but not answering"
     OUT_OF_MEMORY = "out of memory"
+    CREDENTIALS_REFUSED = "refusing our credentials"
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,12 @@ class Liveness:
     @property
     def answering(self) -> bool:
         return self.state is State.ANSWERING
+
+    def error(self) -> GraphUnavailable:
+        """What a request is told while the engine is in this state."""
+        if self.state is State.CREDENTIALS_REFUSED:
+            return CredentialsRefused(self.message)
+        return EngineDown(self.message)
 
 
 async def probe(settings: GraphSettings, deadline: float | None = None) -> Liveness:
@@ -68,8 +82,16 @@ async def probe(settings: GraphSettings, deadline: float | None = None) -> Liven
         if not status.running:
             return Liveness(State.STOPPED, None, "The graph engine is stopped.")
         pid = status.pid
-    if await _answers(settings, deadline):
+    answer = await _ask(settings, deadline)
+    if answer is State.ANSWERING:
         return Liveness(State.ANSWERING, pid, "The graph engine is answering.")
+    if answer is State.CREDENTIALS_REFUSED:
+        return Liveness(
+            answer,
+            pid,
+            "The graph database refused the service's credentials; an operator must correct "
+            "CONNECTS_USER or CONNECTS_PASSWORD (retrying will not help).",
+        )
     if settings.embedded and engine.out_of_memory(settings):
         return Liveness(
             State.OUT_OF_MEMORY,
@@ -85,20 +107,23 @@ async def probe(settings: GraphSettings, deadline: float | None = None) -> Liven
     )
 
 
-async def _answers(settings: GraphSettings, deadline: float) -> bool:
+async def _ask(settings: GraphSettings, deadline: float) -> State:
+    """ANSWERING, CREDENTIALS_REFUSED, or NOT_ANSWERING for any other failure."""
     try:
         uri, auth = connection(settings)
     except GraphError:
-        return False
+        return State.NOT_ANSWERING
     driver = AsyncGraphDatabase.driver(
         uri, auth=auth, connection_timeout=deadline, max_transaction_retry_time=0
     )
     try:
         async with asyncio.timeout(deadline):
             await driver.execute_query(schema_q.ENGINE_READY, database_=settings.database)
-        return True
+        return State.ANSWERING
+    except neo.AuthError:
+        return State.CREDENTIALS_REFUSED
     except Exception:  # noqa: BLE001 - any failure to answer is the answer
-        return False
+        return State.NOT_ANSWERING
     finally:
         # A connection to a frozen engine is dropped, not closed politely: don't wait for it.
         with contextlib.suppress(Exception):
@@ -126,10 +151,11 @@ class Watchdog:
         self._restarting = False
 
     def raise_if_down(self) -> None:
-        """Raises EngineDown, saying why, while the last probe found the engine not answering."""
+        """Raises EngineDown (or CredentialsRefused), saying why, while the last probe failed."""
         if self.down is not None:
-            suffix = " It is being restarted." if self._restarting else ""
-            raise EngineDown(self.down.message + suffix)
+            if self._restarting:
+                raise EngineDown(self.down.message + " It is being restarted.")
+            raise self.down.error()
 
     def suspect(self) -> None:
         """Something failed: probe until the engine answers (one watcher at a time)."""

@@ -241,7 +241,10 @@ async def neighbourhood(
 
 async def search(db: Db, text: str, *, limit: int) -> list[SearchHit]:
     """Nodes whose name or description matches free text, best first."""
-    statement, params = db.dialect.search(text)
+    search_for = db.dialect.search(text)
+    if search_for is None:
+        return []
+    statement, params = search_for
     rows = await db.read(statement, **params, limit=limit)
     return [SearchHit(node=_summary(r["node"], r["labels"]), score=r["score"]) for r in rows]
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EMBEDDED_DATABASE = "connects"
 
 
 class GraphSettings(BaseSettings):
@@ -22,7 +25,11 @@ class GraphSettings(BaseSettings):
     )
     user: str = Field(default="neo4j", description="User for an external server.")
     password: SecretStr | None = Field(default=None, description="Password for an external server.")
-    database: str = Field(default="connects", description="Database name.")
+    database: str | None = Field(
+        default=None,
+        description="Database name. Unset: `connects` on the embedded engine; on an external "
+        "server, the user's home database (Neo4j Community and Aura have only `neo4j`).",
+    )
     data_dir: Path = Field(
         default=Path(".connects"),
         description="Directory of the embedded engine: its databases, password, pid and log.",
@@ -43,6 +50,13 @@ class GraphSettings(BaseSettings):
         default="http://127.0.0.1:8000",
         description="Base of the public URIs minted for nodes in RDF (no trailing slash).",
     )
+
+    @model_validator(mode="after")
+    def _embedded_database(self) -> Self:
+        # The embedded engine makes the database it is told to; a server has its own home one.
+        if self.uri is None and self.database is None:
+            self.database = EMBEDDED_DATABASE
+        return self
 
     @property
     def embedded(self) -> bool:

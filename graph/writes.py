@@ -60,6 +60,20 @@ class WriteCounts:
     links_removed: int = 0
     nodes_removed: int = 0
 
+    @property
+    def changed(self) -> bool:
+        """Whether the write changed the graph at all (not only found it as it was)."""
+        return any(
+            (
+                self.nodes_created,
+                self.nodes_updated,
+                self.nodes_removed,
+                self.links_created,
+                self.links_updated,
+                self.links_removed,
+            )
+        )
+
 
 @dataclass(frozen=True)
 class KindClash:
@@ -198,13 +212,15 @@ class LoadWriter:
         return []
 
     async def finish(self, *, record_load: bool = True) -> WriteCounts:
-        """Remove claims no case study makes any more, and record the load."""
+        """Remove claims no case study makes any more, and record the load if it changed the
+        graph: a load that found everything as it was leaves no record, so the SPARQL snapshot,
+        which follows the latest load, is not rebuilt for nothing."""
         if self.counts.links_removed:
             # A claim belongs to its case study: once no study makes it, it goes too.
             result = await self.tx.run(writes_q.REMOVE_ORPHAN_CLAIMS)
             record = await result.single()
             self.counts.nodes_removed += record["removed"] if record else 0
-        if record_load:
+        if record_load and self.counts.changed:
             props = {**self.load.props, "id": self.load.id, **_counts_as_props(self.counts)}
             await (await self.tx.run(writes_q.CREATE_LOAD, props=props)).consume()
         return self.counts

@@ -91,7 +91,7 @@ async def load_paths(
         report.issues.append(Issue(file=str(e.path), line=e.line, message=str(e)))
         raise LoadFailed(report) from e
     if counts is not None:
-        report.load_id = load.id
+        report.load_id = load.id if counts.changed else None
         report.counts = counts
     return report
 

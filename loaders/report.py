@@ -33,7 +33,11 @@ class FileInfo(BaseModel):
 class LoadReport(BaseModel):
     """The outcome of `connects load`: counts when it wrote, issues when it refused."""
 
-    load_id: str | None = Field(default=None, description="Id of the :Load provenance node.")
+    load_id: str | None = Field(
+        default=None,
+        description="Id of the :Load provenance node; none for a dry run or a load "
+        "that changed nothing (such a load is not recorded).",
+    )
     files: list[FileInfo] = Field(default_factory=list)
     counts: WriteCounts = Field(default_factory=WriteCounts)
     issues: list[Issue] = Field(default_factory=list)

@@ -1,23 +1,55 @@
-"""Shared fixtures: the real embedded engine, started once per test session, the bundled data
-loaded into it, and one API client. Helpers that tests import are in tests/helpers.py."""
+"""Shared fixtures: the real graph engine, started once per test session, the bundled data
+loaded into it, and one API client. Helpers that tests import are in tests/helpers.py.
+
+The engine is the embedded one unless `--engine neo4j` (or CONNECTS_TEST_ENGINE=neo4j) asks for
+Neo4j 5.26 in Docker (testcontainers); then every integration test runs against it, except those
+marked `embedded_only`, and where no Docker engine runs they are all skipped with the reason.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver, GraphDatabase
+from pydantic import SecretStr
 
 from api.settings import ApiSettings
 from graph import engine
+from graph.driver import connection
 from loaders.report import LoadReport
-from tests.helpers import DATA, STRATEGY, app_client, clear, free_port, load
+from tests.helpers import DATA, STRATEGY, app_client, clear, free_port, load, neo4j_server
+
+ENGINES = ("embedded", "neo4j")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine",
+        choices=ENGINES,
+        default=os.environ.get("CONNECTS_TEST_ENGINE", "embedded"),
+        help="The graph the integration tests run against: the embedded engine (default) or "
+        "Neo4j 5.26 in Docker (needs a running Docker engine). Env: CONNECTS_TEST_ENGINE.",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("engine") != "neo4j":
+        return
+    for item in items:
+        mark = item.get_closest_marker("embedded_only")
+        if mark is not None:
+            reason = mark.kwargs.get("reason", "tests the embedded engine itself")
+            item.add_marker(pytest.mark.skip(reason=f"Embedded engine only: {reason}"))
 
 
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiSettings]:
-    """Settings for a private embedded engine, running for the whole session."""
+def settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ApiSettings]:
+    """Settings for the session's graph: a private embedded engine, or Neo4j in Docker."""
     test_settings = ApiSettings(
         data_dir=tmp_path_factory.mktemp("engine"),
         bolt_port=free_port(),
@@ -25,6 +57,17 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiSettings]:
         public_base_uri="http://data.test",
         rate_limit_per_minute=0,  # tests that need limits set their own
     )
+    if request.config.getoption("engine") == "neo4j":
+        with neo4j_server() as (uri, password):
+            yield test_settings.model_copy(
+                update={
+                    "uri": uri,
+                    "user": "neo4j",
+                    "password": SecretStr(password),
+                    "database": "neo4j",  # Community edition has this one database only
+                }
+            )
+        return
     engine.start(test_settings)
     yield test_settings
     engine.stop(test_settings)
@@ -33,8 +76,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiSettings]:
 @pytest.fixture(scope="session")
 def sync_driver(settings: ApiSettings) -> Iterator[Driver]:
     """A plain driver for test set-up and inspection (the code under test uses its own)."""
-    auth = (engine.ROOT_USER, engine.root_password(settings))
-    with GraphDatabase.driver(engine.bolt_uri(settings), auth=auth) as driver:
+    uri, auth = connection(settings)
+    with GraphDatabase.driver(uri, auth=auth) as driver:
         yield driver
 
 

@@ -11,9 +11,11 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import secrets
 import signal
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -47,6 +49,77 @@ INCLUSION_STUDIES = 35
 """Bundled case studies with evidence about Inclusion (one claim each)."""
 BUNDLED_INTERVENTIONS = 32
 """Interventions in data/interventions, in 7 families."""
+
+
+NEO4J_IMAGE = "neo4j:5.26"
+"""The Neo4j the tests and docker-compose.yml run: 5.26, the 5.x long-term release (the gap
+map's `CALL (x) { }` needs 5.23 or later)."""
+
+
+def docker_engine_running() -> bool:
+    """True if a Docker engine answers its ping (on DOCKER_HOST or the default socket)."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    address: str | tuple[str, int]
+    if host.startswith("unix://"):
+        family, address = socket.AF_UNIX, host.removeprefix("unix://")
+    elif host.startswith("tcp://"):
+        name, _, port = host.removeprefix("tcp://").partition(":")
+        family, address = socket.AF_INET, (name, int(port or 2375))
+    else:
+        return False
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.settimeout(3)
+            probe.connect(address)
+            probe.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+            return b" 200 " in probe.recv(64)
+    except OSError:
+        return False
+
+
+NO_DOCKER = (
+    f"No Docker engine is running, so Neo4j ({NEO4J_IMAGE}) cannot be started here; "
+    "these tests run wherever `docker info` works."
+)
+
+
+@contextmanager
+def neo4j_server() -> Iterator[tuple[str, str]]:
+    """A Neo4j 5.26 in Docker, for as long as the block runs: its Bolt URI and password.
+
+    Skips the tests that need it, with the reason, where Docker or the image is unavailable.
+    """
+    if not docker_engine_running():
+        pytest.skip(NO_DOCKER)
+    from testcontainers.community.neo4j import Neo4jContainer
+
+    container = Neo4jContainer(NEO4J_IMAGE, password=secrets.token_urlsafe(16))
+    try:
+        container.start()
+    except Exception as e:  # any failure to start means: skip, saying why
+        pytest.skip(f"Neo4j ({NEO4J_IMAGE}) could not be started in Docker: {e}")
+    try:
+        yield container.get_connection_url(), container.password
+    finally:
+        container.stop()
+
+
+def graph_env(settings: ApiSettings) -> dict[str, str]:
+    """The environment that points the command line at the session's graph, on either engine."""
+    env = {
+        "CONNECTS_DATA_DIR": str(settings.data_dir),
+        "CONNECTS_BOLT_PORT": str(settings.bolt_port),
+        "CONNECTS_HTTP_PORT": str(settings.http_port),
+        "CONNECTS_PUBLIC_BASE_URI": settings.public_base_uri,
+    }
+    if settings.uri is not None:
+        env["CONNECTS_URI"] = settings.uri
+        env["CONNECTS_USER"] = settings.user
+        if settings.password is not None:
+            env["CONNECTS_PASSWORD"] = settings.password.get_secret_value()
+        if settings.database is not None:
+            env["CONNECTS_DATABASE"] = settings.database
+    return env
 
 
 def free_port() -> int:

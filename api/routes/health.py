@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from api.deps import GraphStateDep
 from api.errors import PROBLEM_RESPONSES
 from graph import repository
-from graph.errors import EngineDown, GraphUnavailable
+from graph.errors import GraphUnavailable
 
 router = APIRouter(tags=["health"])
 
@@ -39,7 +39,7 @@ async def ready(state: GraphStateDep) -> Ready:
     found = await state.liveness()
     if not found.answering:
         state.failed()
-        raise EngineDown(found.message)
+        raise found.error()
     try:
         db = await state.ready()
         nodes = await repository.ping(db)

@@ -31,7 +31,7 @@ RETURN n {.*} AS props, labels(n) AS labels, links[0..$link_limit] AS links, siz
 NODE_SUMMARIES: LiteralString = """
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
-RETURN n.id AS id, n.name AS name, labels(n) AS labels
+RETURN n.id AS id, n.name AS name, labels(n) AS labels, n.source AS source
 """
 
 

@@ -144,6 +144,30 @@ def test_search_needs_every_word_in_any_order(client: TestClient) -> None:
     assert client.get("/search", params={"q": "cyber zzzz"}).json() == []
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Cyber OR Technical", "c-tag"),
+        ('"cyber" technical', "c-tag"),
+        ("recover from Covid-19", "theme-regeneration"),
+        ("longer-term", "theme-regeneration"),
+        ("(Covid) [19]", "theme-regeneration"),
+    ],
+)
+def test_search_reads_words_as_the_full_text_index_does(
+    client: TestClient, text: str, found: str
+) -> None:
+    response = client.get("/search", params={"q": text})
+    assert response.status_code == 200, response.text
+    assert found in [h["node"]["id"] for h in response.json()]
+
+
+@pytest.mark.parametrize("text", ["OR", "AND NOT", "!!!", '""'])
+def test_search_for_no_words_finds_nothing(client: TestClient, text: str) -> None:
+    response = client.get("/search", params={"q": text})
+    assert (response.status_code, response.json()) == (200, [])
+
+
 def test_loads_lists_provenance(client: TestClient, framework: LoadReport) -> None:
     loads = client.get("/loads").json()
     assert loads[0]["id"] == framework.load_id

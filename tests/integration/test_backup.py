@@ -14,18 +14,13 @@ from typer.testing import CliRunner
 from api.main import create_app
 from api.settings import ApiSettings
 from cli.main import app as cli
-from tests.helpers import DATA, clear, load, without_dump_record
+from tests.helpers import DATA, clear, graph_env, load, without_dump_record
 
 runner = CliRunner()
 
 
 def env(settings: ApiSettings) -> dict[str, str]:
-    return {
-        "CONNECTS_DATA_DIR": str(settings.data_dir),
-        "CONNECTS_BOLT_PORT": str(settings.bolt_port),
-        "CONNECTS_HTTP_PORT": str(settings.http_port),
-        "CONNECTS_PUBLIC_BASE_URI": settings.public_base_uri,
-    }
+    return graph_env(settings)
 
 
 def counts(driver: Driver, settings: ApiSettings) -> dict[str, int]:

@@ -10,17 +10,15 @@ from typer.testing import CliRunner
 
 from api.settings import ApiSettings
 from cli.main import app
-from tests.helpers import STRATEGY, STRATEGY_NODES, fingerprint
+from tests.helpers import STRATEGY, STRATEGY_NODES, fingerprint, graph_env
 
 runner = CliRunner()
 
 
 @pytest.fixture
 def env(settings: ApiSettings, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CONNECTS_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("CONNECTS_BOLT_PORT", str(settings.bolt_port))
-    monkeypatch.setenv("CONNECTS_HTTP_PORT", str(settings.http_port))
-    monkeypatch.setenv("CONNECTS_PUBLIC_BASE_URI", settings.public_base_uri)
+    for name, value in graph_env(settings).items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.mark.usefixtures("env")

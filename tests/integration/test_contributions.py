@@ -11,15 +11,11 @@ from api.main import create_app
 from api.settings import ApiSettings
 from cli.main import app as cli
 from graph.keys import Scope
-from tests.helpers import CONTRIBUTION, ROOT, contribute, fingerprint, make_key
+from tests.helpers import CONTRIBUTION, ROOT, contribute, fingerprint, graph_env, make_key
 
 
 def _env(settings: ApiSettings) -> dict[str, str]:
-    return {
-        "CONNECTS_DATA_DIR": str(settings.data_dir),
-        "CONNECTS_BOLT_PORT": str(settings.bolt_port),
-        "CONNECTS_HTTP_PORT": str(settings.http_port),
-    }
+    return graph_env(settings)
 
 
 pytestmark = pytest.mark.usefixtures("linkable_graph")  # each test writes to a graph of its own

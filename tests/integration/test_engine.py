@@ -12,6 +12,8 @@ from graph import engine
 from graph.errors import EngineError
 from tests.helpers import free_port
 
+pytestmark = pytest.mark.embedded_only(reason="starts, stops and breaks the embedded engine")
+
 
 def private_settings(tmp_path: Path, **overrides: object) -> ApiSettings:
     values: dict[str, object] = {

@@ -133,6 +133,9 @@ def test_too_many_requests_has_the_shape_and_says_when_to_retry(settings: ApiSet
     assert int(response.headers["retry-after"]) >= 1
 
 
+@pytest.mark.embedded_only(
+    reason="moves the embedded engine's Bolt port; test_api's unreachable URI covers Neo4j"
+)
 def test_an_unreachable_graph_has_the_shape_and_says_when_to_retry(
     settings: ApiSettings,
 ) -> None:

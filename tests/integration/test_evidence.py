@@ -235,6 +235,16 @@ def test_paths_between_a_partner_and_an_outcome(client: TestClient) -> None:
         assert rel["load"].startswith("load-")
 
 
+def test_the_path_from_a_node_to_itself_is_that_node(client: TestClient) -> None:
+    # Neo4j refuses a shortest path whose start and end are one node: it is never asked.
+    response = client.get("/graph/paths", params={"from": "inclusion", "to": "inclusion"})
+    assert response.status_code == 200, response.text
+    [path] = response.json()
+    assert (path["length"], path["relationships"]) == (0, [])
+    assert [(n["id"], n["kind"]) for n in path["nodes"]] == [("inclusion", "Outcome")]
+    assert client.get("/graph/paths", params={"from": "nosuch", "to": "nosuch"}).status_code == 404
+
+
 def test_paths_to_an_unknown_node_is_404(client: TestClient) -> None:
     response = client.get("/graph/paths", params={"from": "nosuch", "to": "inclusion"})
     assert response.status_code == 404

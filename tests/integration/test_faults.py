@@ -42,6 +42,10 @@ from tests.helpers import (
 
 CONNECTS = str(Path(sys.executable).parent / "connects")  # the installed command
 
+pytestmark = pytest.mark.embedded_only(
+    reason="kills, restarts and slows private embedded engines to see what the API says"
+)
+
 
 @pytest.fixture
 def own_engine(tmp_path: Path) -> Iterator[ApiSettings]:

@@ -108,6 +108,18 @@ def test_loading_twice_changes_nothing(empty_graph: Driver, settings: ApiSetting
     assert c.links_unchanged == first.counts.links_created
 
 
+def test_a_load_that_changes_nothing_is_not_recorded(
+    empty_graph: Driver, settings: ApiSettings
+) -> None:
+    first = load(settings, STRATEGY)
+    second = load(settings, STRATEGY)
+    assert (first.load_id is not None, second.load_id) == (True, None)
+    records, _, _ = empty_graph.execute_query(
+        "MATCH (l:Load) RETURN collect(l.id) AS ids", database_=settings.database
+    )
+    assert records[0]["ids"] == [first.load_id]
+
+
 def fingerprint_without_loads(driver: Driver, settings: ApiSettings) -> list[tuple[object, ...]]:
     records, _, _ = driver.execute_query(
         "MATCH (n:Entity) OPTIONAL MATCH (n)-[r]->(m) "

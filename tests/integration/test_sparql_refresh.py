@@ -155,7 +155,8 @@ def test_a_patched_store_is_exactly_a_rebuilt_one(
     steps = [
         ("a new case study", "T", "Regeneration; Service design", True),
         ("a changed one", "A new title", three, True),
-        ("the same again (a new load, nothing else)", "A new title", three, True),
+        # No load is recorded, so there is nothing to patch from: the service keeps its snapshot.
+        ("the same again (no new load)", "A new title", three, False),
         (
             "a link removed from a node whose record is unchanged",
             "A new title",

@@ -18,7 +18,7 @@ from graph.evidence import DIRECTION_WORDS
 from graph.synthesis import EvidenceCard, ranking_key
 from loaders.report import LoadReport
 from ontology.namespaces import CG
-from tests.helpers import BUNDLED_INTERVENTIONS
+from tests.helpers import BUNDLED_INTERVENTIONS, graph_env
 
 RANSOMWARE = {
     "hackney-ransomware-2020",
@@ -248,9 +248,8 @@ def test_the_rule_is_published_and_its_ids_collide_with_nothing(
 def test_the_command_line_ranks_approaches_and_lists_interventions(
     settings: ApiSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CONNECTS_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("CONNECTS_BOLT_PORT", str(settings.bolt_port))
-    monkeypatch.setenv("CONNECTS_HTTP_PORT", str(settings.http_port))
+    for name, value in graph_env(settings).items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("COLUMNS", "200")
     runner = CliRunner()
     ranked = runner.invoke(app, ["what-works", "-o", "Security and resilience"])

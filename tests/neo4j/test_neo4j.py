@@ -1,13 +1,12 @@
 """The same graph checks against a real Neo4j 5, started with testcontainers.
 
 Skipped, with the reason, where no Docker engine runs (as on the project's build machines).
+Under `--engine neo4j` the whole integration suite runs on Neo4j as well (tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
+import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -20,60 +19,38 @@ from rdflib.namespace import PROV
 
 from api.main import create_app
 from api.settings import ApiSettings
+from graph.db import open_db
 from loaders.report import LoadReport
 from tests.helpers import (
     DATA,
     INCLUSION_STUDIES,
+    NO_DOCKER,
     STRATEGY_NODES,
     clear,
+    docker_engine_running,
     load,
+    neo4j_server,
     without_dump_record,
 )
 
-NEO4J_IMAGE = "neo4j:5"
-
-
-def docker_engine_running() -> bool:
-    """True if a Docker engine answers its ping (on DOCKER_HOST or the default socket)."""
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    address: str | tuple[str, int]
-    if host.startswith("unix://"):
-        family, address = socket.AF_UNIX, host.removeprefix("unix://")
-    elif host.startswith("tcp://"):
-        name, _, port = host.removeprefix("tcp://").partition(":")
-        family, address = socket.AF_INET, (name, int(port or 2375))
-    else:
-        return False
-    try:
-        with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.settimeout(3)
-            probe.connect(address)
-            probe.sendall(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
-            return b" 200 " in probe.recv(64)
-    except OSError:
-        return False
-
-
 pytestmark = [
     pytest.mark.neo4j,
-    pytest.mark.skipif(
-        not docker_engine_running(),
-        reason="No Docker engine is running, so Neo4j 5 cannot be started here; "
-        "these tests run wherever `docker info` works.",
-    ),
+    pytest.mark.skipif(not docker_engine_running(), reason=NO_DOCKER),
 ]
 
 
 @pytest.fixture(scope="module")
 def neo4j_settings(settings: ApiSettings) -> Iterator[ApiSettings]:
-    from testcontainers.community.neo4j import Neo4jContainer
-
-    with Neo4jContainer(NEO4J_IMAGE, password=secrets.token_urlsafe(16)) as container:
+    """The session's Neo4j under `--engine neo4j`; otherwise one of this module's own."""
+    if settings.uri is not None:
+        yield settings
+        return
+    with neo4j_server() as (uri, password):
         yield settings.model_copy(
             update={
-                "uri": container.get_connection_url(),
+                "uri": uri,
                 "user": "neo4j",
-                "password": SecretStr(container.password),
+                "password": SecretStr(password),
                 "database": "neo4j",  # Community edition has this one database only
             }
         )
@@ -139,6 +116,7 @@ def test_what_works_on_neo4j(client: TestClient) -> None:
     assert paths[0]["nodes"][-1]["id"] == "inclusion"
 
 
+@pytest.mark.embedded_only(reason="compares Neo4j with the session's embedded engine")
 def test_export_matches_the_embedded_engine(
     client: TestClient, settings: ApiSettings, sync_driver: Driver
 ) -> None:
@@ -153,3 +131,33 @@ def test_export_matches_the_embedded_engine(
             graph.remove((None, PROV.wasGeneratedBy, load_iri))
             graph.remove((load_iri, None, None))
     assert isomorphic(ours, theirs)
+
+
+def test_sessions_share_the_causal_chain_of_reads_and_writes(neo4j_settings: ApiSettings) -> None:
+    # On a cluster, a read after a write waits for it only if both carry the same bookmarks.
+    async def run() -> tuple[set[str], set[str]]:
+        async with open_db(neo4j_settings) as db, db.session() as session:
+            await (await session.run("MERGE (n:BookmarkProbe {id: 1})")).consume()
+            written = set((await session.last_bookmarks()).raw_values)
+            shared = set(await db.driver.execute_query_bookmark_manager.get_bookmarks())
+            return written, shared
+
+    written, shared = asyncio.run(run())
+    assert written
+    assert written <= shared
+
+
+def test_awkward_searches_and_a_path_to_itself_on_neo4j(client: TestClient) -> None:
+    for text in ("Cyber OR Technical", '"cyber"', "place-based", "Covid-19", "OR", "a:b (c)"):
+        assert client.get("/search", params={"q": text}).status_code == 200, text
+    hits = client.get("/search", params={"q": "recover from Covid-19"}).json()
+    assert "theme-regeneration" in [h["node"]["id"] for h in hits]
+    same = client.get("/graph/paths", params={"from": "inclusion", "to": "inclusion"})
+    assert (same.status_code, same.json()[0]["length"]) == (200, 0)
+
+
+def test_the_home_database_is_used_when_none_is_configured(neo4j_settings: ApiSettings) -> None:
+    home = neo4j_settings.model_copy(update={"database": None})
+    with TestClient(create_app(home)) as client:
+        assert client.get("/ready").status_code == 200
+        assert client.get("/nodes/inclusion").status_code == 200

@@ -11,7 +11,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from bench import report
 from loaders.records import FrameworkFile
-from tests.helpers import ROOT
+from tests.helpers import NEO4J_IMAGE, ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -53,16 +53,23 @@ def test_the_readme_data_format_example_is_valid() -> None:
 
 
 def test_ci_calls_the_readme_test_command() -> None:
-    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test\n" in ci
+    # The Neo4j run, where Docker runs.
+    assert "docker info" in ci
+    assert "make test-neo4j" in ci
 
 
 def test_compose_runs_neo4j_5_with_a_healthcheck_and_no_literal_secret() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     neo4j = compose["services"]["neo4j"]
-    assert neo4j["image"].startswith("neo4j:5")
+    assert neo4j["image"] == NEO4J_IMAGE  # pinned: the one the tests run (5.23+ for CALL (x) {})
     assert "healthcheck" in neo4j
     assert neo4j["environment"]["NEO4J_AUTH"] == "neo4j/${NEO4J_PASSWORD:?set NEO4J_PASSWORD}"
     assert compose["services"]["api"]["environment"]["CONNECTS_PASSWORD"].startswith("${")
+    # Production refuses a loopback base URI: compose asks for the real one.
+    assert compose["services"]["api"]["environment"]["CONNECTS_PUBLIC_BASE_URI"].endswith("}")
+    assert "localhost" not in compose["services"]["api"]["environment"]["CONNECTS_PUBLIC_BASE_URI"]
 
 
 def test_benchmarks_md_is_rendered_from_its_measurements(tmp_path: Path) -> None:

@@ -24,6 +24,8 @@ SAMPLES: list[Exception] = [
     graph_errors.GraphUnavailable("bolt://secret-host:7687 refused"),
     graph_errors.GraphBusy("A conflicting change."),
     graph_errors.EngineDown("The graph engine is running but out of memory."),
+    graph_errors.CredentialsRefused("The graph database refused the credentials."),
+    graph_errors.ServerTooOld("The graph server is 'Neo4j/5.20.0'; needs 5.23 or later."),
     graph_errors.QueryTimeout("MATCH (n) RETURN n"),
     graph_errors.QueryFailed("MATCH (secret) RETURN 1"),
     graph_errors.GraphError("internals"),

@@ -32,3 +32,11 @@ def test_routing_uris_give_a_routing_driver(uri: str, routing: bool) -> None:
 def test_an_external_uri_needs_a_password() -> None:
     with pytest.raises(GraphUnavailable, match="CONNECTS_PASSWORD"):
         open_driver(GraphSettings(uri="neo4j://core1.example.org:7687"))
+
+
+def test_an_external_server_uses_its_home_database_unless_told() -> None:
+    external = "neo4j+s://abcd1234.databases.neo4j.io"
+    assert GraphSettings(uri=external, password="secret").database is None  # noqa: S106
+    told = GraphSettings(uri=external, password="secret", database="graph")  # noqa: S106
+    assert told.database == "graph"
+    assert GraphSettings().database == "connects"  # the embedded engine makes this one

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.dialect import Engine, _lucene_terms, engine_from_agent
+from graph.dialect import Engine, engine_from_agent
+from graph.errors import ServerTooOld
 from graph.model import CONCEPTS, ENDPOINTS, Kind, Rel, allowed
 
 
@@ -35,5 +36,12 @@ def test_engine_from_agent(agent: str, engine: Engine) -> None:
     assert engine_from_agent(agent) is engine
 
 
-def test_lucene_syntax_in_user_text_is_escaped() -> None:
-    assert _lucene_terms("cyber AND (x:y) q:") == "cyber* AND AND* AND \\(x\\:y\\)* AND q\\:"
+@pytest.mark.parametrize("agent", ["Neo4j/5.23.0", "Neo4j/5.26.12", "Neo4j/2025.01.0"])
+def test_neo4j_from_5_23_on_is_accepted(agent: str) -> None:
+    assert engine_from_agent(agent) is Engine.NEO4J
+
+
+@pytest.mark.parametrize("agent", ["Neo4j/5.22.0", "Neo4j/5.1.0", "Neo4j/4.4.30", "Memgraph"])
+def test_an_older_or_unknown_server_is_refused_by_name(agent: str) -> None:
+    with pytest.raises(ServerTooOld, match=r"needs Neo4j 5\.23 or later"):
+        engine_from_agent(agent)

@@ -1,0 +1,67 @@
+"""The Lucene query built for Neo4j's full-text index from a researcher's free text.
+
+No Neo4j runs here, so the query is checked against the grammar we allow ourselves: terms joined
+by AND, each term lower-case word characters (Lucene specials escaped), optionally a prefix `*`.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from graph.dialect import Dialect, Engine, lucene_query
+
+# A term: word characters, with `.`, `'`, `’`, `,` and an escaped `:` inside (the tokeniser keeps
+# `u.k`, `don't`, `1,000` and `10:30` whole, as Lucene's standard tokenizer does); a trailing `*`
+# for a prefix.
+_TERM = r"\w(?:[\w.'’,]|\\:)*\*?"
+_GRAMMAR = re.compile(rf"{_TERM}(?: AND {_TERM})*")
+
+
+@pytest.mark.parametrize(
+    ("text", "query"),
+    [
+        ("Fish OR chips", "fish* AND chips*"),
+        ("fish AND chips", "fish* AND chips*"),
+        ("NOT cyber", "cyber*"),
+        ("place-based", "place* AND based*"),
+        ("Covid-19", "covid* AND 19"),
+        ('"school meals"', "school* AND meals*"),
+        ("'digital'", "digital*"),
+        ("cyber AND (x:y) q:", "cyber* AND x\\:y* AND q"),
+        ("Cyber  Security", "cyber* AND security*"),
+        ("U.K. councils", "u.k* AND councils*"),
+        ("don't", "don't*"),
+        ("a+b c~2 d^3 e? f* [g TO h] {i} /re/ \\j &&k ||l !m", None),
+        ("Zürich café", "zürich* AND café*"),
+        ("x", "x"),
+        ("1,000 homes", "1,000* AND homes*"),
+        ("BY AND TO", "by AND to"),
+    ],
+)
+def test_free_text_becomes_lower_case_prefix_terms(text: str, query: str | None) -> None:
+    built = lucene_query(text)
+    if query is not None:
+        assert built == query
+    assert _GRAMMAR.fullmatch(built), built
+    assert all(term == term.lower() for term in built.split(" AND "))
+
+
+@pytest.mark.parametrize("text", ["OR", "AND NOT", "!!!", "-- ||", '""', "   ", "*"])
+def test_text_with_no_words_builds_no_query(text: str) -> None:
+    assert lucene_query(text) == ""
+
+
+def test_neo4j_search_with_no_words_asks_nothing() -> None:
+    assert Dialect(Engine.NEO4J, 1.0).search("OR !") is None
+
+
+@given(st.text(max_size=200))
+def test_any_text_gives_a_query_in_the_allowed_grammar(text: str) -> None:
+    built = lucene_query(text)
+    assert built == "" or _GRAMMAR.fullmatch(built), built
+    assert all(term == term.lower() for term in built.split(" AND "))
+    assert not re.search(r"(?<!\\)[+\-&|!(){}\[\]^\"~?:/]", built), built
