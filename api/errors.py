@@ -23,9 +23,10 @@ from starlette.types import Send
 
 from api.auth import Forbidden, Unauthorised
 from graph.approaches import RuleMissing, ScopeTooLarge
+from graph.cypher_guard import NotAllowed
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
 from graph.filters import InvalidFilter
-from graph.researcher import InvalidCypher, WriteRefused
+from graph.researcher import Busy, InvalidCypher, WriteRefused
 from ontology.formats import NotAcceptable
 from ontology.sparql.errors import SparqlError
 
@@ -135,6 +136,8 @@ MAPPED: dict[type[Exception], ProblemType] = {
         "The query took longer than the server allows; narrow it and try again.",
     ),
     WriteRefused: ProblemType(403, "read-only"),
+    NotAllowed: ProblemType(403, "not-allowed"),
+    Busy: ProblemType(503, "busy", headers={"Retry-After": "2"}),
     InvalidFilter: ProblemType(422, "invalid"),
     ScopeTooLarge: ProblemType(422, "too-broad", location="query"),
     RuleMissing: ProblemType(503, "rating-rule-missing"),

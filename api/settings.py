@@ -29,6 +29,21 @@ class ApiSettings(GraphSettings):
     cypher_row_cap: int = Field(
         default=1000, ge=1, le=100_000, description="Most rows researchers' Cypher returns."
     )
+    cypher_max_response_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="Most bytes of rows researchers' Cypher returns (measured as JSON).",
+    )
+    cypher_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description=(
+            "Researchers' Cypher statements run at once; more are refused with 503. Keep it "
+            "below what the engine serves at once (4 for the embedded engine on 2 cores)."
+        ),
+    )
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="Largest contribution body accepted."
     )

@@ -101,3 +101,78 @@ def test_invalid_cypher_is_422(client: TestClient) -> None:
     response = client.post("/cypher", json={"query": "MATCH (n RETURN n"})
     assert response.status_code == 422
     assert response.json()["errors"][0]["location"] == "body.query"
+
+
+# What researchers may not call or say, however it is spelt (issue 15). Each names what the
+# refusal must mention.
+NOT_ALLOWED = [
+    ("LOAD/**/CSV FROM 'http://169.254.169.254/' AS l RETURN l", "LOAD"),
+    ("LOAD//x\nCSV FROM 'file:///etc/passwd' AS l RETURN l", "LOAD"),
+    ("lOaD\u00a0cSv FROM 'file:///etc/passwd' AS l RETURN l", "LOAD"),
+    ("\uff2c\uff2f\uff21\uff24 CSV FROM 'file:///etc/passwd' AS l RETURN l", "LOAD"),
+    ("/* LOAD CSV is fine in a comment */ LOAD CSV FROM 'file:///x' AS l RETURN l", "LOAD"),
+    ("CALL apoc.util.sleep(20000)", "apoc.util.sleep"),
+    ("RETURN apoc.version() AS v", "apoc.version"),
+    ("CALL `apoc`.`util`.`sleep`(20000)", "apoc.util.sleep"),
+    ("RETURN `apoc.util.sleep`(1) AS x", "apoc.util.sleep"),
+    ("RETURN sql.version() AS v", "sql.version"),
+    ("CALL sql.version()", "sql.version"),
+    ("SHOW DATABASES", "SHOW"),
+    ("/**/SHOW/**/TRANSACTIONS", "SHOW"),
+    ("CALL dbms.components()", "dbms.components"),
+    ("CALL dbms.listConfig()", "dbms.listConfig"),
+    ("CALL db.labels()", "db.labels"),
+    ("CALL db.info() YIELD name RETURN name", "db.info"),
+    ("USE system MATCH (n) RETURN n", "USE"),
+    ("CALL { MATCH (n:Outcome) RETURN n } IN TRANSACTIONS RETURN n", "TRANSACTIONS"),
+    ("MATCH (n:Outcome) /* */ SET/**/n.name = 'x'", "SET"),
+    ("MATCH (n:Outcome) //\nMERGE (m:Outcome {id: n.id})", "MERGE"),
+    ("FOREACH (i IN [1] | CREATE (:Entity {id: 'z'}))", "FOREACH"),
+    ("RETURN 1 AS x; RETURN 2 AS y", "';'"),
+    ("EXPLAIN MATCH (n) RETURN n", "EXPLAIN"),
+    ("PROFILE MATCH (n) RETURN n", "PROFILE"),
+    ("CYPHER runtime=slotted MATCH (n) RETURN n", "CYPHER"),
+    ("RETURN size(reduce(s='x', i IN range(1,30) | s + s)) AS n", "reduce"),
+    ("RETURN size(range(1, 100000000)) AS n", "range"),
+    ("RETURN size(range(1, $n)) AS n", "range"),
+    ("RETURN \\u0063ount(*) AS n", "backslash"),
+    ("WITH 'x' AS a WITH a+a AS a WITH a+a AS a WITH a+a AS a WITH a+a AS a WITH a+a AS a "
+     "WITH a+a AS a WITH a+a AS a WITH a+a AS a WITH a+a AS a WITH a+a AS a WITH a+a AS a "
+     "RETURN size(a) AS n", "'+'"),
+    ("RETURN 'unterminated", "never closed"),
+]  # fmt: skip
+
+
+def test_there_are_enough_refusals() -> None:
+    assert len(NOT_ALLOWED) >= 15
+
+
+@pytest.mark.parametrize(("statement", "named"), NOT_ALLOWED, ids=range(len(NOT_ALLOWED)))
+def test_what_is_not_allowed_is_refused_and_named(
+    client: TestClient, sync_driver: Driver, settings: ApiSettings, statement: str, named: str
+) -> None:
+    before = fingerprint(sync_driver, settings)
+    response = client.post("/cypher", json={"query": statement})
+    assert response.status_code in (403, 422), response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert named.lower() in response.text.lower()
+    assert fingerprint(sync_driver, settings) == before
+
+
+ALLOWED = [
+    "MATCH (o:Outcome) RETURN count(*) AS n",
+    "MATCH (o:Outcome) WHERE o.name CONTAINS 'Inc' RETURN toLower(o.name) AS name",
+    "MATCH (o:Outcome) RETURN coalesce(o.description, '') AS d, labels(o) AS l, keys(o) AS k",
+    "MATCH (o:Outcome) WITH o.name AS `set` RETURN `set`",  # a quoted keyword is a name
+    "MATCH (n:Entity) RETURN n.id AS `CREATE`, {create: 1} AS m LIMIT 1",
+    "MATCH (o:Outcome) // LOAD CSV in a comment\nRETURN 'LOAD CSV' AS text LIMIT 1",
+    "UNWIND range(1, 10) AS i RETURN sum(i) AS total",
+    "CALL { MATCH (o:Outcome) RETURN o } RETURN count(o) AS n",
+    "MATCH (o:Outcome) RETURN count { (o)--() } AS degree LIMIT 1",
+]
+
+
+@pytest.mark.parametrize("statement", ALLOWED, ids=range(len(ALLOWED)))
+def test_reading_cypher_is_still_allowed(client: TestClient, statement: str) -> None:
+    response = client.post("/cypher", json={"query": statement})
+    assert response.status_code == 200, response.text
