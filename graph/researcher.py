@@ -32,6 +32,10 @@ from graph.errors import GraphError, QueryFailed
 MAX_QUERY_LENGTH = 10_000
 EXAMPLE_QUERY = "MATCH (o:Outcome) RETURN o.name AS outcome ORDER BY outcome"
 """Shown in the API documentation."""
+_FORBIDDEN = (
+    "Researchers' Cypher may only read published data: it cannot write, nor read API keys or "
+    "load records. Match nodes by a label, e.g. (n:Entity), rather than every node (n)."
+)
 _FETCH_SIZE = 100
 """Records asked of the server at a time: the caps are checked between batches this small."""
 # Operators of a Neo4j plan that reach outside the graph although the plan counts as a read.
@@ -129,7 +133,9 @@ async def run(
         if isinstance(cause, neo.Forbidden) or (
             isinstance(cause, neo.ClientError) and "Security" in (cause.code or "")
         ):
-            raise WriteRefused("Only read-only Cypher may run here.") from e
+            # The embedded engine says the same for a write and for a type the reader cannot
+            # see (every node, unlabelled, includes the hidden ones).
+            raise WriteRefused(_FORBIDDEN) from e
         if isinstance(cause, neo.CypherSyntaxError):
             raise InvalidCypher(cause.message or "Invalid Cypher.") from e
         if isinstance(e, QueryFailed):
@@ -138,9 +144,7 @@ async def run(
         raise
 
 
-async def _check_plan(
-    tx: AsyncTransaction, statement: str, parameters: Mapping[str, Any]
-) -> None:
+async def _check_plan(tx: AsyncTransaction, statement: str, parameters: Mapping[str, Any]) -> None:
     """Neo4j only: refuse a plan that writes, loads CSV or calls a procedure."""
     plan = await tx.run("EXPLAIN " + statement, dict(parameters))
     summary = await plan.consume()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from api.settings import ApiSettings
+from graph.keys import Scope
 from loaders.report import LoadReport
-from tests.helpers import fingerprint
+from tests.helpers import bindings, fingerprint, make_key
 
 ATTEMPTS = [
     "CREATE (n:Entity:Outcome {id: 'x', name: 'x'})",
@@ -176,3 +179,94 @@ ALLOWED = [
 def test_reading_cypher_is_still_allowed(client: TestClient, statement: str) -> None:
     response = client.post("/cypher", json={"query": statement})
     assert response.status_code == 200, response.text
+
+
+# Key material and load records are bookkeeping, not published data (issue 15).
+BOOKKEEPING_LABELS = ("ApiKey", "Load")
+LOOKING_FOR_KEYS = [
+    "MATCH (k:ApiKey) RETURN k",
+    "MATCH (k:ApiKey) RETURN k.secret_hash AS h, k.organisation AS o",
+    "MATCH (k:ApiKey) RETURN count(k) AS n",
+    "MATCH (l:Load) RETURN l",
+    "MATCH (n) RETURN n",
+    "MATCH (n) RETURN properties(n) AS p",
+    "MATCH (n) WHERE n.secret_hash IS NOT NULL RETURN n.secret_hash AS h",
+    "MATCH (n) WHERE any(k IN keys(n) WHERE k CONTAINS 'secret') RETURN keys(n) AS k",
+    "MATCH (n) UNWIND keys(n) AS k RETURN DISTINCT k",
+    "MATCH (n) UNWIND labels(n) AS l RETURN DISTINCT l",
+    "MATCH (n) WHERE NOT n:Entity RETURN n",
+    "MATCH (n) WHERE 'ApiKey' IN labels(n) RETURN n",
+    "MATCH (n {organisation: 'lga'}) RETURN n",
+    "MATCH (n) WHERE n.revoked IS NOT NULL OR n.scope IS NOT NULL RETURN n",
+    "MATCH (n) RETURN collect(n) AS all",
+    "OPTIONAL MATCH (k:ApiKey) RETURN k",
+    "MATCH (k:`ApiKey`) RETURN k",
+    "MATCH (n:ApiKey|Load) RETURN n",
+    "MATCH p = (n)--() RETURN p LIMIT 1000",
+]
+
+
+@pytest.fixture(scope="module")
+def key_records(
+    app_settings: ApiSettings, served_data: LoadReport, sync_driver: Driver
+) -> list[str]:
+    """Two keys made (one revoked), and every value their records hold, as text."""
+    make_key(app_settings, Scope.CONTRIBUTE)
+    make_key(app_settings, Scope.CONTRIBUTE, organisation="nesta")
+    records, _, _ = sync_driver.execute_query(
+        "MATCH (k:ApiKey) RETURN properties(k) AS p", database_=app_settings.database
+    )
+    values = [str(v) for r in records for v in r["p"].values() if len(str(v)) >= 8]
+    assert any("secret" in k for r in records for k in r["p"])  # what we look for exists
+    return values
+
+
+@pytest.mark.parametrize("statement", LOOKING_FOR_KEYS, ids=range(len(LOOKING_FOR_KEYS)))
+def test_key_material_and_load_records_are_unreachable(
+    client: TestClient, key_records: list[str], statement: str
+) -> None:
+    response = client.post("/cypher", json={"query": statement})
+    assert response.status_code in (200, 403, 422), response.text
+    text = response.text
+    for label in BOOKKEEPING_LABELS:
+        assert f'"{label}"' not in text
+    assert "secret_hash" not in text
+    for value in key_records:
+        assert value not in text
+
+
+def test_no_published_node_is_hidden_from_researchers(
+    client: TestClient, key_records: list[str], sync_driver: Driver, settings: ApiSettings
+) -> None:
+    records, _, _ = sync_driver.execute_query(
+        "MATCH (n:Entity) RETURN count(n) AS n", database_=settings.database
+    )
+    body = client.post("/cypher", json={"query": "MATCH (n:Entity) RETURN count(*) AS n"}).json()
+    assert body.get("rows") == [[records[0]["n"]]], body
+
+
+def test_reading_every_node_says_to_name_a_label(
+    client: TestClient, key_records: list[str]
+) -> None:
+    response = client.post("/cypher", json={"query": "MATCH (n) RETURN count(*) AS n"})
+    assert response.status_code in (200, 403)
+    if response.status_code == 403:  # the embedded engine: its reader cannot see every type
+        assert "(n:Entity)" in response.json()["detail"]
+
+
+def test_sparql_cannot_see_key_material(client: TestClient, key_records: list[str]) -> None:
+    sought = " || ".join(f"CONTAINS(STR(?o), {json.dumps(v)})" for v in key_records)
+    found = client.post(
+        "/sparql",
+        data={"query": f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER({sought}) }}"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert bindings(found) == []
+    kinds = client.post(
+        "/sparql",
+        data={"query": "SELECT DISTINCT ?kind ?p WHERE { ?s a ?kind ; ?p ?o }"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    rows = bindings(kinds)
+    assert any(row["kind"].endswith("#Outcome") for row in rows)  # the published graph is there
+    assert not [row for row in rows if "apikey" in row["kind"].lower() or "secret" in row["p"]]
