@@ -26,7 +26,7 @@ from graph.approaches import RuleMissing, ScopeTooLarge
 from graph.cypher_guard import NotAllowed
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
 from graph.filters import InvalidFilter
-from graph.researcher import Busy, InvalidCypher, WriteRefused
+from graph.researcher import Busy, InvalidCypher, ReaderMissing, WriteRefused
 from ontology.formats import NotAcceptable
 from ontology.sparql.errors import SparqlError
 
@@ -138,6 +138,7 @@ MAPPED: dict[type[Exception], ProblemType] = {
     WriteRefused: ProblemType(403, "read-only"),
     NotAllowed: ProblemType(403, "not-allowed"),
     Busy: ProblemType(503, "busy", headers={"Retry-After": "2"}),
+    ReaderMissing: ProblemType(503, "cypher-unavailable"),
     InvalidFilter: ProblemType(422, "invalid"),
     ScopeTooLarge: ProblemType(422, "too-broad", location="query"),
     RuleMissing: ProblemType(503, "rating-rule-missing"),

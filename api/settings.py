@@ -79,4 +79,12 @@ class ApiSettings(GraphSettings):
             password = self.password.get_secret_value() if self.password else ""
             if password.lower() in _PLACEHOLDER_PASSWORDS:
                 raise ValueError("CONNECTS_PASSWORD is unset or a placeholder; set a real one.")
+        if self.uri is not None and self.reader_user is not None:
+            if self.reader_user == self.user:
+                raise ValueError(
+                    "CONNECTS_READER_USER must not be CONNECTS_USER: researchers' Cypher must "
+                    "not run as the admin user."
+                )
+            if self.reader_password is None:
+                raise ValueError("CONNECTS_READER_PASSWORD must be set with CONNECTS_READER_USER.")
         return self

@@ -9,6 +9,23 @@ Three guards, before and inside the engine:
 - on the embedded engine it runs as a user whose group may only read, and cannot see the
   bookkeeping types (API keys, load records), so the engine itself refuses writes and hides keys.
 
+On Neo4j the reader is a user of its own (``CONNECTS_READER_USER``, never the admin user;
+without one, production refuses researchers' Cypher). Role-based access needs Neo4j Enterprise
+(or Aura with roles); Community gives every user every right. Its set-up, in the system
+database (``connects`` being ``CONNECTS_DATABASE``)::
+
+    CREATE USER researcher SET PASSWORD $password CHANGE NOT REQUIRED;
+    CREATE ROLE researcher;
+    GRANT ROLE researcher TO researcher;
+    GRANT ACCESS ON DATABASE connects TO researcher;
+    GRANT MATCH {*} ON GRAPH connects NODES * TO researcher;
+    GRANT MATCH {*} ON GRAPH connects RELATIONSHIPS * TO researcher;
+    DENY TRAVERSE ON GRAPH connects NODES ApiKey, Load TO researcher;
+    DENY READ {*} ON GRAPH connects NODES ApiKey, Load TO researcher;
+    DENY EXECUTE PROCEDURE * ON DBMS TO researcher;
+    DENY EXECUTE USER DEFINED FUNCTION * ON DBMS TO researcher;
+    DENY LOAD ON ALL DATA TO researcher;
+
 At most `Gate.limit` statements run at once (the rest are refused at once with `Busy`), each in
 one transaction that is never retried, so a statement that fails the engine is not run again.
 """
@@ -48,6 +65,10 @@ class WriteRefused(GraphError):
 
 class InvalidCypher(GraphError):
     """The statement is not valid Cypher (the message says where)."""
+
+
+class ReaderMissing(GraphError):
+    """No read-only user is configured for this graph, so researchers' Cypher cannot run."""
 
 
 class Busy(GraphError):
