@@ -11,7 +11,7 @@ from neo4j import Driver
 from api.settings import ApiSettings
 from graph.keys import Scope
 from loaders.report import LoadReport
-from tests.helpers import bindings, fingerprint, make_key
+from tests.helpers import app_client, bindings, fingerprint, make_key, problem
 
 ATTEMPTS = [
     "CREATE (n:Entity:Outcome {id: 'x', name: 'x'})",
@@ -87,6 +87,42 @@ def test_rows_are_capped_and_truncation_is_said(client: TestClient) -> None:
     body = client.post("/cypher", json={"query": "MATCH (o:Outcome) RETURN o.id"}).json()
     assert len(body["rows"]) == 5
     assert body["truncated"] is True
+    assert body["truncated_by"] == "rows"
+
+
+def test_bytes_are_capped_and_truncation_says_so(
+    app_settings: ApiSettings, client: TestClient
+) -> None:
+    statement = "MATCH (n:Entity) RETURN n.id AS id, n.name AS name, n.description AS d"
+    with app_client(app_settings, cypher_row_cap=100_000, cypher_max_response_bytes=2048) as small:
+        response = small.post("/cypher", json={"query": statement})
+    body = response.json()
+    assert body["truncated"] is True
+    assert body["truncated_by"] == "bytes"
+    assert 0 < len(body["rows"]) < 100
+    assert len(response.content) <= 2048 + 200  # the cap, and the envelope around the rows
+
+
+def test_an_answer_under_both_caps_is_not_truncated(client: TestClient) -> None:
+    body = client.post("/cypher", json={"query": "RETURN 1 AS one"}).json()
+    assert (body["truncated"], body["truncated_by"]) == (False, None)
+
+
+def test_over_the_concurrency_budget_is_503_at_once(client: TestClient) -> None:
+    gate = client.app.state.cypher_gate  # type: ignore[attr-defined]
+    taken = 0
+    try:
+        while gate.running < gate.limit:  # the budget taken, as by long queries
+            gate.enter()
+            taken += 1
+        response = client.post("/cypher", json={"query": "RETURN 1 AS one"})
+        problem(response, 503, "busy")
+        assert int(response.headers["Retry-After"]) > 0
+        assert client.get("/evidence", params={"outcome": "inclusion"}).status_code == 200
+    finally:
+        for _ in range(taken):
+            gate.leave()
+    assert client.post("/cypher", json={"query": "RETURN 1 AS one"}).status_code == 200
 
 
 def test_an_injection_in_a_parameter_is_just_a_value(client: TestClient) -> None:
