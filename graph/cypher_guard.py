@@ -11,8 +11,9 @@ they are. Then:
 - no word of `REFUSED_WORDS` may appear as a keyword (writes, LOAD CSV, USE, SHOW, admin
   commands, ``CALL {} IN TRANSACTIONS``, query options): only reading clauses remain;
 - what can build values of any size before any row comes back is refused or bounded
-  (`reduce`, `range()` over more than `MAX_RANGE` numbers or with non-literal bounds, more than
-  `MAX_CONCATENATIONS` ``+``), because the engine has one heap for every query.
+  (`reduce`, `range()` over more than `MAX_RANGE` numbers, with non-literal bounds or more than
+  `MAX_RANGES` together, a list comprehension inside another, more than `MAX_CONCATENATIONS`
+  ``+``), because the engine has one heap for every query.
 
 The engine still refuses writes itself (the reader user) and still stops long queries (its
 timeout); this check is what keeps a statement from reaching it when no engine limit applies.
@@ -28,6 +29,9 @@ from graph.errors import GraphError
 
 MAX_RANGE = 10_000
 """Most numbers one ``range()`` may produce."""
+MAX_RANGES = 1_000_000
+"""Most numbers all the ``range()`` of a statement may produce multiplied together (nested or
+unwound one inside the other)."""
 MAX_CONCATENATIONS = 10
 """Most ``+`` in a statement: each can double a string or list, so 2^10 times a literal."""
 
@@ -171,7 +175,8 @@ def check(statement: str) -> None:
         Malformed: the statement cannot be tokenised.
     """
     found = tokens(statement)
-    concatenations = 0
+    _check_nesting(found)
+    concatenations, ranges = 0, 1
     for index, token in enumerate(found):
         previous = found[index - 1] if index else None
         if token.kind == "symbol":
@@ -186,7 +191,9 @@ def check(statement: str) -> None:
         if previous is not None and previous.kind == "word" and previous.text == "CALL":
             _check_procedure(name)
         elif called and not (token.kind == "word" and name.upper() in ALLOWED_KEYWORDS):
-            _check_function(name, found, after)
+            ranges *= _check_function(name, found, after)
+            if ranges > MAX_RANGES:
+                raise NotAllowed(f"All range() together may produce {MAX_RANGES} numbers at most.")
         elif token.kind == "word" and token.text in REFUSED_WORDS and not _is_name(found, index):
             raise NotAllowed(f"{token.text} is not allowed: researchers' Cypher may only read.")
     if concatenations > MAX_CONCATENATIONS:
@@ -201,17 +208,34 @@ def _check_procedure(name: str) -> None:
         raise NotAllowed(f"CALL {name} is not allowed: researchers may not call procedures.")
 
 
-def _check_function(name: str, found: list[Token], after: int) -> None:
+def _check_function(name: str, found: list[Token], after: int) -> int:
+    """Refuse a function not allowed; return how many numbers it makes (range), else 1."""
     lowered = name.lower()
     if lowered == "reduce":
         raise NotAllowed("reduce() is not allowed: it can build values larger than memory.")
     if lowered not in FUNCTIONS:
         raise NotAllowed(f"The function {name}() is not allowed here.")
-    if lowered == "range":
-        _check_range(found, after)
+    return _check_range(found, after) if lowered == "range" else 1
 
 
-def _check_range(found: list[Token], start: int) -> None:
+def _check_nesting(found: list[Token]) -> None:
+    """Refuse a list comprehension inside another: together they can build lists of any size."""
+    brackets: list[bool] = []  # for each open '[': whether it is a comprehension
+    for index, token in enumerate(found):
+        if token.kind != "symbol":
+            continue
+        if token.text == "[":
+            ahead = found[index + 1 : index + 3]
+            comprehension = ahead[0].text == "(" if ahead else False
+            comprehension |= len(ahead) == 2 and ahead[1].kind == "word" and ahead[1].text == "IN"
+            if comprehension and any(brackets):
+                raise NotAllowed("A list comprehension inside another is not allowed here.")
+            brackets.append(comprehension)
+        elif token.text == "]" and brackets:
+            brackets.pop()
+
+
+def _check_range(found: list[Token], start: int) -> int:
     """range() only with integer literal bounds (and step) spanning at most MAX_RANGE."""
     arguments: list[int] = []
     i, sign = start + 1, 1
@@ -228,8 +252,10 @@ def _check_range(found: list[Token], start: int) -> None:
     if len(arguments) not in (2, 3):
         raise NotAllowed("range() needs a start and an end (and optionally a step).")
     low, high, step = arguments[0], arguments[1], arguments[2] if len(arguments) == 3 else 1
-    if step == 0 or (high - low) // step + 1 > MAX_RANGE:
+    size = max(0, (high - low) // step + 1) if step else MAX_RANGE + 1
+    if size > MAX_RANGE:
         raise NotAllowed(f"range() may produce at most {MAX_RANGE} numbers.")
+    return max(size, 1)
 
 
 def _dotted(found: list[Token], index: int) -> tuple[str, int]:
