@@ -26,7 +26,7 @@ from graph.approaches import RuleMissing, ScopeTooLarge
 from graph.cypher_guard import NotAllowed
 from graph.errors import Conflict, GraphError, GraphUnavailable, NotFound, QueryTimeout
 from graph.filters import InvalidFilter
-from graph.researcher import Busy, InvalidCypher, ReaderMissing, WriteRefused
+from graph.researcher import Abandoned, Busy, InvalidCypher, ReaderMissing, WriteRefused
 from ontology.formats import NotAcceptable
 from ontology.sparql.errors import SparqlError
 
@@ -139,6 +139,8 @@ MAPPED: dict[type[Exception], ProblemType] = {
     NotAllowed: ProblemType(403, "not-allowed"),
     Busy: ProblemType(503, "busy", headers={"Retry-After": "2"}),
     ReaderMissing: ProblemType(503, "cypher-unavailable"),
+    # Nobody reads it (the client has gone); it keeps the access log from saying 500.
+    Abandoned: ProblemType(408, "abandoned"),
     InvalidFilter: ProblemType(422, "invalid"),
     ScopeTooLarge: ProblemType(422, "too-broad", location="query"),
     RuleMissing: ProblemType(503, "rating-rule-missing"),

@@ -71,6 +71,10 @@ class ReaderMissing(GraphError):
     """No read-only user is configured for this graph, so researchers' Cypher cannot run."""
 
 
+class Abandoned(GraphError):
+    """The client left before the answer: its query was stopped, and no one reads this."""
+
+
 class Busy(GraphError):
     """As many researchers' statements as allowed are already running: try again shortly."""
 

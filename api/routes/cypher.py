@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 from api.deps import ReaderDbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from graph import researcher
-from graph.researcher import EXAMPLE_QUERY, MAX_QUERY_LENGTH, CypherResult, Gate
+from graph.researcher import EXAMPLE_QUERY, MAX_QUERY_LENGTH, Abandoned, CypherResult, Gate
 
 router = APIRouter(tags=["research"])
 _DISCONNECT_POLL = 0.25
@@ -83,5 +84,7 @@ async def _unless_client_leaves(
         await asyncio.wait({query}, timeout=_DISCONNECT_POLL)
         if not query.done() and await request.is_disconnected():
             query.cancel()
-            break
-    return await query
+            with contextlib.suppress(asyncio.CancelledError):
+                await query
+            raise Abandoned("The client left; its query was stopped.")
+    return query.result()

@@ -6,8 +6,12 @@ through would fail here, quickly, and never wedge the session's engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import time
+from collections.abc import Iterator, MutableMapping
+from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 
@@ -71,3 +75,64 @@ def test_what_could_exhaust_memory_is_refused(small: TestClient, statement: str)
     assert 400 <= response.status_code < 500, response.text
     assert response.headers["content-type"] == "application/problem+json"
     still_answers(small)
+
+
+SLOW = (
+    "MATCH (a:Entity), (b:Entity), (c:Entity), (d:Entity) "
+    "WHERE a.name = b.name + c.name + d.name RETURN count(*) AS n"
+)
+"""Over 600 million rows: runs until the engine's timeout."""
+
+
+def test_a_query_stops_when_its_client_leaves(small: TestClient) -> None:
+    async def leave_after(seconds: float) -> tuple[float, list[MutableMapping[str, Any]]]:
+        body = json.dumps({"query": SLOW}).encode()
+        first = [{"type": "http.request", "body": body, "more_body": False}]
+        leave_at = time.monotonic() + seconds
+
+        async def receive() -> dict[str, Any]:
+            if first:
+                return first.pop()
+            if time.monotonic() < leave_at:
+                await anyio.sleep(leave_at - time.monotonic())
+            return {"type": "http.disconnect"}
+
+        sent: list[MutableMapping[str, Any]] = []
+
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "POST",
+            "scheme": "http",
+            "path": "/cypher",
+            "raw_path": b"/cypher",
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"content-type", b"application/json"), (b"host", b"testserver")],
+            "client": ("127.0.0.1", 50000),
+            "server": ("testserver", 80),
+        }
+        started = time.monotonic()
+        await small.app(scope, receive, send)
+        return time.monotonic() - started, sent
+
+    assert small.portal is not None
+    took, sent = small.portal.call(leave_after, 1.0)
+    assert sent[0]["status"] == 408  # said to no one, but not a 500 in the access log
+    gate = small.app.state.cypher_gate  # type: ignore[attr-defined]
+    assert gate.running == 0  # its place in the budget is given back
+    # It ended with its client, not at the server's timeout (10 s) as it would have.
+    assert took < 5.0, took
+    still_answers(small)
+
+
+def test_the_slow_query_runs_until_the_timeout_when_its_client_stays(small: TestClient) -> None:
+    """The control for the test above: without leaving, the same query takes the timeout."""
+    started = time.monotonic()
+    response = small.post("/cypher", json={"query": SLOW})
+    assert response.status_code == 504, response.text
+    assert time.monotonic() - started >= 5.0
