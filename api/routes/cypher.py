@@ -60,18 +60,19 @@ async def run_cypher(
     once (503 with Retry-After beyond); a query stops when its client leaves.
     """
     gate.enter()
-    try:
-        query = asyncio.ensure_future(
-            researcher.run(
-                reader,
-                body.query,
-                body.parameters,
-                row_cap=settings.cypher_row_cap,
-                byte_cap=settings.cypher_max_response_bytes,
-            )
+    query = asyncio.ensure_future(
+        researcher.run(
+            reader,
+            body.query,
+            body.parameters,
+            row_cap=settings.cypher_row_cap,
+            byte_cap=settings.cypher_max_response_bytes,
         )
+    )
+    try:
         return await _unless_client_leaves(request, query)
     finally:
+        query.cancel()  # a no-op once done; stops the query if this handler itself is stopped
         gate.leave()
 
 
