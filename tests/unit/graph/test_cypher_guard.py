@@ -34,6 +34,10 @@ def test_quoted_names_are_unquoted_and_never_keywords() -> None:
         f"RETURN range(0, {MAX_RANGE}) AS r",
         "RETURN range(0, 10, 0) AS r",
         "RETURN range(0, toInteger('9999999999')) AS r",
+        "RETURN size(reduce(s='x', i IN range(1,30) | s + s)) AS n",
+        "WITH 'x' AS a " + "WITH a + a AS a " * 11 + "RETURN size(a) AS n",
+        "RETURN [x IN [1] | [y IN [2] | y]] AS nested",
+        "UNWIND range(1, 2000) AS a UNWIND range(1, 2000) AS b RETURN count(*) AS n",
     ],
 )
 def test_refused(statement: str) -> None:
