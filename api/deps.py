@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Annotated
@@ -17,7 +18,10 @@ from graph.dialect import Engine
 from graph.driver import open_driver, open_reader_driver
 from graph.errors import GraphBusy, GraphUnavailable
 from graph.liveness import Liveness, Watchdog
+from graph.researcher import ReaderMissing
 from ontology.sparql.service import SparqlService
+
+log = logging.getLogger("connects.api")
 
 
 @dataclass
@@ -73,16 +77,23 @@ class GraphState:
         """The handle researchers' Cypher runs on: one that can only read.
 
         Raises:
-            GraphUnavailable: the graph is down, or no read-only access is set up for it.
+            GraphUnavailable: the graph is down.
+            ReaderMissing: no read-only user is set up for this graph (production on a server).
         """
         db = await self.ready()
         if self.reader_driver is None:
-            if self.settings.embedded:
+            if self.settings.embedded or self.settings.reader_user is not None:
                 self.reader_driver = open_reader_driver(self.settings)
-            elif db.dialect.engine is Engine.NEO4J:
-                self.reader_driver = self.driver  # guarded by EXPLAIN and read transactions
+            elif db.dialect.engine is Engine.NEO4J and self.settings.environment != "production":
+                # Development only: guarded by the allow-list, EXPLAIN and read transactions,
+                # but the admin user can read keys. Production needs the reader user.
+                log.warning("/cypher runs as %s: set CONNECTS_READER_USER", self.settings.user)
+                self.reader_driver = self.driver
             else:
-                raise GraphUnavailable("Read-only Cypher is not set up for this graph.")
+                raise ReaderMissing(
+                    "Researchers' Cypher is off: it needs a read-only user on this graph "
+                    "(CONNECTS_READER_USER and CONNECTS_READER_PASSWORD)."
+                )
         # One query per session: a frozen engine cannot hold the request past the deadline.
         return Db(self.reader_driver, db.dialect, db.database, bounded_sessions=True)
 

@@ -23,6 +23,7 @@ from starlette.types import Send
 
 from api.auth import Forbidden, Unauthorised
 from graph.approaches import RuleMissing, ScopeTooLarge
+from graph.cypher_guard import NotAllowed
 from graph.errors import (
     Conflict,
     CredentialsRefused,
@@ -35,7 +36,7 @@ from graph.errors import (
     ServerTooOld,
 )
 from graph.filters import InvalidFilter
-from graph.researcher import InvalidCypher, WriteRefused
+from graph.researcher import Abandoned, Busy, InvalidCypher, ReaderMissing, WriteRefused
 from ontology.formats import NotAcceptable
 from ontology.sparql.errors import SparqlError
 
@@ -179,6 +180,11 @@ MAPPED: dict[type[Exception], ProblemType] = {
         "The query took longer than the server allows; narrow it and try again.",
     ),
     WriteRefused: ProblemType(403, "read-only"),
+    NotAllowed: ProblemType(403, "not-allowed"),
+    Busy: ProblemType(503, "busy", headers={"Retry-After": "2"}),
+    ReaderMissing: ProblemType(503, "cypher-unavailable"),
+    # Nobody reads it (the client has gone); it keeps the access log from saying 500.
+    Abandoned: ProblemType(408, "abandoned"),
     InvalidFilter: ProblemType(422, "invalid"),
     ScopeTooLarge: ProblemType(422, "too-broad", location="query"),
     RuleMissing: ProblemType(503, "rating-rule-missing"),

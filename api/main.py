@@ -26,6 +26,7 @@ from api.routes import (
     sparql,
 )
 from api.settings import ApiSettings
+from graph import researcher
 from graph.driver import open_driver
 from graph.errors import GraphUnavailable
 from ontology.sparql.limits import SparqlLimits
@@ -64,6 +65,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         driver = open_driver(settings)
         state = GraphState(driver=driver, settings=settings)
         app.state.graph = state
+        app.state.cypher_gate = researcher.Gate(settings.cypher_concurrency)
         try:
             await state.ready()
         except GraphUnavailable:

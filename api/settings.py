@@ -31,6 +31,21 @@ class ApiSettings(GraphSettings):
     cypher_row_cap: int = Field(
         default=1000, ge=1, le=100_000, description="Most rows researchers' Cypher returns."
     )
+    cypher_max_response_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="Most bytes of rows researchers' Cypher returns (measured as JSON).",
+    )
+    cypher_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description=(
+            "Researchers' Cypher statements run at once; more are refused with 503. Keep it "
+            "below what the engine serves at once (4 for the embedded engine on 2 cores)."
+        ),
+    )
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="Largest contribution body accepted."
     )
@@ -82,6 +97,14 @@ class ApiSettings(GraphSettings):
             password = self.password.get_secret_value() if self.password else ""
             if password.lower() in _PLACEHOLDER_PASSWORDS:
                 raise ValueError("CONNECTS_PASSWORD is unset or a placeholder; set a real one.")
+        if self.uri is not None and self.reader_user is not None:
+            if self.reader_user == self.user:
+                raise ValueError(
+                    "CONNECTS_READER_USER must not be CONNECTS_USER: researchers' Cypher must "
+                    "not run as the admin user."
+                )
+            if self.reader_password is None:
+                raise ValueError("CONNECTS_READER_PASSWORD must be set with CONNECTS_READER_USER.")
         return self
 
     @model_validator(mode="after")

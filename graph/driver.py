@@ -36,10 +36,22 @@ def open_driver(settings: GraphSettings) -> AsyncDriver:
 
 
 def open_reader_driver(settings: GraphSettings) -> AsyncDriver:
-    """A driver for the embedded engine's read-only user (researchers' own Cypher)."""
-    auth = (engine.READER_USER, engine.reader_password(settings))
+    """A driver for the read-only user researchers' own Cypher runs as: the embedded engine's
+    own, or on a server `reader_user` (which must be set)."""
+    if settings.uri is None:
+        uri, auth = (
+            engine.bolt_uri(settings),
+            (engine.READER_USER, engine.reader_password(settings)),
+        )
+    elif settings.reader_user is None or settings.reader_password is None:
+        raise GraphUnavailable("CONNECTS_READER_USER and CONNECTS_READER_PASSWORD must be set.")
+    else:
+        uri, auth = (
+            settings.uri,
+            (settings.reader_user, settings.reader_password.get_secret_value()),
+        )
     return AsyncGraphDatabase.driver(
-        engine.bolt_uri(settings),
+        uri,
         auth=auth,
         connection_timeout=settings.connect_timeout,
         connection_acquisition_timeout=settings.connect_timeout * 2,

@@ -16,6 +16,10 @@ from typing import Any
 from graph.errors import EngineError
 from graph.settings import GraphSettings
 
+HIDDEN_TYPES = ("ApiKey", "Load")
+"""Node labels that are bookkeeping, not published data: API keys (organisation, scope, secret
+hash) and load records. Researchers' Cypher runs as a reader that cannot see them."""
+
 
 def write_groups(path: Path, settings: GraphSettings) -> None:
     """Server groups: the engine's own admin and default groups, and a read-only one."""
@@ -41,7 +45,8 @@ def write_groups(path: Path, settings: GraphSettings) -> None:
         "resultSetLimit": -1,
         "readTimeout": int(settings.query_timeout * 1000),
         "access": [],
-        "types": {"*": {"access": ["readRecord"]}},
+        # Bookkeeping is not published data: the reader cannot see those types at all.
+        "types": {"*": {"access": ["readRecord"]}} | {t: {"access": []} for t in HIDDEN_TYPES},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(groups, indent=2), encoding="utf-8")

@@ -25,6 +25,16 @@ class GraphSettings(BaseSettings):
     )
     user: str = Field(default="neo4j", description="User for an external server.")
     password: SecretStr | None = Field(default=None, description="Password for an external server.")
+    reader_user: str | None = Field(
+        default=None,
+        description=(
+            "Neo4j user researchers' Cypher runs as: one that may only read published data "
+            "(see graph/researcher.py for its GRANT and DENY). Not the admin user."
+        ),
+    )
+    reader_password: SecretStr | None = Field(
+        default=None, description="Password of CONNECTS_READER_USER."
+    )
     database: str | None = Field(
         default=None,
         description="Database name. Unset: `connects` on the embedded engine; on an external "

@@ -7,6 +7,7 @@ Under `--engine neo4j` the whole integration suite runs on Neo4j as well (tests/
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -19,6 +20,7 @@ from rdflib.namespace import PROV
 
 from api.main import create_app
 from api.settings import ApiSettings
+from graph import researcher
 from graph.db import open_db
 from loaders.report import LoadReport
 from tests.helpers import (
@@ -26,10 +28,12 @@ from tests.helpers import (
     INCLUSION_STUDIES,
     NO_DOCKER,
     STRATEGY_NODES,
+    app_client,
     clear,
     docker_engine_running,
     load,
     neo4j_server,
+    problem,
     without_dump_record,
 )
 
@@ -161,3 +165,58 @@ def test_the_home_database_is_used_when_none_is_configured(neo4j_settings: ApiSe
     with TestClient(create_app(home)) as client:
         assert client.get("/ready").status_code == 200
         assert client.get("/nodes/inclusion").status_code == 200
+
+
+# Researchers' Cypher on Neo4j (issue 15).
+
+
+def test_explain_plans_name_what_the_allow_list_refuses(
+    neo4j_settings: ApiSettings, loaded: LoadReport
+) -> None:
+    """The operators `researcher._check_plan` refuses are the ones Neo4j's plans name."""
+    assert neo4j_settings.uri is not None
+    assert neo4j_settings.password is not None
+    auth = ("neo4j", neo4j_settings.password.get_secret_value())
+    with (
+        GraphDatabase.driver(neo4j_settings.uri, auth=auth) as driver,
+        driver.session(database="neo4j") as session,
+    ):
+        for statement, operator in [
+            ("EXPLAIN LOAD CSV FROM 'http://127.0.0.1:1/x' AS l RETURN l", "LoadCSV"),
+            ("EXPLAIN CALL db.labels() YIELD label RETURN label", "ProcedureCall"),
+        ]:
+            plan = session.run(statement).consume().plan
+            assert plan is not None
+            assert operator in researcher.plan_operators(plan), statement
+
+
+def test_cypher_in_production_needs_a_reader_user(
+    neo4j_settings: ApiSettings, loaded: LoadReport
+) -> None:
+    with app_client(neo4j_settings, environment="production") as production:
+        response = production.post("/cypher", json={"query": "RETURN 1 AS one"})
+    body = problem(response, 503, "cypher-unavailable")
+    assert "CONNECTS_READER_USER" in body["detail"]
+
+
+def test_cypher_runs_as_the_reader_user(neo4j_settings: ApiSettings, loaded: LoadReport) -> None:
+    assert neo4j_settings.uri is not None
+    assert neo4j_settings.password is not None
+    auth = ("neo4j", neo4j_settings.password.get_secret_value())
+    password = secrets.token_urlsafe(16)
+    with GraphDatabase.driver(neo4j_settings.uri, auth=auth) as driver:
+        driver.execute_query(
+            "CREATE USER researcher IF NOT EXISTS SET PASSWORD $pw CHANGE NOT REQUIRED",
+            {"pw": password},
+            database_="system",
+        )
+    reader = {"reader_user": "researcher", "reader_password": SecretStr(password)}
+    with app_client(neo4j_settings, environment="production", **reader) as production:
+        body = production.post(
+            "/cypher", json={"query": "MATCH (o:Outcome) RETURN count(o) AS n"}
+        ).json()
+        assert body["rows"] == [[12]]
+        refused = production.post(
+            "/cypher", json={"query": "LOAD/**/CSV FROM 'http://127.0.0.1:1/' AS l RETURN l"}
+        )
+        problem(refused, 403, "not-allowed")

@@ -10,8 +10,9 @@ from fastapi.exceptions import RequestValidationError
 from api import errors
 from api.auth import Forbidden, Unauthorised
 from api.errors import CARRIERS, MAPPED, problem_of
-from graph import approaches
+from graph import approaches, researcher
 from graph import errors as graph_errors
+from graph.cypher_guard import NotAllowed
 from graph.filters import InvalidFilter
 from graph.keys import Scope
 from graph.researcher import InvalidCypher, WriteRefused
@@ -31,6 +32,10 @@ SAMPLES: list[Exception] = [
     graph_errors.GraphError("internals"),
     WriteRefused("CREATE (n)"),
     InvalidCypher("Invalid input 'RETURN'"),
+    NotAllowed("CALL apoc.util.sleep is not allowed."),
+    researcher.Busy("2 researchers' queries are already running."),
+    researcher.ReaderMissing("Set CONNECTS_READER_USER."),
+    researcher.Abandoned("The client left."),
     RequestValidationError([{"loc": ("query", "limit"), "msg": "not an int", "type": "x"}]),
     RuntimeError("/home/secret/path"),
     sparql_errors.QuerySyntaxError("The query is not valid SPARQL 1.1: 1:8"),
