@@ -10,7 +10,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import errors, hardening, pages
+from api import docs, errors, hardening, pages
 from api.deps import GraphState
 from api.routes import (
     approaches,
@@ -82,6 +82,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         version=version("connects-graph"),
         description=DESCRIPTION,
         lifespan=lifespan,
+        # /docs is served from vendored files by api.docs; FastAPI's own pages load a CDN.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     # Gzip on request (Accept-Encoding), streamed responses included.
@@ -104,4 +108,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.include_router(module.router)
     explore.install(app)
     pages.install(app)
+    docs.install(app)
     return app
