@@ -48,6 +48,18 @@ _PARAMETERS = [
         "schema": {"type": "string"},
         "description": "Not supported: the dataset is one default graph.",
     },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Not supported: the dataset is one default graph.",
+    },
+    {
+        "name": "update",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Refused: the endpoint is read-only (SPARQL Update is not accepted).",
+    },
 ]
 _CONTENT = {t: {"schema": {"type": "string"}} for t in [*RESULT_OFFERED, *RDF_OFFERED, _HTML]}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -90,12 +102,14 @@ async def sparql_get(
     response_class=Response,
     responses={**_RESPONSES, 415: {"description": "Neither a form nor a SPARQL query body."}},
     openapi_extra={
+        # The protocol allows these in the URL of a POST too (refused with a reason below).
+        "parameters": _PARAMETERS,
         "requestBody": {
             "content": {
                 FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
                 QUERY_BODY: {"schema": {"type": "string"}},
             }
-        }
+        },
     },
 )
 async def sparql_post(
