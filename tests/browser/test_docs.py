@@ -27,6 +27,8 @@ def test_swagger_ui_renders_the_operations_offline(browser: Browser, live_api: s
     context.route("**/*", only_local)
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # A script or style the page's Content-Security-Policy refused is a console error.
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto("/docs")
     operations = page.locator(".opblock-summary-path")
     expect(operations.first).to_be_visible()
