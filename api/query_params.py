@@ -4,8 +4,9 @@ A misspelt filter (``/evidence?outcom=Inclusion``) must not silently become no f
 app-wide dependency compares the request's parameter names with those the route declares: its
 own and its dependencies' query parameters (query-parameter models field by field), plus any
 it documents in ``openapi_extra`` (the SPARQL protocol's ``query``, ``default-graph-uri``...,
-read by the route itself). A page whose query string is its own client's state (the explorer)
-says so with ``openapi_extra=ANY_QUERY``.
+read by the route itself). A route that must take any parameters says so with
+``openapi_extra=ANY_QUERY``: the explorer (its query string is the page's state) and the SPARQL
+endpoint (clients add their own parameters; the protocol's are checked by the route).
 """
 
 from __future__ import annotations

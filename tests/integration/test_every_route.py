@@ -116,6 +116,8 @@ def test_the_sparql_protocol_parameters_keep_their_own_answers(client: TestClien
     dataset = client.get("/sparql?query=ASK%20%7B%7D&named-graph-uri=http://data.test/g")
     problem(dataset, 400, "unsupported-dataset")
     assert client.get("/sparql?query=ASK%20%7B%7D&format=json").status_code == 200
+    # Clients add parameters of their own (SPARQLWrapper: output, results).
+    assert client.get("/sparql?query=ASK%20%7B%7D&output=json&results=json").status_code == 200
     post = client.post(
         "/sparql?default-graph-uri=http://data.test/g",
         content="ASK {}",
