@@ -128,3 +128,10 @@ def test_the_sparql_protocol_parameters_keep_their_own_answers(client: TestClien
 
 def test_the_explorer_keeps_its_state_in_the_query_string(client: TestClient) -> None:
     assert client.get("/explore?view=what-works&outcome=inclusion").status_code == 200
+
+
+def test_unknown_names_are_echoed_within_bounds(client: TestClient) -> None:
+    query = "&".join(f"{'x' * 300}{n}=1" for n in range(50))
+    body = problem(client.get(f"/health?{query}"), 422, "invalid")
+    assert len(body["errors"]) == 10
+    assert all(len(e["location"]) <= len("query.") + 64 for e in body["errors"])
