@@ -6,14 +6,15 @@ STAMP  := $(VENV)/.installed
 LINTER := tools/cypher-lint/node_modules/.package-lock.json
 JSONLD := tools/jsonld-check/node_modules/.package-lock.json
 ASSETS := tools/explorer-assets/node_modules/.package-lock.json
+DOCS_ASSETS := tools/docs-assets/node_modules/.package-lock.json
 CHROMIUM ?= /usr/bin/chromium
 DATA   := data
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve load stop test test-neo4j unit fmt lint check clean rapper roqet chromium wrk bench explorer-assets
+.PHONY: help install run serve load stop test test-neo4j unit fmt lint check clean rapper roqet chromium wrk bench explorer-assets docs-assets
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,17 @@ $(ASSETS): tools/explorer-assets/package-lock.json
 explorer-assets: $(ASSETS) ## Vendor Cytoscape.js from tools/explorer-assets into api/explorer/static/vendor
 	cp tools/explorer-assets/node_modules/cytoscape/dist/cytoscape.esm.min.mjs api/explorer/static/vendor/cytoscape.esm.min.js
 	cp tools/explorer-assets/node_modules/cytoscape/LICENSE api/explorer/static/vendor/cytoscape.LICENSE
+
+$(DOCS_ASSETS): tools/docs-assets/package-lock.json
+	npm ci --prefix tools/docs-assets --no-audit --no-fund --loglevel=error
+	touch $(DOCS_ASSETS)
+
+# Swagger UI for /docs, vendored the same way (FastAPI's default page loads it from a CDN).
+docs-assets: $(DOCS_ASSETS) ## Vendor Swagger UI from tools/docs-assets into api/static/docs
+	cp tools/docs-assets/node_modules/swagger-ui-dist/swagger-ui-bundle.js api/static/docs/
+	cp tools/docs-assets/node_modules/swagger-ui-dist/swagger-ui.css api/static/docs/
+	cp tools/docs-assets/node_modules/swagger-ui-dist/LICENSE api/static/docs/swagger-ui.LICENSE
+	cp tools/docs-assets/node_modules/swagger-ui-dist/NOTICE api/static/docs/swagger-ui.NOTICE
 
 # Debian's Chromium runs the explorer's browser tests (driven by Playwright, no browser download).
 chromium:
@@ -74,7 +86,7 @@ lint: $(STAMP) ## ruff and mypy --strict
 roqet:
 	@command -v roqet >/dev/null || (apt-get update -qq && apt-get install -y -qq rasqal-utils)
 
-test: $(STAMP) $(LINTER) $(JSONLD) $(ASSETS) rapper roqet chromium lint ## Install what the tests need, lint, and run every test
+test: $(STAMP) $(LINTER) $(JSONLD) $(ASSETS) $(DOCS_ASSETS) rapper roqet chromium lint ## Install what the tests need, lint, and run every test
 	$(BIN)/pytest
 
 # The integration suite again, on Neo4j 5.26 in Docker (skipped, saying why, without Docker).
@@ -91,4 +103,4 @@ bench: $(STAMP) wrk ## Benchmarks at 1k, 10k and 100k case studies -> docs/bench
 clean: ## Remove the virtual environment and the embedded graph's data
 	-$(BIN)/connects db stop
 	rm -rf $(VENV) .connects tools/cypher-lint/node_modules tools/jsonld-check/node_modules \
-		tools/explorer-assets/node_modules test-artifacts
+		tools/explorer-assets/node_modules tools/docs-assets/node_modules test-artifacts

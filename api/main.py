@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import errors, hardening, pages
+from api import docs, errors, hardening, pages
 from api.deps import GraphState
+from api.head import HeadAsGet
+from api.query_params import refuse_unknown_query_parameters
 from api.routes import (
     approaches,
     contributions,
@@ -84,10 +86,17 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         version=version("connects-graph"),
         description=DESCRIPTION,
         lifespan=lifespan,
+        # /docs is served from vendored files by api.docs; FastAPI's own pages load a CDN.
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
+        dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.settings = settings
     # Gzip on request (Accept-Encoding), streamed responses included.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Outside gzip (a HEAD gets the GET's Content-Encoding and length), inside the access log.
+    app.add_middleware(HeadAsGet)
     hardening.install(app, settings)
     errors.install(app)
     routers = (
@@ -106,4 +115,5 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.include_router(module.router)
     explore.install(app)
     pages.install(app)
+    docs.install(app)
     return app

@@ -192,14 +192,31 @@ def load(
                 f"{c.nodes_unchanged} unchanged; links {c.links_created} created, "
                 f"{c.links_updated} updated, {c.links_unchanged} unchanged."
             )
+            for kind, k in sorted(c.by_kind.items()):
+                out.print(
+                    f"  {kind}: {k.created} created, {k.updated} updated, {k.unchanged} unchanged",
+                    highlight=False,
+                )
 
         try:
             _with_graph(settings, work)
         except LoadFailed as e:
-            bar.stop()
+            _stopped(bar, tasks)
             for issue in e.report.issues:
                 err.print(str(issue), highlight=False, markup=False)
             raise _fail(str(e), code=2) from e
+        except typer.Exit:  # the graph failed; the error is printed already
+            _stopped(bar, tasks)
+            raise
+
+
+def _stopped(bar: Progress, tasks: dict[str, TaskID]) -> None:
+    """Mark the stage a failed load stopped in: its bar may be full (every row was checked
+    before the problems were counted), which must not read as done."""
+    if tasks:
+        stage, task = list(tasks.items())[-1]
+        bar.update(task, description=f"{stage:>5} [bold red]stopped[/]")
+    bar.stop()
 
 
 @app.command()

@@ -48,9 +48,20 @@ class LinkRow:
 
 
 @dataclass
+class KindCounts:
+    """Nodes of one kind a write described: created + updated + unchanged of them."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
 class WriteCounts:
     """What a write changed, for the load report."""
 
+    by_kind: dict[str, KindCounts] = field(default_factory=dict)
+    """The node counts below, kind by kind (only kinds the write described)."""
     nodes_created: int = 0
     nodes_updated: int = 0
     nodes_unchanged: int = 0
@@ -243,12 +254,16 @@ class LoadWriter:
         for node in nodes:
             digest = checksum({k: v for k, v in node.props.items() if k != "load"})
             row = {"id": node.id, "props": {"load": self.load.id, **node.props, "checksum": digest}}
+            of_kind = self.counts.by_kind.setdefault(str(node.kind), KindCounts())
             if node.id not in stored:
                 created[node.kind].append(row)
+                of_kind.created += 1
             elif stored[node.id][1] != digest:
                 updated.append(row)
+                of_kind.updated += 1
             else:
                 self.counts.nodes_unchanged += 1
+                of_kind.unchanged += 1
         for kind, rows in created.items():
             for batch in _batches(rows):
                 await (await self.tx.run(writes_q.CREATE_NODES[kind], rows=batch)).consume()
@@ -291,7 +306,8 @@ class LoadWriter:
 
 
 def _counts_as_props(counts: WriteCounts) -> dict[str, int]:
-    return dict(vars(counts))
+    # The totals only: a property holds no map.
+    return {name: value for name, value in vars(counts).items() if isinstance(value, int)}
 
 
 def _batches(items: list[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:

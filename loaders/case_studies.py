@@ -174,9 +174,12 @@ def missing_columns(columns: Sequence[str], kind: str) -> list[str]:
     return [c for c in required if c not in columns]
 
 
+def allowed_columns(kind: str) -> tuple[str, ...]:
+    return EVIDENCE_COLUMNS if kind == "evidence" else CASE_STUDY_COLUMNS
+
+
 def unknown_columns(columns: Sequence[str], kind: str) -> list[str]:
-    allowed = EVIDENCE_COLUMNS if kind == "evidence" else CASE_STUDY_COLUMNS
-    return [c for c in columns if c not in allowed]
+    return [c for c in columns if c not in allowed_columns(kind)]
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import difflib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ValidationError
 
 from loaders import case_studies
+from loaders.messages import fields_at, in_words
 from loaders.rdf import RDF_FORMATS, RdfDocument, read_rdf
 from loaders.readers import (
     ReadError,
@@ -118,7 +120,8 @@ def _parse_document(path: Path, parsed: Parsed, report: LoadReport) -> tuple[int
                 loc = (key, i, *error["loc"])
                 report.issues.append(
                     Where(str(path), document.line_of(loc)).issue(
-                        ".".join(str(p) for p in loc), _message(error)
+                        ".".join(str(p) for p in loc),
+                        _message(error, fields_at(model, error["loc"][:-1])),
                     )
                 )
             continue
@@ -143,11 +146,12 @@ def _parse_table(path: Path, parsed: Parsed, report: LoadReport) -> tuple[int, s
             1,
         )
     problems = [f"missing column {c!r}" for c in case_studies.missing_columns(header.columns, kind)]
-    problems += [
-        f"unknown column {c!r}" for c in case_studies.unknown_columns(header.columns, kind)
-    ]
+    unknown = case_studies.unknown_columns(header.columns, kind)
+    allowed = case_studies.allowed_columns(kind)
+    problems += [_unknown_column(c, allowed) for c in unknown]
     if problems:
-        raise ReadError(path, f"Header: {'; '.join(problems)}.", 1)
+        listed = f" The columns are: {', '.join(allowed)}." if unknown else ""
+        raise ReadError(path, f"Header: {'; '.join(problems)}.{listed}", 1)
     if kind == "case_studies":
         # Case-study files may be very large: their rows are read while the load writes.
         parsed.study_tables.append(header)
@@ -155,6 +159,11 @@ def _parse_table(path: Path, parsed: Parsed, report: LoadReport) -> tuple[int, s
     for row in read_table(path).rows:
         _parse_evidence_row(row, Where(str(path), row.line, row.number), parsed, report)
     return header.records, header.sha256
+
+
+def _unknown_column(name: str, allowed: Sequence[str]) -> str:
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    return f"unknown column {name!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
 
 
 def iter_studies(
@@ -188,15 +197,8 @@ def _parse_evidence_row(row: Row, where: Where, parsed: Parsed, report: LoadRepo
     parsed.evidence.append((study_id, claim, where))
 
 
-def _message(error: Any) -> str:
-    kind, message, given = error["type"], error["msg"], error.get("input")
-    if kind == "enum":
-        return str(message).replace("Input should be", "Must be one of:")
-    if kind == "extra_forbidden":
-        return "Unknown field (check its spelling)."
-    if kind == "string_pattern_mismatch" and error["loc"] and error["loc"][-1] in ("id", "to"):
-        return f"{given!r} is not a valid id: use lower-case letters, digits and single hyphens."
-    return str(message).removeprefix("Value error, ")
+def _message(error: Any, fields: Iterable[str] = ()) -> str:
+    return in_words(error, fields)
 
 
 def _prefixed(prefix: str, field_name: str) -> str:

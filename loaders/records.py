@@ -20,9 +20,13 @@ from pydantic import (
 from graph.model import Kind, Rel
 from graph.rating_rule import RATING_FIELDS, Direction
 
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+URL_PATTERN = r"^https?://[^\s]+$"
+GSS_PATTERN = r"^[EWSNK]\d{8}$"
+SHARE_PATTERN = r"^[0-9]{1,3}/[1-9][0-9]{0,2}$"
 Slug = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=1, max_length=80),
+    StringConstraints(pattern=SLUG_PATTERN, min_length=1, max_length=80),
 ]
 _FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -44,8 +48,8 @@ Name = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
     AfterValidator(_printable),
 ]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+$", max_length=2000)]
-GssCode = Annotated[str, StringConstraints(pattern=r"^[EWSNK]\d{8}$")]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=2000)]
+GssCode = Annotated[str, StringConstraints(pattern=GSS_PATTERN)]
 Year = Annotated[int, Field(ge=1900, le=2100)]
 
 
@@ -58,7 +62,7 @@ def _proper_fraction(text: str) -> str:
 
 Share = Annotated[
     str,
-    StringConstraints(pattern=r"^[0-9]{1,3}/[1-9][0-9]{0,2}$"),
+    StringConstraints(pattern=SHARE_PATTERN),
     AfterValidator(_proper_fraction),
 ]
 """A share written exactly as a fraction ("2/3"), so a third is a third and not 0.33."""

@@ -47,10 +47,31 @@ class LoadReport(BaseModel):
         return not self.issues
 
 
+def in_file_order(issues: list[Issue]) -> list[Issue]:
+    """Issues by file, then place in it (line, row), then field; each said once.
+
+    Checks run in passes (files, then rows, then links across files), so issues arrive out of
+    order; and one bad cell can fail once for every outcome it applies to.
+    """
+    seen: set[tuple[str, int, int, str, str]] = set()
+    ordered = []
+    for issue in sorted(issues, key=_place):
+        if _place(issue) not in seen:
+            seen.add(_place(issue))
+            ordered.append(issue)
+    return ordered
+
+
+def _place(issue: Issue) -> tuple[str, int, int, str, str]:
+    return (issue.file, issue.line or 0, issue.row or 0, issue.field or "", issue.message)
+
+
 class LoadFailed(Exception):
-    """The input has problems; nothing was written. `report.issues` lists every one."""
+    """The input has problems; nothing was written. `report.issues` lists every one, once, in
+    file order."""
 
     def __init__(self, report: LoadReport) -> None:
+        report.issues = in_file_order(report.issues)
         count = len(report.issues)
         super().__init__(
             f"{count} problem{'s' if count != 1 else ''} in the input; nothing was written."

@@ -28,9 +28,16 @@ import anyio
 
 from graph import repository, writes
 from graph.db import Db
-from graph.model import Kind
+from graph.model import Kind, Rel
 from graph.vocabulary import Vocabulary
-from graph.writes import KindConflict, LinkRow, LoadRecord, LoadWriter, WriteCounts
+from graph.writes import (
+    KindConflict,
+    KindCounts,
+    LinkRow,
+    LoadRecord,
+    LoadWriter,
+    WriteCounts,
+)
 from loaders.checks import FirstSeen, check, with_article
 from loaders.items import EvidenceRows, Item, study_items
 from loaders.parsing import FieldNamer, Progress, Where
@@ -46,6 +53,7 @@ Study = tuple[CaseStudyRecord, Where, FieldNamer]
 Studies = Callable[[LoadReport], Iterable[Study]]
 """Reads the case studies afresh each time it is called; row problems go to the report."""
 T = TypeVar("T")
+_ORGANISATION_LINKS = (Rel.LED_BY, Rel.WITH_PARTNER)
 
 
 class LoadStream:
@@ -71,6 +79,11 @@ class LoadStream:
         """Organisations and places the case studies imply, every mention merged."""
         self.graph_kinds: dict[str, Kind] | None = None
         """Every node in the graph, when it was read whole; else nodes are looked up."""
+        self.described: set[str] = set()
+        """Ids of every node the input describes (written, or found unchanged)."""
+        self.named_organisations: set[str] = set()
+        """Organisations case studies name: those already in the graph are not written again
+        but count as unchanged, so a reload's counts match the first load's."""
         self.in_graph: set[str] = set()
         """Ids of the input already in the graph when it was checked: the only ones the write
         needs to look up (for their checksums)."""
@@ -97,13 +110,26 @@ class LoadStream:
                 # lookup per batch (fewer round trips, which count most against a remote server).
                 self.graph_kinds = await writes.all_kinds(self.db)
             if total_studies <= STUDIES_IN_ONE_PASS:
-                return await self._in_one_pass(load, fixed, studies, total_studies, extra, dry_run)
-            await self._check(fixed, studies, total_studies, extra)
-            if self.report.issues:
-                raise LoadFailed(self.report)
-            if dry_run:
-                return None
-            return await self._write(load, fixed, studies, total_studies, extra)
+                counts = await self._in_one_pass(
+                    load, fixed, studies, total_studies, extra, dry_run
+                )
+            else:
+                await self._check(fixed, studies, total_studies, extra)
+                if self.report.issues:
+                    raise LoadFailed(self.report)
+                if dry_run:
+                    return None
+                counts = await self._write(load, fixed, studies, total_studies, extra)
+            if counts is not None:
+                self._count_named(counts)
+            return counts
+
+    def _count_named(self, counts: WriteCounts) -> None:
+        """Organisations the studies name that were in the graph already count as unchanged."""
+        for org_id in self.named_organisations - self.described:
+            kind = self.known.get(org_id, Kind.ORGANISATION)
+            counts.by_kind.setdefault(str(kind), KindCounts()).unchanged += 1
+            counts.nodes_unchanged += 1
 
     async def _check(
         self, fixed: list[Item], studies: Studies, total: int, extra: EvidenceRows
@@ -151,6 +177,12 @@ class LoadStream:
             self.known.setdefault(item.node.id, item.node.kind)
         self.known.update({i: kind for i, kind in found.items() if i not in self.known})
         check(items, self.known, self.seen, self.report)
+        for item in items:
+            self.described.add(item.node.id)
+            if item.node.kind is Kind.CASE_STUDY:
+                self.named_organisations.update(
+                    link.to_id for link in item.links if link.rel in _ORGANISATION_LINKS
+                )
         for item in items:
             stored = in_graph.get(item.node.id)
             if stored is not None and stored is not item.node.kind:

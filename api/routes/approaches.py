@@ -54,7 +54,6 @@ class InterventionsQuery(RawFilter):
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
-@router.head("/what-works", include_in_schema=False)
 @router.get("/what-works", description=RULE_DOC)
 async def what_works(
     db: DbDep, settings: SettingsDep, query: Annotated[ApproachesQuery, Query()]
@@ -68,7 +67,6 @@ async def what_works(
     )
 
 
-@router.head("/interventions", include_in_schema=False)
 @router.get("/interventions", description=RULE_DOC)
 async def interventions(
     db: DbDep, settings: SettingsDep, query: Annotated[InterventionsQuery, Query()]
@@ -83,7 +81,6 @@ async def interventions(
     )
 
 
-@router.head("/interventions/{intervention_id}", include_in_schema=False)
 @router.get(
     "/interventions/{intervention_id}",
     description=RULE_DOC,
@@ -96,7 +93,6 @@ async def intervention(
     return await approaches.intervention(db, intervention_id, await resolve(db, query))
 
 
-@router.head("/ratings", include_in_schema=False)
 @router.get("/ratings")
 async def ratings(db: DbDep) -> RatingRule:
     """The rating rule as data: each rating, in the order checked, with its clauses in words."""

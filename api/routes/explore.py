@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.staticfiles import StaticFiles
 
 from api.pages import TEMPLATES, explorer_page
+from api.query_params import ANY_QUERY
 
 EXPLORER = Path(__file__).resolve().parent.parent / "explorer"
 PAGE = TEMPLATES / "explore.html"
@@ -25,7 +26,7 @@ EXPLORER_CSP = (
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/explore", response_class=HTMLResponse)
+@router.get("/explore", response_class=HTMLResponse, openapi_extra=ANY_QUERY)
 async def explorer(request: Request) -> HTMLResponse:
     """One page for every view; the view and its filters live in the query string."""
     # Behind a gateway that mounts the API under a prefix, the page must call that prefix.

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import DbDep, SparqlDep
 from api.errors import PROBLEM_RESPONSES, UnsupportedMediaType
 from api.hardening import read_capped
+from api.query_params import ANY_QUERY
 from api.sparql_form import form_page
 from ontology.formats import best_media_type
 from ontology.sparql.errors import ProtocolError, UpdateRefused
@@ -48,6 +49,18 @@ _PARAMETERS = [
         "schema": {"type": "string"},
         "description": "Not supported: the dataset is one default graph.",
     },
+    {
+        "name": "named-graph-uri",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Not supported: the dataset is one default graph.",
+    },
+    {
+        "name": "update",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Refused: the endpoint is read-only (SPARQL Update is not accepted).",
+    },
 ]
 _CONTENT = {t: {"schema": {"type": "string"}} for t in [*RESULT_OFFERED, *RDF_OFFERED, _HTML]}
 _RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -65,7 +78,9 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
     "/sparql",
     response_class=Response,
     responses=_RESPONSES,
-    openapi_extra={"parameters": _PARAMETERS},
+    # SPARQL clients add parameters of their own (SPARQLWrapper's output and results); the
+    # protocol's own are checked by _answer.
+    openapi_extra={"parameters": _PARAMETERS, **ANY_QUERY},
 )
 async def sparql_get(
     request: Request,
@@ -90,12 +105,15 @@ async def sparql_get(
     response_class=Response,
     responses={**_RESPONSES, 415: {"description": "Neither a form nor a SPARQL query body."}},
     openapi_extra={
+        # The protocol allows these in the URL of a POST too (refused with a reason below).
+        "parameters": _PARAMETERS,
+        **ANY_QUERY,
         "requestBody": {
             "content": {
                 FORM: {"schema": {"type": "object", "properties": {"query": {"type": "string"}}}},
                 QUERY_BODY: {"schema": {"type": "string"}},
             }
-        }
+        },
     },
 )
 async def sparql_post(

@@ -310,11 +310,11 @@ def test_access_log_is_json_without_secrets(
 
     token = "cgk_abc123_" + "ThisIsTheSecretPart"  # a made-up key
     with caplog.at_level("INFO", logger="connects.access"):
-        client.get("/nodes/inclusion?q=private", headers={"Authorization": f"Bearer {token}"})
+        client.get("/search?q=private", headers={"Authorization": f"Bearer {token}"})
     [record] = [r for r in caplog.records if r.name == "connects.access"]
     line = JsonFormatter().format(record)
     entry = json.loads(line)
-    assert entry["path"] == "/nodes/inclusion"
+    assert entry["path"] == "/search"
     assert entry["status"] == 200
     assert entry["key"] is None  # an unchecked token's id is whatever its sender made up
     assert "abc123" not in line

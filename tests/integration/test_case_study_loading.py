@@ -83,9 +83,9 @@ def test_an_unknown_outcome_names_row_and_column_and_lists_choices(
     ("row", "column", "message"),
     [
         ("x,T,C,S.,Data,,,rumour,https://e.org", "evidence_type", "Must be one of"),
-        ("x,T,C,S.,Data,,,news_report,not-a-url", "source_url", "should match pattern"),
+        ("x,T,C,S.,Data,,,news_report,not-a-url", "source_url", "Must be a web address"),
         ("X Y,T,C,S.,Data,,,news_report,https://e.org", "id", "is not a valid id"),
-        ("x,T,C,,Data,,,news_report,https://e.org", "summary", "Field required"),
+        ("x,T,C,,Data,,,news_report,https://e.org", "summary", "Required, but missing."),
         ("x,T,C,S.,Data,Nonsense theme,,news_report,https://e.org", "themes", "Valid choices"),
         ("x,T,C,S.,Data,,Atlantis,news_report,https://e.org", "region", "Valid choices"),
     ],

@@ -221,7 +221,7 @@ def test_a_reported_cost_is_stored_as_stated(
     [
         ({"cost_year": "2021"}, "cost_year", "needs a 'cost'"),
         ({"cost_basis": "capital"}, "cost_basis", "needs a 'cost'"),
-        ({"cost": "£1m", "cost_year": "1066"}, "cost_year", "greater than or equal to 1900"),
+        ({"cost": "£1m", "cost_year": "1066"}, "cost_year", "Must be at least 1900; got 1066."),
     ],
 )
 def test_cost_details_are_checked(

@@ -187,13 +187,13 @@ BAD_INPUTS = {
         "nodes:\n  - {id: a, kind: Outcome, description: D, source: S}\n",
         2,
         "nodes.0.name",
-        "Field required",
+        "Required, but missing.",
     ),
     "number for text": (
         "nodes:\n  - {id: a, kind: Outcome, name: 12, description: D, source: S}\n",
         2,
         "nodes.0.name",
-        "valid string",
+        "Must be text; got 12.",
     ),
     "dangling link": (
         "nodes:\n  - id: a\n    kind: Outcome\n    name: A\n    description: D\n    source: S\n"

@@ -38,7 +38,7 @@ CORPUS: dict[str, tuple[str, bytes, str]] = {
     "csv missing required column": ("a.csv", b"id,title\nx,T\n", "missing column 'organisation'"),
     # YAML
     "yaml billion laughs": ("a.yaml", BILLION_LAUGHS.encode(), "anchors and aliases"),
-    "yaml wrong type": ("a.yaml", (NODE % ("x", "[1, 2]")).encode(), "valid string"),
+    "yaml wrong type": ("a.yaml", (NODE % ("x", "[1, 2]")).encode(), "Must be text"),
     "yaml top-level list": ("a.yaml", b"- 1\n- 2\n", "Expected one top-level key"),
     "yaml malformed": ("a.yaml", b"nodes: [\n  {id: x\n", "Malformed file"),
     "yaml duplicate key": ("a.yaml", b"nodes: []\nnodes: []\n", "appears twice"),
@@ -52,7 +52,7 @@ CORPUS: dict[str, tuple[str, bytes, str]] = {
         "a.json",
         b'{"case_studies": [{"id": "x", "title": "T", "summary": "S", "organisation": "O",'
         b' "year": "twenty", "source_urls": ["https://e.org"]}]}',
-        "valid integer",
+        "Must be a whole number",
     ),
     "json too large": ("a.json", b" " * (21 * 1024 * 1024), "larger than 20 MB"),
     # RDF
