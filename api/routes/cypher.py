@@ -7,7 +7,7 @@ import contextlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ReaderDbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
@@ -21,6 +21,9 @@ _DISCONNECT_POLL = 0.25
 
 class CypherRequest(BaseModel):
     """A read-only Cypher statement and its parameters."""
+
+    # A misspelt or made-up field ("params", "database") must not be silently ignored.
+    model_config = ConfigDict(extra="forbid")
 
     query: str = Field(
         min_length=1,

@@ -142,6 +142,12 @@ def test_invalid_cypher_is_422(client: TestClient) -> None:
     assert response.json()["errors"][0]["location"] == "body.query"
 
 
+def test_an_unknown_field_is_422_naming_it(client: TestClient) -> None:
+    response = client.post("/cypher", json={"query": "RETURN 1", "database": "system"})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["location"] == "body.database"
+
+
 # What researchers may not call or say, however it is spelt (issue 15). Each names what the
 # refusal must mention.
 NOT_ALLOWED = [
