@@ -32,6 +32,9 @@ class ApiSettings(GraphSettings):
     max_upload_bytes: int = Field(
         default=10 * 1024 * 1024, ge=1, description="Largest contribution body accepted."
     )
+    max_literal_chars: int = Field(
+        default=100_000, ge=1, description="Longest literal (characters) a contribution may hold."
+    )
     max_neighbourhood_nodes: int = Field(
         default=300, ge=1, le=10_000, description="Most nodes a neighbourhood returns."
     )

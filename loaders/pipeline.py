@@ -24,7 +24,7 @@ from graph.writes import LinkRow, LoadRecord, PropertyValue
 from loaders.checks import with_article
 from loaders.items import Item, evidence_rows, framework_items
 from loaders.parsing import Parsed, Progress, Where, iter_studies, parse
-from loaders.rdf import violations
+from loaders.rdf import MAX_LITERAL_CHARS, violations
 from loaders.readers import ReadError, find_files
 from loaders.report import Issue, LoadFailed, LoadReport
 from loaders.writing import LoadStream
@@ -41,6 +41,7 @@ async def load_paths(
     dry_run: bool = False,
     source_name: str | None = None,
     progress: Progress | None = None,
+    max_literal_chars: int = MAX_LITERAL_CHARS,
 ) -> LoadReport:
     """Load data files (YAML/JSON/CSV/RDF, or directories of them) into the graph.
 
@@ -50,8 +51,10 @@ async def load_paths(
     large loads are committed. Loading the same files again changes
     nothing. With a `contributor` (an organisation id), everything loaded is attributed to it,
     RDF may describe only case studies and evidence claims, and nodes another contributor made
-    cannot be changed. `dry_run` checks everything and writes nothing. `source_name` is how a
-    single uploaded file is named in provenance (instead of its temporary path).
+    cannot be changed. `dry_run` checks everything and writes nothing, reporting the counts
+    (and removals) the real run would make. `source_name` is how a single uploaded file is
+    named in provenance (instead of its temporary path). RDF literals longer than
+    `max_literal_chars` are refused.
 
     Raises:
         LoadFailed: the input has problems; `report.issues` names file, line/row and field.
@@ -66,7 +69,11 @@ async def load_paths(
     if not files:
         report.issues.append(Issue(file=", ".join(map(str, paths)), message="No data files found."))
         raise LoadFailed(report)
-    parsed = parse(files, report, progress)
+    # Parsing is CPU-bound: in a thread, so the event loop keeps serving other requests.
+    parsed = await anyio.to_thread.run_sync(
+        partial(parse, files, report, progress, max_literal_chars=max_literal_chars),
+        abandon_on_cancel=True,
+    )
     vocabulary = await _vocabulary(db, parsed)
     fixed = framework_items(parsed)
     fixed += await _rdf_items(db, parsed, report, base_uri.rstrip("/"), contributor)
@@ -91,8 +98,9 @@ async def load_paths(
         report.issues.append(Issue(file=str(e.path), line=e.line, message=str(e)))
         raise LoadFailed(report) from e
     if counts is not None:
-        report.load_id = load.id
         report.counts = counts
+        if not dry_run:
+            report.load_id = load.id
     return report
 
 

@@ -10,11 +10,12 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from xml.parsers import expat
 
 import pyoxigraph as ox
 from pyshacl import validate
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, XSD
 
 from loaders.readers import ReadError, read_bytes
 from loaders.report import Issue
@@ -23,6 +24,16 @@ from ontology.formats import FORMATS
 RDF_FORMATS = {f".{f.suffix}": f.oxigraph for f in FORMATS}
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 SH = Namespace("http://www.w3.org/ns/shacl#")
+MAX_LITERAL_CHARS = 100_000
+"""The longest literal a file may hold unless the caller says otherwise."""
+
+
+class RdfValueError(ReadError):
+    """A file that parses but holds a value we refuse, located by subject and predicate."""
+
+    def __init__(self, path: Path, field: str, message: str) -> None:
+        super().__init__(path, message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -32,20 +43,66 @@ class RdfDocument:
     sha256: str
 
 
-def read_rdf(path: Path) -> RdfDocument:
+def read_rdf(path: Path, *, max_literal_chars: int = MAX_LITERAL_CHARS) -> RdfDocument:
     """Parse Turtle, N-Triples, JSON-LD or RDF/XML.
 
+    RDF/XML with a DOCTYPE is refused before the RDF parser sees it: the parser expands
+    entities, so a kilobyte of nested <!ENTITY> declarations would grow to gigabytes.
+
     Raises:
-        ReadError: the file cannot be read, is too large, or is not valid in its syntax.
+        ReadError: the file cannot be read, is too large, is not UTF-8, declares a DOCTYPE,
+            or is not valid in its syntax.
+        RdfValueError: a literal is longer than `max_literal_chars`.
     """
     raw = read_bytes(path)
+    rdf_format = RDF_FORMATS[path.suffix.lower()]
     try:
-        quads = ox.parse(raw, format=RDF_FORMATS[path.suffix.lower()])
+        raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        message = f"RDF must be UTF-8: byte {e.start} is not ({e.reason})."
+        raise ReadError(path, message) from e
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        _refuse_doctype(path, raw)
+    try:
+        quads = ox.parse(raw, format=rdf_format)
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     except SyntaxError as e:
         line = getattr(e, "lineno", None)
         raise ReadError(path, f"Malformed RDF: {e.msg if hasattr(e, 'msg') else e}.", line) from e
+    for triple in triples:
+        obj = triple.object
+        if isinstance(obj, ox.Literal) and len(obj.value) > max_literal_chars:
+            subject = getattr(triple.subject, "value", str(triple.subject))
+            raise RdfValueError(
+                path,
+                f"<{subject}> {_short(triple.predicate.value)}",
+                f"A literal of {len(obj.value):,} characters: at most {max_literal_chars:,} "
+                "are accepted.",
+            )
     return RdfDocument(path, triples, hashlib.sha256(raw).hexdigest())
+
+
+class _Declared(Exception):
+    """Raised from inside expat to stop at the first DOCTYPE or ENTITY declaration."""
+
+
+def _refuse_doctype(path: Path, raw: bytes) -> None:
+    parser = expat.ParserCreate()
+
+    def refuse(*_: object) -> None:
+        raise _Declared
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(raw, True)
+    except _Declared as e:
+        message = (
+            "RDF/XML with a DOCTYPE or ENTITY declaration is refused: write the values out in full."
+        )
+        raise ReadError(path, message, parser.CurrentLineNumber) from e
+    except expat.ExpatError as e:
+        raise ReadError(path, f"Malformed RDF/XML: {e}.", e.lineno) from e
 
 
 @cache
@@ -109,5 +166,23 @@ def _short(path: object) -> str:
 
 
 def _to_rdflib(triples: list[ox.Triple]) -> Graph:
-    data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
-    return Graph().parse(data=data.decode("utf-8"), format="nt")
+    # Term by term: serialising to N-Triples and parsing that again was quadratic in the
+    # length of a literal (3 MB took minutes).
+    graph = Graph()
+    for triple in triples:
+        graph.add((_term(triple.subject), URIRef(triple.predicate.value), _term(triple.object)))
+    return graph
+
+
+def _term(term: object) -> URIRef | BNode | Literal:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        # A plain string, as N-Triples wrote it: no datatype, which the shapes read as xsd:string.
+        return Literal(term.value, datatype=None if datatype == str(XSD.string) else datatype)
+    raise TypeError(f"RDF-star triples are not read: {term}")
