@@ -106,7 +106,7 @@ def test_a_client_that_leaves_gets_nothing_written(
     key = make_key(settings, Scope.CONTRIBUTE)
     before = fingerprint(empty_graph, settings)
     body = CONTRIBUTION.encode()
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"type": "http.request", "body": body, "more_body": False},
         {"type": "http.disconnect"},
     ]
@@ -118,7 +118,7 @@ def test_a_client_that_leaves_gets_nothing_written(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    scope = {
+    scope: dict[str, Any] = {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -137,6 +137,8 @@ def test_a_client_that_leaves_gets_nothing_written(
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
-    client.portal.call(client.app, scope, receive, send)  # type: ignore[union-attr]
+    app: Any = client.app
+    assert client.portal is not None  # the client is running its app (a context manager)
+    client.portal.call(app, scope, receive, send)
     assert sent[0]["status"] == 499
     assert fingerprint(empty_graph, settings) == before
