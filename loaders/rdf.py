@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from pyshacl import validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
 
 from loaders.readers import ReadError, read_bytes
 from loaders.report import Issue
@@ -141,16 +142,50 @@ def violations(document: RdfDocument, reference: list[ox.Triple]) -> list[Issue]
     issues = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
-        path = results.value(result, SH.resultPath)
+        path = _path(results, results.value(result, SH.resultPath))
         message = results.value(result, SH.resultMessage)
+        value = results.value(result, SH.value)
         issues.append(
             Issue(
                 file=str(document.path),
-                field=f"<{focus}> {_short(path)}" if path is not None else f"<{focus}>",
-                message=str(message) if message else "Does not conform to ontology/shapes.ttl.",
+                field=f"<{focus}> {path}" if path is not None else f"<{focus}>",
+                message=str(message) if message else _default_message(results, result),
+                value=None if value is None else str(value),
             )
         )
-    return sorted(issues, key=lambda i: (i.field or "", i.message))
+    return sorted(issues, key=lambda i: (i.field or "", i.message, i.value or ""))
+
+
+def _path(results: Graph, path: object) -> str | None:
+    """A result path as a partner wrote it: `cg:forOutcome`, or `^cg:hasClaim` for an inverse."""
+    if path is None:
+        return None
+    if isinstance(path, BNode):
+        inverse = results.value(path, SH.inversePath)
+        return f"^{_short(inverse)}" if inverse is not None else "(a property path)"
+    return _short(path)
+
+
+def _default_message(results: Graph, result: Node) -> str:
+    """For a shape with no sh:message: which constraint failed, in words, not pyshacl's text
+    (which holds Python reprs of terms)."""
+    component = results.value(result, SH.sourceConstraintComponent)
+    name = str(component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    shape = _SHAPE_WORDS.get(name, f"the {name} constraint")
+    return f"Does not conform to ontology/shapes.ttl: {shape}."
+
+
+_SHAPE_WORDS = {
+    "Datatype": "the value has the wrong datatype",
+    "MinCount": "a value is missing",
+    "MaxCount": "too many values",
+    "Class": "the value is not of the class expected",
+    "NodeKind": "the value is not of the kind expected (an IRI or a literal)",
+    "Pattern": "the value does not match the pattern expected",
+    "In": "the value is not one of those allowed",
+    "MinInclusive": "the value is too small",
+    "MaxInclusive": "the value is too large",
+}
 
 
 def _short(path: object) -> str:

@@ -95,7 +95,15 @@ async def contribute(
 
 
 def _error(issue: Issue) -> dict[str, object]:
+    """One problem: where (`location`, and its parts `focus` and `path`), what, and the value."""
     error: dict[str, object] = {"location": issue.field or "body", "message": issue.message}
+    if issue.field and issue.field.startswith("<"):
+        focus, _, path = issue.field[1:].partition("> ")
+        error["focus"] = focus.rstrip(">")
+        if path:
+            error["path"] = path
+    if issue.value is not None:
+        error["value"] = issue.value
     if issue.line is not None:
         error["line"] = issue.line
     return error
