@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -73,10 +73,12 @@ def parse(
     progress: Progress | None,
     *,
     max_literal_chars: int = MAX_LITERAL_CHARS,
+    contexts: Mapping[str, Any] | None = None,
 ) -> Parsed:
     """Read and validate every file; problems go to `report.issues`, records to the result.
 
-    `max_literal_chars` is the longest literal an RDF file may hold.
+    `max_literal_chars` is the longest literal an RDF file may hold; `contexts` are JSON-LD
+    contexts known by URL (see `read_rdf`).
     """
     parsed = Parsed()
     for done, path in enumerate(files):
@@ -85,7 +87,7 @@ def parse(
         suffix = path.suffix.lower()
         try:
             if suffix in RDF_FORMATS:
-                document = read_rdf(path, max_literal_chars=max_literal_chars)
+                document = read_rdf(path, max_literal_chars=max_literal_chars, contexts=contexts)
                 parsed.rdf.append(document)
                 count = (len(document.triples), document.sha256)
             elif suffix == ".csv":

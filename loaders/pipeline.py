@@ -28,6 +28,7 @@ from loaders.rdf import MAX_LITERAL_CHARS, violations
 from loaders.readers import ReadError, find_files
 from loaders.report import Issue, LoadFailed, LoadReport
 from loaders.writing import LoadStream
+from ontology.jsonld import CONTEXT
 from ontology.mapping import CLASSES, node_iri
 from ontology.reading import Problem, Read, rows_from_triples, short_iri
 
@@ -71,7 +72,15 @@ async def load_paths(
         raise LoadFailed(report)
     # Parsing is CPU-bound: in a thread, so the event loop keeps serving other requests.
     parsed = await anyio.to_thread.run_sync(
-        partial(parse, files, report, progress, max_literal_chars=max_literal_chars),
+        partial(
+            parse,
+            files,
+            report,
+            progress,
+            max_literal_chars=max_literal_chars,
+            # Our own context, by its public URL, is read locally: never fetched.
+            contexts={f"{base_uri.rstrip('/')}/context.jsonld": CONTEXT},
+        ),
         abandon_on_cancel=True,
     )
     vocabulary = await _vocabulary(db, parsed)

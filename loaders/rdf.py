@@ -7,9 +7,12 @@ message) reported, so partners can fix everything in one go.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 from xml.parsers import expat
 
 import pyoxigraph as ox
@@ -44,8 +47,16 @@ class RdfDocument:
     sha256: str
 
 
-def read_rdf(path: Path, *, max_literal_chars: int = MAX_LITERAL_CHARS) -> RdfDocument:
+def read_rdf(
+    path: Path,
+    *,
+    max_literal_chars: int = MAX_LITERAL_CHARS,
+    contexts: Mapping[str, Any] | None = None,
+) -> RdfDocument:
     """Parse Turtle, N-Triples, JSON-LD or RDF/XML.
+
+    A JSON-LD `@context` naming one of `contexts` (by URL) is replaced by that context before
+    parsing: our own context is resolved locally, never fetched.
 
     RDF/XML with a DOCTYPE is refused before the RDF parser sees it: the parser expands
     entities, so a kilobyte of nested <!ENTITY> declarations would grow to gigabytes.
@@ -64,6 +75,8 @@ def read_rdf(path: Path, *, max_literal_chars: int = MAX_LITERAL_CHARS) -> RdfDo
         raise ReadError(path, message) from e
     if rdf_format == ox.RdfFormat.RDF_XML:
         _refuse_doctype(path, raw)
+    if rdf_format == ox.RdfFormat.JSON_LD and contexts:
+        raw = _local_contexts(path, raw, contexts)
     try:
         quads = ox.parse(raw, format=rdf_format)
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
@@ -81,6 +94,32 @@ def read_rdf(path: Path, *, max_literal_chars: int = MAX_LITERAL_CHARS) -> RdfDo
                 "are accepted.",
             )
     return RdfDocument(path, triples, hashlib.sha256(raw).hexdigest())
+
+
+def _local_contexts(path: Path, raw: bytes, contexts: Mapping[str, Any]) -> bytes:
+    if not any(url.encode() in raw for url in contexts):
+        return raw
+    try:
+        data = json.loads(raw)
+    except ValueError as e:
+        raise ReadError(path, f"Malformed JSON-LD: {e}.", getattr(e, "lineno", None)) from e
+    return json.dumps(_with_contexts(data, contexts)).encode()
+
+
+def _with_contexts(data: Any, contexts: Mapping[str, Any]) -> Any:
+    if isinstance(data, list):
+        return [_with_contexts(item, contexts) for item in data]
+    if not isinstance(data, dict):
+        return data
+    out = {key: _with_contexts(value, contexts) for key, value in data.items()}
+    context = data.get("@context")
+    if isinstance(context, str) and context in contexts:
+        out["@context"] = contexts[context]
+    elif isinstance(context, list):
+        out["@context"] = [
+            contexts[c] if isinstance(c, str) and c in contexts else c for c in context
+        ]
+    return out
 
 
 class _Declared(Exception):

@@ -3,15 +3,18 @@ that leave part-way."""
 
 from __future__ import annotations
 
+import json
 import resource
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 
 from api.settings import ApiSettings
 from graph.keys import Scope
+from ontology import jsonld
 from tests.helpers import CONTRIBUTION, app_client, fingerprint, make_key, problem
 
 pytestmark = pytest.mark.usefixtures("linkable_graph")
@@ -142,3 +145,20 @@ def test_a_client_that_leaves_gets_nothing_written(
     client.portal.call(app, scope, receive, send)
     assert sent[0]["status"] == 499
     assert fingerprint(empty_graph, settings) == before
+
+
+def test_our_own_context_is_accepted_by_its_url_without_fetching_it(
+    client: TestClient, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    triples = list(ox.parse(CONTRIBUTION, format=ox.RdfFormat.TURTLE))
+    body = json.loads(
+        jsonld.document([ox.Triple(t.subject, t.predicate, t.object) for t in triples])
+    )
+    body["@context"] = "http://data.test/context.jsonld"
+    response = _post(client, key, json.dumps(body).encode(), "application/ld+json", dry_run="true")
+    assert response.status_code == 200, response.text
+    assert response.json()["counts"]["nodes_created"] == 2
+    body["@context"] = "http://data.test.example.org/context.jsonld"  # anyone else's: refused
+    response = _post(client, key, json.dumps(body).encode(), "application/ld+json")
+    problem(response, 422, "invalid-contribution")
