@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -24,6 +24,7 @@ from rdflib.term import Node
 from loaders.readers import ReadError, read_bytes
 from loaders.report import Issue
 from ontology.formats import FORMATS
+from ontology.reading import short_iri
 
 RDF_FORMATS = {f".{f.suffix}": f.oxigraph for f in FORMATS}
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
@@ -228,15 +229,57 @@ _SHAPE_WORDS = {
 
 
 def _short(path: object) -> str:
-    text = str(path)
-    for prefix, iri in (
-        ("cg:", "https://w3id.org/connects-graph/def#"),
-        ("dcterms:", "http://purl.org/dc/terms/"),
-        ("skos:", "http://www.w3.org/2004/02/skos/core#"),
-    ):
-        if text.startswith(iri):
-            return prefix + text[len(iri) :]
-    return text
+    return short_iri(str(path))
+
+
+_NAMESPACES = {
+    "cg:": "https://w3id.org/connects-graph/def#",
+    "dcterms:": "http://purl.org/dc/terms/",
+    "skos:": "http://www.w3.org/2004/02/skos/core#",
+    "prov:": "http://www.w3.org/ns/prov#",
+    "rdfs:": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd:": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+def validation_report(errors: Sequence[Mapping[str, object]]) -> bytes:
+    """The errors of a refused contribution as a SHACL sh:ValidationReport, in Turtle: one
+    sh:ValidationResult per error, with its focus node, path, value and message."""
+    graph = Graph()
+    graph.bind("sh", SH)
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(False)))
+    for error in errors:
+        result = BNode()
+        graph.add((report, SH.result, result))
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.resultSeverity, SH.Violation))
+        graph.add((result, SH.resultMessage, Literal(str(error["message"]), lang="en")))
+        focus = error.get("focus")
+        if isinstance(focus, str):
+            graph.add((result, SH.focusNode, _node(focus)))
+        path = error.get("path")
+        if isinstance(path, str):
+            graph.add((result, SH.resultPath, _expanded_path(graph, path)))
+        if "value" in error:
+            graph.add((result, SH.value, Literal(str(error["value"]))))
+    return graph.serialize(format="turtle").encode()
+
+
+def _node(text: str) -> URIRef | BNode:
+    return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
+
+
+def _expanded_path(graph: Graph, path: str) -> URIRef | BNode:
+    if path.startswith("^"):
+        inverse = BNode()
+        graph.add((inverse, SH.inversePath, _expanded_path(graph, path[1:])))
+        return inverse
+    for prefix, namespace in _NAMESPACES.items():
+        if path.startswith(prefix):
+            return URIRef(namespace + path[len(prefix) :])
+    return URIRef(path.strip("<>"))
 
 
 def _to_rdflib(triples: list[ox.Triple]) -> Graph:

@@ -18,6 +18,7 @@ from api.hardening import read_capped
 from graph import keys
 from graph.keys import ApiKey
 from loaders.pipeline import load_paths
+from loaders.rdf import validation_report
 from loaders.report import Issue, LoadFailed, LoadReport
 from ontology.formats import FORMATS
 
@@ -55,7 +56,8 @@ async def contribute(
     """Load RDF describing case studies and evidence claims, attributed to your organisation.
 
     The whole body is checked against ontology/shapes.ttl first; if anything fails, nothing
-    is written and every violation (focus node, path, value, message) is listed in `errors`.
+    is written and every violation (focus node, path, value, message) is listed in `errors`;
+    with `Accept: text/turtle`, the 422 is a SHACL sh:ValidationReport instead.
     A dry run answers 200 with the counts, removals included, that the real run would make.
     """
     media_type = content_type.split(";")[0].strip().lower()
@@ -82,7 +84,8 @@ async def contribute(
             report = await _unless_client_leaves(request, load)
         except LoadFailed as e:
             errors = [_error(i) for i in e.report.issues]
-            raise InvalidContribution(str(e), errors) from e
+            turtle = validation_report(errors)
+            raise InvalidContribution(str(e), errors, turtle) from e
     if report is None:
         response.status_code = _CLIENT_GONE
         message = "The client went away before the contribution was loaded; nothing was written."

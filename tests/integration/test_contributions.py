@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from neo4j import Driver
+from rdflib import Graph, Literal, URIRef
 from typer.testing import CliRunner
 
 from api.main import create_app
@@ -438,3 +439,35 @@ def test_shape_violations_name_focus_path_and_value_as_fields(
     assert any(e.get("path") == "^cg:hasClaim" for e in errors), errors
     assert "rdflib" not in str(errors)
     assert "URIRef" not in str(errors)
+
+
+def test_a_refused_contribution_is_a_shacl_report_on_request(
+    client: TestClient, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    broken = CONTRIBUTION.replace('cg:direction "positive"', 'cg:direction "great"')
+    response = client.post(
+        "/contributions",
+        content=broken.encode(),
+        headers={
+            "Content-Type": "text/turtle",
+            "Accept": "text/turtle",
+            "Authorization": f"Bearer {key}",
+        },
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/turtle")
+    report = Graph().parse(data=response.text, format="turtle")
+    rows = report.query(
+        """PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT ?focus ?path ?value WHERE {
+            ?report a sh:ValidationReport ; sh:conforms false ; sh:result ?r .
+            ?r a sh:ValidationResult ; sh:focusNode ?focus ; sh:resultPath ?path ;
+               sh:value ?value ; sh:resultMessage ?message .
+        }"""
+    )
+    assert (
+        URIRef(CLAIM[1:-1]),
+        URIRef("https://w3id.org/connects-graph/def#direction"),
+        Literal("great"),
+    ) in {(r[0], r[1], r[2]) for r in rows}  # type: ignore[index]
