@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Protocol, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Send
@@ -95,9 +95,13 @@ class InvalidContribution(Exception):
     status: ClassVar[int] = 422
     slug: ClassVar[str] = "invalid-contribution"
 
-    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, detail: str, errors: list[dict[str, Any]] | None = None, turtle: bytes | None = None
+    ) -> None:
         super().__init__(detail)
         self.errors = errors
+        self.turtle = turtle
+        """The errors as a SHACL sh:ValidationReport, sent to a client that asks for Turtle."""
 
 
 class RateLimited(Exception):
@@ -236,9 +240,15 @@ def problem_of(exc: Exception, path: str) -> tuple[Problem, dict[str, str]]:
     return problem, headers
 
 
-async def handle(request: Request, exc: Exception) -> JSONResponse:
+TURTLE = "text/turtle"
+
+
+async def handle(request: Request, exc: Exception) -> Response:
     """The one exception handler: any error, as problem details."""
     problem, headers = problem_of(exc, request.url.path)
+    turtle = getattr(exc, "turtle", None)
+    if turtle is not None and TURTLE in request.headers.get("accept", ""):
+        return Response(turtle, status_code=problem.status, media_type=TURTLE, headers=headers)
     if problem.status == 500:
         # The exception text may hold internals (queries, paths): log it, never send it.
         if isinstance(exc, GraphError):

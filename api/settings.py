@@ -65,6 +65,9 @@ class ApiSettings(GraphSettings):
     export_concurrency: int = Field(
         default=2, ge=1, le=64, description="Exports streamed at once; 503 for one more."
     )
+    max_literal_chars: int = Field(
+        default=100_000, ge=1, description="Longest literal (characters) a contribution may hold."
+    )
     max_neighbourhood_nodes: int = Field(
         default=300, ge=1, le=10_000, description="Most nodes a neighbourhood returns."
     )

@@ -74,6 +74,11 @@ class Claim(BaseModel):
         "say (never assumed positive)."
     )
     source: str | None
+    graded_by: str | None = Field(
+        default=None,
+        description="The organisation whose contribution graded this claim; none for the "
+        "bundled evidence.",
+    )
 
 
 class EvidenceRow(BaseModel):

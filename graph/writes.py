@@ -148,6 +148,15 @@ async def owners(db: Db, ids: Sequence[str]) -> dict[str, str | None]:
     return found
 
 
+async def claims_of(db: Db, ids: Sequence[str]) -> dict[str, list[str]]:
+    """For each of `ids` that has claims in the graph: the ids of its claims."""
+    found: dict[str, list[str]] = {}
+    for batch in _batches(list(ids)):
+        rows = await db.read(writes_q.STUDY_CLAIMS, ids=batch)
+        found.update({r["id"]: r["claims"] for r in rows})
+    return found
+
+
 async def upsert(
     db: Db,
     nodes: Sequence[NodeRow],

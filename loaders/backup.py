@@ -74,8 +74,8 @@ def _read_backup(path: Path, base: str) -> Read:
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     read = rows_from_triples(triples, base, path.name, provenance=True)
     if read.problems:
-        subject, message = read.problems[0]
-        raise BackupError(f"{path}: {subject}: {message}")
+        first = read.problems[0]
+        raise BackupError(f"{path}: {first.subject}: {first.message}")
     return read
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from loaders import case_studies
 from loaders.messages import fields_at, in_words
-from loaders.rdf import RDF_FORMATS, RdfDocument, read_rdf
+from loaders.rdf import MAX_LITERAL_CHARS, RDF_FORMATS, RdfDocument, read_rdf
 from loaders.readers import (
     ReadError,
     Row,
@@ -69,8 +69,19 @@ class Parsed:
     rdf: list[RdfDocument] = field(default_factory=list)
 
 
-def parse(files: list[Path], report: LoadReport, progress: Progress | None) -> Parsed:
-    """Read and validate every file; problems go to `report.issues`, records to the result."""
+def parse(
+    files: list[Path],
+    report: LoadReport,
+    progress: Progress | None,
+    *,
+    max_literal_chars: int = MAX_LITERAL_CHARS,
+    contexts: Mapping[str, Any] | None = None,
+) -> Parsed:
+    """Read and validate every file; problems go to `report.issues`, records to the result.
+
+    `max_literal_chars` is the longest literal an RDF file may hold; `contexts` are JSON-LD
+    contexts known by URL (see `read_rdf`).
+    """
     parsed = Parsed()
     for done, path in enumerate(files):
         if progress:
@@ -78,7 +89,7 @@ def parse(files: list[Path], report: LoadReport, progress: Progress | None) -> P
         suffix = path.suffix.lower()
         try:
             if suffix in RDF_FORMATS:
-                document = read_rdf(path)
+                document = read_rdf(path, max_literal_chars=max_literal_chars, contexts=contexts)
                 parsed.rdf.append(document)
                 count = (len(document.triples), document.sha256)
             elif suffix == ".csv":
@@ -86,7 +97,8 @@ def parse(files: list[Path], report: LoadReport, progress: Progress | None) -> P
             else:
                 count = _parse_document(path, parsed, report)
         except ReadError as e:
-            report.issues.append(Issue(file=str(path), line=e.line, message=str(e)))
+            field = getattr(e, "field", None)
+            report.issues.append(Issue(file=str(path), line=e.line, field=field, message=str(e)))
             continue
         report.files.append(FileInfo(path=display_path(path), sha256=count[1], records=count[0]))
     if progress:

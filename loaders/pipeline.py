@@ -21,15 +21,16 @@ from graph.db import Db
 from graph.model import Kind
 from graph.vocabulary import Term, Vocabulary, from_graph
 from graph.writes import LinkRow, LoadRecord, PropertyValue
-from loaders.checks import with_article
+from loaders.contributions import claim_strengths, contributor_problems
 from loaders.items import Item, evidence_rows, framework_items
 from loaders.parsing import Parsed, Progress, Where, iter_studies, parse
-from loaders.rdf import violations
+from loaders.rdf import MAX_LITERAL_CHARS, violations
 from loaders.readers import ReadError, find_files
 from loaders.report import Issue, LoadFailed, LoadReport
 from loaders.writing import LoadStream
+from ontology.jsonld import CONTEXT
 from ontology.mapping import CLASSES, node_iri
-from ontology.reading import Read, node_iri_text, rows_from_triples
+from ontology.reading import Problem, Read, rows_from_triples, short_iri
 
 
 async def load_paths(
@@ -41,6 +42,7 @@ async def load_paths(
     dry_run: bool = False,
     source_name: str | None = None,
     progress: Progress | None = None,
+    max_literal_chars: int = MAX_LITERAL_CHARS,
 ) -> LoadReport:
     """Load data files (YAML/JSON/CSV/RDF, or directories of them) into the graph.
 
@@ -50,8 +52,10 @@ async def load_paths(
     large loads are committed. Loading the same files again changes
     nothing. With a `contributor` (an organisation id), everything loaded is attributed to it,
     RDF may describe only case studies and evidence claims, and nodes another contributor made
-    cannot be changed. `dry_run` checks everything and writes nothing. `source_name` is how a
-    single uploaded file is named in provenance (instead of its temporary path).
+    cannot be changed. `dry_run` checks everything and writes nothing, reporting the counts
+    (and removals) the real run would make. `source_name` is how a single uploaded file is
+    named in provenance (instead of its temporary path). RDF literals longer than
+    `max_literal_chars` are refused.
 
     Raises:
         LoadFailed: the input has problems; `report.issues` names file, line/row and field.
@@ -66,7 +70,19 @@ async def load_paths(
     if not files:
         report.issues.append(Issue(file=", ".join(map(str, paths)), message="No data files found."))
         raise LoadFailed(report)
-    parsed = parse(files, report, progress)
+    # Parsing is CPU-bound: in a thread, so the event loop keeps serving other requests.
+    parsed = await anyio.to_thread.run_sync(
+        partial(
+            parse,
+            files,
+            report,
+            progress,
+            max_literal_chars=max_literal_chars,
+            # Our own context, by its public URL, is read locally: never fetched.
+            contexts={f"{base_uri.rstrip('/')}/context.jsonld": CONTEXT},
+        ),
+        abandon_on_cancel=True,
+    )
     vocabulary = await _vocabulary(db, parsed)
     fixed = framework_items(parsed)
     fixed += await _rdf_items(db, parsed, report, base_uri.rstrip("/"), contributor)
@@ -91,8 +107,9 @@ async def load_paths(
         report.issues.append(Issue(file=str(e.path), line=e.line, message=str(e)))
         raise LoadFailed(report) from e
     if counts is not None:
-        report.load_id = load.id if counts.changed else None
         report.counts = counts
+        if not dry_run and counts.changed:
+            report.load_id = load.id
     return report
 
 
@@ -119,17 +136,16 @@ async def _rdf_items(
 ) -> list[Item]:
     items: list[Item] = []
     for document in parsed.rdf:
-        read = rows_from_triples(document.triples, base, document.path.name)
+        read = rows_from_triples(
+            document.triples, base, document.path.name, contributed=contributor is not None
+        )
         reference = await _reference_types(db, read, base)
         found = await anyio.to_thread.run_sync(violations, document, reference)
-        problems = read.problems + await _claim_strengths(db, read, base)
+        problems = read.problems + await claim_strengths(db, read, base)
         if contributor is not None:
-            problems += await _contributor_rules(db, read, base, contributor)
+            problems += await contributor_problems(db, read, base, contributor)
         report.issues += found
-        report.issues += [
-            Issue(file=str(document.path), field=f"<{subject}>", message=message)
-            for subject, message in problems
-        ]
+        report.issues += [_issue(str(document.path), p) for p in problems]
         if found or problems:
             continue
         links: dict[str, list[LinkRow]] = {}
@@ -140,60 +156,11 @@ async def _rdf_items(
     return items
 
 
-_CONTRIBUTABLE = frozenset({Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM})
-
-
-async def _contributor_rules(
-    db: Db, read: Read, base: str, contributor: str
-) -> list[tuple[str, str]]:
-    """A partner may add case studies and claims, and change only those it added itself."""
-    problems = [
-        (
-            node_iri_text(base, n.kind, n.id),
-            "Contributions describe case studies and evidence claims; "
-            f"this is {with_article(n.kind)}.",
-        )
-        for n in read.nodes
-        if n.kind not in _CONTRIBUTABLE
-    ]
-    existing = await writes.owners(db, [n.id for n in read.nodes])
-    problems += [
-        (
-            node_iri_text(base, n.kind, n.id),
-            "Already in the graph and not contributed by you: choose another id.",
-        )
-        for n in read.nodes
-        if n.id in existing and existing[n.id] != contributor
-    ]
-    return problems
-
-
-async def _claim_strengths(db: Db, read: Read, base: str) -> list[tuple[str, str]]:
-    """A claim's strength is its level's, on the common scale: never what a file says."""
-    claims = [n for n in read.nodes if n.kind is Kind.EVIDENCE_CLAIM]
-    if not claims:
-        return []
-    vocabulary = await from_graph(db)
-    strengths: dict[str, object] = {t.id: t.strength for t in vocabulary.terms.values()}
-    for node in read.nodes:
-        if node.kind is Kind.EVIDENCE_LEVEL:
-            strengths[node.id] = node.props.get("strength")
-    problems = []
-    for claim in claims:
-        expected = strengths.get(str(claim.props.get("level")))
-        stated = claim.props.get("strength")
-        if not isinstance(expected, int):
-            continue  # the shapes report a missing or unknown level
-        if stated is not None and stated != expected:
-            problems.append(
-                (
-                    node_iri_text(base, claim.kind, claim.id),
-                    f"cg:strength {stated} does not match its level {claim.props['level']!r} "
-                    f"(strength {expected}): a claim's strength comes from its level.",
-                )
-            )
-        claim.props["strength"] = expected
-    return problems
+def _issue(file: str, problem: Problem) -> Issue:
+    field = f"<{problem.subject}>"
+    if problem.predicate is not None:
+        field += f" {short_iri(problem.predicate)}"
+    return Issue(file=file, field=field, message=problem.message, value=problem.value)
 
 
 async def _reference_types(db: Db, read: Read, base: str) -> list[ox.Triple]:

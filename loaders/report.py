@@ -15,6 +15,7 @@ class Issue(BaseModel):
     row: int | None = Field(default=None, description="For CSV: the data row (1 = first).")
     field: str | None = None
     message: str
+    value: str | None = Field(default=None, description="The value at fault, when one is.")
 
     def __str__(self) -> str:
         where = self.file + (f":{self.line}" if self.line else "")

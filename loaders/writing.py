@@ -98,7 +98,9 @@ class LoadStream:
         *,
         dry_run: bool = False,
     ) -> WriteCounts | None:
-        """Check everything and write it; None after a dry run (nothing written).
+        """Check everything and write it. A dry run of a load small enough for one pass writes
+        in a transaction it rolls back, so it counts what the real run would; a larger dry run
+        only checks, and gives None.
 
         Raises:
             LoadFailed: the input has problems (every one is in the report); nothing written.
@@ -269,7 +271,7 @@ class LoadStream:
                     self.study_ids.update(chunk.study_ids)
                     self.report.issues += chunk.issues
                     await self._check_items(chunk.items)
-                    if not (self.report.issues or dry_run):
+                    if not self.report.issues:
                         own = [item for item in chunk.items if not item.shared]
                         links = [link for item in own for link in item.links]
                         later = [link for link in links if link.to_id in self.shared]
@@ -283,13 +285,12 @@ class LoadStream:
             self._check_evidence_rows(extra)
             if self.report.issues:
                 raise LoadFailed(self.report)
-            if dry_run:
-                return None
             shared = list(self.shared.values())
             to_shared += [link for item in shared for link in item.links]
             await self._write_nodes(writer, [], to_shared, shared=shared)
-            counts = await writer.finish()
-            await txs.commit(next_one=False)
+            counts = await writer.finish(record_load=not dry_run)
+            if not dry_run:  # a dry run's writes are rolled back: its counts are the real run's
+                await txs.commit(next_one=False)
         return counts
 
     async def _write_nodes(

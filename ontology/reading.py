@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
-from rdflib.namespace import DCTERMS, PROV, RDF, SKOS
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.model import Kind, Rel
 from graph.writes import LinkRow, NodeRow, PropertyValue
@@ -28,6 +28,52 @@ _SKIPPED = {str(PROV.wasGeneratedBy), str(PROV.wasAttributedTo), str(DCTERMS.ide
 _SOURCE_IS_URL = {Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM}
 _KIND_BY_SLUG = {kind.slug: kind for kind in Kind}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_WHOLE = re.compile(r"^[+-]?[0-9]{1,18}$")
+"""A whole number the graph can store (18 digits stay within a 64-bit integer)."""
+_INTEGER_TYPES = frozenset(
+    str(t) for t in (XSD.integer, XSD.int, XSD.long, XSD.nonNegativeInteger, XSD.positiveInteger)
+)
+CONTRIBUTABLE: dict[Kind, frozenset[str]] = {
+    kind: frozenset(str(p) for p in (RDF.type, DCTERMS.identifier, SKOS.prefLabel, *more))
+    for kind, more in (
+        (
+            Kind.CASE_STUDY,
+            (
+                DCTERMS.description,
+                DCTERMS.source,
+                SKOS.altLabel,
+                RDFS.seeAlso,
+                CG.ledBy,
+                CG.withPartner,
+                CG.hasClaim,
+                CG.addresses,
+                DCTERMS.spatial,
+                CG.appliesIntervention,
+                CG.inRegion,
+                CG.reportedCost,
+                CG.costBasis,
+                CG.costYear,
+                CG.yearStart,
+                CG.yearEnd,
+                CG.reportedResult,
+            ),
+        ),
+        (
+            Kind.EVIDENCE_CLAIM,
+            (
+                DCTERMS.description,
+                DCTERMS.source,
+                CG.forOutcome,
+                CG.evidenceLevel,
+                CG.evidenceType,
+                CG.strength,
+                CG.direction,
+            ),
+        ),
+    )
+}
+"""What a contribution may say about each kind it may describe; the rest (provenance, the
+source file, a case study's strength) is the service's own."""
 
 
 @dataclass
@@ -38,8 +84,20 @@ class Read:
     links: list[LinkRow] = field(default_factory=list)
     loads: list[tuple[str, dict[str, PropertyValue]]] = field(default_factory=list)
     """Load activities (only read when restoring a backup)."""
-    problems: list[tuple[str, str]] = field(default_factory=list)
-    """(subject IRI, message) pairs."""
+    problems: list[Problem] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    """Subjects that are not nodes of ours (no class of ours, or blank nodes): nothing is
+    read from them."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with a subject, and where: the predicate and value, when one is at fault."""
+
+    subject: str
+    message: str
+    predicate: str | None = None
+    value: str | None = None
 
 
 def parse_node_iri(base: str, iri: str) -> tuple[Kind, str] | None:
@@ -58,18 +116,26 @@ def node_iri_text(base: str, kind: Kind, node_id: str) -> str:
 
 
 def rows_from_triples(
-    triples: Iterable[ox.Triple], base: str, source_file: str, *, provenance: bool = False
+    triples: Iterable[ox.Triple],
+    base: str,
+    source_file: str,
+    *,
+    provenance: bool = False,
+    contributed: bool = False,
 ) -> Read:
     """Nodes and links from RDF in our vocabulary and URI space.
 
     With `provenance` (restoring a backup), the loads and which load made each node are read
-    too; otherwise they are the graph's own business and left out.
+    too; otherwise they are the graph's own business and left out. With `contributed` (a
+    partner's contribution), a predicate not in CONTRIBUTABLE for its node's kind is a problem.
     """
     by_subject: dict[str, list[ox.Triple]] = defaultdict(list)
+    out = Read()
     for triple in triples:
         if isinstance(triple.subject, ox.NamedNode):
             by_subject[triple.subject.value].append(triple)
-    out = Read()
+        elif str(triple.subject) not in out.ignored:
+            out.ignored.append(str(triple.subject))
     for subject, group in by_subject.items():
         classes = {
             t.object.value
@@ -81,16 +147,18 @@ def rows_from_triples(
             out.loads.append(_load(subject, group, base))
             continue
         if not kinds:
-            continue  # dataset records, loads and other things that are not nodes
+            out.ignored.append(subject)  # dataset records, loads, things that are not nodes
+            continue
         place = parse_node_iri(base, subject)
         if place is None or len(kinds) != 1 or place[0] not in kinds:
             names = ", ".join(sorted(k.value for k in kinds))
             message = (
                 f"Not one of our node URIs for its class ({names}): use {base}/id/<kind>/<id>."
             )
-            out.problems.append((subject, message))
+            out.problems.append(Problem(subject, message))
             continue
-        _node(place[0], place[1], group, base, source_file, out)
+        allowed = CONTRIBUTABLE.get(place[0], frozenset()) if contributed else None
+        _node(place[0], place[1], group, base, source_file, out, allowed)
         if provenance:
             made_by = [
                 t.object.value
@@ -123,17 +191,27 @@ def _load(
 
 
 def _node(
-    kind: Kind, node_id: str, triples: list[ox.Triple], base: str, source_file: str, out: Read
+    kind: Kind,
+    node_id: str,
+    triples: list[ox.Triple],
+    base: str,
+    source_file: str,
+    out: Read,
+    allowed: frozenset[str] | None = None,
 ) -> None:
     props: dict[str, PropertyValue] = {"id": node_id}
     lists: dict[str, list[str]] = defaultdict(list)
+    subject = node_iri_text(base, kind, node_id)
     for triple in triples:
         predicate, obj = triple.predicate.value, triple.object
+        if allowed is not None and predicate not in allowed:
+            out.problems.append(_not_contributable(subject, kind, predicate, obj))
+            continue
         if predicate == str(DCTERMS.identifier) and getattr(obj, "value", None) != node_id:
             message = (
                 f"dcterms:identifier {getattr(obj, 'value', obj)!r} differs from the URI's id."
             )
-            out.problems.append((node_iri_text(base, kind, node_id), message))
+            out.problems.append(Problem(subject, message, predicate, _text(obj)))
             continue
         if predicate in (str(RDF.type), *_SKIPPED):
             continue
@@ -156,15 +234,20 @@ def _node(
             _link(kind, node_id, predicate, obj, base, source_file, props, out)
         elif predicate in PROPERTY_BY_PREDICATE:
             name, style = PROPERTY_BY_PREDICATE[predicate]
-            text = obj.value if isinstance(obj, ox.NamedNode | ox.Literal) else str(obj)
-            value: PropertyValue = int(text) if style == "integer" else text
+            value: PropertyValue = _text(obj)
+            if style == "integer":
+                whole = _whole_number(obj)
+                if whole is None:
+                    out.problems.append(_not_whole(subject, predicate, obj))
+                    continue
+                value = whole
             if name in _LIST_PROPERTIES:
                 lists[name].append(str(value))
             else:
                 props[name] = value
         else:
-            subject = node_iri_text(base, kind, node_id)
-            out.problems.append((subject, f"Unknown predicate <{predicate}>."))
+            message = f"Unknown predicate <{predicate}>."
+            out.problems.append(Problem(subject, message, predicate, _text(obj)))
     props |= {name: sorted(values) for name, values in lists.items()}
     if kind is Kind.CASE_STUDY and "source_urls" in props:
         props.setdefault("source", props["source_urls"][0])  # type: ignore[index]
@@ -194,7 +277,8 @@ def _link(
     target = parse_node_iri(base, obj.value) if isinstance(obj, ox.NamedNode) else None
     if target is None:
         subject = node_iri_text(base, kind, node_id)
-        out.problems.append((subject, f"<{predicate}> must point to one of our node URIs."))
+        message = f"<{predicate}> must point to one of our node URIs."
+        out.problems.append(Problem(subject, message, predicate, _text(obj)))
         return
     out.links.append(LinkRow(node_id, rel, target[1], source_file))
     # Claims keep their level and type as properties too: the evidence queries filter on them.
@@ -202,3 +286,47 @@ def _link(
         props["level"] = target[1]
     if kind is Kind.EVIDENCE_CLAIM and rel is Rel.OF_TYPE:
         props["evidence_type"] = target[1]
+
+
+def _text(obj: object) -> str:
+    return obj.value if isinstance(obj, ox.NamedNode | ox.Literal) else str(obj)
+
+
+def _whole_number(obj: object) -> int | None:
+    if not isinstance(obj, ox.Literal) or obj.datatype.value not in _INTEGER_TYPES:
+        return None
+    return int(obj.value) if _WHOLE.match(obj.value) else None
+
+
+def _not_whole(subject: str, predicate: str, obj: object) -> Problem:
+    datatype = obj.datatype.value if isinstance(obj, ox.Literal) else "an IRI"
+    message = (
+        f"A whole number (xsd:integer) of at most 18 digits is expected; "
+        f"{_text(obj)!r} is {short_iri(datatype)}."
+    )
+    return Problem(subject, message, predicate, _text(obj))
+
+
+def _not_contributable(subject: str, kind: Kind, predicate: str, obj: object) -> Problem:
+    if predicate in (str(CG.sourceFile), str(PROV.wasGeneratedBy), str(PROV.wasAttributedTo)):
+        message = f"{short_iri(predicate)} is recorded by the service; leave it out."
+    elif predicate == str(CG.strength):
+        message = "cg:strength is the service's: a claim's comes from its cg:evidenceLevel."
+    else:
+        message = f"{short_iri(predicate)} is not something a contribution says of {kind.value}."
+    return Problem(subject, message, predicate, _text(obj))
+
+
+def short_iri(iri: str) -> str:
+    """`cg:strength` for our vocabulary's IRIs, `<iri>` for others."""
+    for prefix, namespace in (
+        ("cg:", str(CG)),
+        ("xsd:", str(XSD)),
+        ("dcterms:", str(DCTERMS)),
+        ("skos:", str(SKOS)),
+        ("prov:", str(PROV)),
+        ("rdfs:", str(RDFS)),
+    ):
+        if iri.startswith(namespace):
+            return prefix + iri[len(namespace) :]
+    return f"<{iri}>"

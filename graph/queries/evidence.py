@@ -39,6 +39,7 @@ WHAT_WORKS: LiteralString = (
     + """
 WITH cs, collect(c {
     .id, .strength, .level, .evidence_type, .direction, .source,
+    graded_by: c.contributed_by,
     outcome: o.id, outcome_name: o.name,
     level_name: [(c)-[:AT_LEVEL]->(l) | l.name][0],
     type_name: [(c)-[:OF_TYPE]->(t) | t.name][0]

@@ -24,6 +24,13 @@ RETURN n.id AS id, n.contributed_by AS owner
 """
 
 
+STUDY_CLAIMS: LiteralString = """
+UNWIND $ids AS id
+MATCH (s:Entity {id: id})-[:HAS_CLAIM]->(c:Entity)
+RETURN id, collect(c.id) AS claims
+"""
+
+
 UPDATE_NODES: LiteralString = """
 UNWIND $rows AS row
 MATCH (n:Entity {id: row.id})

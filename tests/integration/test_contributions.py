@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from neo4j import Driver
+from rdflib import Graph, Literal, URIRef
 from typer.testing import CliRunner
 
 from api.main import create_app
 from api.settings import ApiSettings
 from cli.main import app as cli
 from graph.keys import Scope
-from tests.helpers import CONTRIBUTION, ROOT, contribute, fingerprint, graph_env, make_key
+from tests.helpers import (
+    CONTRIBUTION,
+    ROOT,
+    contribute,
+    fingerprint,
+    graph_env,
+    make_key,
+    problem,
+)
 
 
 def _env(settings: ApiSettings) -> dict[str, str]:
@@ -181,7 +193,7 @@ def test_a_region_in_a_contribution_is_accepted(client: TestClient, settings: Ap
         "    cg:inRegion <http://data.test/id/region/wales> ;\n    cg:hasClaim",
     )
     response = contribute(client, key, with_region, dry_run="true")
-    assert response.status_code == 201, response.text
+    assert response.status_code == 200, response.text
     assert client.get("/nodes/partner-study").status_code == 404  # a dry run writes nothing
     assert contribute(client, key, with_region).status_code == 201
     rows = client.get("/evidence", params={"region": "Wales", "outcome": "inclusion"}).json()
@@ -233,3 +245,233 @@ def test_instances_share_nothing_but_the_graph(client: TestClient, settings: Api
                 headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {key}"},
             )
             assert again.status_code == 401
+
+
+CLAIM = "<http://data.test/id/evidence-claim/partner-claim>"
+STUDY = "<http://data.test/id/case-study/partner-study>"
+
+
+def _errors(response: Response) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = problem(response, 422, "invalid-contribution")["errors"]
+    return errors
+
+
+def test_a_news_report_cannot_be_graded_peer_reviewed(
+    client: TestClient, empty_graph: Driver, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    before = fingerprint(empty_graph, settings)
+    inflated = (
+        CONTRIBUTION.replace("independent-evaluation", "news-report")
+        .replace("connects-level-4", "connects-level-5")
+        .replace("    cg:strength 4 ;\n", "")
+    )
+    [error] = _errors(contribute(client, key, inflated))
+    assert error["location"] == f"{CLAIM} cg:evidenceLevel"
+    assert "more than 'news-report' evidence supports: at most strength 1" in error["message"]
+    assert error["value"] == "connects-level-5"
+    assert fingerprint(empty_graph, settings) == before
+    honest = inflated.replace("connects-level-5", "connects-level-1")
+    assert contribute(client, key, honest).status_code == 201
+
+
+def test_a_study_cannot_take_another_organisations_claim(
+    client: TestClient, empty_graph: Driver, settings: ApiSettings
+) -> None:
+    assert contribute(client, make_key(settings, Scope.CONTRIBUTE), CONTRIBUTION).status_code == 201
+    solace = make_key(settings, Scope.CONTRIBUTE, "solace")
+    before = fingerprint(empty_graph, settings)
+    borrowed = CONTRIBUTION.split("<http://data.test/id/evidence-claim/partner-claim> a")[0]
+    borrowed = borrowed.replace("partner-study", "solace-study").replace(
+        "organisation/lga", "organisation/solace"
+    )
+    [error] = _errors(contribute(client, solace, borrowed))
+    assert error["focus"] == "http://data.test/id/case-study/solace-study"
+    assert error["path"] == "cg:hasClaim"
+    assert "which is not yours" in error["message"]
+    assert fingerprint(empty_graph, settings) == before
+
+
+def test_properties_the_service_owns_are_refused(
+    client: TestClient, empty_graph: Driver, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    before = fingerprint(empty_graph, settings)
+    owned = CONTRIBUTION.replace(
+        "    cg:hasClaim",
+        '    cg:strength 5 ;\n    cg:sourceFile "official.yaml" ;\n'
+        "    <http://www.w3.org/ns/prov#wasAttributedTo> <http://data.test/id/organisation/lga> ;"
+        "\n    cg:hasClaim",
+    )
+    errors = _errors(contribute(client, key, owned))
+    assert sorted(e["location"] for e in errors) == [
+        f"{STUDY} cg:sourceFile",
+        f"{STUDY} cg:strength",
+        f"{STUDY} prov:wasAttributedTo",
+    ]
+    assert fingerprint(empty_graph, settings) == before
+
+
+def test_who_graded_a_claim_is_recorded(client: TestClient, settings: ApiSettings) -> None:
+    assert contribute(client, make_key(settings, Scope.CONTRIBUTE), CONTRIBUTION).status_code == 201
+    rows = client.get("/evidence", params={"outcome": "inclusion"}).json()["items"]
+    [claim] = next(r["claims"] for r in rows if r["id"] == "partner-study")
+    assert claim["graded_by"] == "lga"
+    exported = client.get("/export", params={"format": "nt"}).text
+    assert (
+        "<http://data.test/id/evidence-claim/partner-claim> "
+        "<http://www.w3.org/ns/prov#wasAttributedTo> <http://data.test/id/organisation/lga> ."
+    ) in exported
+
+
+@pytest.mark.parametrize(
+    ("triple", "path", "value"),
+    [
+        ('cg:costYear "2023-05"^^xsd:gYearMonth', "cg:costYear", "2023-05"),
+        ('cg:yearStart "abc"^^xsd:integer', "cg:yearStart", "abc"),
+        ("cg:yearEnd 2023.5", "cg:yearEnd", "2023.5"),
+        ("cg:yearEnd 99999999999999999999", "cg:yearEnd", "99999999999999999999"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_a_located_422(
+    client: TestClient,
+    empty_graph: Driver,
+    settings: ApiSettings,
+    triple: str,
+    path: str,
+    value: str,
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    before = fingerprint(empty_graph, settings)
+    body = "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n" + CONTRIBUTION.replace(
+        "    cg:hasClaim", f"    {triple} ;\n    cg:hasClaim"
+    )
+    errors = _errors(contribute(client, key, body))
+    assert {"location": f"{STUDY} {path}", "value": value} in [
+        {"location": e["location"], "value": e.get("value")} for e in errors
+    ]
+    assert "rdflib" not in str(errors)
+    assert fingerprint(empty_graph, settings) == before
+
+
+def test_a_claim_strength_that_is_not_a_whole_number_is_a_located_422(
+    client: TestClient, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    response = contribute(client, key, CONTRIBUTION.replace("cg:strength 4", "cg:strength 1.0"))
+    assert any(
+        e["location"] == f"{CLAIM} cg:strength" and e.get("value") == "1.0"
+        for e in _errors(response)
+    )
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '<http://data.test/id/case-study/untyped> <http://purl.org/dc/terms/description> "x" .',
+        "<http://data.test/id/outcome/inclusion> "
+        '<http://www.w3.org/2004/02/skos/core#prefLabel> "Renamed"@en .',
+        '[] <http://purl.org/dc/terms/description> "a blank node" .',
+    ],
+)
+def test_triples_that_would_be_ignored_are_a_located_422(
+    client: TestClient, empty_graph: Driver, settings: ApiSettings, extra: str
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    before = fingerprint(empty_graph, settings)
+    errors = _errors(contribute(client, key, CONTRIBUTION + extra))
+    assert any("nothing would be read from it" in e["message"] for e in errors)
+    assert fingerprint(empty_graph, settings) == before
+    alone = contribute(client, key, extra)
+    assert alone.status_code == 422  # never a silent 201 with nothing written
+
+
+def test_a_partial_record_does_not_silently_remove_claims(
+    client: TestClient, empty_graph: Driver, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    assert contribute(client, key, CONTRIBUTION).status_code == 201
+    before = fingerprint(empty_graph, settings)
+    study_only = CONTRIBUTION.split("<http://data.test/id/evidence-claim/partner-claim> a")[0]
+    study_only = study_only.replace(
+        "    cg:hasClaim <http://data.test/id/evidence-claim/partner-claim> .", "    ."
+    ).replace("theme-regeneration> ;\n    .", "theme-regeneration> .")
+    [error] = _errors(contribute(client, key, study_only))
+    assert error["location"] == f"{STUDY} cg:hasClaim"
+    assert "partner-claim" in error["message"]
+    assert fingerprint(empty_graph, settings) == before
+
+
+def test_a_dry_run_answers_200_with_what_the_real_run_does(
+    client: TestClient, empty_graph: Driver, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    before = fingerprint(empty_graph, settings)
+    dry = contribute(client, key, CONTRIBUTION, dry_run="true")
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["load_id"] is None
+    assert fingerprint(empty_graph, settings) == before
+    real = contribute(client, key, CONTRIBUTION)
+    assert real.status_code == 201
+    assert dry.json()["counts"] == real.json()["counts"]
+    assert real.json()["counts"]["nodes_created"] == 2
+    # A new claim in place of the old: the old one's link and node go, and the dry run says so.
+    replaced = CONTRIBUTION.replace("partner-claim", "partner-claim-2")
+    middle = fingerprint(empty_graph, settings)
+    dry = contribute(client, key, replaced, dry_run="true")
+    assert fingerprint(empty_graph, settings) == middle
+    real = contribute(client, key, replaced)
+    assert dry.json()["counts"] == real.json()["counts"]
+    assert real.json()["counts"]["links_removed"] == 1
+    assert real.json()["counts"]["nodes_removed"] == 1
+
+
+def test_shape_violations_name_focus_path_and_value_as_fields(
+    client: TestClient, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    broken = CONTRIBUTION.replace('cg:direction "positive"', 'cg:direction "great"')
+    errors = _errors(contribute(client, key, broken))
+    direction = next(e for e in errors if e["location"] == f"{CLAIM} cg:direction")
+    assert direction["focus"] == CLAIM[1:-1]
+    assert direction["path"] == "cg:direction"
+    assert direction["value"] == "great"
+    orphan = CONTRIBUTION.replace(
+        "    cg:hasClaim <http://data.test/id/evidence-claim/partner-claim> .", "    ."
+    ).replace("theme-regeneration> ;\n    .", "theme-regeneration> .")
+    errors = _errors(contribute(client, key, orphan))
+    assert any(e.get("path") == "^cg:hasClaim" for e in errors), errors
+    assert "rdflib" not in str(errors)
+    assert "URIRef" not in str(errors)
+
+
+def test_a_refused_contribution_is_a_shacl_report_on_request(
+    client: TestClient, settings: ApiSettings
+) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    broken = CONTRIBUTION.replace('cg:direction "positive"', 'cg:direction "great"')
+    response = client.post(
+        "/contributions",
+        content=broken.encode(),
+        headers={
+            "Content-Type": "text/turtle",
+            "Accept": "text/turtle",
+            "Authorization": f"Bearer {key}",
+        },
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/turtle")
+    report = Graph().parse(data=response.text, format="turtle")
+    rows = report.query(
+        """PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT ?focus ?path ?value WHERE {
+            ?report a sh:ValidationReport ; sh:conforms false ; sh:result ?r .
+            ?r a sh:ValidationResult ; sh:focusNode ?focus ; sh:resultPath ?path ;
+               sh:value ?value ; sh:resultMessage ?message .
+        }"""
+    )
+    assert (
+        URIRef(CLAIM[1:-1]),
+        URIRef("https://w3id.org/connects-graph/def#direction"),
+        Literal("great"),
+    ) in {(r[0], r[1], r[2]) for r in rows}  # type: ignore[index]
