@@ -190,12 +190,13 @@ def check(statement: str) -> None:
         called = after < len(found) and found[after].text == "("
         if previous is not None and previous.kind == "word" and previous.text == "CALL":
             _check_procedure(name)
+        elif token.kind == "word" and token.text in REFUSED_WORDS and not _is_name(found, index):
+            # Before the function check: `CREATE (n)` is a clause, not a call of CREATE().
+            raise NotAllowed(f"{token.text} is not allowed: researchers' Cypher may only read.")
         elif called and not (token.kind == "word" and name.upper() in ALLOWED_KEYWORDS):
             ranges *= _check_function(name, found, after)
             if ranges > MAX_RANGES:
                 raise NotAllowed(f"All range() together may produce {MAX_RANGES} numbers at most.")
-        elif token.kind == "word" and token.text in REFUSED_WORDS and not _is_name(found, index):
-            raise NotAllowed(f"{token.text} is not allowed: researchers' Cypher may only read.")
     if concatenations > MAX_CONCATENATIONS:
         raise NotAllowed(
             f"At most {MAX_CONCATENATIONS} '+' may appear in one statement "

@@ -45,6 +45,20 @@ def test_refused(statement: str) -> None:
         check(statement)
 
 
+@pytest.mark.parametrize(
+    ("statement", "clause"),
+    [
+        ("CREATE (n:Outcome {id: 'x'}) RETURN n", "CREATE"),
+        ("MERGE (n:Outcome {id: 'x'}) RETURN n", "MERGE"),
+        ("FOREACH (i IN [1] | CREATE (:Outcome))", "FOREACH"),
+    ],
+)
+def test_a_clause_before_a_parenthesis_is_named_as_a_clause(statement: str, clause: str) -> None:
+    # Not "the function CREATE()": the researcher wrote a clause, and the message says which.
+    with pytest.raises(NotAllowed, match=f"^{clause} is not allowed: researchers' Cypher may"):
+        check(statement)
+
+
 @pytest.mark.parametrize("statement", ["RETURN 'open", "RETURN 1 /* open", "RETURN `open"])
 def test_unterminated_is_malformed(statement: str) -> None:
     with pytest.raises(Malformed, match="never closed"):
