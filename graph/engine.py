@@ -397,8 +397,19 @@ def _alive(pid: int) -> bool:
         return False
     state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").split()
     if len(state) >= 3 and state[2] == "Z":
+        # A JVM's main thread is a zombie while its other threads are still dying (a frozen one
+        # takes a while after SIGKILL), and until the last has gone its ports stay open.
+        if _threads(pid) > 1:
+            return True
         # It exited after the waitpid above: reap it now if it is ours.
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
         return False
     return True
+
+
+def _threads(pid: int) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/task"))
+    except OSError:
+        return 0

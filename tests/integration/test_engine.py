@@ -10,7 +10,7 @@ import pytest
 from api.settings import ApiSettings
 from graph import engine
 from graph.errors import EngineError
-from tests.helpers import free_port
+from tests.helpers import free_port, frozen
 
 pytestmark = pytest.mark.embedded_only(reason="starts, stops and breaks the embedded engine")
 
@@ -44,6 +44,22 @@ def test_start_status_stop(tmp_path: Path) -> None:
     assert engine.status(own).running is False
     assert not Path(f"/proc/{started.pid}").exists()
     assert engine.stop(own) is False
+
+
+def test_a_frozen_engine_is_restarted_on_its_own_ports(tmp_path: Path) -> None:
+    # SIGKILL leaves a frozen JVM's main thread a zombie while its other threads die, and its
+    # ports stay open until the last one has gone: restart must wait for that, not fail.
+    own = private_settings(tmp_path, query_timeout=4.0)
+    frozen_pid = engine.start(own).pid
+    assert frozen_pid is not None
+    try:
+        with frozen(frozen_pid):
+            restarted = engine.restart(own, grace=1.0)
+        assert restarted.running
+        assert restarted.pid not in (None, frozen_pid)
+        assert not Path(f"/proc/{frozen_pid}").exists()
+    finally:
+        engine.stop(own)
 
 
 LOOPBACK = ("0100007F", "0000000000000000FFFF00000100007F")  # 127.0.0.1, as IPv4 and mapped IPv6
