@@ -214,7 +214,7 @@ ATTACKS: dict[str, Attack] = {
     # Query parameters and paths.
     "misspelt parameter": Attack("GET", "/evidence", params={"outcom": "Inclusion"}),
     "negative limit": Attack("GET", "/nodes", params={"kind": "Outcome", "limit": "-1"}),
-    "huge limit": Attack("GET", "/nodes", params={"kind": "Outcome", "limit": "100000000"}),
+    "year that is not a year": Attack("GET", "/evidence", params={"year_from": "1; DROP"}),
     "huge offset": Attack("GET", "/evidence", params={"offset": "99999999999999999999"}),
     "unknown direction": Attack("GET", "/evidence", params={"direction": "sideways"}),
     "unknown outcome": Attack("GET", "/what-works", params={"outcome": "Nope"}),

@@ -19,7 +19,13 @@ SERVER = "bolt://127.0.0.1:1"  # never reached: the decision comes before any co
 
 
 def server_settings(**changes: object) -> ApiSettings:
-    return ApiSettings(uri=SERVER, password=SecretStr("a-real-password"), **changes)  # type: ignore[arg-type]
+    values = {
+        "uri": SERVER,
+        "password": SecretStr("a-real-password"),
+        "public_base_uri": "https://graph.example.org",  # production refuses a local one
+        **changes,
+    }
+    return ApiSettings.model_validate(values)
 
 
 async def reader_of(settings: ApiSettings) -> tuple[GraphState, Db]:
