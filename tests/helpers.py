@@ -14,6 +14,7 @@ import os
 import secrets
 import signal
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,12 +23,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from neo4j import Driver
 from playwright.sync_api import Page
 from rdflib import Graph
 
+from api.hardening import server_options
 from api.main import create_app
 from api.settings import ApiSettings
 from graph import keys
@@ -207,6 +210,33 @@ def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
     assert body["type"] == f"/problems/{slug}"
     assert body["status"] == status
     return body
+
+
+@contextmanager
+def served(settings: ApiSettings, **changes: Any) -> Iterator[int]:
+    """The API on a real uvicorn server on a free port, configured as `connects serve` does it
+    (`server_options`); yields the port."""
+    changed = settings.model_copy(update=changes)
+    config = uvicorn.Config(
+        create_app(changed),
+        host="127.0.0.1",
+        port=free_port(),
+        log_config=None,
+        **server_options(changed),
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            threading.Event().wait(0.05)
+        assert server.started, "uvicorn did not start"
+        yield config.port
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 # Keys and contributions.

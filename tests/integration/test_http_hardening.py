@@ -10,56 +10,26 @@ import secrets
 import socket
 import threading
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import anyio
 import httpx2 as httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from starlette.types import Message
 
 from api.hardening import server_options
-from api.main import create_app
 from api.settings import ApiSettings
 from graph import keys
 from graph.db import open_db
 from graph.keys import Scope
 from loaders.report import LoadReport
-from tests.helpers import CONTRIBUTION, app_client, free_port, make_key, problem
+from tests.helpers import CONTRIBUTION, app_client, make_key, problem, served
 
 
 @pytest.fixture(scope="module")
 def served_data(everything: LoadReport) -> object:
     return everything
-
-
-@contextmanager
-def served(settings: ApiSettings, **changes: Any) -> Iterator[int]:
-    """The API on a real uvicorn server on a free port, configured as `connects serve` does it
-    (`server_options`); yields the port."""
-    changed = settings.model_copy(update=changes)
-    config = uvicorn.Config(
-        create_app(changed),
-        host="127.0.0.1",
-        port=free_port(),
-        log_config=None,
-        **server_options(changed),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        for _ in range(200):
-            if server.started:
-                break
-            threading.Event().wait(0.05)
-        assert server.started, "uvicorn did not start"
-        yield config.port
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 def raw_request(port: int, head: str, body: bytes = b"", wait: float = 10.0) -> str:

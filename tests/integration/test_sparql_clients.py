@@ -6,14 +6,11 @@ import io
 import os
 import shutil
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-import uvicorn
 from neo4j import Driver
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import SKOS
@@ -21,11 +18,10 @@ from rdflib.query import Result
 from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from api.main import create_app
 from api.settings import ApiSettings
 from graph.model import Kind
 from ontology.mapping import CLASSES
-from tests.helpers import DATA, clear, free_port, load
+from tests.helpers import DATA, clear, load, served
 
 BASE = "http://data.test"
 INSTITUTES = """PREFIX org: <http://www.w3.org/ns/org#>
@@ -41,20 +37,8 @@ def server(settings: ApiSettings, sync_driver: Driver) -> Iterator[str]:
     """The app served by uvicorn on a free port, as partners reach it."""
     clear(sync_driver, settings)
     load(settings, DATA)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_config=None, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with served(settings) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def roqet(endpoint: str, query: str, results: str) -> str:
