@@ -304,7 +304,10 @@ async def _scope(db: Db, evidence: EvidenceFilter, interventions: list[str]) -> 
 
 
 async def _interventions(db: Db, ids: Iterable[str] = ()) -> list[dict[str, Any]]:
-    return await db.read(q.INTERVENTIONS, interventions=list(ids), limit=MAX_INTERVENTIONS)
+    chosen = list(ids)
+    if not chosen:
+        return await db.read(q.INTERVENTIONS, limit=MAX_INTERVENTIONS)
+    return await db.read(q.INTERVENTIONS_BY_ID, interventions=chosen, limit=MAX_INTERVENTIONS)
 
 
 def _ref(row: dict[str, Any]) -> InterventionRef:

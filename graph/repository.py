@@ -157,9 +157,14 @@ async def list_nodes(
     offset: int,
 ) -> Page:
     """One page of nodes of a kind, by name, optionally filtered by a name fragment."""
-    params = {"text": text.strip().lower() if text else None, "limit": limit, "offset": offset}
-    rows = await db.read(nodes_q.LIST_NODES[kind], **params)
-    total = await db.read(nodes_q.COUNT_NODES[kind], **params)
+    page = {"limit": limit, "offset": offset}
+    needle = text.strip().lower() if text else None
+    if needle is None:
+        rows = await db.read(nodes_q.LIST_NODES[kind], **page)
+        total = await db.read(nodes_q.COUNT_NODES[kind])
+    else:
+        rows = await db.read(nodes_q.LIST_NODES_MATCHING[kind], text=needle, **page)
+        total = await db.read(nodes_q.COUNT_NODES_MATCHING[kind], text=needle)
     items = [_summary(r["node"], r["labels"]) for r in rows]
     return Page(items=items, total=int(total[0]["total"]), limit=limit, offset=offset)
 

@@ -22,9 +22,7 @@ MATCH (s:Scheme {id: 'evidence-ratings'})
 RETURN s.id AS id, s.name AS name, s.description AS description
 """
 
-INTERVENTIONS: LiteralString = """
-MATCH (i:Intervention)
-WHERE size($interventions) = 0 OR i.id IN $interventions
+_INTERVENTION_CARDS: LiteralString = """
 OPTIONAL MATCH (i)-[:BROADER]->(f:InterventionFamily)
 WITH i, f
 ORDER BY coalesce(f.name, ''), i.name, i.id
@@ -33,6 +31,17 @@ RETURN i.id AS id, i.name AS name, i.description AS description,
        f.id AS family_id, f.name AS family_name,
        size([(cs:CaseStudy)-[:APPLIES]->(i) | cs.id]) AS case_studies
 """
+
+# Every approach, or only those asked for: two statements rather than one with
+# `size($interventions) = 0 OR ...`, which costs the embedded engine its index seek.
+INTERVENTIONS: LiteralString = "MATCH (i:Intervention)" + _INTERVENTION_CARDS
+
+# Each id sought through the kind's own index (`WHERE i.id IN $interventions` scans the kind).
+INTERVENTIONS_BY_ID: LiteralString = (
+    "UNWIND $interventions AS wanted MATCH (i:Intervention {id: wanted}) WITH DISTINCT i"
+    + _INTERVENTION_CARDS
+)
+
 
 # One row per (intervention, case study) in scope, with every claim of the case study in scope:
 # which claim is its best, and what direction it takes, is decided in Python (graph/approaches).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import re
 import shutil
 import subprocess
 from enum import Enum
@@ -76,3 +77,29 @@ def test_every_statement_is_valid_neo4j_5_cypher() -> None:
 def test_the_parser_rejects_what_neo4j_would() -> None:
     bad = {"typo": "MATCH (n:Entity) RETURN n LIMT 5", "open": "MATCH (n RETURN n"}
     assert all(lint(bad).values())
+
+
+# `$x IS NULL OR ...` and `size($xs) = 0 OR ...` make a filter optional inside one statement, and
+# turn the engine's index seek into a scan (36 ms against 0.84 ms at 100k nodes on the embedded
+# engine): a statement is chosen by the filters a request has instead.
+OPTIONAL_GUARD = re.compile(r"\$\w+\s+IS\s+NULL\s+OR|size\(\s*\$\w+\s*\)\s*=\s*0\s+OR", re.I)
+GUARDED_ELSEWHERE = ("graph.queries.evidence.", "graph.queries.approaches.STUDIES")
+"""The evidence filter, rebuilt by its own work (issue 16), not yet free of guards."""
+
+
+def test_no_statement_makes_a_filter_optional_with_a_guard() -> None:
+    named: dict[str, str] = {}
+    for module in statement_modules():
+        named |= statements(module)
+    guarded = sorted(
+        name
+        for name, text in named.items()
+        if OPTIONAL_GUARD.search(text) and not name.startswith(GUARDED_ELSEWHERE)
+    )
+    assert guarded == []
+
+
+def test_the_guard_pattern_finds_both_forms() -> None:
+    assert OPTIONAL_GUARD.search("WHERE $text IS NULL OR toLower(n.name) CONTAINS $text")
+    assert OPTIONAL_GUARD.search("WHERE size($ids) = 0 OR i.id IN $ids")
+    assert not OPTIONAL_GUARD.search("WHERE n.id IN $ids AND r IS NULL")
