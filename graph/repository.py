@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import tempfile
@@ -85,6 +86,13 @@ class GraphEdge(BaseModel):
     type: str
 
 
+class Hub(BaseModel):
+    """A node of the neighbourhood whose own links were too many to follow: counted instead."""
+
+    id: str
+    links: int = Field(description="How many relationships the node has, in both directions.")
+
+
 class Neighbourhood(BaseModel):
     """Nodes and edges in a shape graph-drawing libraries (e.g. Cytoscape.js) take directly."""
 
@@ -93,6 +101,12 @@ class Neighbourhood(BaseModel):
     nodes: list[dict[str, GraphNode]]
     edges: list[dict[str, GraphEdge]]
     truncated: bool
+    hubs: list[Hub] = Field(
+        default_factory=list,
+        description="Nodes reached whose links were not followed, because one hop from them "
+        "alone would pass the answer's budget (4 rows per node of the cap); `truncated` is "
+        "then true. The explorer shows them as '+N links'.",
+    )
 
 
 class SearchHit(BaseModel):
@@ -172,11 +186,24 @@ async def list_nodes(
 async def node_detail(db: Db, node_id: str, *, link_limit: int = 500) -> NodeDetail:
     """A node's properties and its links (both directions) with the linked nodes' names.
 
+    Links are sorted by type, then the linked node's name and id. A node with more than
+    `link_limit` links (an outcome with 25,000 claims) lists none: `links_total` says how many
+    it has and `links_truncated` is true.
+
     Raises:
         NotFound: no node has this id.
     """
-    params = {"id": node_id, "link_limit": link_limit}
-    rows = await db.read(nodes_q.NODE_DETAIL, **params)
+    degree = await db.read(paths_q.DEGREE, id=node_id)
+    if not degree:
+        raise NotFound(node_id)
+    total = int(degree[0]["degree"])
+    if total > link_limit:
+        # Sorting 25,000 links to show 500 took seconds: a node with more links than the page
+        # lists none and says how many it has (the neighbourhood counts it as a hub too).
+        rows = await db.read(nodes_q.NODE_PROPERTIES, id=node_id)
+        rows = [{**rows[0], "links": [], "total": total}] if rows else []
+    else:
+        rows = await db.read(nodes_q.NODE_DETAIL, id=node_id, link_limit=link_limit)
     if not rows:
         raise NotFound(node_id)
     row = rows[0]
@@ -208,7 +235,13 @@ async def neighbourhood(
 ) -> Neighbourhood:
     """Nodes within `depth` hops of a node and the edges among them, at most `max_nodes` nodes.
 
-    A breadth-first walk, one bounded query per hop, so a hub cannot make it explode.
+    A breadth-first walk, one bounded query per hop. Each hop reads at most `4 * max_nodes`
+    links, in order of (node, relationship type, neighbour id). A node with at least that many
+    links of its own (a hub: an outcome with 25,000 claims) is not followed but counted, and
+    listed in `hubs`: its links would fill the hop alone, and reading them to sort them is what
+    made a neighbourhood at 100,000 case studies take seconds. Where no hub is met, the answer is
+    the plain walk's; where one is, the walk is the plain walk with the hubs' own links left out
+    (a hub still appears as a node, and its links to nodes reached otherwise are still edges).
 
     Raises:
         NotFound: no node has this id.
@@ -217,10 +250,15 @@ async def neighbourhood(
     if not start:
         raise NotFound(node_id)
     nodes = {node_id: _summary(start[0], start[0]["labels"])}
-    frontier, truncated = [node_id], False
+    budget = max_nodes * 4
+    frontier, truncated, hubs = [node_id], False, list[Hub]()
     for _ in range(depth):
-        rows = await db.read(paths_q.NEIGHBOURS, ids=frontier, limit=max_nodes * 4)
-        truncated = truncated or len(rows) >= max_nodes * 4
+        found = await _hubs(db, [nodes[n] for n in frontier], budget)
+        hubs += found
+        truncated = truncated or bool(found)
+        follow = sorted(set(frontier) - {h.id for h in found})
+        rows = await db.read(paths_q.NEIGHBOURS, ids=follow, limit=budget) if follow else []
+        truncated = truncated or len(rows) >= budget
         frontier = []
         for row in rows:
             if row["id"] in nodes:
@@ -241,7 +279,25 @@ async def neighbourhood(
         nodes=[{"data": GraphNode(id=n.id, label=n.name, kind=n.kind)} for n in nodes.values()],
         edges=[{"data": e} for e in edges],
         truncated=truncated,
+        hubs=hubs,
     )
+
+
+# A case study's links and a claim's are those of its own record (a few dozen at most), never
+# a crowd that grows with the corpus: they are not counted.
+_OWN_LINKS_ONLY = frozenset({Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM})
+
+
+async def _hubs(db: Db, frontier: list[NodeSummary], budget: int) -> list[Hub]:
+    """The nodes of a hop with at least `budget` links, counted one node per statement (the
+    only shape the embedded engine counts without reading the links), all at once."""
+    counted = [n.id for n in frontier if n.kind not in _OWN_LINKS_ONLY]
+    degrees = await asyncio.gather(*(db.read(paths_q.DEGREE, id=n) for n in counted))
+    return [
+        Hub(id=n, links=int(rows[0]["degree"]))
+        for n, rows in zip(counted, degrees, strict=True)
+        if rows and int(rows[0]["degree"]) >= budget
+    ]
 
 
 async def search(db: Db, text: str, *, limit: int) -> list[SearchHit]:

@@ -26,6 +26,14 @@ WITH n, collect(CASE WHEN r IS NULL THEN null ELSE {
   } END) AS links
 RETURN n {.*} AS props, labels(n) AS labels, links[0..$link_limit] AS links, size(links) AS total
 """
+"""A node with every link, sorted, cut to `$link_limit`: for nodes with few links (the caller
+counts them first), since it reads and sorts them all."""
+
+NODE_PROPERTIES: LiteralString = """
+MATCH (n:Entity {id: $id})
+RETURN n {.*} AS props, labels(n) AS labels
+"""
+"""A node without its links: for a node with more links than a page shows."""
 
 
 NODE_SUMMARIES: LiteralString = """

@@ -15,6 +15,18 @@ LIMIT $limit
 """
 
 
+# How many relationships a node has, counted without reading them: the embedded engine answers
+# this shape (`OPTIONAL MATCH` then `count()` of the far end, nothing else) from the node's edge
+# lists (its plan says COUNT EDGES OPTIMIZATION), in a few ms for 25,000 links. It needs the one
+# node anchored by its id: after `UNWIND` or `WHERE a.id IN $ids` the engine reads every link.
+DEGREE: LiteralString = """
+MATCH (a:Entity {id: $id})
+OPTIONAL MATCH (a)-[r]-(x)
+WITH a, count(x) AS degree
+RETURN degree
+"""
+
+
 EDGES_AMONG: LiteralString = """
 UNWIND $ids AS id
 MATCH (a:Entity {id: id})-[r]->(b:Entity)
