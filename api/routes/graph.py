@@ -27,7 +27,7 @@ async def neighbourhood(
     depth: Annotated[int, Query(ge=1, le=3, description="Hops from the node.")] = 1,
     limit: Annotated[int | None, Query(ge=1, description="Most nodes to return.")] = None,
 ) -> Neighbourhood:
-    """Nodes within `depth` hops and the edges among them, as Cytoscape.js elements."""
+    """Nodes within `depth` hops and the edges among them, as Cytoscape.js; hubs counted."""
     cap = min(limit or settings.max_neighbourhood_nodes, settings.max_neighbourhood_nodes)
     return await repository.neighbourhood(db, node_id, depth=depth, max_nodes=cap)
 
