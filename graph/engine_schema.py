@@ -19,7 +19,7 @@ import urllib.request
 from typing import Any, Final
 
 from graph.errors import EngineError
-from graph.queries.search import FULL_TEXT_INDEX
+from graph.model import FULL_TEXT_INDEX
 from graph.settings import GraphSettings
 
 FULL_TEXT_DDL: Final = (

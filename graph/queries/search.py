@@ -1,16 +1,15 @@
 """Free-text search over names and descriptions, through the full-text index on both engines.
 
-The index (``entity_text``, on ``Entity`` name and description) is Neo4j's ``CREATE FULLTEXT
-INDEX`` (graph/dialect.py) and the embedded engine's own SQL DDL (graph/engine_schema.py); both
-answer ``db.index.fulltext.queryNodes`` with a Lucene query and a BM25 score. Hits are ranked by
-score, then name, then id, so equal scores always come in the same order.
+The index (``entity_text``, graph.model.FULL_TEXT_INDEX, on ``Entity`` name and description) is
+Neo4j's ``CREATE FULLTEXT INDEX`` (graph/dialect.py) and the embedded engine's own SQL DDL
+(graph/engine_schema.py); both answer ``db.index.fulltext.queryNodes`` with a Lucene query and
+a BM25 score. Hits are ranked by score, then name, then id, so equal scores always come in the
+same order.
 """
 
 from __future__ import annotations
 
 from typing import LiteralString
-
-FULL_TEXT_INDEX: LiteralString = "entity_text"
 
 _QUERY: LiteralString = (
     "CALL db.index.fulltext.queryNodes('entity_text', $lucene) YIELD node, score\n"

@@ -30,9 +30,8 @@ from graph.db import Db
 from graph.dialect import lucene_query, search_words
 from graph.engine_schema import FULL_TEXT_DDL, command
 from graph.keys import Scope
-from graph.model import Kind
+from graph.model import FULL_TEXT_INDEX, Kind
 from graph.queries import search as search_q
-from graph.queries.search import FULL_TEXT_INDEX
 from loaders.case_studies import CASE_STUDY_COLUMNS
 from tests.helpers import CONTRIBUTION, DATA, clear, contribute, load, make_key
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from graph.dialect import Dialect, Engine, lucene_query
 from graph.engine_schema import FULL_TEXT_DDL
+from graph.model import FULL_TEXT_INDEX
 from graph.queries import search as search_q
-from graph.queries.search import FULL_TEXT_INDEX
 
 # A term: word characters, with `.`, `'`, `’`, `,` and an escaped `:` inside (the tokeniser keeps
 # `u.k`, `don't`, `1,000` and `10:30` whole, as Lucene's standard tokenizer does); a trailing `*`
