@@ -85,7 +85,10 @@ def _with_graph(settings: GraphSettings, work: Callable[[Db], Awaitable[T]]) -> 
 
 @db_app.command("start")
 def db_start() -> None:
-    """Start the embedded engine (no-op if it already runs) and wait until it answers."""
+    """Start the embedded engine (no-op if it already runs) and wait until it answers.
+
+    A graph made before the full-text search index gets it now: minutes at 100,000 case studies.
+    """
     settings = _settings()
     try:
         status = engine.start(settings)

@@ -1,10 +1,11 @@
 """The few things that differ between Neo4j 5 and the embedded ArcadeDB engine.
 
-Everything else in ``graph/`` is shared Cypher. Measured differences kept here:
-full-text search (Neo4j: a FULLTEXT index and ``db.index.fulltext.queryNodes``; ArcadeDB's
-Cypher has neither, so it scans names and descriptions) and query timeouts (Neo4j honours the
-driver's per-transaction timeout; ArcadeDB ignores it and enforces ``arcadedb.command.timeout``,
-set when the engine starts).
+Everything else in ``graph/`` is shared Cypher. Measured differences kept here: how the
+full-text index is made (Neo4j: ``CREATE FULLTEXT INDEX``; ArcadeDB's Cypher has no such
+statement, so graph/engine_schema.py makes it with the engine's SQL; both then answer the same
+``db.index.fulltext.queryNodes``), the Lucene query both read (``lucene_query``) and query
+timeouts (Neo4j honours the driver's per-transaction timeout; ArcadeDB ignores it and enforces
+``arcadedb.command.timeout``, set when the engine starts).
 """
 
 from __future__ import annotations
@@ -21,30 +22,9 @@ from graph.errors import ServerTooOld
 NEO4J_FULLTEXT_INDEX: LiteralString = (
     "CREATE FULLTEXT INDEX entity_text IF NOT EXISTS FOR (n:Entity) ON EACH [n.name, n.description]"
 )
-
-NEO4J_SEARCH: LiteralString = """
-CALL db.index.fulltext.queryNodes('entity_text', $lucene) YIELD node, score
-RETURN node {.id, .name, .description} AS node, labels(node) AS labels, score
-ORDER BY score DESC, node.id
-LIMIT $limit
-"""
-
-SCAN_SEARCH: LiteralString = """
-MATCH (node:Entity)
-WHERE all(term IN $terms WHERE toLower(node.name) CONTAINS term
-                            OR toLower(coalesce(node.description, '')) CONTAINS term)
-WITH node,
-  CASE
-    WHEN toLower(node.name) = $text THEN 4.0
-    WHEN toLower(node.name) STARTS WITH $text THEN 3.0
-    WHEN toLower(node.name) CONTAINS $text THEN 2.0
-    WHEN all(term IN $terms WHERE toLower(node.name) CONTAINS term) THEN 1.5
-    ELSE 1.0
-  END AS score
-RETURN node {.id, .name, .description} AS node, labels(node) AS labels, score
-ORDER BY score DESC, node.name, node.id
-LIMIT $limit
-"""
+"""Neo4j's full-text index; the embedded engine's is its own SQL (graph/engine_schema.py). Both
+are named `entity_text` and searched by graph/queries/search.py. Neo4j's default analyzer,
+standard-no-stop-words, splits and lower-cases as the embedded engine's StandardAnalyzer does."""
 
 
 class Engine(StrEnum):
@@ -75,19 +55,6 @@ class Dialect:
         """Whether EXPLAIN's query type tells reads from writes. ArcadeDB reports 'w' for every
         statement, so there the engine's read-only user is what keeps researchers' Cypher safe."""
         return self.engine is Engine.NEO4J
-
-    def search(self, text: str) -> tuple[LiteralString, dict[str, object]] | None:
-        """The search statement and its parameters for free text; every word must match.
-
-        None when the text has no word a search could match (`OR`, `!!!`): nothing to ask.
-        """
-        if self.engine is Engine.NEO4J:
-            lucene = lucene_query(text)
-            return (NEO4J_SEARCH, {"lucene": lucene}) if lucene else None
-        words = search_words(text)
-        if not words:
-            return None
-        return SCAN_SEARCH, {"text": " ".join(text.lower().split()), "terms": words}
 
 
 MIN_NEO4J = (5, 23)
@@ -136,8 +103,8 @@ _MIN_PREFIX = 3
 def search_words(text: str) -> list[str]:
     """The words of free text as a full-text index sees them: split, lower-cased, no operators.
 
-    Neo4j's index analyzer (standard-no-stop-words) splits and lower-cases what it indexes; the
-    scan on the embedded engine matches the same words, so both engines read a query alike.
+    Both engines' index analyzers (Neo4j's standard-no-stop-words, ArcadeDB's StandardAnalyzer)
+    split and lower-case what they index as this does, so a query's words are the index's words.
     """
     words = []
     for token in _WORD.findall(text):
@@ -149,12 +116,13 @@ def search_words(text: str) -> list[str]:
 
 
 def lucene_query(text: str) -> str:
-    """A Lucene query for Neo4j's full-text index: every word of `text` must match.
+    """A Lucene query for the full-text index (either engine): every word of `text` must match.
 
-    A prefix query (`word*`) is not analyzed, so the words are split and lower-cased first
-    (`search_words`). What a researcher types is never read as Lucene syntax: operators are
-    dropped and the only special character a word can keep (`:`) is escaped. An empty string
-    when no word is left.
+    A word of three characters or more matches the start of an indexed word (`school*` finds
+    `schools`), a shorter one only the whole word. A prefix query (`word*`) is not analyzed, so
+    the words are split and lower-cased first (`search_words`). What a researcher types is never
+    read as Lucene syntax: operators are dropped and the only special character a word can keep
+    (`:`) is escaped. An empty string when no word is left.
     """
     terms = []
     for word in search_words(text):

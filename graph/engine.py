@@ -20,6 +20,7 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as neo
 
 from graph.engine_access import create_user, write_groups
+from graph.engine_schema import ensure_full_text_index
 from graph.errors import EngineError
 from graph.queries import schema as schema_q
 from graph.settings import GraphSettings
@@ -125,7 +126,9 @@ def status(settings: GraphSettings) -> EngineStatus:
 
 
 def start(settings: GraphSettings) -> EngineStatus:
-    """Start the engine unless it already runs, and wait until Bolt answers a query.
+    """Start the engine unless it already runs, wait until Bolt answers a query, and make sure
+    the engine's own schema (its full-text index) exists: a graph made before the index gets it
+    here, built over what it holds.
 
     Raises:
         EngineError: the port is taken, the data directory is locked by another engine, or
@@ -134,6 +137,7 @@ def start(settings: GraphSettings) -> EngineStatus:
     files = files_for(settings)
     if _running_pid(files) is not None:
         _wait_until_ready(settings, files, pid=None)
+        _ensure_engine_schema(settings)
         return status(settings)
     for port, name in ((settings.bolt_port, "BOLT_PORT"), (settings.http_port, "HTTP_PORT")):
         if _port_taken(port):
@@ -152,6 +156,7 @@ def start(settings: GraphSettings) -> EngineStatus:
     try:
         _wait_until_ready(settings, files, pid)
         _ensure_reader(settings, files)
+        _ensure_engine_schema(settings)
     except EngineError:
         _terminate(pid, grace=5.0)
         files.pid.unlink(missing_ok=True)
@@ -174,6 +179,12 @@ def _ensure_reader(settings: GraphSettings, files: EngineFiles) -> None:
     except EngineError:
         files.reader_password.unlink(missing_ok=True)
         raise
+
+
+def _ensure_engine_schema(settings: GraphSettings) -> None:
+    ensure_full_text_index(
+        f"http://{LOOPBACK}:{settings.http_port}", settings, (ROOT_USER, root_password(settings))
+    )
 
 
 def stop(settings: GraphSettings, *, grace: float = 30.0) -> bool:

@@ -146,3 +146,7 @@ ENDPOINTS: dict[Rel, tuple[frozenset[Kind], frozenset[Kind]]] = {
 def allowed(rel: Rel, source: Kind, target: Kind) -> bool:
     sources, targets = ENDPOINTS[rel]
     return source in sources and target in targets
+
+
+FULL_TEXT_INDEX = "entity_text"
+"""The full-text index on `Entity` name and description, by the same name on both engines."""

@@ -12,12 +12,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from graph.db import Db
+from graph.dialect import lucene_query
 from graph.errors import NotFound
 from graph.model import Kind
 from graph.queries import export as export_q
 from graph.queries import loads as loads_q
 from graph.queries import nodes as nodes_q
 from graph.queries import paths as paths_q
+from graph.queries import search as search_q
 
 # Properties kept for provenance and change detection, not shown as the node's own facts.
 INTERNAL_PROPERTIES = frozenset({"checksum"})
@@ -300,13 +302,22 @@ async def _hubs(db: Db, frontier: list[NodeSummary], budget: int) -> list[Hub]:
     ]
 
 
-async def search(db: Db, text: str, *, limit: int) -> list[SearchHit]:
-    """Nodes whose name or description matches free text, best first."""
-    search_for = db.dialect.search(text)
-    if search_for is None:
+async def search(
+    db: Db, text: str, *, limit: int, kinds: frozenset[Kind] = frozenset()
+) -> list[SearchHit]:
+    """Nodes whose name or description has every word of free text, best first.
+
+    Ranked by the full-text index's BM25 score, then name, then id. `kinds`, when given, keeps
+    hits of those kinds only. Text with no word to search for (`OR`, `!!!`) finds nothing.
+    """
+    lucene = lucene_query(text)
+    if not lucene:
         return []
-    statement, params = search_for
-    rows = await db.read(statement, **params, limit=limit)
+    if kinds:
+        labels = sorted(kind.value for kind in kinds)
+        rows = await db.read(search_q.SEARCH_KINDS, lucene=lucene, kinds=labels, limit=limit)
+    else:
+        rows = await db.read(search_q.SEARCH, lucene=lucene, limit=limit)
     return [SearchHit(node=_summary(r["node"], r["labels"]), score=r["score"]) for r in rows]
 
 

@@ -74,6 +74,12 @@ async def search(
         ),
     ],
     limit: Annotated[int, Query(ge=1)] = 20,
+    kind: Annotated[
+        list[Kind] | None,
+        Query(description="Only nodes of this kind (repeat for several).", examples=["Outcome"]),
+    ] = None,
 ) -> list[SearchHit]:
-    """Nodes whose name or description matches the text, best first."""
-    return await repository.search(db, q, limit=min(limit, settings.max_page_size))
+    """Nodes whose name or description has every word of the text, best first."""
+    return await repository.search(
+        db, q, limit=min(limit, settings.max_page_size), kinds=frozenset(kind or ())
+    )

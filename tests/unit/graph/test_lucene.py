@@ -1,6 +1,6 @@
-"""The Lucene query built for Neo4j's full-text index from a researcher's free text.
+"""The Lucene query built for the full-text index (both engines) from a researcher's free text.
 
-No Neo4j runs here, so the query is checked against the grammar we allow ourselves: terms joined
+No engine runs here, so the query is checked against the grammar we allow ourselves: terms joined
 by AND, each term lower-case word characters (Lucene specials escaped), optionally a prefix `*`.
 """
 
@@ -13,6 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from graph.dialect import Dialect, Engine, lucene_query
+from graph.engine_schema import FULL_TEXT_DDL
+from graph.model import FULL_TEXT_INDEX
+from graph.queries import search as search_q
 
 # A term: word characters, with `.`, `'`, `’`, `,` and an escaped `:` inside (the tokeniser keeps
 # `u.k`, `don't`, `1,000` and `10:30` whole, as Lucene's standard tokenizer does); a trailing `*`
@@ -55,8 +58,16 @@ def test_text_with_no_words_builds_no_query(text: str) -> None:
     assert lucene_query(text) == ""
 
 
-def test_neo4j_search_with_no_words_asks_nothing() -> None:
-    assert Dialect(Engine.NEO4J, 1.0).search("OR !") is None
+@pytest.mark.parametrize("engine", list(Engine))
+def test_both_engines_search_one_full_text_index(engine: Engine) -> None:
+    """The embedded engine no longer scans: it has the same index, made by its own DDL."""
+    call = f"CALL db.index.fulltext.queryNodes('{FULL_TEXT_INDEX}', $lucene)"
+    for statement in (search_q.SEARCH, search_q.SEARCH_KINDS):
+        assert statement.startswith(call)
+        assert "CONTAINS" not in statement
+        assert "ORDER BY score DESC, node.name, node.id" in statement
+    ddl = Dialect(engine, 1.0).schema_statements if engine is Engine.NEO4J else FULL_TEXT_DDL
+    assert any(f"INDEX {FULL_TEXT_INDEX} IF NOT EXISTS" in s for s in ddl)
 
 
 @given(st.text(max_size=200))
