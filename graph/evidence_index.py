@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.db import Db
 from graph.queries import evidence_index as q
+from graph.vocabulary import Vocabulary, from_graph
 
 if TYPE_CHECKING:
     from graph.evidence import EvidenceFilter
@@ -40,7 +41,15 @@ def _postings(values: dict[str, list[int]]) -> dict[str, array[int]]:
 
 @dataclass
 class _Builder:
+    """The graph's rows, gathered statement by statement, numbered when all are in."""
+
     max_claims: int
+    studies: list[list[Any]] = field(default_factory=list)
+    links: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    claims: dict[str, list[tuple[str, Any, Any, Any]]] = field(default_factory=dict)
+    """Per case study id: (outcome, strength, evidence type, direction)."""
+    count: int = 0
+    outcome_names: dict[str, str | None] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)
     names: list[str | None] = field(default_factory=list)
     descriptions: list[str | None] = field(default_factory=list)
@@ -58,35 +67,68 @@ class _Builder:
     evidence_type: list[str | None] = field(default_factory=list)
     direction: list[str | None] = field(default_factory=list)
 
-    def add(self, row: dict[str, Any]) -> None:
+    def add_claims(self, outcome: str, rows: list[list[Any]]) -> None:
+        outcome = sys.intern(outcome)
+        for study, strength, evidence_type, direction in rows:
+            found = self.claims.setdefault(study, [])
+            found.append((outcome, strength, _interned(evidence_type), _interned(direction)))
+        self.count += len(rows)
+        if self.count > self.max_claims:
+            raise TooManyClaims(f"more than {self.max_claims} claims")
+
+    def add_links(self, kind: str, rows: list[list[str]]) -> None:
+        found = self.links.setdefault(kind, {})
+        for study, target in rows:
+            found.setdefault(study, []).append(_interned(target))
+
+    def number(self) -> None:
+        """Number the case studies in the Cypher tie-break order: most recent first (no year
+        counts as 0), then name (none last), then id; then lay out their claims in that order."""
+
+        def order(row: list[Any]) -> tuple[int, bool, str, str]:
+            recent = row[5] if row[5] is not None else row[4]
+            return (-(recent or 0), row[1] is None, row[1] or "", row[0])
+
+        links = {kind: self.links.get(kind, {}) for kind in ("theme", "intervention")}
+        # The organisation filter's `LED_BY|WITH_PARTNER`: leads and partners as one.
+        organisations = {k: list(v) for k, v in self.links.get("lead", {}).items()}
+        for study, partners in self.links.get("partner", {}).items():
+            organisations.setdefault(study, []).extend(partners)
+        links["organisation"] = organisations
+        for row in sorted(self.studies, key=order):
+            self._add(row, links)
+
+    def _add(self, row: list[Any], links: dict[str, dict[str, list[str]]]) -> None:
+        study, _, name, description, year_start, year_end, regions, places = row
         number = len(self.ids)
-        self.ids.append(row["id"])
-        self.names.append(row["name"])
-        self.descriptions.append(row["description"])
-        self.year_start.append(row["year_start"])
-        self.year_end.append(row["year_end"])
-        regions = row["region_ids"]
+        self.ids.append(study)
+        self.names.append(name)
+        self.descriptions.append(description)
+        self.year_start.append(year_start)
+        self.year_end.append(year_end)
         self.region_ids.append(None if regions is None else tuple(map(_interned, regions)))
-        self.themes.append(tuple(map(_interned, row["themes"])))
-        self.interventions.append(tuple(map(_interned, row["interventions"])))
+        themes = links["theme"].get(study, [])
+        self.themes.append(tuple(themes))
+        self.interventions.append(tuple(links["intervention"].get(study, [])))
         for kind, values in (
-            ("theme", row["themes"]),
-            ("organisation", row["organisations"]),
+            ("theme", themes),
+            ("organisation", links["organisation"].get(study, [])),
             ("region", regions or []),
-            ("place", row["place_ids"]),
+            ("place", places),
         ):
             postings = self.studies_by[kind]
             for value in dict.fromkeys(values):
                 postings.setdefault(value, []).append(number)
-        for outcome, strength, evidence_type, direction in row["claims"]:
-            self.outcome.append(sys.intern(outcome))
+        for outcome, strength, evidence_type, direction in self.claims.get(study, []):
+            self.outcome.append(outcome)
             # A claim without a strength never passes `c.strength >= $min_strength`.
             self.strength.append(strength if isinstance(strength, int) else 0)
-            self.evidence_type.append(_interned(evidence_type))
-            self.direction.append(_interned(direction))
-        if len(self.outcome) > self.max_claims:
-            raise TooManyClaims(f"more than {self.max_claims} claims")
+            self.evidence_type.append(evidence_type)
+            self.direction.append(direction)
         self.claim_start.append(len(self.outcome))
+
+
+LINK_KINDS = ("theme", "lead", "partner", "intervention")
 
 
 class EvidenceIndex:
@@ -94,6 +136,9 @@ class EvidenceIndex:
 
     def __init__(self, version: Any, built: _Builder) -> None:
         self.version = version
+        self.vocabulary = Vocabulary()
+        """The names filters may use (`graph.filters.resolve`), read once per load too."""
+        self.outcome_names = built.outcome_names
         self.ids = built.ids
         self.names = built.names
         self.descriptions = built.descriptions
@@ -242,6 +287,32 @@ class EvidenceIndex:
                 total += 1
         return page, total
 
+    def scope(self, f: EvidenceFilter, interventions: list[str]) -> dict[str, dict[str, list[int]]]:
+        """The claims in scope of each (approach, case study) pair, keyed by the approach,
+        then by the case study's id: what `graph.queries.approaches.STUDIES` gives."""
+        wanted = set(interventions)
+        pairs: dict[str, dict[int, list[int]]] = {}
+        for claim in self.matching_claims(f, self.studies(f)):
+            study = self.claim_study[claim]
+            for intervention in dict.fromkeys(self.interventions[study]):
+                if not wanted or intervention in wanted:
+                    pairs.setdefault(intervention, {}).setdefault(study, []).append(claim)
+        return {
+            i: {self.ids[study]: claims for study, claims in found.items()}
+            for i, found in pairs.items()
+        }
+
+    def claim(self, claim: int) -> dict[str, Any]:
+        """A claim as an approach card reads it."""
+        outcome = self.outcome[claim]
+        return {
+            "strength": self.strength[claim],
+            "direction": self.direction[claim],
+            "evidence_type": self.evidence_type[claim],
+            "outcome": outcome,
+            "outcome_name": self.outcome_names.get(outcome),
+        }
+
     def recency(self, n: int) -> int:
         recent = self.recent[n]
         return recent if recent is not None else 0
@@ -252,13 +323,23 @@ def _size(postings: dict[Any, array[int]], values: list[str]) -> int:
 
 
 async def build(db: Db, version: Any, *, max_claims: int) -> EvidenceIndex:
-    """The index of the graph as it is now, from one streaming read.
+    """The index of the graph as it is now, from a few statements that each return one list.
 
     Raises:
         TooManyClaims: the graph holds more than `max_claims` claims.
     """
     built = _Builder(max_claims)
-    async for rows in db.stream(q.CASE_STUDIES):
-        for row in rows:
-            built.add(row)
-    return EvidenceIndex(version, built)
+    [outcomes] = await db.read(q.OUTCOMES)
+    built.outcome_names = dict(outcomes["outcomes"])
+    for outcome in built.outcome_names:
+        [found] = await db.read(q.CLAIMS, outcome=outcome)
+        built.add_claims(outcome, found["rows"])
+    for kind in LINK_KINDS:
+        [found] = await db.read(q.LINKS[kind])
+        built.add_links(kind, found["rows"])
+    [found] = await db.read(q.CASE_STUDIES)
+    built.studies = found["rows"]
+    built.number()
+    index = EvidenceIndex(version, built)
+    index.vocabulary = await from_graph(db)
+    return index

@@ -52,8 +52,8 @@ class GapMapQuery(RawFilter):
     format: Literal["json", "csv"] = "json"
 
 
-async def _resolve(db: DbDep, raw: RawFilter) -> EvidenceFilter:
-    return await resolve(db, raw)
+async def _resolve(db: DbDep, raw: RawFilter, store: EvidenceStoreDep) -> EvidenceFilter:
+    return await resolve(db, raw, store)
 
 
 @router.get(
@@ -79,7 +79,7 @@ async def what_works(
     """
     page = await evidence.what_works(
         db,
-        await _resolve(db, query),
+        await _resolve(db, query, store),
         limit=min(query.limit, settings.max_page_size),
         offset=query.offset,
         store=store,
@@ -109,7 +109,7 @@ async def facets(
     query: Annotated[FacetsQuery, Query()],
 ) -> list[Facet]:
     """Case-study counts for the current filter, grouped by each dimension asked for."""
-    evidence_filter = await _resolve(db, query)
+    evidence_filter = await _resolve(db, query, store)
     return await evidence.facets(
         db,
         evidence_filter,
@@ -141,7 +141,7 @@ async def gap_map(
         raise _same_dimension()
     result = await evidence.gap_map(
         db,
-        await _resolve(db, query),
+        await _resolve(db, query, store),
         Dimension(rows),
         Dimension(cols),
         store=store,

@@ -12,19 +12,25 @@ import csv
 import random
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import pytest
+from fastapi.testclient import TestClient
 from neo4j import Driver
 
+from api.main import create_app
 from api.settings import ApiSettings
 from bench import generate
-from graph import evidence
+from bench.queries import recording
+from graph import approaches, evidence
 from graph.db import Db, open_db
 from graph.evidence import EvidenceFilter
 from graph.evidence_store import EvidenceStore
+from graph.keys import Scope
+from graph.queries import evidence_index as index_q
+from graph.queries import loads as loads_q
 from graph.queries.evidence import GAP_MAP_DIMENSIONS, Dimension
-from tests.helpers import DATA, clear, load
+from tests.helpers import CONTRIBUTION, DATA, clear, contribute, load, make_key
 
 T = TypeVar("T")
 CASES = 250
@@ -212,3 +218,79 @@ def test_a_load_is_answered_at_once_and_a_change_drops_the_index(
     store.changed()
     run(settings, lambda db: evidence.what_works(db, everything, limit=1, offset=0, store=store))
     assert store.builds == 3
+
+
+def test_approach_cards_from_the_index_are_the_cypher_ones(
+    settings: ApiSettings, sync_driver: Driver, corpus: Path
+) -> None:
+    choices = values(sync_driver, settings)
+    rnd = random.Random(1616)  # noqa: S311 - seeded on purpose, to be replayed
+    store = EvidenceStore(max_claims=1_000_000)
+
+    async def compare(db: Db) -> None:
+        for _ in range(60):
+            f = random_filter(rnd, choices)
+            kept = await approaches.what_works(db, f, limit=20, offset=0, store=store)
+            assert kept == await approaches.what_works(db, f, limit=20, offset=0), f
+            sort: Literal["family", "rating"] = rnd.choice(["family", "rating"])
+            kept_page = await approaches.interventions(
+                db, f, sort=sort, limit=50, offset=0, store=store
+            )
+            fresh_page = await approaches.interventions(db, f, sort=sort, limit=50, offset=0)
+            assert kept_page == fresh_page, f
+            one = rnd.choice(kept_page.items).id
+            kept_one = await approaches.intervention(db, one, f, store)
+            assert kept_one == await approaches.intervention(db, one, f), (one, f)
+
+    run(settings, compare)
+
+
+def test_a_scope_too_large_is_refused_by_both_paths(
+    settings: ApiSettings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(approaches, "MAX_STUDY_ROWS", 5)
+    store = EvidenceStore(max_claims=1_000_000)
+
+    async def refused(db: Db) -> None:
+        for given in (store, None):
+            with pytest.raises(approaches.ScopeTooLarge):
+                await approaches.what_works(db, EvidenceFilter(), limit=5, offset=0, store=given)
+
+    run(settings, refused)
+
+
+def test_a_contribution_drops_the_index_at_once(settings: ApiSettings, corpus: Path) -> None:
+    key = make_key(settings, Scope.CONTRIBUTE)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        store = app.state.evidence_store
+        assert client.get("/evidence", params={"q": "a partner's study"}).json()["total"] == 0
+        assert store.builds == 1
+        assert contribute(client, key, CONTRIBUTION).status_code == 201
+        found = client.get("/evidence", params={"q": "a partner's study"}).json()
+        assert [row["id"] for row in found["items"]] == ["partner-study"]
+        assert store.builds == 2
+
+
+def test_once_built_a_page_reads_only_its_rows_and_a_repeat_nothing(
+    settings: ApiSettings, corpus: Path
+) -> None:
+    store = EvidenceStore(max_claims=1_000_000)
+    f = EvidenceFilter(outcomes=["inclusion"], min_strength=2)
+    axes = (Dimension.INTERVENTION, Dimension.OUTCOME)
+
+    async def requests(db: Db) -> None:
+        await store.index(db)
+        await evidence.gap_map(db, f, *axes, store=store)
+        with recording() as sent:
+            page = await evidence.what_works(db, f, limit=20, offset=0, store=store)
+            await evidence.gap_map(db, f, *axes, store=store)
+        assert page.items
+        check = {loads_q.LOAD_COUNT, loads_q.LATEST_LOAD}
+        statements = [s.query for s in sent if s.query not in check]
+        assert statements == [index_q.PAGE]  # the version checks, then the page by id
+        [read] = [s for s in sent if s.query == index_q.PAGE]
+        assert read.params["ids"] == [row.id for row in page.items]
+        assert [s.query for s in sent[-2:]] == [loads_q.LOAD_COUNT, loads_q.LATEST_LOAD]
+
+    run(settings, requests)
