@@ -117,6 +117,14 @@ async def build_cost(settings: ApiSettings) -> dict[str, float]:
     }
 
 
+def report(name: str, samples: list[float]) -> None:
+    print(  # noqa: T201 - a report
+        f"{name:34} median {statistics.median(samples):9.1f} ms  "
+        f"min {min(samples):9.1f}  max {max(samples):9.1f}  n={len(samples)}",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=12)
@@ -134,16 +142,13 @@ def main() -> None:
             for path in paths[:2]:  # warm: the index, connections, query plans
                 http.get(path).raise_for_status()
             results[name] = [timed(http, paths[i % len(paths)]) for i in range(args.runs)]
+            report(name, results[name])
         for name, path in FIRST.items():
             results[name] = []
             for flip in range(args.first_runs):
                 asyncio.run(change(settings, args.corpus, flip, args.scratch))
                 results[name].append(timed(http, path))
-    for name, samples in results.items():
-        print(  # noqa: T201 - a report
-            f"{name:34} median {statistics.median(samples):9.1f} ms  "
-            f"min {min(samples):9.1f}  max {max(samples):9.1f}  n={len(samples)}"
-        )
+            report(name, results[name])
     if args.build:
         for key, value in asyncio.run(build_cost(settings)).items():
             print(f"{key:34} {value:.3f}")  # noqa: T201 - a report
