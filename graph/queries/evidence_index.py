@@ -45,12 +45,16 @@ RETURN collect([cs.id, n.id]) AS rows
 """,
 }
 
+# Looked up as Entity: the unique index is on Entity.id (graph/queries/schema.py), and neither
+# engine uses it for a match on the CaseStudy label alone (a label scan per id: seconds at L).
 # The rows of one page, in the order of $ids, with the claims that match the claim filters
 # (the case-study filters were applied by the index). A handful of ids: the guards cost nothing.
 PAGE: LiteralString = (
     """UNWIND range(0, size($ids) - 1) AS position
 WITH position, $ids[position] AS id
-MATCH (cs:CaseStudy {id: id})"""
+MATCH (cs:Entity {id: id})
+WHERE cs:CaseStudy
+MATCH (cs)"""
     + _CLAIMS
     + """WHERE (size($outcomes) = 0 OR o.id IN $outcomes)
   AND c.strength >= $min_strength
@@ -80,7 +84,8 @@ RETURN cs {.id, .name, .description, .year_start, .year_end, .source_urls,
 
 # What an approach card needs of the case studies the index found in scope (graph/approaches).
 STUDY_DETAILS: LiteralString = """UNWIND $ids AS id
-MATCH (cs:CaseStudy {id: id})
+MATCH (cs:Entity {id: id})
+WHERE cs:CaseStudy
 RETURN cs {.id, .name, .reported_results, .source_urls, .year_start, .year_end} AS study,
        [(cs)-[:LED_BY]->(g) | g.name][0] AS organisation,
        [(cs)-[:LOCATED_IN]->(p) | p.name] AS places
