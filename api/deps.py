@@ -17,6 +17,7 @@ from graph.db import Db, connect_db
 from graph.dialect import Engine
 from graph.driver import open_driver, open_reader_driver
 from graph.errors import GraphBusy, GraphUnavailable
+from graph.evidence_store import EvidenceStore
 from graph.liveness import Liveness, Watchdog
 from graph.researcher import ReaderMissing
 from ontology.sparql.service import SparqlService
@@ -160,3 +161,12 @@ DbDep = Annotated[Db, Depends(get_db)]
 ReaderDbDep = Annotated[Db, Depends(get_reader_db)]
 """A read-only handle, for researchers' own Cypher."""
 SparqlDep = Annotated[SparqlService, Depends(get_sparql)]
+
+
+def get_evidence_store(request: Request) -> EvidenceStore | None:
+    store: EvidenceStore | None = request.app.state.evidence_store
+    return store
+
+
+EvidenceStoreDep = Annotated[EvidenceStore | None, Depends(get_evidence_store)]
+"""The evidence index the evidence routes answer from; None: the Cypher statements answer."""

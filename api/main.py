@@ -31,6 +31,8 @@ from api.settings import ApiSettings
 from graph import researcher
 from graph.driver import open_driver
 from graph.errors import GraphUnavailable
+from graph.evidence_store import EvidenceStore
+from graph.settings import EvidenceIndexSettings
 from ontology.sparql.limits import SparqlLimits
 from ontology.sparql.service import SparqlService
 
@@ -58,6 +60,13 @@ def sparql_limits(settings: ApiSettings) -> SparqlLimits:
     )
 
 
+def evidence_store(settings: EvidenceIndexSettings) -> EvidenceStore | None:
+    """The process's evidence index, unless it is turned off (max_claims 0)."""
+    if settings.max_claims == 0:
+        return None
+    return EvidenceStore(max_claims=settings.max_claims, cached_answers=settings.cached_answers)
+
+
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     """Build the API. Nothing connects until the app starts."""
     settings = settings or ApiSettings()
@@ -75,6 +84,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             log.warning("the graph is not reachable yet; serving and retrying on demand")
         sparql_service = SparqlService(sparql_limits(settings), settings.public_base_uri)
         app.state.sparql = sparql_service
+        app.state.evidence_store = evidence_store(EvidenceIndexSettings())
         try:
             yield
         finally:

@@ -23,8 +23,11 @@ from pydantic import BaseModel, Field, ValidationError
 from graph.db import Db
 from graph.errors import GraphError, NotFound
 from graph.evidence import DIRECTION_WORDS, EvidenceFilter, NodeRef
+from graph.evidence_index import EvidenceIndex
+from graph.evidence_store import EvidenceStore
 from graph.model import Kind
 from graph.queries import approaches as q
+from graph.queries import evidence_index as index_q
 from graph.queries import nodes as nodes_q
 from graph.rating_rule import RATING_FIELDS, STRENGTH_NAMES, Direction, Rule
 from graph.synthesis import MAX_LISTED, EvidenceCard, Study, build_card, ranking_key
@@ -292,15 +295,50 @@ def _entry(row: dict[str, Any]) -> StudyEntry:
     )
 
 
-async def _scope(db: Db, evidence: EvidenceFilter, interventions: list[str]) -> _Scope:
+async def _scope(
+    db: Db, evidence: EvidenceFilter, interventions: list[str], store: EvidenceStore | None
+) -> _Scope:
+    """The pairs in scope, from the index when there is one, else from `q.STUDIES`.
+
+    Raises:
+        ScopeTooLarge: MAX_STUDY_ROWS pairs or more are in scope.
+    """
+    index = await store.index(db) if store is not None else None
+    if index is not None:
+        return _Scope(await _indexed_rows(db, index, evidence, interventions))
     params = {**evidence.params(), "interventions": interventions, "max_rows": MAX_STUDY_ROWS}
     rows = await db.read(q.STUDIES, **params)
     if len(rows) >= MAX_STUDY_ROWS:
-        raise ScopeTooLarge(
-            f"More than {MAX_STUDY_ROWS - 1} (approach, case study) pairs match: narrow the "
-            "filter (an outcome, a theme, a region, a minimum strength)."
-        )
+        raise _too_large()
     return _Scope(rows)
+
+
+def _too_large() -> ScopeTooLarge:
+    return ScopeTooLarge(
+        f"More than {MAX_STUDY_ROWS - 1} (approach, case study) pairs match: narrow the "
+        "filter (an outcome, a theme, a region, a minimum strength)."
+    )
+
+
+async def _indexed_rows(
+    db: Db, index: EvidenceIndex, evidence: EvidenceFilter, interventions: list[str]
+) -> list[dict[str, Any]]:
+    """The rows of `q.STUDIES`, the pairs in scope found by the index; the details of their
+    case studies read by id, and not at all when there are too many to rate."""
+    pairs = index.scope(evidence, interventions)
+    if sum(len(studies) for studies in pairs.values()) >= MAX_STUDY_ROWS:
+        raise _too_large()
+    ids = sorted({study for studies in pairs.values() for study in studies})
+    details = {r["study"]["id"]: r for r in await db.read(index_q.STUDY_DETAILS, ids=ids)}
+    return [
+        {
+            **details[study],
+            "intervention": intervention,
+            "claims": [index.claim(c) for c in claims],
+        }
+        for intervention, studies in pairs.items()
+        for study, claims in studies.items()
+    ]
 
 
 async def _interventions(db: Db, ids: Iterable[str] = ()) -> list[dict[str, Any]]:
@@ -315,11 +353,18 @@ def _ref(row: dict[str, Any]) -> InterventionRef:
     return InterventionRef(id=row["id"], name=row["name"], family=family)
 
 
-async def what_works(db: Db, evidence: EvidenceFilter, *, limit: int, offset: int) -> WhatWorks:
+async def what_works(
+    db: Db,
+    evidence: EvidenceFilter,
+    *,
+    limit: int,
+    offset: int,
+    store: EvidenceStore | None = None,
+) -> WhatWorks:
     """Approaches with case studies in scope, ranked by `ranking_key`: rating rank, then best
     strength, then number of studies (then name)."""
     rule = await rating_rule(db)
-    scope = await _scope(db, evidence, [])
+    scope = await _scope(db, evidence, [], store)
     known = await _interventions(db, scope.rows) if scope.rows else []
     approaches = [
         Approach(
@@ -348,11 +393,12 @@ async def interventions(
     sort: Literal["family", "rating"],
     limit: int,
     offset: int,
+    store: EvidenceStore | None = None,
 ) -> InterventionPage:
     """Every approach with its family, its number of case studies and its card for the filter,
     by family then name, or by rating (`ranking_key`)."""
     rule = await rating_rule(db)
-    scope = await _scope(db, evidence, [])
+    scope = await _scope(db, evidence, [], store)
     items = [
         InterventionSummary(
             id=row["id"],
@@ -371,7 +417,7 @@ async def interventions(
 
 
 async def intervention(
-    db: Db, intervention_id: str, evidence: EvidenceFilter
+    db: Db, intervention_id: str, evidence: EvidenceFilter, store: EvidenceStore | None = None
 ) -> InterventionDetail:
     """One approach: its card, its case studies, and a card for each outcome in scope.
 
@@ -385,7 +431,7 @@ async def intervention(
         raise NotAnIntervention(intervention_id, kind)
     [row] = found
     rule = await rating_rule(db)
-    scope = await _scope(db, evidence, [intervention_id])
+    scope = await _scope(db, evidence, [intervention_id], store)
     outcomes = [
         OutcomeCard(
             outcome=NodeRef(id=oid, name=name),

@@ -10,10 +10,13 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from graph import evidence_tally as tally
 from graph.db import Db
 from graph.errors import NotFound
+from graph.evidence_store import EvidenceStore
 from graph.model import Kind
 from graph.queries import evidence as q
+from graph.queries import evidence_index as index_q
 from graph.queries import nodes as nodes_q
 from graph.queries import paths as paths_q
 from graph.queries.evidence import Dimension
@@ -199,13 +202,24 @@ async def what_works(
     *,
     limit: int,
     offset: int,
+    store: EvidenceStore | None = None,
 ) -> EvidencePage:
-    """Case studies with matching evidence, strongest first, then most recent."""
+    """Case studies with matching evidence, strongest first, then most recent.
+
+    With a `store`, its index picks the page and only those rows are read from the graph;
+    without one (or with a graph too large to index), the Cypher statements do it all.
+    """
+    index = await store.index(db) if store is not None else None
     params = {**evidence.params(), "limit": limit, "offset": offset}
-    rows = await db.read(q.WHAT_WORKS, **params)
-    total = await db.read(q.WHAT_WORKS_TOTAL, **params)
+    if index is None:
+        rows = await db.read(q.WHAT_WORKS, **params)
+        [found] = await db.read(q.WHAT_WORKS_TOTAL, **params)
+        total = int(found["total"])
+    else:
+        ids, total = index.page(evidence, limit=limit, offset=offset)
+        rows = await db.read(index_q.PAGE, **params, ids=ids) if ids else []
     items = [_row(r, evidence) for r in rows]
-    return EvidencePage(items=items, total=int(total[0]["total"]), limit=limit, offset=offset)
+    return EvidencePage(items=items, total=total, limit=limit, offset=offset)
 
 
 def _row(record: dict[str, Any], evidence: EvidenceFilter) -> EvidenceRow:
@@ -268,15 +282,24 @@ async def facets(
     dimensions: list[Dimension],
     *,
     zeros: bool,
+    store: EvidenceStore | None = None,
 ) -> list[Facet]:
     """Case-study counts grouped by each dimension, one bounded query per dimension.
 
-    With `zeros`, every possible value is listed, with 0 where nothing matches.
+    With `zeros`, every possible value is listed, with 0 where nothing matches. With a
+    `store`, the counts come from its index, and the answer is kept for the same request.
     """
+    index = await store.index(db) if store is not None else None
+    key = ("facets", index and index.version, evidence.model_dump_json(), *dimensions, zeros)
+    if store is not None and index is not None and (kept := store.answer(key)) is not None:
+        return list(kept)
     out = []
     for dimension in dimensions:
-        rows = await db.read(q.FACETS[dimension], **evidence.params())
-        counts = {r["key"]: int(r["count"]) for r in rows}
+        if index is None:
+            rows = await db.read(q.FACETS[dimension], **evidence.params())
+            counts = {r["key"]: int(r["count"]) for r in rows}
+        else:
+            counts = tally.facet_counts(index, evidence, dimension)
         values = await _values(db, dimension, counts, evidence)
         buckets = [
             Bucket(key=key, name=name, count=counts.get(key, 0))
@@ -288,6 +311,8 @@ async def facets(
         else:
             buckets.sort(key=lambda b: -b.count)
         out.append(Facet(dimension=dimension, buckets=buckets))
+    if store is not None and index is not None:
+        store.keep(key, tuple(out))
     return out
 
 
@@ -323,12 +348,21 @@ async def gap_map(
     evidence: EvidenceFilter,
     rows: Dimension,
     cols: Dimension,
+    store: EvidenceStore | None = None,
 ) -> GapMap:
     """A rows x columns evidence-and-gap map, from one bounded query, with empty cells.
 
-    A cell's strongest case study is the most recent of those with its best strength.
+    A cell's strongest case study is the most recent of those with its best strength. With a
+    `store`, the cells come from its index, and the map is kept for the same request.
     """
-    found = await db.read(q.GAP_MAP[(rows, cols)], **evidence.params())
+    index = await store.index(db) if store is not None else None
+    if index is None:
+        found = await db.read(q.GAP_MAP[(rows, cols)], **evidence.params())
+    else:
+        key = ("gap-map", index.version, evidence.model_dump_json(), rows, cols)
+        if store is not None and (kept := store.answer(key)) is not None:
+            return kept  # type: ignore[no-any-return]
+        found = tally.gap_rows(index, evidence, rows, cols)
     # Keys that occur (None for "not stated") join the dimension's named values.
     row_values = await _values(db, rows, _keys(found, "row_key"), evidence)
     col_values = await _values(db, cols, _keys(found, "col_key"), evidence)
@@ -347,13 +381,16 @@ async def gap_map(
             hits = by_cell.get((row_key, col_key), [])
             top = best.get((row_key, col_key))
             cells.append(_cell(row_key, col_key, hits, top, names))
-    return GapMap(
+    answer = GapMap(
         rows=rows,
         cols=cols,
         row_values=[AxisValue(key=k, name=n) for k, n in row_values],
         col_values=[AxisValue(key=k, name=n) for k, n in col_values],
         cells=cells,
     )
+    if store is not None and index is not None:
+        store.keep(("gap-map", index.version, evidence.model_dump_json(), rows, cols), answer)
+    return answer
 
 
 def _cell(

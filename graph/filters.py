@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from graph import writes
 from graph.db import Db
 from graph.evidence import EvidenceFilter
+from graph.evidence_store import EvidenceStore
 from graph.model import ORGANISATIONS, Kind
 from graph.vocabulary import Unknown, Vocabulary, from_graph, slugify
 
@@ -74,8 +75,10 @@ _KINDS: dict[str, tuple[Kind, ...]] = {
 }
 
 
-async def resolve(db: Db, raw: RawFilter) -> EvidenceFilter:
+async def resolve(db: Db, raw: RawFilter, store: EvidenceStore | None = None) -> EvidenceFilter:
     """The evidence filter for `raw`, every name resolved to its id.
+
+    With a `store`, the names come from its index (read once per load), not from the graph.
 
     Raises:
         InvalidFilter: a value names nothing; the message lists the valid choices.
@@ -83,7 +86,10 @@ async def resolve(db: Db, raw: RawFilter) -> EvidenceFilter:
     if raw.year_from is not None and raw.year_to is not None and raw.year_to < raw.year_from:
         raise InvalidFilter("query.year_to", "year_to is earlier than year_from.")
     named = any(getattr(raw, key) for key in _KINDS)
-    vocabulary = await from_graph(db) if named else Vocabulary()
+    vocabulary = Vocabulary()
+    if named:
+        index = await store.index(db) if store is not None else None
+        vocabulary = index.vocabulary if index is not None else await from_graph(db)
     ids = {key: _ids(vocabulary, key, getattr(raw, key)) for key in _KINDS}
     places = [p if p.startswith("locality-") else f"locality-{slugify(p)}" for p in raw.place]
     known = await writes.existing_kinds(db, places) if places else {}

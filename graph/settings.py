@@ -72,3 +72,24 @@ class GraphSettings(BaseSettings):
     def embedded(self) -> bool:
         """True when the project runs its own engine rather than connecting to a server."""
         return self.uri is None
+
+
+class EvidenceIndexSettings(BaseSettings):
+    """The in-process evidence index (graph/evidence_store.py), from ``CONNECTS_EVIDENCE_INDEX_*``.
+
+    Kept apart from `GraphSettings`: only the API process holds an index.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="CONNECTS_EVIDENCE_INDEX_", extra="ignore")
+
+    max_claims: int = Field(
+        default=2_000_000,
+        ge=0,
+        description=(
+            "Most evidence claims the index holds (about 100 bytes each at 100,000 case "
+            "studies); a larger graph is answered by the Cypher statements instead. 0: no index."
+        ),
+    )
+    cached_answers: int = Field(
+        default=256, ge=0, description="Facet and gap-map answers kept per load."
+    )

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from api.deps import DbDep, SettingsDep
+from api.deps import DbDep, EvidenceStoreDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from graph import approaches
 from graph.approaches import InterventionDetail, InterventionPage, RatingRule, WhatWorks
@@ -56,28 +56,36 @@ class InterventionsQuery(RawFilter):
 
 @router.get("/what-works", description=RULE_DOC)
 async def what_works(
-    db: DbDep, settings: SettingsDep, query: Annotated[ApproachesQuery, Query()]
+    db: DbDep,
+    settings: SettingsDep,
+    store: EvidenceStoreDep,
+    query: Annotated[ApproachesQuery, Query()],
 ) -> WhatWorks:
     """Approaches ranked by their evidence for the outcomes: rating, best strength, studies."""
     return await approaches.what_works(
         db,
-        await resolve(db, query),
+        await resolve(db, query, store),
         limit=min(query.limit, settings.max_page_size),
         offset=query.offset,
+        store=store,
     )
 
 
 @router.get("/interventions", description=RULE_DOC)
 async def interventions(
-    db: DbDep, settings: SettingsDep, query: Annotated[InterventionsQuery, Query()]
+    db: DbDep,
+    settings: SettingsDep,
+    store: EvidenceStoreDep,
+    query: Annotated[InterventionsQuery, Query()],
 ) -> InterventionPage:
     """Every approach with its family, its number of case studies and its evidence card."""
     return await approaches.interventions(
         db,
-        await resolve(db, query),
+        await resolve(db, query, store),
         sort=query.sort,
         limit=min(query.limit, settings.max_page_size),
         offset=query.offset,
+        store=store,
     )
 
 
@@ -87,10 +95,15 @@ async def interventions(
     responses={404: PROBLEM_RESPONSES[404]},
 )
 async def intervention(
-    db: DbDep, intervention_id: str, query: Annotated[RawFilter, Query()]
+    db: DbDep,
+    store: EvidenceStoreDep,
+    intervention_id: str,
+    query: Annotated[RawFilter, Query()],
 ) -> InterventionDetail:
     """One approach: its card, its case studies, and a card for each outcome."""
-    return await approaches.intervention(db, intervention_id, await resolve(db, query))
+    return await approaches.intervention(
+        db, intervention_id, await resolve(db, query, store), store
+    )
 
 
 @router.get("/ratings")

@@ -12,7 +12,7 @@ import anyio
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from api.auth import AdminKey, ContributorKey
-from api.deps import DbDep, SettingsDep, SparqlDep
+from api.deps import DbDep, EvidenceStoreDep, SettingsDep, SparqlDep
 from api.errors import PROBLEM_RESPONSES, InvalidContribution, UnsupportedMediaType
 from api.hardening import read_capped
 from graph import keys
@@ -47,6 +47,7 @@ async def contribute(
     db: DbDep,
     settings: SettingsDep,
     sparql: SparqlDep,
+    evidence_store: EvidenceStoreDep,
     key: ContributorKey,
     content_type: Annotated[str, Header()] = "",
     dry_run: Annotated[
@@ -94,6 +95,8 @@ async def contribute(
         response.status_code = 200
     if report.load_id is not None:
         sparql.changed(db)  # the SPARQL store follows at once, not at its next check
+        if evidence_store is not None:
+            evidence_store.changed()
     return report
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 from pydantic import Field
 
-from api.deps import DbDep, SettingsDep
+from api.deps import DbDep, EvidenceStoreDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from graph import evidence
 from graph.evidence import EvidenceFilter, EvidencePage, Facet, GapMap
@@ -52,8 +52,8 @@ class GapMapQuery(RawFilter):
     format: Literal["json", "csv"] = "json"
 
 
-async def _resolve(db: DbDep, raw: RawFilter) -> EvidenceFilter:
-    return await resolve(db, raw)
+async def _resolve(db: DbDep, raw: RawFilter, store: EvidenceStoreDep) -> EvidenceFilter:
+    return await resolve(db, raw, store)
 
 
 @router.get(
@@ -69,6 +69,7 @@ async def _resolve(db: DbDep, raw: RawFilter) -> EvidenceFilter:
 async def what_works(
     db: DbDep,
     settings: SettingsDep,
+    store: EvidenceStoreDep,
     query: Annotated[WhatWorksQuery, Query()],
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
@@ -78,9 +79,10 @@ async def what_works(
     """
     page = await evidence.what_works(
         db,
-        await _resolve(db, query),
+        await _resolve(db, query, store),
         limit=min(query.limit, settings.max_page_size),
         offset=query.offset,
+        store=store,
     )
     wants = query.format or _format(accept)
     if wants == "csv":
@@ -103,15 +105,17 @@ def _format(accept: str | None) -> str:
 @router.get("/facets")
 async def facets(
     db: DbDep,
+    store: EvidenceStoreDep,
     query: Annotated[FacetsQuery, Query()],
 ) -> list[Facet]:
     """Case-study counts for the current filter, grouped by each dimension asked for."""
-    evidence_filter = await _resolve(db, query)
+    evidence_filter = await _resolve(db, query, store)
     return await evidence.facets(
         db,
         evidence_filter,
         query.group_by,
         zeros=query.zeros,
+        store=store,
     )
 
 
@@ -127,6 +131,7 @@ async def facets(
 )
 async def gap_map(
     db: DbDep,
+    store: EvidenceStoreDep,
     query: Annotated[GapMapQuery, Query()],
 ) -> Response:
     """An evidence-and-gap map: every rows x columns cell, empty ones included, with the number
@@ -136,9 +141,10 @@ async def gap_map(
         raise _same_dimension()
     result = await evidence.gap_map(
         db,
-        await _resolve(db, query),
+        await _resolve(db, query, store),
         Dimension(rows),
         Dimension(cols),
+        store=store,
     )
     if query.format == "csv":
         return Response(

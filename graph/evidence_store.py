@@ -1,0 +1,117 @@
+"""The process's evidence index, kept in step with the graph's loads, and its answer cache.
+
+Every request compares the graph's load state (`graph.changes.load_state`: two small reads)
+with the one the index was built for, and rebuilds when a load came since (loads from other
+processes included); a load made in this process drops it at once (`changed`). One build at a
+time: requests arriving meanwhile wait for it and share it. A graph with more claims than
+`max_claims` is not indexed: the Cypher statements answer instead, as they do with no index.
+
+Facets and gap maps, which read every matching claim, are kept per (load, request) in a small
+LRU, so asking again is a dictionary lookup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from typing import Any
+
+from graph import changes
+from graph.db import Db
+from graph.evidence_index import EvidenceIndex, TooManyClaims, build
+
+log = logging.getLogger("connects.graph")
+
+_BUILD_ATTEMPTS = 3
+
+
+class EvidenceStore:
+    """One per process: the current index (or why there is none) and the answer cache."""
+
+    def __init__(self, *, max_claims: int, cached_answers: int = 256) -> None:
+        self.max_claims = max_claims
+        self.cached_answers = cached_answers
+        self.builds = 0
+        """How many indexes were built (the tests count them)."""
+        self._index: EvidenceIndex | None = None
+        self._too_large: Any = None
+        """The load version found to hold more claims than `max_claims`."""
+        self._stale = False
+        self._lock = asyncio.Lock()
+        self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+    async def index(self, db: Db) -> EvidenceIndex | None:
+        """The index for the graph's latest load, built first if needed; None: too large.
+
+        Raises:
+            GraphUnavailable, QueryTimeout, GraphError: the graph failed to answer.
+        """
+        version = (await changes.load_state(db)).version
+        if self._fresh(version):
+            return self._index
+        async with self._lock:  # single flight: those waiting share the one build
+            if self._fresh(version):
+                return self._index
+            return await self._build(db, version)
+
+    def _fresh(self, version: Any) -> bool:
+        """Whether what is kept (an index, or the finding that none fits) is for `version`."""
+        if self._stale:
+            return False
+        if self._index is not None:
+            return bool(self._index.version == version)
+        return self._too_large is not None and self._too_large == version
+
+    async def _build(self, db: Db, version: Any) -> EvidenceIndex | None:
+        self._stale = False  # a load during the build sets it again
+        self._index, self._too_large = None, None
+        self._answers.clear()
+        started = time.perf_counter()
+        for _ in range(_BUILD_ATTEMPTS):
+            self.builds += 1
+            try:
+                index: EvidenceIndex | None = await build(db, version, max_claims=self.max_claims)
+            except TooManyClaims:
+                index = None
+            # Loads commit whole: the same load state before and after means one load's graph.
+            after = (await changes.load_state(db)).version
+            if after == version:
+                break
+            version = after
+        else:
+            self._stale = True  # loads keep coming: answer from this one, build again next time
+        if index is None:
+            self._too_large = version
+            log.warning("evidence index: more than %d claims, not built", self.max_claims)
+            return None
+        self._index = index
+        log.info(
+            "evidence index for %s: %d case studies, %d claims in %.3f s",
+            version,
+            len(index.ids),
+            index.claims,
+            time.perf_counter() - started,
+        )
+        return index
+
+    def changed(self) -> None:
+        """A load was made in this process: drop the index and the answers at once."""
+        self._stale = True
+        self._index = None
+        self._answers.clear()
+
+    def answer(self, key: tuple[Any, ...]) -> Any:
+        """A cached answer (keyed by the load version and the request), or None."""
+        found = self._answers.get(key)
+        if found is not None:
+            self._answers.move_to_end(key)
+        return found
+
+    def keep(self, key: tuple[Any, ...], value: Any) -> None:
+        """Cache an answer, forgetting the least recently used beyond `cached_answers`."""
+        self._answers[key] = value
+        self._answers.move_to_end(key)
+        while len(self._answers) > self.cached_answers:
+            self._answers.popitem(last=False)
