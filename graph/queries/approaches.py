@@ -22,6 +22,8 @@ MATCH (s:Scheme {id: 'evidence-ratings'})
 RETURN s.id AS id, s.name AS name, s.description AS description
 """
 
+# The count walks from the intervention: written from the case study's side, the embedded
+# engine scans every case study for each intervention (24 s against 38 ms at 100k).
 _INTERVENTION_CARDS: LiteralString = """
 OPTIONAL MATCH (i)-[:BROADER]->(f:InterventionFamily)
 WITH i, f
@@ -29,7 +31,7 @@ ORDER BY coalesce(f.name, ''), i.name, i.id
 LIMIT $limit
 RETURN i.id AS id, i.name AS name, i.description AS description,
        f.id AS family_id, f.name AS family_name,
-       size([(cs:CaseStudy)-[:APPLIES]->(i) | cs.id]) AS case_studies
+       size([(i)<-[:APPLIES]-(cs:CaseStudy) | 1]) AS case_studies
 """
 
 # Every approach, or only those asked for: two statements rather than one with

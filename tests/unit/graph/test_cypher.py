@@ -103,3 +103,22 @@ def test_the_guard_pattern_finds_both_forms() -> None:
     assert OPTIONAL_GUARD.search("WHERE $text IS NULL OR toLower(n.name) CONTAINS $text")
     assert OPTIONAL_GUARD.search("WHERE size($ids) = 0 OR i.id IN $ids")
     assert not OPTIONAL_GUARD.search("WHERE n.id IN $ids AND r IS NULL")
+
+
+# A pattern comprehension that opens on a labelled node the row has not bound, e.g.
+# `[(cs:CaseStudy)-[:APPLIES]->(i) | ...]`: the embedded engine reads every node of that label
+# for each row instead of walking from `i` (24 s against 38 ms for 32 interventions at 100k).
+UNANCHORED_COMPREHENSION = re.compile(r"\[\(\w+:\w+\)-")
+
+
+def test_pattern_comprehensions_walk_from_a_node_the_row_has() -> None:
+    named: dict[str, str] = {}
+    for module in statement_modules():
+        named |= statements(module)
+    unanchored = sorted(n for n, text in named.items() if UNANCHORED_COMPREHENSION.search(text))
+    assert unanchored == []
+
+
+def test_the_comprehension_pattern_finds_an_unanchored_one() -> None:
+    assert UNANCHORED_COMPREHENSION.search("size([(cs:CaseStudy)-[:APPLIES]->(i) | cs.id])")
+    assert not UNANCHORED_COMPREHENSION.search("size([(i)<-[:APPLIES]-(cs:CaseStudy) | 1])")
