@@ -7,6 +7,8 @@ tell whether any happened outside the touched nodes.
 
 from __future__ import annotations
 
+import asyncio
+
 from pydantic import BaseModel
 
 from graph import repository
@@ -30,9 +32,13 @@ class LoadState(BaseModel):
 
 
 async def load_state(db: Db) -> LoadState:
-    """How many loads are recorded, and the latest: two small reads, cheap to poll."""
-    [row] = await db.read(loads_q.LOAD_COUNT)
-    latest = await repository.latest_load(db)
+    """How many loads are recorded, and the latest: two small reads, cheap to poll.
+
+    Every evidence request polls it, so the two reads go at once rather than one after the
+    other.
+    """
+    counted, latest = await asyncio.gather(db.read(loads_q.LOAD_COUNT), repository.latest_load(db))
+    [row] = counted
     return LoadState(loads=row["loads"], latest=latest)
 
 
