@@ -95,7 +95,7 @@ def test_benchmarks_state_every_target_of_issue_16() -> None:
         "gap map: repeated",
         "floor ms",
         "Loader throughput",
-        "graph-reads-only ceiling",
+        "Export ntriples",
         "Throughput at",
     ):
         assert phrase in targets, phrase

@@ -107,3 +107,18 @@ def test_saved_results_render_the_same(tmp_path: Path) -> None:
     report.save(saved, results())
     report.main_with(saved, tmp_path / "benchmarks.md")
     assert (tmp_path / "benchmarks.md").read_text(encoding="utf-8") == report.render(results())
+
+
+def test_a_target_this_run_did_not_measure_is_listed_as_such() -> None:
+    partial = report.Results(
+        context=results().context,
+        loads={},
+        latency={"M": results().latency["M"]},
+        exports=[],
+        startup={},
+        corpora={},
+    )
+    targets = report.render(partial).split("## The floor")[0]
+    for start in ("Loader throughput", "Export ntriples", "Export memory", "Throughput at"):
+        assert f"| {start} ... | not measured in this run |" in targets
+    assert "## Load" not in report.render(partial)
