@@ -238,12 +238,12 @@ def log(message: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S,M,L", help="corpus sizes (default S,M,L)")
-    parser.add_argument("--runs", type=int, default=3, help="load runs at S and M")
+    parser.add_argument("--runs", type=int, default=2, help="load runs at S and M")
     parser.add_argument("--runs-l", type=int, default=2, help="load runs at L")
     parser.add_argument("--samples", type=int, default=11, help="latency samples per target at M")
     parser.add_argument("--samples-l", type=int, default=10, help="latency samples at L")
     parser.add_argument(
-        "--after-loads", type=int, default=5, help="one-row loads per bounded query"
+        "--after-loads", type=int, default=3, help="one-row loads per bounded query"
     )
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--ports", default="", help="a port range for engines and servers, a-b")
