@@ -96,7 +96,9 @@ def recording() -> Iterator[list[str]]:
 def count_statements(settings: ApiSettings, paths: dict[str, str]) -> dict[str, int]:
     """Statements each request sends, counted in-process (the app with its lifespan)."""
     counts = {}
-    with TestClient(create_app(settings)) as client:
+    # As patient as the served API (serve_env): counting must not time out where timing does not.
+    patient = settings.model_copy(update={"query_timeout": 600})
+    with TestClient(create_app(patient)) as client:
         for name, path in paths.items():
             with recording() as recorded:
                 client.get(path).raise_for_status()
