@@ -64,6 +64,7 @@ def test_the_floor_answers_every_timed_request_as_the_api_does(
         response = client.get(ask.path)
         assert response.status_code == 200, ask.path
         assert ask.check is not None
+        assert ask.floor is not None
         difference = ask.check(response.json(), ask.floor(floor))
         if difference:
             differences.append(f"{ask.path}: {difference}")
