@@ -1,61 +1,68 @@
-"""Endpoint latency through the API versus the same Cypher through the driver, side by side.
+"""Issue 16's targets over HTTP against the floor, sample by sample, in the same run.
 
-For each endpoint the Cypher it runs is first recorded (the app in-process, with the driver's
-`execute_query` wrapped); then, alternating sample by sample, the endpoint is timed over HTTP
-against a real `connects serve` on loopback, and the recorded statements are replayed with
-the driver directly. Throughput under concurrent load comes from `wrk` in its own process.
+Each target (`bench/targets.py`) is timed over HTTP against a real `connects serve` on loopback
+and, alternately, the same question is put to the floor (SQLite in this process), so a noisy
+machine slows both. The statements each endpoint sends are counted once, in-process. Facets and
+the gap map are also timed on their first call after a load: a one-row load through the CLI
+changes the load state, then the first call is timed, then the same call repeated. Throughput
+comes from `wrk` in its own process, with one API worker and then two.
 """
 
 from __future__ import annotations
 
 import asyncio
+import csv
 import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import AsyncExitStack, contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx2
 from fastapi.testclient import TestClient
-from neo4j import AsyncDriver, RoutingControl
+from neo4j import AsyncDriver
 
 from api.main import create_app
 from api.settings import ApiSettings
-from graph.db import Db, open_db
+from bench import generate
+from bench.floor import Floor, from_graph
+from bench.targets import Ask, Target, facets_ask, gap_map_ask
+from graph.db import open_db
 
-ENDPOINTS = {
-    "evidence query": "/evidence?outcome=Inclusion&theme=Service%20design%20and%20transformation",
-    "facets": "/evidence/facets?outcome=Inclusion&group_by=region&group_by=evidence_type",
-    "gap map": "/evidence/gap-map?rows=outcome&cols=theme",
-    "neighbourhood": "/graph/neighbourhood/synthetic-000042?depth=2",
-    "paths": "/graph/paths?from=synthetic-000042&to=inclusion",
-    "search": "/search?q=school%20meals%20in%20Aldbridge",
-    "detail page": "/nodes/synthetic-000042",
-}
-THROUGHPUT = ("detail page", "search", "evidence query")  # fastest first: slow ones queue
-
-
-@dataclass
-class Statement:
-    query: str
-    params: dict[str, Any]
+CONNECTS = str(Path(sys.executable).with_name("connects"))
+Log = Callable[[str], None]
+REPEATS = 3
+"""Repeated calls timed after each first call following a load."""
 
 
 @dataclass
 class Timing:
     endpoint: str
-    statements: int
+    group: str
+    target_ms: float | None
+    statements: int = 0
+    distinct: int = 0
+    """How many different requests the samples rotated over."""
     http_ms: list[float] = field(default_factory=list)
-    raw_ms: list[float] = field(default_factory=list)
-    throughput: float | None = None
-    """Requests per second under wrk (2 threads, 8 connections)."""
+    floor_ms: list[float] = field(default_factory=list)
+    differences: list[str] = field(default_factory=list)
+    """Where the API's answer and the floor's differed (empty: they agreed)."""
+    checked: int = 0
+
+
+@dataclass
+class Measured:
+    timings: list[Timing]
+    throughput: dict[str, float] = field(default_factory=dict)
+    """Requests per second under wrk over the rotating evidence requests, by worker count."""
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -68,15 +75,15 @@ def median(values: list[float]) -> float:
 
 
 @contextmanager
-def recording() -> Iterator[list[Statement]]:
+def recording() -> Iterator[list[str]]:
     """Every statement the app runs through `AsyncDriver.execute_query` while inside."""
-    recorded: list[Statement] = []
+    recorded: list[str] = []
     original = AsyncDriver.execute_query
 
     async def execute_query(
         self: AsyncDriver, query: Any, parameters: Any = None, *args: Any, **kwargs: Any
     ) -> Any:
-        recorded.append(Statement(str(getattr(query, "text", query)), dict(parameters or {})))
+        recorded.append(str(getattr(query, "text", query)))
         return await original(self, query, parameters, *args, **kwargs)
 
     AsyncDriver.execute_query = execute_query  # type: ignore[assignment,method-assign]
@@ -86,21 +93,21 @@ def recording() -> Iterator[list[Statement]]:
         AsyncDriver.execute_query = original  # type: ignore[method-assign]
 
 
-def record(settings: ApiSettings) -> dict[str, list[Statement]]:
-    statements: dict[str, list[Statement]] = {}
-    with TestClient(create_app(settings)) as client:
-        for name, path in ENDPOINTS.items():
+def count_statements(settings: ApiSettings, paths: dict[str, str]) -> dict[str, int]:
+    """Statements each request sends, counted in-process (the app with its lifespan)."""
+    counts = {}
+    # As patient as the served API (serve_env): counting must not time out where timing does not.
+    patient = settings.model_copy(update={"query_timeout": 600})
+    with TestClient(create_app(patient)) as client:
+        for name, path in paths.items():
             with recording() as recorded:
-                response = client.get(path)
-            response.raise_for_status()
-            statements[name] = recorded
-    return statements
+                client.get(path).raise_for_status()
+            counts[name] = len(recorded)
+    return counts
 
 
-@contextmanager
-def serving(settings: ApiSettings, port: int) -> Iterator[str]:
-    """`connects serve` in its own process, as users run it; yields its base URL."""
-    env = {
+def serve_env(settings: ApiSettings) -> dict[str, str]:
+    return {
         **os.environ,
         "CONNECTS_DATA_DIR": str(settings.data_dir),
         "CONNECTS_BOLT_PORT": str(settings.bolt_port),
@@ -108,10 +115,14 @@ def serving(settings: ApiSettings, port: int) -> Iterator[str]:
         "CONNECTS_RATE_LIMIT_PER_MINUTE": "0",
         "CONNECTS_QUERY_TIMEOUT": "600",
     }
-    connects = str(Path(sys.executable).with_name("connects"))
+
+
+@contextmanager
+def serving(settings: ApiSettings, port: int, workers: int = 1) -> Iterator[str]:
+    """`connects serve` in its own process, as users run it; yields its base URL."""
     server = subprocess.Popen(  # noqa: S603 - our own CLI
-        [connects, "serve", "--port", str(port)],
-        env=env,
+        [CONNECTS, "serve", "--port", str(port), "--workers", str(workers)],
+        env=serve_env(settings),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -139,56 +150,153 @@ def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 120)
     raise TimeoutError("the API did not become ready")
 
 
-async def replay(db: Db, statements: list[Statement]) -> None:
-    # The raw driver on purpose: the baseline is the same Cypher without the API around it.
-    for s in statements:
-        await db.driver.execute_query(
-            s.query,
-            s.params,
-            database_=db.database,
-            routing_=RoutingControl.READ,
+def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    answer = call()
+    return (time.perf_counter() - started) * 1000, answer
+
+
+def _get(http: httpx2.Client, path: str) -> Any:
+    response = http.get(path)
+    response.raise_for_status()
+    return response.json()
+
+
+def _sample(http: httpx2.Client, floor: Floor, ask: Ask, timing: Timing, check: bool) -> None:
+    """One HTTP request and the same question to the floor, one after the other."""
+    http_ms, api = _timed(lambda: _get(http, ask.path))
+    timing.http_ms.append(http_ms)
+    question = ask.floor
+    if question is None:
+        return
+    floor_ms, answer = _timed(lambda: question(floor))
+    timing.floor_ms.append(floor_ms)
+    if check and ask.check is not None:
+        timing.checked += 1
+        difference = ask.check(api, answer)
+        if difference:
+            timing.differences.append(f"{ask.path}: {difference}")
+
+
+def measure_targets(
+    http: httpx2.Client, floor: Floor, targets: list[Target], samples: int, log: Log
+) -> list[Timing]:
+    """Each target: a warm-up request, then `samples` requests rotating over its values."""
+    timings = []
+    for target in targets:
+        timing = Timing(target.name, target.group, target.target_ms)
+        asks = target.asks
+        _get(http, asks[-1].path)  # the last value warms the path; samples start from the first
+        rotation = asks[:-1] if len(asks) > samples else asks
+        timing.distinct = min(samples, len(rotation))
+        for i in range(samples):
+            _sample(http, floor, rotation[i % len(rotation)], timing, check=i < len(rotation))
+        timings.append(timing)
+        log(
+            f"  {target.name}: HTTP {median(timing.http_ms):.1f} ms, floor "
+            f"{median(timing.floor_ms):.2f} ms, {len(timing.differences)} differences"
         )
-
-
-def measure(settings: ApiSettings, port: int, samples: int, wrk_seconds: int) -> list[Timing]:
-    """Median and p99 latencies per endpoint, HTTP and raw, measured alternately."""
-    statements = record(settings)
-    timings = [Timing(name, len(statements[name])) for name in ENDPOINTS]
-
-    async def raw_once(db: Db, name: str) -> float:
-        started = time.perf_counter()
-        await replay(db, statements[name])
-        return (time.perf_counter() - started) * 1000
-
-    with serving(settings, port) as base, httpx2.Client(base_url=base, timeout=600) as http:
-        loop = asyncio.new_event_loop()
-        opened = AsyncExitStack()
-        db = loop.run_until_complete(opened.enter_async_context(open_db(settings)))
-        try:
-            for timing in timings:
-                path = ENDPOINTS[timing.endpoint]
-                for _ in range(2):  # warm both paths: caches, connections, query plans
-                    http.get(path).raise_for_status()
-                    loop.run_until_complete(raw_once(db, timing.endpoint))
-                for _ in range(samples):
-                    started = time.perf_counter()
-                    http.get(path).raise_for_status()
-                    timing.http_ms.append((time.perf_counter() - started) * 1000)
-                    timing.raw_ms.append(loop.run_until_complete(raw_once(db, timing.endpoint)))
-        finally:
-            loop.run_until_complete(opened.aclose())
-            loop.close()
-        if wrk_seconds and shutil.which("wrk"):
-            by_name = {timing.endpoint: timing for timing in timings}
-            for name in THROUGHPUT:
-                by_name[name].throughput = wrk(base + ENDPOINTS[name], wrk_seconds)
-                http.get(ENDPOINTS[name])  # queued behind wrk's last requests: they finish first
     return timings
 
 
-def wrk(url: str, seconds: int) -> float:
+def one_row_load(settings: ApiSettings, work: Path, number: int) -> None:
+    """A load of one new case study through the CLI: a new load id, a new load state."""
+    row = next(generate.rows(1, seed=10_000 + number))
+    row["id"] = f"bench-after-load-{number:04d}"
+    with tempfile.TemporaryDirectory(dir=work) as folder:
+        path = Path(folder) / "case-studies.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow(row)
+        subprocess.run(  # noqa: S603 - our own CLI
+            [CONNECTS, "load", str(path)],
+            env=serve_env(settings),
+            capture_output=True,
+            check=True,
+        )
+
+
+def measure_after_loads(
+    http: httpx2.Client, floor: Floor, settings: ApiSettings, work: Path, runs: int, log: Log
+) -> list[Timing]:
+    """Facets and the gap map: the first call after a load, then the same call repeated."""
+    timings = []
+    asks = {"facets": facets_ask(), "gap map": gap_map_ask()}
+    # Compared with the floor before any one-row load, which the floor does not have.
+    checked = {name: Timing(name, "", None) for name in asks}
+    for name, ask in asks.items():
+        _sample(http, floor, ask, checked[name], check=True)
+    loads = 0
+    for name, ask in asks.items():
+        first = Timing(f"{name}: first call after a load", f"{name}, first after a load", 300)
+        again = Timing(f"{name}: repeated", f"{name}, repeated for the same load", 20)
+        first.checked, first.differences = checked[name].checked, checked[name].differences
+        for _ in range(runs):
+            one_row_load(settings, work, loads)
+            loads += 1
+            _sample(http, floor, ask, first, check=False)
+            for _ in range(REPEATS):
+                _sample(http, floor, ask, again, check=False)
+        first.distinct, again.distinct = runs, runs
+        timings += [first, again]
+        log(
+            f"  {name}: first {median(first.http_ms):.1f} ms, repeated "
+            f"{median(again.http_ms):.1f} ms, floor {median(first.floor_ms):.2f} ms"
+        )
+    return timings
+
+
+def measure(
+    settings: ApiSettings,
+    ports: Callable[[], int],
+    floor: Floor,
+    targets: list[Target],
+    *,
+    samples: int,
+    after_load_runs: int,
+    wrk_seconds: int,
+    work: Path,
+    log: Log,
+) -> Measured:
+    """Every target, the first call after loads, and throughput with one and two workers."""
+    statements = count_statements(settings, {t.name: t.asks[0].path for t in targets})
+    bounded = count_statements(settings, {"facets": facets_ask().path, "gap": gap_map_ask().path})
+    with serving(settings, ports()) as base, httpx2.Client(base_url=base, timeout=600) as http:
+        timings = measure_targets(http, floor, targets, samples, log)
+        for timing in timings:
+            timing.statements = statements[timing.endpoint]
+        after = measure_after_loads(http, floor, settings, work, after_load_runs, log)
+        for timing in after:
+            timing.statements = bounded["facets" if timing.endpoint.startswith("f") else "gap"]
+        measured = Measured([*timings, *after])
+        paths = [a.path for t in targets if t.group.startswith("`/evidence`") for a in t.asks]
+        if wrk_seconds and shutil.which("wrk"):
+            measured.throughput["1 worker"] = wrk(base, paths, wrk_seconds, work)
+            log(f"  wrk, 1 worker: {measured.throughput['1 worker']:.1f} requests/s")
+    if wrk_seconds and shutil.which("wrk"):
+        with serving(settings, ports(), workers=2) as base:
+            measured.throughput["2 workers"] = wrk(base, paths, wrk_seconds, work)
+            log(f"  wrk, 2 workers: {measured.throughput['2 workers']:.1f} requests/s")
+    return measured
+
+
+WRK_SCRIPT = """
+paths = {%s}
+n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+"""
+
+
+def wrk(base: str, paths: list[str], seconds: int, work: Path) -> float:
+    """Requests per second, `wrk -t2 -c8`, each request the next of `paths` in turn."""
+    script = work / "rotate.lua"
+    script.write_text(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths), encoding="utf-8")
     done = subprocess.run(  # noqa: S603 - fixed arguments
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "30s", url],  # noqa: S607
+        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "30s", "-s", str(script), base],  # noqa: S607
         capture_output=True,
         text=True,
         check=True,
@@ -197,3 +305,13 @@ def wrk(url: str, seconds: int) -> float:
     if found is None or re.search(r"Non-2xx", done.stdout):
         raise RuntimeError(f"wrk: {done.stdout}")
     return float(found.group(1))
+
+
+def build_floor(settings: ApiSettings, corpus: Path | None) -> Floor:
+    """The floor for the graph `settings` points at (see `bench.floor.from_graph`)."""
+
+    async def build() -> Floor:
+        async with open_db(settings) as db:
+            return await from_graph(db, corpus)
+
+    return asyncio.run(build())

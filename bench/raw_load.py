@@ -64,7 +64,7 @@ async def load(db: Db, path: Path) -> dict[str, float]:
             node_rows: Rows = defaultdict(list)
             link_rows: Rows = defaultdict(list)
             for row in chunk:
-                _map(row, ids, levels, seen, node_rows, link_rows)
+                map_row(row, ids, levels, seen, node_rows, link_rows)
             nodes += await _send(tx, node_rows, links=False)
             links += await _send(tx, link_rows, links=True)
             if (number + 1) % 10 == 0:
@@ -92,7 +92,7 @@ def _chunks(path: Path, size: int) -> Iterator[list[dict[str, str]]]:
             yield chunk
 
 
-def _map(
+def map_row(
     row: dict[str, str],
     ids: dict[str, str],
     levels: dict[str, tuple[str, int]],

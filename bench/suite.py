@@ -1,11 +1,14 @@
-"""`make bench`: load, query, export and start-up benchmarks; writes docs/benchmarks.md.
+"""`make bench`: issue 16's targets, loads, exports and start-up; writes docs/benchmarks.md.
 
 Everything runs on this machine against private embedded engines (default settings: 1 GB
 heap, 15 s query timeout), side by side: each ratio compares two things measured in the same
-run, alternately where they repeat, so a noisy machine slows both.
+run, alternately where they repeat, so a noisy machine slows both. Each size is loaded by the
+raw driver and by the loader alternately (L twice each); the last loader run at M and L stays
+up for the queries, the floor (bench/floor.py) and the export.
 
-    .venv/bin/python -m bench.suite                 # the full suite, about 15 minutes
+    .venv/bin/python -m bench.suite                 # the full suite, about 20 minutes
     .venv/bin/python -m bench.suite --sizes S,M     # quicker, without L
+    .venv/bin/python -m bench.suite --ports 17761-17779   # engines and servers on these ports
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import socket
 import subprocess
 import sys
@@ -27,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from api.settings import ApiSettings
-from bench import generate, queries, report
+from bench import generate, queries, report, targets
 from graph import engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,10 +40,37 @@ RDFLIB_SAMPLE = 300_000
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A free port: from the `--ports` range if one was given, else any the system offers."""
+    return PORTS.next()
+
+
+@dataclass
+class Ports:
+    """Free ports, from a fixed range (a shared machine's allotment) or the system's."""
+
+    first: int = 0
+    last: int = 0
+    _at: int = 0
+
+    def next(self) -> int:
+        if not self.first:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port: int = s.getsockname()[1]
+                return port
+        for _ in range(self.last - self.first + 1):
+            port = self.first + self._at % (self.last - self.first + 1)
+            self._at += 1
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+        raise RuntimeError(f"no free port in {self.first}-{self.last}")
+
+
+PORTS = Ports()
 
 
 def env_for(settings: ApiSettings) -> dict[str, str]:
@@ -89,6 +120,15 @@ class Engines:
         )
         return settings
 
+    def existing(self, folder: Path) -> ApiSettings:
+        """An engine on a data directory that is already loaded."""
+        settings = ApiSettings(
+            data_dir=folder, bolt_port=free_port(), http_port=free_port(), rate_limit_per_minute=0
+        )
+        engine.start(settings)
+        self.running.append(settings)
+        return settings
+
     def stop(self, settings: ApiSettings) -> None:
         engine.stop(settings)
         self.running.remove(settings)
@@ -115,6 +155,8 @@ def bench_loads(
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     kept: dict[str, ApiSettings] = {}
     for size, corpus in corpora.items():
+        if not runs[size]:
+            continue
         results[size] = {"raw": [], "loader": []}
         for run in range(runs[size]):
             for mode in ("raw", "loader"):
@@ -123,7 +165,9 @@ def bench_loads(
                 result = run_json([module, str(corpus)], settings)
                 results[size][mode].append(result)
                 log(f"load {size} {mode} run {run + 1}: {result}")
-                if mode == "loader" and run == runs[size] - 1 and size != "S":
+                # S is timed only when it is all there is (a quick run on a busy machine).
+                last = mode == "loader" and run == runs[size] - 1
+                if last and (size != "S" or list(corpora) == ["S"]):
                     kept[size] = settings
                 else:
                     pool.stop(settings)
@@ -196,48 +240,119 @@ def log(message: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S,M,L", help="corpus sizes (default S,M,L)")
-    parser.add_argument("--runs", type=int, default=3, help="load runs at S and M (L: 1)")
-    parser.add_argument("--samples", type=int, default=30, help="latency samples at M")
+    parser.add_argument("--runs", type=int, default=2, help="load runs at S and M")
+    parser.add_argument("--runs-l", type=int, default=2, help="load runs at L")
+    parser.add_argument("--samples", type=int, default=11, help="latency samples per target at M")
     parser.add_argument("--samples-l", type=int, default=10, help="latency samples at L")
+    parser.add_argument(
+        "--after-loads", type=int, default=3, help="one-row loads per bounded query"
+    )
     parser.add_argument("--wrk-seconds", type=int, default=10)
+    parser.add_argument("--ports", default="", help="a port range for engines and servers, a-b")
+    parser.add_argument(
+        "--l-graph",
+        type=Path,
+        help="a data directory already holding the bundled data and the L corpus (seed 2022): "
+        "L's queries and export run on it, in place (it gets the one-row loads: pass a copy)",
+    )
+    parser.add_argument(
+        "--skip", default="", help="parts to leave out, comma-separated: exports, startup"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
+    # A stopped suite stops its engines (the `finally` of `engines`), not only Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.ports:
+        PORTS.first, PORTS.last = (int(p) for p in args.ports.split("-"))
     sizes = [s.strip() for s in args.sizes.split(",")]
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="connects-bench-") as folder:
         work = Path(folder)
         corpora = {s: generate.write(work / f"corpus-{s}", generate.SIZES[s]) for s in sizes}
+        log(f"corpora written: {', '.join(sizes)}")
         with engines(work) as pool:
-            runs = {s: 1 if s == "L" else args.runs for s in sizes}
+            runs = {s: args.runs_l if s == "L" else args.runs for s in sizes}
             loads, kept = bench_loads(pool, corpora, runs)
-            latency: dict[str, list[queries.Timing]] = {}
-            for size in ("M", "L"):
+            if args.l_graph and "L" in sizes:
+                kept["L"] = pool.existing(args.l_graph)
+                log(f"L queries on {args.l_graph}")
+            latency: dict[str, queries.Measured] = {}
+            for size in ("S", "M", "L"):
                 if size in kept:
                     samples = args.samples_l if size == "L" else args.samples
                     wrk_seconds = args.wrk_seconds if size == largest(kept) else 0
-                    latency[size] = queries.measure(kept[size], free_port(), samples, wrk_seconds)
+                    latency[size] = bench_queries(
+                        pool,
+                        kept[size],
+                        corpora[size],
+                        work,
+                        samples,
+                        args.after_loads,
+                        wrk_seconds,
+                    )
                     log(f"queries {size}: done")
+                    partial = report.Results(_context(started), loads, latency, [], {}, {})
+                    report.save(args.output.with_suffix(".json"), partial)  # a checkpoint
             exports = []
             for size in ("M", "L"):
-                if size in kept:
+                if size in kept and "exports" not in args.skip:
                     exports += bench_exports(kept[size], size, work, compare=size == largest(kept))
-            biggest = kept[largest(kept)] if kept else pool.fresh()  # start-up on the largest
-            startup = bench_startup(biggest, runs=3)
+            startup: dict[str, list[float]] = {}
+            if "startup" not in args.skip:
+                biggest = kept[largest(kept)] if kept else pool.fresh()  # on the largest
+                startup = bench_startup(biggest, runs=3)
         sizes_seen = {s: report.corpus_size(path) for s, path in corpora.items()}
     elapsed = time.perf_counter() - started
-    context = report.Context(
+    results = report.Results(_context(started), loads, latency, exports, startup, sizes_seen)
+    report.save(args.output.with_suffix(".json"), results)
+    args.output.write_text(report.render(results), encoding="utf-8")
+    log(f"wrote {args.output} after {elapsed / 60:.1f} minutes")
+
+
+def _context(started: float) -> report.Context:
+    return report.Context(
         machine=f"{platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
         f"{platform.release()}, Python {platform.python_version()}",
         date=f"{datetime.now(UTC):%Y-%m-%d}",
-        minutes=elapsed / 60,
+        minutes=(time.perf_counter() - started) / 60,
     )
-    report.save(
-        args.output.with_suffix(".json"), context, loads, latency, exports, startup, sizes_seen
+
+
+def bench_queries(
+    pool: Engines,
+    settings: ApiSettings,
+    corpus: Path,
+    work: Path,
+    samples: int,
+    after_loads: int,
+    wrk_seconds: int,
+) -> queries.Measured:
+    """Issue 16's targets against the floor built from the same rows, in the same run.
+
+    The floor's bundled rows come from an engine holding only the bundled data: reading them
+    out of the L graph means scanning every node there."""
+    bundled = pool.fresh()
+    try:
+        floor = queries.build_floor(bundled, corpus)
+    finally:
+        pool.stop(bundled)
+    log("  floor built")
+    values = targets.Corpus.read(corpus)
+    chosen = [
+        *targets.evidence_targets(floor, values),
+        *targets.other_targets(floor, values, settings.max_neighbourhood_nodes),
+    ]
+    return queries.measure(
+        settings,
+        free_port,
+        floor,
+        chosen,
+        samples=samples,
+        after_load_runs=after_loads,
+        wrk_seconds=wrk_seconds,
+        work=work,
+        log=log,
     )
-    args.output.write_text(
-        report.render(context, loads, latency, exports, startup, sizes_seen), encoding="utf-8"
-    )
-    log(f"wrote {args.output} after {elapsed / 60:.1f} minutes")
 
 
 def largest(kept: dict[str, ApiSettings]) -> str:

@@ -1,0 +1,124 @@
+"""docs/benchmarks.md's generator: issue 16's targets first, met or not, with the floor ratio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import report
+from bench.queries import Measured, Timing
+
+
+def timing(name: str, target: float | None, http: list[float], floor: list[float]) -> Timing:
+    return Timing(
+        name, "group", target, statements=2, distinct=len(http), http_ms=http, floor_ms=floor
+    )
+
+
+def results() -> report.Results:
+    def measured(scale: float) -> Measured:
+        return Measured(
+            [
+                timing(
+                    "evidence: outcome", 50, [40 * scale, 45 * scale, 100 * scale], [10, 10, 10]
+                ),
+                timing("search: selective term", 20, [30.0, 31.0, 29.0], [1.0, 1.0, 1.0]),
+                timing("paths", None, [5.0], []),
+            ],
+            {"1 worker": 120.0, "2 workers": 200.0} if scale > 1 else {},
+        )
+
+    load = {"seconds": 10.0, "nodes": 100, "links": 400, "peak_rss_mb": 100.0}
+    raw = {**load, "seconds": 9.0}
+    export = {"tool": "connects export", "format": "ntriples", "triples": 1000, "seconds": 1.0}
+    return report.Results(
+        context=report.Context("x86_64, 2 cores", "2026-12-02", 12.5),
+        loads={
+            "M": {"raw": [raw], "loader": [load]},
+            "L": {"raw": [raw, raw], "loader": [load, load]},
+        },
+        latency={"M": measured(1), "L": measured(2)},
+        exports=[
+            {"size": "M", **export, "peak_rss_mb": 100.0},
+            {"size": "L", **export, "peak_rss_mb": 110.0},
+            {
+                "size": "L",
+                "tool": "graph reads only",
+                "format": "-",
+                "triples": 1000,
+                "seconds": 0.8,
+                "peak_rss_mb": 100.0,
+            },
+        ],
+        startup={"warm": [0.5], "cold": [2.0]},
+        corpora={"M": (10_000, 5.0), "L": (100_000, 55.0)},
+    )
+
+
+def test_the_targets_table_comes_first_with_median_p95_floor_ratio_and_met() -> None:
+    text = report.render(results())
+    sections = [line for line in text.splitlines() if line.startswith("## ")]
+    assert sections[0] == "## Targets (issue 16)"
+    rows = {line.split(" | ")[0]: line for line in text.split("## The floor")[0].splitlines()}
+    # At L (the largest size): 80, 90, 200 ms -> median 90, p95 200; floor 10 -> 9x, not met.
+    evidence = rows["| evidence: outcome"]
+    assert "| 90.0 | 200.0 | 10.00 | 9x | no | <= 50 | **no** |" in evidence
+    assert "| 30.0 | 31.0 | 1.00 | 30x | no | <= 20 | **no** |" in rows["| search: selective term"]
+    assert "| - | - | - | - | - |" in rows["| paths"]  # no floor, no target
+
+
+def test_other_targets_loader_throughput_and_export_ceiling() -> None:
+    targets = report.render(results()).split("## The floor")[0]
+    assert (
+        "| Loader throughput against the raw driver (worst size, medians) | 90% | >= 80% | yes |"
+        in targets
+    )
+    assert (
+        "| Throughput at L, `/evidence`, one worker | 120.0 requests/s | >= 100 | yes |" in targets
+    )
+    assert "200.0 requests/s (1.67x)" in targets
+    # 1000 triples in 1.0 s against 1250/s for reads only: 80%, below 90%.
+    assert (
+        "| Export ntriples at L against the graph-reads-only ceiling | 80% | >= 90% | **no** |"
+        in targets
+    )
+    assert "| Export memory flat from L to M (peak) |" not in targets
+    assert "100 MB to 110 MB" in targets
+
+
+def test_the_complexity_table_keeps_l_over_m_and_says_which_index() -> None:
+    text = report.render(results())
+    complexity = text.split("## Complexity")[1].split("\n## ")[0]
+    assert (
+        "| target | cost | index (embedded) | index (Neo4j) | M ms | L ms | L / M |" in complexity
+    )
+    search = next(line for line in complexity.splitlines() if line.startswith("| search"))
+    assert "full-text index `entity_text`" in search
+    assert search.endswith("| 30.0 | 30.0 | 1.0 |")
+    evidence = next(line for line in complexity.splitlines() if line.startswith("| evidence"))
+    assert evidence.endswith("| 45.0 | 90.0 | 2.0 |")
+
+
+def test_every_family_of_target_has_a_cost_and_an_index() -> None:
+    assert set(report.COMPLEXITY) == set(report.INDEXES)
+
+
+def test_saved_results_render_the_same(tmp_path: Path) -> None:
+    saved = tmp_path / "benchmarks.json"
+    report.save(saved, results())
+    report.main_with(saved, tmp_path / "benchmarks.md")
+    assert (tmp_path / "benchmarks.md").read_text(encoding="utf-8") == report.render(results())
+
+
+def test_a_target_this_run_did_not_measure_is_listed_as_such() -> None:
+    partial = report.Results(
+        context=results().context,
+        loads={},
+        latency={"M": results().latency["M"]},
+        exports=[],
+        startup={},
+        corpora={},
+    )
+    targets = report.render(partial).split("## The floor")[0]
+    for start in ("Loader throughput", "Export ntriples", "Export memory", "Throughput at"):
+        assert f"| {start} ... | not measured in this run |" in targets
+    assert "## Load" not in report.render(partial)
