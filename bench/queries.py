@@ -44,6 +44,12 @@ REPEATS = 3
 
 
 @dataclass
+class Statement:
+    query: str
+    params: dict[str, Any]
+
+
+@dataclass
 class Timing:
     endpoint: str
     group: str
@@ -75,15 +81,15 @@ def median(values: list[float]) -> float:
 
 
 @contextmanager
-def recording() -> Iterator[list[str]]:
+def recording() -> Iterator[list[Statement]]:
     """Every statement the app runs through `AsyncDriver.execute_query` while inside."""
-    recorded: list[str] = []
+    recorded: list[Statement] = []
     original = AsyncDriver.execute_query
 
     async def execute_query(
         self: AsyncDriver, query: Any, parameters: Any = None, *args: Any, **kwargs: Any
     ) -> Any:
-        recorded.append(str(getattr(query, "text", query)))
+        recorded.append(Statement(str(getattr(query, "text", query)), dict(parameters or {})))
         return await original(self, query, parameters, *args, **kwargs)
 
     AsyncDriver.execute_query = execute_query  # type: ignore[assignment,method-assign]
