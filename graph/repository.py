@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import json
 import tempfile
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -323,7 +323,7 @@ async def search(
 
 async def export_batches(
     db: Db, *, batch_size: int = 1000
-) -> AsyncIterator[tuple[list[ExportNode], list[ExportLink]]]:
+) -> AsyncGenerator[tuple[list[ExportNode], list[ExportLink]], None]:
     """The whole graph, a batch of nodes with their outgoing links at a time.
 
     Every id is first streamed to a temporary file, then nodes and links are fetched by id a

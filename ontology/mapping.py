@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -92,8 +93,30 @@ def _iri(term: str) -> ox.NamedNode:
     return ox.NamedNode(str(term))
 
 
+# Terms made once: a dump makes millions of triples, and building each predicate afresh (an
+# rdflib namespace lookup, then a new NamedNode) cost more than the triples themselves.
+_TYPE, _IDENTIFIER, _PREF_LABEL = _iri(RDF.type), _iri(DCTERMS.identifier), _iri(SKOS.prefLabel)
+_DEFINITION, _DESCRIPTION = _iri(SKOS.definition), _iri(DCTERMS.description)
+_SOURCE, _SOURCE_SECTION = _iri(DCTERMS.source), _iri(CG.sourceSection)
+_IN_REGION, _ATTRIBUTED, _GENERATED_BY = (
+    _iri(CG.inRegion),
+    _iri(PROV.wasAttributedTo),
+    _iri(PROV.wasGeneratedBy),
+)
+_INTEGER = _iri(XSD.integer)
+_CLASS_TERMS = {kind: _iri(iri) for kind, iri in CLASSES.items()}
+_PREDICATE_TERMS = {str(rel): _iri(predicate) for rel, predicate in PREDICATES.items()}
+_LITERAL_TERMS = [(name, _iri(predicate), style) for name, (predicate, style) in LITERALS.items()]
+
+
+@lru_cache(maxsize=1 << 16)
 def node_iri(base: str, kind: Kind, node_id: str) -> ox.NamedNode:
-    """The stable public URI of a node: ``{base}/id/{kind-slug}/{id}``."""
+    """The stable public URI of a node: ``{base}/id/{kind-slug}/{id}``.
+
+    Remembered: a dump names each node several times (as a subject, then as the far end of
+    links, most often the same few outcomes, levels and themes), and a NamedNode checks its IRI
+    each time it is made. NamedNodes are immutable, so sharing one is safe.
+    """
     return ox.NamedNode(f"{base}/id/{kind.slug}/{node_id}")
 
 
@@ -105,36 +128,37 @@ def node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
     """Triples describing one node's own properties."""
     subject = node_iri(base, node.kind, node.id)
     props = node.properties
-    yield ox.Triple(subject, _iri(RDF.type), _iri(CLASSES[node.kind]))
-    yield ox.Triple(subject, _iri(DCTERMS.identifier), ox.Literal(node.id))
-    yield ox.Triple(subject, _iri(SKOS.prefLabel), ox.Literal(props["name"], language=_LANG))
+    yield ox.Triple(subject, _TYPE, _CLASS_TERMS[node.kind])
+    yield ox.Triple(subject, _IDENTIFIER, ox.Literal(node.id))
+    yield ox.Triple(subject, _PREF_LABEL, ox.Literal(props["name"], language=_LANG))
     if description := props.get("description"):
-        predicate = SKOS.definition if node.kind in CONCEPTS else DCTERMS.description
-        yield ox.Triple(subject, _iri(predicate), ox.Literal(description, language=_LANG))
+        predicate = _DEFINITION if node.kind in CONCEPTS else _DESCRIPTION
+        yield ox.Triple(subject, predicate, ox.Literal(description, language=_LANG))
     if section := props.get("source"):
         if node.kind in _SOURCE_IS_URL:
             if section not in (props.get("source_urls") or []):  # else said just below
-                yield ox.Triple(subject, _iri(DCTERMS.source), ox.NamedNode(section))
+                yield ox.Triple(subject, _SOURCE, ox.NamedNode(section))
         else:
-            yield ox.Triple(subject, _iri(CG.sourceSection), ox.Literal(section))
-    for name, (literal_predicate, style) in LITERALS.items():
+            yield ox.Triple(subject, _SOURCE_SECTION, ox.Literal(section))
+    for name, literal_predicate, style in _LITERAL_TERMS:
         value = props.get(name)
-        for item in value if isinstance(value, list) else [] if value is None else [value]:
-            yield ox.Triple(subject, _iri(literal_predicate), _literal(item, style))
+        if value is None:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            yield ox.Triple(subject, literal_predicate, _literal(item, style))
     for region in props.get("region_ids") or []:
-        yield ox.Triple(subject, _iri(CG.inRegion), node_iri(base, Kind.REGION, region))
+        yield ox.Triple(subject, _IN_REGION, node_iri(base, Kind.REGION, region))
     if contributor := props.get("contributed_by"):
-        contributor_iri = node_iri(base, Kind.ORGANISATION, contributor)
-        yield ox.Triple(subject, _iri(PROV.wasAttributedTo), contributor_iri)
+        yield ox.Triple(subject, _ATTRIBUTED, node_iri(base, Kind.ORGANISATION, contributor))
     if load := props.get("load"):
-        yield ox.Triple(subject, _iri(PROV.wasGeneratedBy), load_iri(base, load))
+        yield ox.Triple(subject, _GENERATED_BY, load_iri(base, load))
 
 
 def _literal(value: object, style: str) -> ox.Literal | ox.NamedNode:
     if style == "iri":
         return ox.NamedNode(str(value))
     if style == "integer":
-        return ox.Literal(str(value), datatype=_iri(XSD.integer))
+        return ox.Literal(str(value), datatype=_INTEGER)
     if style == "english":
         return ox.Literal(str(value), language=_LANG)
     return ox.Literal(str(value))
@@ -144,7 +168,7 @@ def link_triple(base: str, source_kind: Kind, link: ExportLink) -> ox.Triple:
     """The triple for one relationship."""
     return ox.Triple(
         node_iri(base, source_kind, link.from_id),
-        _iri(PREDICATES[Rel(link.type)]),
+        _PREDICATE_TERMS[link.type],
         node_iri(base, link.to_kind, link.to_id),
     )
 
