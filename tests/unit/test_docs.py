@@ -10,6 +10,7 @@ import yaml
 from api.main import create_app
 from api.settings import ApiSettings
 from bench import report
+from graph.settings import EvidenceIndexSettings
 from loaders.records import FrameworkFile
 from tests.helpers import NEO4J_IMAGE, ROOT
 
@@ -27,6 +28,8 @@ def test_readme_leads_with_the_two_commands() -> None:
 def test_every_setting_is_documented() -> None:
     for name in ApiSettings.model_fields:
         assert f"`CONNECTS_{name.upper()}`" in README, name
+    for name in EvidenceIndexSettings.model_fields:
+        assert f"`CONNECTS_EVIDENCE_INDEX_{name.upper()}`" in README, name
 
 
 def test_every_path_in_the_api_tour_exists() -> None:
