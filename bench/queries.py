@@ -198,9 +198,10 @@ def measure_targets(
         for i in range(samples):
             _sample(http, floor, rotation[i % len(rotation)], timing, check=i < len(rotation))
         timings.append(timing)
+        floor_ms = f"{median(timing.floor_ms):.2f} ms" if timing.floor_ms else "none"
         log(
-            f"  {target.name}: HTTP {median(timing.http_ms):.1f} ms, floor "
-            f"{median(timing.floor_ms):.2f} ms, {len(timing.differences)} differences"
+            f"  {target.name}: HTTP {median(timing.http_ms):.1f} ms, floor {floor_ms}, "
+            f"{len(timing.differences)} differences"
         )
     return timings
 

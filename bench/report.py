@@ -15,40 +15,46 @@ from bench.queries import Measured, Timing, percentile
 Loads = dict[str, dict[str, list[dict[str, Any]]]]
 
 COMPLEXITY = {
-    "evidence": "O(c) for the c claims that match, then a sort of the matching studies",
-    "what works": "O(c) for the outcome's claims on studies that apply an approach; answer "
-    "O(approaches)",
-    "search": "Neo4j: O(log n + hits) with the full-text index; embedded: O(n) scan",
-    "neighbourhood": "O(sum of the degrees of the nodes reached), answer capped at "
-    "max_neighbourhood_nodes: at depth 2 from a study that includes its outcomes, whose "
-    "degree grows with n",
-    "node detail": "O(log n + degree) by the unique id index",
+    "evidence": "evidence index (per worker, per load): O(1) lookup of a ready-made rank order "
+    "for one outcome, type or direction; O(n) walk of the global order for a study-level "
+    "filter until a page is found; then O(page) rows read by id",
+    "what works": "evidence index: O(s) for the s studies in scope, then their card details by "
+    "id; answer O(approaches)",
+    "search": "O(hits of the rarest word) in the full-text index: the engine scores every hit "
+    "before the limit; both engines",
+    "neighbourhood": "O(answer): hubs (4 x the cap in links or more) are counted from their "
+    "edge lists, not followed; answer capped at max_neighbourhood_nodes",
+    "node detail": "O(log n) by the id index, plus O(degree) up to 500 links; a node with more "
+    "is counted, not listed",
     "paths": "O(d^h) breadth-first to the shortest path (h hops, degree d): set by the two "
     "nodes and what lies between them, not by n",
-    "facets": "O(c) per dimension asked for; answer size O(values)",
-    "gap map": "O(c): one pass over the studies (one at a time); answer O(cells)",
+    "facets": "evidence index: O(c) for the c matching claims, then O(1) for a repeat (cached "
+    "per load); the first call after a load also pays for the index build, O(n + claims)",
+    "gap map": "as facets: O(c) once per load and request, O(1) repeated",
 }
 """What each query costs as the graph grows, by the first word(s) of a target's name."""
 
 INDEXES = {
     "evidence": (
-        "none: a scan of every `CaseStudy`, then its claims (the optional-filter guards keep "
-        "any index out); the `entity_id` index resolves a place filter",
-        "the same statements: a `CaseStudy` label scan",
+        "the in-process evidence index; the page's rows by the unique index on `Entity.id`",
+        "the same: the index is built by label scans, the page read by `entity_id`",
     ),
-    "what works": ("none: a scan of `CaseStudy` over `APPLIES`", "a `CaseStudy` label scan"),
+    "what works": (
+        "the evidence index; card details by `Entity.id`; interventions by `Intervention_id`",
+        "the same, with the `Intervention_id` range index",
+    ),
     "search": (
-        "none: a scan of every `Entity` (`CONTAINS` on name and description)",
+        "full-text index `entity_text` on `Entity` (name, description), the engine's own DDL",
         "full-text index `entity_text` (name, description)",
     ),
     "neighbourhood": (
-        "unique index `entity_id` for each hop's frontier, then the relationships",
+        "unique index `Entity[id]` for each hop's frontier; hub degrees from edge lists",
         "uniqueness constraint `entity_id` (its range index)",
     ),
-    "node detail": ("unique index `entity_id`", "uniqueness constraint `entity_id`"),
-    "paths": ("unique index `entity_id` for the two ends", "uniqueness constraint `entity_id`"),
-    "facets": ("none: a scan of every `CaseStudy`", "a `CaseStudy` label scan"),
-    "gap map": ("none: a scan of every `CaseStudy`", "a `CaseStudy` label scan"),
+    "node detail": ("unique index `Entity[id]`", "uniqueness constraint `entity_id`"),
+    "paths": ("unique index `Entity[id]` for the two ends", "uniqueness constraint `entity_id`"),
+    "facets": ("the evidence index (no graph read once built)", "the same"),
+    "gap map": ("the evidence index (no graph read once built)", "the same"),
 }
 """(embedded engine, Neo4j): the index each statement uses today, by target name prefix."""
 
