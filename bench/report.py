@@ -161,7 +161,11 @@ Figures are medians unless they say otherwise. Corpora come from `bench/generate
 
 def _row(t: Timing) -> str:
     http, floor = med(t.http_ms), med(t.floor_ms) if t.floor_ms else None
-    ratio = f"{http / floor:,.0f}x" if floor else "-"
+    ratio = (
+        (f"{http / floor:,.0f}x" if http >= 10 * floor else f"{http / floor:.2f}x")
+        if floor
+        else "-"
+    )
     within = "-" if not floor else ("yes" if http <= FLOOR_AIM * floor else "no")
     target = f"<= {t.target_ms:g}" if t.target_ms is not None else "-"
     met = "-" if t.target_ms is None else ("yes" if http <= t.target_ms else "**no**")

@@ -61,7 +61,7 @@ def test_the_targets_table_comes_first_with_median_p95_floor_ratio_and_met() -> 
     rows = {line.split(" | ")[0]: line for line in text.split("## The floor")[0].splitlines()}
     # At L (the largest size): 80, 90, 200 ms -> median 90, p95 200; floor 10 -> 9x, not met.
     evidence = rows["| evidence: outcome"]
-    assert "| 90.0 | 200.0 | 10.00 | 9x | no | <= 50 | **no** |" in evidence
+    assert "| 90.0 | 200.0 | 10.00 | 9.00x | no | <= 50 | **no** |" in evidence
     assert "| 30.0 | 31.0 | 1.00 | 30x | no | <= 20 | **no** |" in rows["| search: selective term"]
     assert "| - | - | - | - | - |" in rows["| paths"]  # no floor, no target
 
