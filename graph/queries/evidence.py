@@ -34,16 +34,33 @@ _FILTER: LiteralString = "MATCH (cs:CaseStudy)" + _CLAIMS + _WHERE
 _RECENCY: LiteralString = "coalesce(cs.year_end, cs.year_start, 0)"
 _DIRECTION: LiteralString = "coalesce(c.direction, 'not_stated')"
 
-WHAT_WORKS: LiteralString = (
-    _FILTER
-    + """
-WITH cs, collect(c {
+# The row shape of an evidence page, shared by the Cypher statement below and the evidence
+# index's page read (graph/queries/evidence_index.py), so both answer in the same shape.
+_CLAIM_ROWS: LiteralString = """collect(c {
     .id, .strength, .level, .evidence_type, .direction, .source,
     graded_by: c.contributed_by,
     outcome: o.id, outcome_name: o.name,
     level_name: [(c)-[:AT_LEVEL]->(l) | l.name][0],
     type_name: [(c)-[:OF_TYPE]->(t) | t.name][0]
-  }) AS claims, max(c.strength) AS best
+  }) AS claims"""
+
+_STUDY_ROW: LiteralString = """RETURN cs {.id, .name, .description, .year_start, .year_end,
+           .source_urls, .reported_results} AS study,
+       claims, best,
+       [(cs)-[:LED_BY]->(g) | g {.id, .name}] AS leads,
+       [(cs)-[:WITH_PARTNER]->(g) | g {.id, .name}] AS partners,
+       [(cs)-[:ADDRESSES]->(t) | t {.id, .name}] AS themes,
+       [(cs)-[:LOCATED_IN]->(p) | p {.id, .name}] AS places,
+       [(cs)-[:APPLIES]->(i:Intervention) | i {.id, .name}] AS interventions,
+       regions
+"""
+
+WHAT_WORKS: LiteralString = (
+    _FILTER
+    + """
+WITH cs, """
+    + _CLAIM_ROWS
+    + """, max(c.strength) AS best
 ORDER BY best DESC, """
     + _RECENCY
     + """ DESC, cs.name, cs.id
@@ -54,16 +71,8 @@ WITH cs, claims, best, collect(region {.id, .name}) AS regions
 ORDER BY best DESC, """
     + _RECENCY
     + """ DESC, cs.name, cs.id
-RETURN cs {.id, .name, .description, .year_start, .year_end, .source_urls,
-           .reported_results} AS study,
-       claims, best,
-       [(cs)-[:LED_BY]->(g) | g {.id, .name}] AS leads,
-       [(cs)-[:WITH_PARTNER]->(g) | g {.id, .name}] AS partners,
-       [(cs)-[:ADDRESSES]->(t) | t {.id, .name}] AS themes,
-       [(cs)-[:LOCATED_IN]->(p) | p {.id, .name}] AS places,
-       [(cs)-[:APPLIES]->(i:Intervention) | i {.id, .name}] AS interventions,
-       regions
 """
+    + _STUDY_ROW
 )
 
 WHAT_WORKS_TOTAL: LiteralString = _FILTER + "RETURN count(DISTINCT cs) AS total"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-from graph.queries.evidence import _CLAIMS
+from graph.queries.evidence import _CLAIM_ROWS, _CLAIMS, _STUDY_ROW
 
 # Each statement returns one row holding a list: the embedded engine spends ~100 us on every
 # row it sends over Bolt, ~30x what the same data costs as one list (measured at 100,000 case
@@ -60,26 +60,14 @@ MATCH (cs)"""
   AND c.strength >= $min_strength
   AND (size($evidence_types) = 0 OR c.evidence_type IN $evidence_types)
   AND (size($directions) = 0 OR c.direction IN $directions)
-WITH position, cs, collect(c {
-    .id, .strength, .level, .evidence_type, .direction, .source,
-    graded_by: c.contributed_by,
-    outcome: o.id, outcome_name: o.name,
-    level_name: [(c)-[:AT_LEVEL]->(l) | l.name][0],
-    type_name: [(c)-[:OF_TYPE]->(t) | t.name][0]
-  }) AS claims, max(c.strength) AS best
+WITH position, cs, """
+    + _CLAIM_ROWS
+    + """, max(c.strength) AS best
 OPTIONAL MATCH (region:Region) WHERE region.id IN coalesce(cs.region_ids, [])
 WITH position, cs, claims, best, collect(region {.id, .name}) AS regions
 ORDER BY position
-RETURN cs {.id, .name, .description, .year_start, .year_end, .source_urls,
-           .reported_results} AS study,
-       claims, best,
-       [(cs)-[:LED_BY]->(g) | g {.id, .name}] AS leads,
-       [(cs)-[:WITH_PARTNER]->(g) | g {.id, .name}] AS partners,
-       [(cs)-[:ADDRESSES]->(t) | t {.id, .name}] AS themes,
-       [(cs)-[:LOCATED_IN]->(p) | p {.id, .name}] AS places,
-       [(cs)-[:APPLIES]->(i:Intervention) | i {.id, .name}] AS interventions,
-       regions
 """
+    + _STUDY_ROW
 )
 
 # What an approach card needs of the case studies the index found in scope (graph/approaches).
