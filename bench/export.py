@@ -1,7 +1,7 @@
 """The full RDF dump against pyoxigraph and rdflib serialising the same triples.
 
 Each measurement runs in a fresh process (`python -m bench.export MODE ...`, printing JSON) so
-its peak resident memory is its own:
+its peak resident memory (bench/peak.py) is its own:
 
 - `ours FORMAT`: `connects export` streamed from the graph (`ontology.export.export_graph`);
 - `read`: the same reads from the graph (`repository.export_batches`) making no RDF: the
@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ import pyoxigraph as ox
 import rdflib
 
 from api.settings import ApiSettings
+from bench import peak
 from graph.db import open_db
 from graph.repository import export_batches
 from ontology.export import export_graph
@@ -34,10 +34,6 @@ from ontology.formats import by_name
 
 OXIGRAPH = {"ntriples": ox.RdfFormat.N_TRIPLES, "turtle": ox.RdfFormat.TURTLE}
 RDFLIB = {"ntriples": "nt", "turtle": "turtle"}
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 async def ours(settings: ApiSettings, rdf_format: str, out: Path | None) -> dict[str, float]:
@@ -51,7 +47,7 @@ async def ours(settings: ApiSettings, rdf_format: str, out: Path | None) -> dict
                 size += len(chunk)
                 sink.write(chunk)
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "bytes": size, "peak_rss_mb": _peak_mb()}
+    return {"seconds": seconds, "bytes": size, "peak_rss_mb": peak.own_peak_mb()}
 
 
 async def read_only(settings: ApiSettings) -> dict[str, float]:
@@ -62,7 +58,7 @@ async def read_only(settings: ApiSettings) -> dict[str, float]:
             nodes += len(batch_nodes)
             links += len(batch_links)
         seconds = time.perf_counter() - started
-    return {"seconds": seconds, "nodes": nodes, "links": links, "peak_rss_mb": _peak_mb()}
+    return {"seconds": seconds, "nodes": nodes, "links": links, "peak_rss_mb": peak.own_peak_mb()}
 
 
 def oxigraph(rdf_format: str, dump: Path) -> dict[str, float]:
@@ -77,7 +73,7 @@ def oxigraph(rdf_format: str, dump: Path) -> dict[str, float]:
         "seconds": seconds,
         "bytes": len(data),
         "triples": len(triples),
-        "peak_rss_mb": _peak_mb(),
+        "peak_rss_mb": peak.own_peak_mb(),
     }
 
 
@@ -92,7 +88,7 @@ def with_rdflib(rdf_format: str, dump: Path, limit: int) -> dict[str, float]:
         "seconds": seconds,
         "bytes": len(data),
         "triples": len(graph),
-        "peak_rss_mb": _peak_mb(),
+        "peak_rss_mb": peak.own_peak_mb(),
     }
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import resource
 import sys
 import time
 from pathlib import Path
 
 from api.settings import ApiSettings
+from bench import peak
 from graph.db import open_db
 from loaders.pipeline import load_paths
 
@@ -27,7 +27,7 @@ async def load(settings: ApiSettings, path: Path) -> dict[str, float]:
         "seconds": seconds,
         "nodes": counts.nodes_created + counts.nodes_updated,
         "links": counts.links_created + counts.links_updated,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak.own_peak_mb(),
     }
 
 

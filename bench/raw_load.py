@@ -15,7 +15,6 @@ import asyncio
 import csv
 import json
 import re
-import resource
 import sys
 import time
 from collections import defaultdict
@@ -26,6 +25,7 @@ from typing import Any
 from neo4j import AsyncTransaction
 
 from api.settings import ApiSettings
+from bench import peak
 from graph.db import Db, open_db
 from graph.model import Kind, Rel
 from graph.queries import writes as writes_q
@@ -76,7 +76,7 @@ async def load(db: Db, path: Path) -> dict[str, float]:
         "seconds": seconds,
         "nodes": nodes,
         "links": links,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak.own_peak_mb(),
     }
 
 

@@ -102,6 +102,11 @@ def med(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def _engine_peak(runs: list[dict[str, Any]]) -> str:
+    peaks = [r["engine_peak_mb"] for r in runs if r.get("engine_peak_mb")]
+    return f"{max(peaks):.0f}" if peaks else "-"
+
+
 def _f(value: float, digits: int = 1) -> str:
     return f"{value:,.{digits}f}"
 
@@ -322,12 +327,15 @@ def _loads(loads: Loads, corpora: dict[str, tuple[int, float]], targets: list[Ta
         "(`UNWIND ... CREATE` per kind for nodes into the empty graph, `UNWIND ... MERGE` per "
         "type for links) in the same batches and transactions. Each run starts from a fresh "
         "engine with the bundled data; raw and loader alternate. Time is wall-clock of the "
-        "load in its own process; peak memory is that process's ru_maxrss. Every run is "
-        "listed under the table.",
+        "load in its own process; peak memory is that process's own high-water mark (`VmHWM`, "
+        "bench/peak.py), and the engine's, a process of its own, is shown apart (its peak "
+        "since it started, the bundled data's load included). Every run is listed under the "
+        "table.",
         "",
         "| size | case studies | CSV MB | runs | nodes | links | raw nodes/s | raw links/s | "
-        "loader nodes/s | loader links/s | loader / raw | loader peak MB | raw peak MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "loader nodes/s | loader links/s | loader / raw | loader peak MB | raw peak MB | "
+        "engine peak MB (loader, raw) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     worst_ratio, l_peak, each = None, None, []
     for size, modes in loads.items():
@@ -342,7 +350,8 @@ def _loads(loads: Loads, corpora: dict[str, tuple[int, float]], targets: list[Ta
             f"| {nodes:,} | {links:,} | {_f(raw[0]['nodes'] / raw_s, 0)} "
             f"| {_f(raw[0]['links'] / raw_s, 0)} | {_f(nodes / loader_s, 0)} "
             f"| {_f(links / loader_s, 0)} | **{ratio:.2f}** | {peak:.0f} "
-            f"| {max(r['peak_rss_mb'] for r in raw):.0f} |"
+            f"| {max(r['peak_rss_mb'] for r in raw):.0f} "
+            f"| {_engine_peak(loader)}, {_engine_peak(raw)} |"
         )
         each.append(
             f"{size}: raw {', '.join(_f(r['seconds']) for r in raw)} s; loader "

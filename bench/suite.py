@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from api.settings import ApiSettings
-from bench import generate, queries, report, targets
+from bench import generate, peak, queries, report, targets
 from graph import engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,6 +163,7 @@ def bench_loads(
                 settings = pool.fresh()
                 module = "bench.raw_load" if mode == "raw" else "bench.loader_load"
                 result = run_json([module, str(corpus)], settings)
+                result["engine_peak_mb"] = engine_peak_mb(settings)
                 results[size][mode].append(result)
                 log(f"load {size} {mode} run {run + 1}: {result}")
                 # S is timed only when it is all there is (a quick run on a busy machine).
@@ -231,6 +232,12 @@ def bench_startup(settings: ApiSettings, runs: int) -> dict[str, list[float]]:
                 server.wait(timeout=30)
             log(f"start-up {kind}: {out[kind][-1]:.2f} s")
     return out
+
+
+def engine_peak_mb(settings: ApiSettings) -> float:
+    """The engine's own peak memory since it started (a process apart from the bench's)."""
+    pid = engine.status(settings).pid
+    return peak.process_peak_mb(pid) if pid else 0.0
 
 
 def log(message: str) -> None:
