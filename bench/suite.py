@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -184,13 +184,19 @@ def bench_exports(
     dump = work / f"dump-{size}.nt"
     for rdf_format in ("ntriples", "turtle"):
         out = [str(dump)] if rdf_format == "ntriples" else []
-        result = run_json(["bench.export", "ours", rdf_format, settings.model_dump_json(), *out])
+        with engine_cpu(settings) as used:
+            result = run_json(
+                ["bench.export", "ours", rdf_format, settings.model_dump_json(), *out]
+            )
+        result["engine_cpu_s"] = used()
         rows.append({"size": size, "tool": "connects export", "format": rdf_format, **result})
         log(f"export {size} ours {rdf_format}: {result}")
     triples = sum(1 for _ in dump.open("rb"))
     for row in rows:
         row["triples"] = triples
-    result = run_json(["bench.export", "read", "-", settings.model_dump_json()])
+    with engine_cpu(settings) as used:
+        result = run_json(["bench.export", "read", "-", settings.model_dump_json()])
+    result["engine_cpu_s"] = used()
     rows.append(
         {"size": size, "tool": "graph reads only", "format": "-", **result, "triples": triples}
     )
@@ -238,6 +244,17 @@ def engine_peak_mb(settings: ApiSettings) -> float:
     """The engine's own peak memory since it started (a process apart from the bench's)."""
     pid = engine.status(settings).pid
     return peak.process_peak_mb(pid) if pid else 0.0
+
+
+@contextmanager
+def engine_cpu(settings: ApiSettings) -> Iterator[Callable[[], float]]:
+    """The engine's CPU seconds over the block (call the yielded function after it): on a
+    shared machine a fairer figure than wall-clock time."""
+    pid = engine.status(settings).pid or 0
+    before = peak.process_cpu_seconds(pid) if pid else 0.0
+    after: list[float] = []
+    yield lambda: after[0] - before if after and pid else 0.0
+    after.append(peak.process_cpu_seconds(pid) if pid else 0.0)
 
 
 def log(message: str) -> None:
