@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from graph import repository
 from graph.db import Db
 from graph.repository import ExportLink, ExportNode, LoadInfo
-from ontology import jsonld
+from ontology import jsonld, ntriples
 from ontology.dataset import dump_triples
 from ontology.formats import RdfFormat
 from ontology.mapping import PREFIXES, link_triple, load_triples, node_triples
@@ -36,8 +36,10 @@ async def export_graph(db: Db, rdf_format: RdfFormat, *, base_uri: str) -> Async
     made = list(dump_triples(base, rdf_format, latest, datetime.now(UTC)))
     writer = _Writer(rdf_format)
     yield writer.chunk(made)
+    # N-Triples is written as text, skipping the terms: the same bytes for a quarter of the CPU.
+    batch_chunk = _batch_lines if rdf_format.oxigraph == ox.RdfFormat.N_TRIPLES else _batch_chunk
     async for nodes, links in read_ahead(repository.export_batches(db)):
-        if chunk := await anyio.to_thread.run_sync(_batch_chunk, writer, base, nodes, links):
+        if chunk := await anyio.to_thread.run_sync(batch_chunk, writer, base, nodes, links):
             yield chunk
     yield writer.chunk(loads_triples(base, loads))
     yield writer.end()
@@ -47,6 +49,13 @@ def _batch_chunk(
     writer: _Writer, base: str, nodes: list[ExportNode], links: list[ExportLink]
 ) -> bytes:
     return writer.chunk(batch_triples(base, nodes, links))
+
+
+def _batch_lines(
+    writer: _Writer, base: str, nodes: list[ExportNode], links: list[ExportLink]
+) -> bytes:
+    del writer  # N-Triples lines need no document around them
+    return ntriples.batch_lines(base, nodes, links)
 
 
 async def read_ahead(items: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:

@@ -59,9 +59,14 @@ def test_stopping_early_stops_the_read_ahead_and_closes_the_reader() -> None:
     assert started == [0, 1]
 
 
-def test_each_batch_becomes_rdf_in_a_worker_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("name", "maker"), [("ntriples", "_batch_lines"), ("turtle", "_batch_chunk")]
+)
+def test_each_batch_becomes_rdf_in_a_worker_thread(
+    monkeypatch: pytest.MonkeyPatch, name: str, maker: str
+) -> None:
     threads: list[threading.Thread] = []
-    made = export._batch_chunk
+    made = getattr(export, maker)
 
     def recording(*args: Any) -> bytes:
         threads.append(threading.current_thread())
@@ -73,14 +78,14 @@ def test_each_batch_becomes_rdf_in_a_worker_thread(monkeypatch: pytest.MonkeyPat
     async def one_batch(*_: Any, **__: Any) -> AsyncGenerator[tuple[list[Any], list[Any]], None]:
         yield [], []
 
-    monkeypatch.setattr(export, "_batch_chunk", recording)
+    monkeypatch.setattr(export, maker, recording)
     monkeypatch.setattr(repository, "loads", no_loads)
     monkeypatch.setattr(repository, "export_batches", one_batch)
-    ntriples = by_name("ntriples")
-    assert ntriples is not None
+    chosen = by_name(name)
+    assert chosen is not None
 
     async def run() -> None:
-        async for _ in export.export_graph(None, ntriples, base_uri="http://x"):  # type: ignore[arg-type]
+        async for _ in export.export_graph(None, chosen, base_uri="http://x"):  # type: ignore[arg-type]
             pass
 
     asyncio.run(run())
