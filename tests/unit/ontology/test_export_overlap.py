@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from typing import Any
 
 import pytest
@@ -66,7 +66,7 @@ def test_each_batch_becomes_rdf_in_a_worker_thread(
     monkeypatch: pytest.MonkeyPatch, name: str, maker: str
 ) -> None:
     threads: list[threading.Thread] = []
-    made = getattr(export, maker)
+    made: Callable[..., bytes] = getattr(export, maker)
 
     def recording(*args: Any) -> bytes:
         threads.append(threading.current_thread())
