@@ -10,7 +10,10 @@ Variants alternate within each run, so a noisy machine slows all of them alike:
 - `no-kind-id`: without the per-kind id indexes (graph/queries/schema.py KIND_ID_INDEXES);
 - `none`: without either (the unique id constraints stay: links are merged by id);
 - `full-text-after`: without the full-text index during the loads, built once afterwards (its
-  build time is reported on its own and added to `total`).
+  build time is reported on its own).
+
+Each load's wall-clock seconds, and the engine's CPU seconds over it (`*_engine_cpu`): on a
+shared machine the CPU figure is the one to compare.
 
     .venv/bin/python -m bench.index_cost CORPUS.csv --runs 3 --ports 17731,18731 --work DIR
 """
@@ -29,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from api.settings import ApiSettings
-from bench import raw_load
+from bench import peak, raw_load
 from graph import engine, engine_schema
 from graph.db import open_db
 from graph.queries import schema as schema_q
@@ -69,7 +72,11 @@ def run_variant(
         engine.start(here)
         try:
             asyncio.run(_timed(here, _loader, ROOT / "data"))
+            pid = engine.status(here).pid or 0
+            cpu = peak.process_cpu_seconds(pid)
             out[mode] = asyncio.run(_timed(here, load, corpus))
+            # The engine's CPU for the load alone: what index upkeep costs, whoever else runs.
+            out[f"{mode}_engine_cpu"] = peak.process_cpu_seconds(pid) - cpu
             if variant == "full-text-after":
                 engine_schema.FULL_TEXT_DDL = _FULL_TEXT  # type: ignore[misc]
                 started = time.perf_counter()
