@@ -68,6 +68,7 @@ ANCHORED: dict[str, tuple[LiteralString, dict[str, Any]]] = {
     "DEGREE": (paths_q.DEGREE, {"id": "inclusion"}),
     "PATHS": (paths_q.PATHS, {"from": "inclusion", "to": "igpp", "limit": 5}),
     "NODE_DETAIL": (nodes_q.NODE_DETAIL, {"id": "inclusion", "link_limit": 50}),
+    "NODE_DETAIL_BOUNDED": (nodes_q.NODE_DETAIL_BOUNDED, {"id": "inclusion", "scan": 51}),
     "NODE_SUMMARIES": (nodes_q.NODE_SUMMARIES, {"ids": ["inclusion", "igpp"]}),
     "INTERVENTIONS_BY_ID": (
         approaches_q.INTERVENTIONS_BY_ID,

@@ -6,7 +6,8 @@ one must equal whenever that answer was not truncated; switched to "nodes with a
 hop's budget of links", it must equal the new answer always. Checked on the bundled data plus a
 generated corpus, from seeded random centres, at several depths and caps (small caps make hubs).
 A node's detail likewise: the one sorted statement's page for a node with no more links than the
-page, its count alone for one with more.
+page, its count alone for one with more; one statement for the first, and for the second a
+bounded read then a count.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from api.settings import ApiSettings
 from bench import generate
 from graph import repository
 from graph.db import Db, open_db
+from graph.errors import NotFound
 from graph.queries import nodes as nodes_q
 from graph.queries import paths as paths_q
 from graph.repository import NodeDetail
@@ -32,6 +34,9 @@ from tests.helpers import DATA, clear, load
 
 GENERATED_STUDIES = 200
 CAPS = (3, 10, 40, 300)
+
+# Every test reads the data below, the ones without the API client too (run alone, with -k).
+pytestmark = pytest.mark.usefixtures("served_data")
 
 
 @pytest.fixture(scope="module")
@@ -203,3 +208,37 @@ def test_a_node_detail_is_the_sorted_page_unless_it_has_more_links(
         got = [(x.type, x.direction == "out", x.node.id) for x in detail.links]
         assert got == expected
         assert not detail.links_truncated
+
+
+def sent_statements(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """Every statement `Db.read` sends from now on, with its parameters."""
+    sent: list[tuple[str, dict[str, Any]]] = []
+    read = Db.read
+
+    async def recording(self: Db, statement: Any, /, **params: Any) -> list[dict[str, Any]]:
+        sent.append((statement, params))
+        return await read(self, statement, **params)
+
+    monkeypatch.setattr(Db, "read", recording)
+    return sent
+
+
+def test_a_node_detail_is_one_statement_unless_the_node_has_more_links(
+    sync_driver: Driver, settings: ApiSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = sent_statements(monkeypatch)
+    hub, quiet = "connects-level-1", "socitm"
+    assert links(sync_driver, settings, hub) > 40 >= links(sync_driver, settings, quiet)
+    details(settings, [quiet], 40)
+    assert [s for s, _ in sent] == [nodes_q.NODE_DETAIL_BOUNDED]
+    sent.clear()
+    details(settings, [hub], 40)
+    # The hub's links are read no further than one past the page, then counted, not read.
+    assert sent == [
+        (nodes_q.NODE_DETAIL_BOUNDED, {"id": hub, "scan": 41}),
+        (paths_q.DEGREE, {"id": hub}),
+    ]
+    sent.clear()
+    with pytest.raises(NotFound):
+        details(settings, ["no-such-node"], 40)
+    assert [s for s, _ in sent] == [nodes_q.NODE_DETAIL_BOUNDED]
