@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from graph.db import Db
 from graph.dialect import lucene_query
-from graph.errors import NotFound
+from graph.errors import NotFound, TooBroad
 from graph.model import Kind
 from graph.queries import export as export_q
 from graph.queries import loads as loads_q
@@ -235,7 +235,8 @@ async def neighbourhood(
 ) -> Neighbourhood:
     """Nodes within `depth` hops of a node and the edges among them, at most `max_nodes` nodes.
 
-    A breadth-first walk, one bounded query per hop. Each hop reads at most `4 * max_nodes`
+    A breadth-first walk, one bounded query per hop (and one counting the hop's links). Each
+    hop reads at most `4 * max_nodes`
     links, in order of (node, relationship type, neighbour id). A node with at least that many
     links of its own (a hub: an outcome with 25,000 claims) is not followed but counted, and
     listed in `hubs`: its links would fill the hop alone, and reading them to sort them is what
@@ -271,8 +272,9 @@ async def neighbourhood(
         if not frontier:
             break
     # Every edge among the chosen nodes, including those between nodes of the last hop.
-    rows = await db.read(paths_q.EDGES_AMONG, ids=list(nodes), limit=max_nodes * 20)
-    edges = [GraphEdge(id=f"{r['source']}|{r['type']}|{r['target']}", **r) for r in rows]
+    rows = await db.read(paths_q.EDGES_AMONG_LIST, ids=list(nodes), limit=max_nodes * 20)
+    among = rows[0]["edges"] if rows else []
+    edges = [GraphEdge(id=f"{r['source']}|{r['type']}|{r['target']}", **r) for r in among]
     return Neighbourhood(
         center=node_id,
         depth=depth,
@@ -289,33 +291,61 @@ _OWN_LINKS_ONLY = frozenset({Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM})
 
 
 async def _hubs(db: Db, frontier: list[NodeSummary], budget: int) -> list[Hub]:
-    """The nodes of a hop with at least `budget` links, counted one node per statement (the
-    only shape the embedded engine counts without reading the links), all at once."""
+    """The nodes of a hop with at least `budget` links, counted in one statement (a subquery
+    per node: the shape the embedded engine counts without reading the links)."""
     counted = [n.id for n in frontier if n.kind not in _OWN_LINKS_ONLY]
-    degrees = await asyncio.gather(*(db.read(paths_q.DEGREE, id=n) for n in counted))
-    return [
-        Hub(id=n, links=int(rows[0]["degree"]))
-        for n, rows in zip(counted, degrees, strict=True)
-        if rows and int(rows[0]["degree"]) >= budget
-    ]
+    if not counted:
+        return []
+    rows = await db.read(paths_q.DEGREES, ids=counted)
+    degrees = {r["id"]: int(r["degree"]) for r in rows}
+    return [Hub(id=n, links=degrees[n]) for n in counted if degrees.get(n, 0) >= budget]
+
+
+SEARCH_SECONDS = 2.0
+"""How long a search may take. The embedded engine's full-text procedure scores every hit
+before the limit applies: a place few studies name answers in tens of ms at 100,000 case
+studies, a common word (`council`: 129,118 hits) in 8-10 s."""
+
+
+class SearchTooBroad(TooBroad):
+    """A search whose words match too many nodes to rank in time."""
 
 
 async def search(
-    db: Db, text: str, *, limit: int, kinds: frozenset[Kind] = frozenset()
+    db: Db,
+    text: str,
+    *,
+    limit: int,
+    kinds: frozenset[Kind] = frozenset(),
+    seconds: float = SEARCH_SECONDS,
 ) -> list[SearchHit]:
     """Nodes whose name or description has every word of free text, best first.
 
     Ranked by the full-text index's BM25 score, then name, then id. `kinds`, when given, keeps
     hits of those kinds only. Text with no word to search for (`OR`, `!!!`) finds nothing.
+
+    Raises:
+        SearchTooBroad: the search took longer than `seconds` (its words are too common); it
+            is abandoned rather than answered late or cut to an arbitrary part of its hits.
     """
     lucene = lucene_query(text)
     if not lucene:
         return []
-    if kinds:
-        labels = sorted(kind.value for kind in kinds)
-        rows = await db.read(search_q.SEARCH_KINDS, lucene=lucene, kinds=labels, limit=limit)
-    else:
-        rows = await db.read(search_q.SEARCH, lucene=lucene, limit=limit)
+    try:
+        async with asyncio.timeout(seconds):
+            if kinds:
+                labels = sorted(kind.value for kind in kinds)
+                rows = await db.read(
+                    search_q.SEARCH_KINDS, lucene=lucene, kinds=labels, limit=limit
+                )
+            else:
+                rows = await db.read(search_q.SEARCH, lucene=lucene, limit=limit)
+    except TimeoutError as e:
+        raise SearchTooBroad(
+            "query.q",
+            f"These words match too many nodes to rank within {seconds:g} s: "
+            "add a rarer word, or choose a kind.",
+        ) from e
     return [SearchHit(node=_summary(r["node"], r["labels"]), score=r["score"]) for r in rows]
 
 

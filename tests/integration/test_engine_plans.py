@@ -66,6 +66,7 @@ ANCHORED: dict[str, tuple[LiteralString, dict[str, Any]]] = {
     "NEIGHBOURS": (paths_q.NEIGHBOURS, {"ids": ["inclusion", "igpp"], "limit": 50}),
     "EDGES_AMONG": (paths_q.EDGES_AMONG, {"ids": ["inclusion", "igpp"], "limit": 50}),
     "DEGREE": (paths_q.DEGREE, {"id": "inclusion"}),
+    "EDGES_AMONG_LIST": (paths_q.EDGES_AMONG_LIST, {"ids": ["inclusion", "igpp"], "limit": 50}),
     "PATHS": (paths_q.PATHS, {"from": "inclusion", "to": "igpp", "limit": 5}),
     "NODE_DETAIL": (nodes_q.NODE_DETAIL, {"id": "inclusion", "link_limit": 50}),
     "NODE_DETAIL_BOUNDED": (nodes_q.NODE_DETAIL_BOUNDED, {"id": "inclusion", "scan": 51}),

@@ -24,13 +24,13 @@ from neo4j import Driver
 from api.settings import ApiSettings
 from bench import generate
 from graph import repository
-from graph.db import Db, open_db
+from graph.db import open_db
 from graph.errors import NotFound
 from graph.queries import nodes as nodes_q
 from graph.queries import paths as paths_q
 from graph.repository import NodeDetail
 from loaders.report import LoadReport
-from tests.helpers import DATA, clear, load
+from tests.helpers import DATA, clear, load, recorded_reads
 
 GENERATED_STUDIES = 200
 CAPS = (3, 10, 40, 300)
@@ -157,20 +157,13 @@ def test_a_hub_is_counted_not_read(
     settings: ApiSettings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sent: list[tuple[str, dict[str, Any]]] = []
-    read = Db.read
-
-    async def recording(self: Db, statement: Any, /, **params: Any) -> list[dict[str, Any]]:
-        sent.append((statement, params))
-        return await read(self, statement, **params)
-
-    monkeypatch.setattr(Db, "read", recording)
+    sent = recorded_reads(monkeypatch)
     hub = "connects-level-1"  # hundreds of claims at this evidence level
     body = client.get(f"/graph/neighbourhood/{hub}", params={"depth": 1, "limit": 10}).json()
     assert body["truncated"] is True
     assert body["hubs"] == [{"id": hub, "links": links(sync_driver, settings, hub)}]
     assert [n["data"]["id"] for n in body["nodes"]] == [hub]
-    assert (paths_q.DEGREE, {"id": hub}) in sent
+    assert (paths_q.DEGREES, {"ids": [hub]}) in sent
     assert not [p for s, p in sent if s == paths_q.NEIGHBOURS and hub in p["ids"]]
 
 
@@ -210,23 +203,10 @@ def test_a_node_detail_is_the_sorted_page_unless_it_has_more_links(
         assert not detail.links_truncated
 
 
-def sent_statements(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
-    """Every statement `Db.read` sends from now on, with its parameters."""
-    sent: list[tuple[str, dict[str, Any]]] = []
-    read = Db.read
-
-    async def recording(self: Db, statement: Any, /, **params: Any) -> list[dict[str, Any]]:
-        sent.append((statement, params))
-        return await read(self, statement, **params)
-
-    monkeypatch.setattr(Db, "read", recording)
-    return sent
-
-
 def test_a_node_detail_is_one_statement_unless_the_node_has_more_links(
     sync_driver: Driver, settings: ApiSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    sent = sent_statements(monkeypatch)
+    sent = recorded_reads(monkeypatch)
     hub, quiet = "connects-level-1", "socitm"
     assert links(sync_driver, settings, hub) > 40 >= links(sync_driver, settings, quiet)
     details(settings, [quiet], 40)
@@ -242,3 +222,23 @@ def test_a_node_detail_is_one_statement_unless_the_node_has_more_links(
     with pytest.raises(NotFound):
         details(settings, ["no-such-node"], 40)
     assert [s for s, _ in sent] == [nodes_q.NODE_DETAIL_BOUNDED]
+
+
+def test_a_hop_is_one_statement_and_its_hubs_one_more(
+    client: TestClient, sync_driver: Driver, settings: ApiSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = _read(
+        sync_driver, settings, "MATCH (cs:CaseStudy) RETURN cs.id AS id ORDER BY id LIMIT 1"
+    )[0]["id"]
+    sent = recorded_reads(monkeypatch)
+    body = client.get(f"/graph/neighbourhood/{study}", params={"depth": 2, "limit": 40}).json()
+    assert len(body["nodes"]) > 1
+    # A case study's own links are not counted; the next hop's nodes are, all in one statement.
+    assert [s for s, _ in sent] == [
+        nodes_q.NODE_SUMMARIES,
+        paths_q.NEIGHBOURS,
+        paths_q.DEGREES,
+        paths_q.NEIGHBOURS,
+        paths_q.EDGES_AMONG_LIST,
+    ]
+    assert len(sent[2][1]["ids"]) > 1
