@@ -10,7 +10,8 @@ from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.nodes import NodeId
 from graph import repository
-from graph.evidence import EvidencePath, paths
+from graph.evidence import EvidencePath
+from graph.path_search import paths
 from graph.repository import Neighbourhood
 
 router = APIRouter(prefix="/graph", tags=["graph"])
