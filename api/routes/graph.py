@@ -58,5 +58,7 @@ async def shortest_paths(
     ],
     limit: Annotated[int, Query(ge=1, le=50, description="Most paths to return.")] = 10,
 ) -> list[EvidencePath]:
-    """The shortest explanations connecting two nodes (up to 6 hops), with provenance."""
+    """The shortest explanations connecting two nodes (up to 6 hops), with provenance.
+
+    Refused (422, too-broad) when both ends have thousands of links, or after 5 s."""
     return await paths(db, from_id, to_id, limit=limit)
