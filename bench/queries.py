@@ -164,7 +164,7 @@ def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
 
 def _get(http: httpx2.Client, path: str) -> Any:
     response = http.get(path)
-    # A read refused by its bound (paths between hubs or past 5 s) answers in bounded time:
+    # A read refused by its bound (paths between hubs or past 10 s) answers in bounded time:
     # that answer is what the sample times, not a failure of the run.
     if response.status_code != 422 or not _too_broad(response):
         response.raise_for_status()

@@ -60,5 +60,5 @@ async def shortest_paths(
 ) -> list[EvidencePath]:
     """The shortest explanations connecting two nodes (up to 6 hops), with provenance.
 
-    Refused (422, too-broad) when both ends have thousands of links, or after 5 s."""
+    Refused (422, too-broad) when both ends have thousands of links, or after 10 s."""
     return await paths(db, from_id, to_id, limit=limit)

@@ -81,7 +81,7 @@ async def search(
 ) -> list[SearchHit]:
     """Nodes whose name or description has every word of the text, best first.
 
-    Words so common that ranking their hits takes over 5 s are refused (422, too-broad)."""
+    Words so common that ranking their hits takes over 10 s are refused (422, too-broad)."""
     return await repository.search(
         db, q, limit=min(limit, settings.max_page_size), kinds=frozenset(kind or ())
     )
