@@ -34,6 +34,7 @@ from graph.errors import (
     NotFound,
     QueryTimeout,
     ServerTooOld,
+    TooBroad,
 )
 from graph.filters import InvalidFilter
 from graph.researcher import Abandoned, Busy, InvalidCypher, ReaderMissing, WriteRefused
@@ -191,6 +192,7 @@ MAPPED: dict[type[Exception], ProblemType] = {
     Abandoned: ProblemType(408, "abandoned"),
     InvalidFilter: ProblemType(422, "invalid"),
     ScopeTooLarge: ProblemType(422, "too-broad", location="query"),
+    TooBroad: ProblemType(422, "too-broad"),
     RuleMissing: ProblemType(503, "rating-rule-missing"),
     InvalidCypher: ProblemType(
         422, "invalid", "The query is not valid Cypher.", location="body.query"
@@ -224,7 +226,7 @@ def problem_of(exc: Exception, path: str) -> tuple[Problem, dict[str, str]]:
                 {"location": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
                 for e in exc.errors()
             ]
-        elif isinstance(exc, InvalidFilter):
+        elif isinstance(exc, InvalidFilter | TooBroad):
             errors = [{"location": exc.location, "message": exc.message}]
         elif meaning.location is not None:
             errors = [{"location": meaning.location, "message": str(exc)}]

@@ -164,8 +164,15 @@ def _timed(call: Callable[[], Any]) -> tuple[float, Any]:
 
 def _get(http: httpx2.Client, path: str) -> Any:
     response = http.get(path)
-    response.raise_for_status()
+    # A read refused by its bound (paths between hubs or past 10 s) answers in bounded time:
+    # that answer is what the sample times, not a failure of the run.
+    if response.status_code != 422 or not _too_broad(response):
+        response.raise_for_status()
     return response.json()
+
+
+def _too_broad(response: httpx2.Response) -> bool:
+    return str(response.json().get("type", "")).endswith("/too-broad")
 
 
 def _sample(http: httpx2.Client, floor: Floor, ask: Ask, timing: Timing, check: bool) -> None:

@@ -51,6 +51,16 @@ class QueryTimeout(GraphError):
     """The server stopped a query that ran longer than the configured timeout."""
 
 
+class TooBroad(GraphError):
+    """A read that would expand too much or run too long for its answer to be worth the wait
+    (a search of common words, paths between two hubs); `location` names the parameter."""
+
+    def __init__(self, location: str, message: str) -> None:
+        super().__init__(message)
+        self.location = location
+        self.message = message
+
+
 class QueryFailed(GraphError):
     """The server refused or failed a query (a bug on our side, or a value it cannot take)."""
 

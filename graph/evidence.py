@@ -1,4 +1,5 @@
-"""What works: evidence for outcomes, its facets, the evidence-and-gap map, and paths.
+"""What works: evidence for outcomes, its facets, the evidence-and-gap map, and the path models
+(the search itself is graph.path_search).
 
 Weak evidence is returned as weak: every row carries its strength on the common 1-5 scale,
 and nothing is left out for being weak unless the caller asks for a minimum strength.
@@ -12,13 +13,11 @@ from pydantic import BaseModel, Field
 
 from graph import evidence_tally as tally
 from graph.db import Db
-from graph.errors import NotFound
 from graph.evidence_store import EvidenceStore
 from graph.model import Kind
 from graph.queries import evidence as q
 from graph.queries import evidence_index as index_q
 from graph.queries import nodes as nodes_q
-from graph.queries import paths as paths_q
 from graph.queries.evidence import Dimension
 from graph.rating_rule import STRENGTH_NAMES
 
@@ -429,47 +428,3 @@ async def _names(db: Db, ids: list[str]) -> dict[str, str]:
         return {}
     rows = await db.read(nodes_q.NODE_SUMMARIES, ids=ids)
     return {r["id"]: r["name"] for r in rows}
-
-
-async def paths(db: Db, from_id: str, to_id: str, *, limit: int) -> list[EvidencePath]:
-    """The shortest chains of relationships between two nodes, each with its provenance.
-
-    Raises:
-        NotFound: either node does not exist.
-    """
-    ends = await db.read(nodes_q.NODE_SUMMARIES, ids=[from_id, to_id])
-    found = {r["id"] for r in ends}
-    for node_id in (from_id, to_id):
-        if node_id not in found:
-            raise NotFound(node_id)
-    if from_id == to_id:
-        # Neo4j refuses a shortest path whose start and end are one node; the answer is known.
-        rows = [{"nodes": ends[:1], "relationships": []}]
-    else:
-        params = {"from": from_id, "to": to_id, "limit": limit}
-        rows = await db.read(paths_q.PATHS, **params)
-    return [
-        EvidencePath(
-            length=len(r["relationships"]),
-            nodes=[
-                PathNode(
-                    id=n["id"],
-                    name=n.get("name") or n["id"],
-                    kind=Kind.from_label(n["labels"]),
-                    source=n.get("source"),
-                )
-                for n in r["nodes"]
-            ],
-            relationships=[
-                PathRelationship(
-                    type=x["type"],
-                    from_id=x["from"],
-                    to_id=x["to"],
-                    source=x["source"],
-                    load=x["load"],
-                )
-                for x in r["relationships"]
-            ],
-        )
-        for r in rows
-    ]

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from graph.db import Db
 from graph.dialect import lucene_query
-from graph.errors import NotFound
+from graph.errors import NotFound, TooBroad
 from graph.model import Kind
 from graph.queries import export as export_q
 from graph.queries import loads as loads_q
@@ -195,20 +195,18 @@ async def node_detail(db: Db, node_id: str, *, link_limit: int = 500) -> NodeDet
     Raises:
         NotFound: no node has this id.
     """
-    degree = await db.read(paths_q.DEGREE, id=node_id)
-    if not degree:
-        raise NotFound(node_id)
-    total = int(degree[0]["degree"])
-    if total > link_limit:
-        # Sorting 25,000 links to show 500 took seconds: a node with more links than the page
-        # lists none and says how many it has (the neighbourhood counts it as a hub too).
-        rows = await db.read(nodes_q.NODE_PROPERTIES, id=node_id)
-        rows = [{**rows[0], "links": [], "total": total}] if rows else []
-    else:
-        rows = await db.read(nodes_q.NODE_DETAIL, id=node_id, link_limit=link_limit)
+    # One round trip for the common case: a node with no more links than the page (a request
+    # costs the embedded engine a few ms over Bolt whatever it asks). Only a node that fills
+    # the scan has its links counted, by the one shape the engine counts without reading them.
+    rows = await db.read(nodes_q.NODE_DETAIL_BOUNDED, id=node_id, scan=link_limit + 1)
     if not rows:
         raise NotFound(node_id)
     row = rows[0]
+    total = len(row["links"])
+    if total > link_limit:
+        degree = await db.read(paths_q.DEGREE, id=node_id)
+        total = int(degree[0]["degree"]) if degree else total
+        row = {**row, "links": []}
     props = {k: v for k, v in row["props"].items() if k not in INTERNAL_PROPERTIES}
     links = [
         Link(
@@ -223,8 +221,8 @@ async def node_detail(db: Db, node_id: str, *, link_limit: int = 500) -> NodeDet
         kind=Kind.from_label(row["labels"]),
         properties=props,
         links=links,
-        links_total=int(row["total"]),
-        links_truncated=int(row["total"]) > len(links),
+        links_total=total,
+        links_truncated=total > len(links),
     )
 
 
@@ -237,7 +235,8 @@ async def neighbourhood(
 ) -> Neighbourhood:
     """Nodes within `depth` hops of a node and the edges among them, at most `max_nodes` nodes.
 
-    A breadth-first walk, one bounded query per hop. Each hop reads at most `4 * max_nodes`
+    A breadth-first walk, one bounded query per hop (and one counting the hop's links). Each
+    hop reads at most `4 * max_nodes`
     links, in order of (node, relationship type, neighbour id). A node with at least that many
     links of its own (a hub: an outcome with 25,000 claims) is not followed but counted, and
     listed in `hubs`: its links would fill the hop alone, and reading them to sort them is what
@@ -273,8 +272,9 @@ async def neighbourhood(
         if not frontier:
             break
     # Every edge among the chosen nodes, including those between nodes of the last hop.
-    rows = await db.read(paths_q.EDGES_AMONG, ids=list(nodes), limit=max_nodes * 20)
-    edges = [GraphEdge(id=f"{r['source']}|{r['type']}|{r['target']}", **r) for r in rows]
+    rows = await db.read(paths_q.EDGES_AMONG_LIST, ids=list(nodes), limit=max_nodes * 20)
+    among = rows[0]["edges"] if rows else []
+    edges = [GraphEdge(id=f"{r['source']}|{r['type']}|{r['target']}", **r) for r in among]
     return Neighbourhood(
         center=node_id,
         depth=depth,
@@ -291,33 +291,62 @@ _OWN_LINKS_ONLY = frozenset({Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM})
 
 
 async def _hubs(db: Db, frontier: list[NodeSummary], budget: int) -> list[Hub]:
-    """The nodes of a hop with at least `budget` links, counted one node per statement (the
-    only shape the embedded engine counts without reading the links), all at once."""
+    """The nodes of a hop with at least `budget` links, counted in one statement (a subquery
+    per node: the shape the embedded engine counts without reading the links)."""
     counted = [n.id for n in frontier if n.kind not in _OWN_LINKS_ONLY]
-    degrees = await asyncio.gather(*(db.read(paths_q.DEGREE, id=n) for n in counted))
-    return [
-        Hub(id=n, links=int(rows[0]["degree"]))
-        for n, rows in zip(counted, degrees, strict=True)
-        if rows and int(rows[0]["degree"]) >= budget
-    ]
+    if not counted:
+        return []
+    rows = await db.read(paths_q.DEGREES, ids=counted)
+    degrees = {r["id"]: int(r["degree"]) for r in rows}
+    return [Hub(id=n, links=degrees[n]) for n in counted if degrees.get(n, 0) >= budget]
+
+
+SEARCH_SECONDS = 10.0
+"""How long a search may take. The embedded engine's full-text procedure scores every hit
+before the limit applies: a place few studies name answers in tens of ms at 100,000 case
+studies, a common word (`council`: 129,118 hits) in 8-10 s, 20-25 s under load. Not less: on
+a machine loaded twenty times over, a search of the bundled data took more than 5 s."""
+
+
+class SearchTooBroad(TooBroad):
+    """A search whose words match too many nodes to rank in time."""
 
 
 async def search(
-    db: Db, text: str, *, limit: int, kinds: frozenset[Kind] = frozenset()
+    db: Db,
+    text: str,
+    *,
+    limit: int,
+    kinds: frozenset[Kind] = frozenset(),
+    seconds: float = SEARCH_SECONDS,
 ) -> list[SearchHit]:
     """Nodes whose name or description has every word of free text, best first.
 
     Ranked by the full-text index's BM25 score, then name, then id. `kinds`, when given, keeps
     hits of those kinds only. Text with no word to search for (`OR`, `!!!`) finds nothing.
+
+    Raises:
+        SearchTooBroad: the search took longer than `seconds` (its words are too common); it
+            is abandoned rather than answered late or cut to an arbitrary part of its hits.
     """
     lucene = lucene_query(text)
     if not lucene:
         return []
-    if kinds:
-        labels = sorted(kind.value for kind in kinds)
-        rows = await db.read(search_q.SEARCH_KINDS, lucene=lucene, kinds=labels, limit=limit)
-    else:
-        rows = await db.read(search_q.SEARCH, lucene=lucene, limit=limit)
+    try:
+        async with asyncio.timeout(seconds):
+            if kinds:
+                labels = sorted(kind.value for kind in kinds)
+                rows = await db.read(
+                    search_q.SEARCH_KINDS, lucene=lucene, kinds=labels, limit=limit
+                )
+            else:
+                rows = await db.read(search_q.SEARCH, lucene=lucene, limit=limit)
+    except TimeoutError as e:
+        raise SearchTooBroad(
+            "query.q",
+            f"These words match too many nodes to rank within {seconds:g} s: "
+            "add a rarer word, or choose a kind.",
+        ) from e
     return [SearchHit(node=_summary(r["node"], r["labels"]), score=r["score"]) for r in rows]
 
 

@@ -34,7 +34,7 @@ from api.hardening import server_options
 from api.main import create_app
 from api.settings import ApiSettings
 from graph import keys
-from graph.db import open_db
+from graph.db import Db, open_db
 from graph.keys import Scope
 from graph.queries import writes as writes_q
 from loaders.pipeline import load_paths
@@ -348,3 +348,16 @@ def json_of(api: httpx2.Client, path: str, **params: Any) -> Any:
     response = api.get(path, params=params)
     response.raise_for_status()
     return response.json()
+
+
+def recorded_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """Every statement `Db.read` sends from now on (until the test ends), with its parameters."""
+    sent: list[tuple[str, dict[str, Any]]] = []
+    read = Db.read
+
+    async def recording(self: Db, statement: Any, /, **params: Any) -> list[dict[str, Any]]:
+        sent.append((statement, params))
+        return await read(self, statement, **params)
+
+    monkeypatch.setattr(Db, "read", recording)
+    return sent

@@ -10,7 +10,8 @@ from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.routes.nodes import NodeId
 from graph import repository
-from graph.evidence import EvidencePath, paths
+from graph.evidence import EvidencePath
+from graph.path_search import paths
 from graph.repository import Neighbourhood
 
 router = APIRouter(prefix="/graph", tags=["graph"])
@@ -57,5 +58,7 @@ async def shortest_paths(
     ],
     limit: Annotated[int, Query(ge=1, le=50, description="Most paths to return.")] = 10,
 ) -> list[EvidencePath]:
-    """The shortest explanations connecting two nodes (up to 6 hops), with provenance."""
+    """The shortest explanations connecting two nodes (up to 6 hops), with provenance.
+
+    Refused (422, too-broad) when both ends have thousands of links, or after 10 s."""
     return await paths(db, from_id, to_id, limit=limit)

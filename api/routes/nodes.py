@@ -79,7 +79,9 @@ async def search(
         Query(description="Only nodes of this kind (repeat for several).", examples=["Outcome"]),
     ] = None,
 ) -> list[SearchHit]:
-    """Nodes whose name or description has every word of the text, best first."""
+    """Nodes whose name or description has every word of the text, best first.
+
+    Words so common that ranking their hits takes over 10 s are refused (422, too-broad)."""
     return await repository.search(
         db, q, limit=min(limit, settings.max_page_size), kinds=frozenset(kind or ())
     )

@@ -26,15 +26,24 @@ WITH n, collect(CASE WHEN r IS NULL THEN null ELSE {
   } END) AS links
 RETURN n {.*} AS props, labels(n) AS labels, links[0..$link_limit] AS links, size(links) AS total
 """
-"""A node with every link, sorted, cut to `$link_limit`: for nodes with few links (the caller
-counts them first), since it reads and sorts them all."""
+"""A node with every link, sorted, cut to `$link_limit`: it reads and sorts them all. The node
+detail's answer as it was, which `NODE_DETAIL_BOUNDED` is tested against."""
 
-NODE_PROPERTIES: LiteralString = """
+NODE_DETAIL_BOUNDED: LiteralString = """
 MATCH (n:Entity {id: $id})
-RETURN n {.*} AS props, labels(n) AS labels
+OPTIONAL MATCH (n)-[r]-(m:Entity)
+WITH n, r, m LIMIT $scan
+WITH n, r, m ORDER BY type(r), m.name, m.id
+WITH n, collect(CASE WHEN r IS NULL THEN null ELSE {
+    type: type(r), outgoing: startNode(r) = n, id: m.id, name: m.name, labels: labels(m)
+  } END) AS links
+RETURN n {.*} AS props, labels(n) AS labels, links
 """
-"""A node without its links: for a node with more links than a page shows."""
+"""A node and at most `$scan` of its links, sorted as `NODE_DETAIL` sorts them: one round trip.
 
+With `$scan` one more than the page, a node whose links all fit gets exactly `NODE_DETAIL`'s
+page; one that gets `$scan` links has more than the page and is counted instead (`DEGREE`).
+The limit comes before the sort, so a hub's 25,000 links are never all read and sorted."""
 
 NODE_SUMMARIES: LiteralString = """
 UNWIND $ids AS id

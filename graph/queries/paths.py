@@ -27,6 +27,21 @@ RETURN degree
 """
 
 
+# The same count for every node of a hop in one statement: a subquery per node keeps the anchor
+# and the count the engine makes from the edge lists (what `UNWIND` straight into the
+# `OPTIONAL MATCH` loses), so a hop's hubs cost one round trip, not one per node.
+DEGREES: LiteralString = """
+UNWIND $ids AS id
+CALL (id) {
+  MATCH (a:Entity {id: id})
+  OPTIONAL MATCH (a)-[r]-(x)
+  WITH a, count(x) AS degree
+  RETURN degree
+}
+RETURN id, degree
+"""
+
+
 EDGES_AMONG: LiteralString = """
 UNWIND $ids AS id
 MATCH (a:Entity {id: id})-[r]->(b:Entity)
@@ -34,6 +49,19 @@ WHERE b.id IN $ids
 RETURN a.id AS source, type(r) AS type, b.id AS target
 LIMIT $limit
 """
+"""Edges among the nodes of a neighbourhood, a row each: the answer as it was, which
+`EDGES_AMONG_LIST` is tested against."""
+
+EDGES_AMONG_LIST: LiteralString = """
+UNWIND $ids AS id
+MATCH (a:Entity {id: id})-[r]->(b:Entity)
+WHERE b.id IN $ids
+WITH a.id AS source, type(r) AS type, b.id AS target
+LIMIT $limit
+RETURN collect({source: source, type: type, target: target}) AS edges
+"""
+"""`EDGES_AMONG`'s rows as one list in one row: the embedded engine charges for every row it
+sends over Bolt, and a neighbourhood at the default cap has hundreds of edges."""
 
 
 PATHS: LiteralString = """

@@ -89,6 +89,11 @@ def test_a_node_opens_with_its_links_and_neighbourhood(page: Page, api: httpx2.C
         "els => els.map(e => new URLSearchParams(e.getAttribute('href')).get('id'))"
     )
     assert sorted(linked) == sorted(link["node"]["id"] for link in detail["links"])
+    # Nothing counted instead of drawn or listed: nothing says so.
+    assert around["hubs"] == []
+    assert not detail["links_truncated"]
+    expect(page.locator("section.hubs")).to_have_count(0)
+    expect(page.locator(".links-not-shown")).to_have_count(0)
     screenshot(page, "2-node")
 
 
@@ -344,3 +349,50 @@ def test_the_gap_map_fits_a_phone(page: Page) -> None:
     expect(page.locator("#main")).to_have_attribute("aria-busy", "false")
     assert page.evaluate("() => document.scrollingElement.scrollWidth") <= 390
     screenshot(page, "6-gap-map-phone")
+
+
+HUB = "connects-level-1"
+"""Hundreds of claims at this evidence level: a hub at a small cap (none is, at the API's own)."""
+
+
+def test_a_neighbourhood_says_which_hubs_it_did_not_follow(page: Page, api: httpx2.Client) -> None:
+    # The explorer asks at the API's cap; it is served the API's own answer at a small one.
+    around = json_of(api, f"/graph/neighbourhood/{HUB}", depth=1, limit=10)
+    assert around["hubs"]
+    page.route(
+        re.compile(rf"/graph/neighbourhood/{HUB}\?"), lambda route: route.fulfill(json=around)
+    )
+    page.goto(f"/explore?view=node&id={HUB}")
+    expect(page.locator("#hubs-heading")).to_have_text("Not followed: too many links to draw")
+    for hub in around["hubs"]:
+        expect(page.locator(f'section.hubs li[data-id="{hub["id"]}"]')).to_contain_text(
+            f"links not shown: {hub['links']:,}"
+        )
+    expect(page.locator("#graph")).to_have_attribute("data-nodes", str(len(around["nodes"])))
+    drawn = page.evaluate(
+        "() => window.explorer.graph.nodes('.hub').map(n => [n.id(), n.data('hub')])"
+    )
+    assert sorted(map(tuple, drawn)) == sorted((h["id"], h["links"]) for h in around["hubs"])
+    screenshot(page, "2-node-hubs")
+
+
+def test_a_node_with_more_links_than_listed_says_how_many_are_not_shown(
+    page: Page, api: httpx2.Client
+) -> None:
+    detail = json_of(api, f"/nodes/{HUB}")
+    # What the API answers for a node with more links than it lists: the count, no links.
+    counted = detail | {"links": [], "links_truncated": True}
+    page.route(re.compile(rf"/nodes/{HUB}$"), lambda route: route.fulfill(json=counted))
+    # A small drawing: this test is about the panel.
+    around = json_of(api, f"/graph/neighbourhood/{HUB}", depth=1, limit=10)
+    page.route(
+        re.compile(rf"/graph/neighbourhood/{HUB}\?"), lambda route: route.fulfill(json=around)
+    )
+    page.goto(f"/explore?view=node&id={HUB}")
+    panel = page.locator("aside.panel")
+    total = f"{detail['links_total']:,}"
+    expect(panel.get_by_role("heading", level=3)).to_have_text(f"Links ({total})")
+    expect(panel.locator(".links-not-shown")).to_have_text(
+        f"Links not shown: {total}, too many to list here."
+    )
+    expect(panel.locator(".link-group")).to_have_count(0)

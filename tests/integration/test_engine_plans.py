@@ -66,8 +66,10 @@ ANCHORED: dict[str, tuple[LiteralString, dict[str, Any]]] = {
     "NEIGHBOURS": (paths_q.NEIGHBOURS, {"ids": ["inclusion", "igpp"], "limit": 50}),
     "EDGES_AMONG": (paths_q.EDGES_AMONG, {"ids": ["inclusion", "igpp"], "limit": 50}),
     "DEGREE": (paths_q.DEGREE, {"id": "inclusion"}),
+    "EDGES_AMONG_LIST": (paths_q.EDGES_AMONG_LIST, {"ids": ["inclusion", "igpp"], "limit": 50}),
     "PATHS": (paths_q.PATHS, {"from": "inclusion", "to": "igpp", "limit": 5}),
     "NODE_DETAIL": (nodes_q.NODE_DETAIL, {"id": "inclusion", "link_limit": 50}),
+    "NODE_DETAIL_BOUNDED": (nodes_q.NODE_DETAIL_BOUNDED, {"id": "inclusion", "scan": 51}),
     "NODE_SUMMARIES": (nodes_q.NODE_SUMMARIES, {"ids": ["inclusion", "igpp"]}),
     "INTERVENTIONS_BY_ID": (
         approaches_q.INTERVENTIONS_BY_ID,

@@ -6,7 +6,8 @@ one must equal whenever that answer was not truncated; switched to "nodes with a
 hop's budget of links", it must equal the new answer always. Checked on the bundled data plus a
 generated corpus, from seeded random centres, at several depths and caps (small caps make hubs).
 A node's detail likewise: the one sorted statement's page for a node with no more links than the
-page, its count alone for one with more.
+page, its count alone for one with more; one statement for the first, and for the second a
+bounded read then a count.
 """
 
 from __future__ import annotations
@@ -23,15 +24,19 @@ from neo4j import Driver
 from api.settings import ApiSettings
 from bench import generate
 from graph import repository
-from graph.db import Db, open_db
+from graph.db import open_db
+from graph.errors import NotFound
 from graph.queries import nodes as nodes_q
 from graph.queries import paths as paths_q
 from graph.repository import NodeDetail
 from loaders.report import LoadReport
-from tests.helpers import DATA, clear, load
+from tests.helpers import DATA, clear, load, recorded_reads
 
 GENERATED_STUDIES = 200
 CAPS = (3, 10, 40, 300)
+
+# Every test reads the data below, the ones without the API client too (run alone, with -k).
+pytestmark = pytest.mark.usefixtures("served_data")
 
 
 @pytest.fixture(scope="module")
@@ -152,20 +157,13 @@ def test_a_hub_is_counted_not_read(
     settings: ApiSettings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sent: list[tuple[str, dict[str, Any]]] = []
-    read = Db.read
-
-    async def recording(self: Db, statement: Any, /, **params: Any) -> list[dict[str, Any]]:
-        sent.append((statement, params))
-        return await read(self, statement, **params)
-
-    monkeypatch.setattr(Db, "read", recording)
+    sent = recorded_reads(monkeypatch)
     hub = "connects-level-1"  # hundreds of claims at this evidence level
     body = client.get(f"/graph/neighbourhood/{hub}", params={"depth": 1, "limit": 10}).json()
     assert body["truncated"] is True
     assert body["hubs"] == [{"id": hub, "links": links(sync_driver, settings, hub)}]
     assert [n["data"]["id"] for n in body["nodes"]] == [hub]
-    assert (paths_q.DEGREE, {"id": hub}) in sent
+    assert (paths_q.DEGREES, {"ids": [hub]}) in sent
     assert not [p for s, p in sent if s == paths_q.NEIGHBOURS and hub in p["ids"]]
 
 
@@ -203,3 +201,44 @@ def test_a_node_detail_is_the_sorted_page_unless_it_has_more_links(
         got = [(x.type, x.direction == "out", x.node.id) for x in detail.links]
         assert got == expected
         assert not detail.links_truncated
+
+
+def test_a_node_detail_is_one_statement_unless_the_node_has_more_links(
+    sync_driver: Driver, settings: ApiSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sent = recorded_reads(monkeypatch)
+    hub, quiet = "connects-level-1", "socitm"
+    assert links(sync_driver, settings, hub) > 40 >= links(sync_driver, settings, quiet)
+    details(settings, [quiet], 40)
+    assert [s for s, _ in sent] == [nodes_q.NODE_DETAIL_BOUNDED]
+    sent.clear()
+    details(settings, [hub], 40)
+    # The hub's links are read no further than one past the page, then counted, not read.
+    assert sent == [
+        (nodes_q.NODE_DETAIL_BOUNDED, {"id": hub, "scan": 41}),
+        (paths_q.DEGREE, {"id": hub}),
+    ]
+    sent.clear()
+    with pytest.raises(NotFound):
+        details(settings, ["no-such-node"], 40)
+    assert [s for s, _ in sent] == [nodes_q.NODE_DETAIL_BOUNDED]
+
+
+def test_a_hop_is_one_statement_and_its_hubs_one_more(
+    client: TestClient, sync_driver: Driver, settings: ApiSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = _read(
+        sync_driver, settings, "MATCH (cs:CaseStudy) RETURN cs.id AS id ORDER BY id LIMIT 1"
+    )[0]["id"]
+    sent = recorded_reads(monkeypatch)
+    body = client.get(f"/graph/neighbourhood/{study}", params={"depth": 2, "limit": 40}).json()
+    assert len(body["nodes"]) > 1
+    # A case study's own links are not counted; the next hop's nodes are, all in one statement.
+    assert [s for s, _ in sent] == [
+        nodes_q.NODE_SUMMARIES,
+        paths_q.NEIGHBOURS,
+        paths_q.DEGREES,
+        paths_q.NEIGHBOURS,
+        paths_q.EDGES_AMONG_LIST,
+    ]
+    assert len(sent[2][1]["ids"]) > 1

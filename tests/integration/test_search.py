@@ -25,7 +25,7 @@ from neo4j import Driver
 
 from api.settings import ApiSettings
 from bench import generate
-from graph import engine
+from graph import engine, repository
 from graph.db import Db
 from graph.dialect import lucene_query, search_words
 from graph.engine_schema import FULL_TEXT_DDL, command
@@ -33,7 +33,7 @@ from graph.keys import Scope
 from graph.model import FULL_TEXT_INDEX, Kind
 from graph.queries import search as search_q
 from loaders.case_studies import CASE_STUDY_COLUMNS
-from tests.helpers import CONTRIBUTION, DATA, clear, contribute, load, make_key
+from tests.helpers import CONTRIBUTION, DATA, clear, contribute, load, make_key, problem
 
 STUDIES = 200
 PAGE = 200
@@ -183,6 +183,22 @@ def test_search_asks_the_full_text_index(client: TestClient, sent: list[str]) ->
 def test_text_with_no_words_asks_nothing(client: TestClient, sent: list[str]) -> None:
     assert client.get("/search", params={"q": "OR !!"}).json() == []
     assert sent == []
+
+
+def test_a_search_past_its_time_is_refused_at_q_and_the_api_goes_on(
+    client: TestClient, sent: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Common words make the embedded engine score every hit: the time bound, by its mechanism
+    # (a deadline already passed), never by a clock.
+    defaults = repository.search.__kwdefaults__
+    assert defaults is not None
+    monkeypatch.setitem(defaults, "seconds", 0)
+    body = problem(client.get("/search", params={"q": "cyber"}), 422, "too-broad")
+    assert [e["location"] for e in body["errors"]] == ["query.q"]
+    assert "within 0 s" in body["detail"]
+    assert sent == [search_q.SEARCH]
+    monkeypatch.setitem(defaults, "seconds", repository.SEARCH_SECONDS)
+    assert client.get("/search", params={"q": "cyber"}).json()
 
 
 # Its answers.

@@ -52,6 +52,7 @@ SAMPLES: list[Exception] = [
     Forbidden(Scope.ADMIN),
     InvalidFilter("query.outcome", "No outcome is called 'nosuch'."),
     approaches.ScopeTooLarge("Narrow the filter."),
+    graph_errors.TooBroad("query.q", "These words match too many nodes to rank in time."),
     approaches.RuleMissing("The rule is not loaded."),
 ]
 

@@ -13,6 +13,7 @@ const STYLE = [
       'text-background-color': '#ffffff', 'text-background-opacity': 0.8,
     },
   },
+  { selector: 'node.hub', style: { 'border-width': 2, 'border-style': 'dashed', 'border-color': '#4d4d4d' } },
   { selector: 'node.centre', style: { width: 30, height: 30, 'font-weight': 'bold' } },
   { selector: 'node.expanded', style: { 'border-width': 3, 'border-color': '#1b1b1b' } },
   { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#b04a00' } },
@@ -38,11 +39,20 @@ function short(label) {
   return label.length > 40 ? `${label.slice(0, 38)}…` : label;
 }
 
+// A hub (a node whose links were too many to follow) is drawn dashed, with its count: what is
+// drawn around it is not all there is.
 function elementsOf(api) {
-  return [...api.nodes, ...api.edges].map((el) => ({
-    group: el.data.source ? 'edges' : 'nodes',
-    data: { ...el.data, short: short(el.data.label ?? '') },
-  }));
+  const hubs = new Map((api.hubs ?? []).map((hub) => [hub.id, hub.links]));
+  return [...api.nodes, ...api.edges].map((el) => {
+    const links = hubs.get(el.data.id);
+    const label = short(el.data.label ?? '');
+    return {
+      group: el.data.source ? 'edges' : 'nodes',
+      data: links === undefined ? { ...el.data, short: label }
+        : { ...el.data, hub: links, short: `${label}\n+${links.toLocaleString('en-GB')} links` },
+      classes: links === undefined ? [] : ['hub'],
+    };
+  });
 }
 
 /** A graph in `container`; `onTap(id)` is called when a node is clicked or tapped. */

@@ -98,6 +98,7 @@ export async function render(page, params, { navigate, remember, onMount, onLeav
     h('div', { class: 'toolbar' }, depthForm,
       h('a', { href: `?view=node&id=${encodeURIComponent(id)}&depth=${depth}` }, 'Reset the graph'),
       around.truncated ? h('p', { class: 'note' }, 'Only the nearest nodes are shown: this neighbourhood is large.') : null),
+    hubsNote(around),
     h('div', { class: 'explore' },
       h('figure', { class: 'graph-box' }, canvas,
         h('figcaption', {}, 'Click a node to add its neighbours and see its details. Drag to move, scroll to zoom.'),
@@ -112,6 +113,17 @@ export async function render(page, params, { navigate, remember, onMount, onLeav
     for (const extra of expanded) graph.expand(extra, await api.neighbourhood(extra, 1));
     describeGraph();
   });
+}
+
+/** The nodes whose links the neighbourhood counted instead of following, with the counts. */
+function hubsNote(around) {
+  if (!around.hubs?.length) return null;
+  const names = new Map(around.nodes.map((n) => [n.data.id, n.data.label]));
+  return h('section', { class: 'hubs', 'aria-labelledby': 'hubs-heading' },
+    h('h2', { id: 'hubs-heading' }, 'Not followed: too many links to draw'),
+    h('ul', {}, around.hubs.map((hub) => h('li', { 'data-id': hub.id, 'data-links': hub.links },
+      h('a', { href: `?view=node&id=${encodeURIComponent(hub.id)}` }, names.get(hub.id) ?? hub.id),
+      `: links not shown: ${hub.links.toLocaleString('en-GB')}`))));
 }
 
 /**
@@ -159,9 +171,8 @@ function details(detail, isCentre, expand, levels) {
     facts.length ? h('dl', { class: 'facts' }, facts.map(([key, value]) => [
       h('dt', {}, labelOf(key)),
       h('dd', {}, factOf(key, value, props, levels, linkedName))])) : null,
-    h('h3', {}, `Links (${detail.links_total})`),
-    detail.links_total > detail.links.length
-      ? h('p', { class: 'note' }, `Showing the first ${detail.links.length}.`) : null,
+    h('h3', {}, `Links (${detail.links_total.toLocaleString('en-GB')})`),
+    linksNotShown(detail),
     [...groups].map(([key, links]) => h('section', { class: 'link-group' },
       h('h4', {}, linkHeading(key)),
       h('ul', {}, links.map((link) => h('li', {},
@@ -170,6 +181,17 @@ function details(detail, isCentre, expand, levels) {
     h('p', { class: 'linked-data' },
       h('a', { href: api.apiUrl(`/nodes/${encodeURIComponent(detail.id)}`) }, 'This node as JSON')),
   ];
+}
+
+// A node with more links than the API lists (an outcome with 25,000 claims) says how many are
+// missing, rather than looking like a node with few.
+function linksNotShown(detail) {
+  const missing = detail.links_total - detail.links.length;
+  if (!detail.links_truncated && missing <= 0) return null;
+  const count = missing.toLocaleString('en-GB');
+  return h('p', { class: 'note links-not-shown', 'data-missing': missing },
+    detail.links.length ? `Showing the first ${detail.links.length}; links not shown: ${count}.`
+      : `Links not shown: ${count}, too many to list here.`);
 }
 
 function factOf(key, value, props, levels, linkedName) {
