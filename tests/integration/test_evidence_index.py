@@ -311,7 +311,7 @@ def _changed_rows(rnd: random.Random, rows: list[dict[str, str]], step: int) -> 
     """One random load: its CSV rows (and a YAML file, for a new outcome), and what it does."""
     change = rnd.choice(["new", "claims", "links", "moved", "outcome", "removal"])
     row = dict(rnd.choice(rows))
-    themes = ["Leadership, diversity and skills", "Service design and delivery"]
+    themes = ["Leadership, diversity and skills", "Service design and transformation"]
     if change == "new":
         found = [
             {**r, "id": f"patched-{step}-{i}"}
