@@ -42,6 +42,19 @@ async def load_state(db: Db) -> LoadState:
     return LoadState(loads=row["loads"], latest=latest)
 
 
+def new_loads(reflected: frozenset[str], loads: list[LoadInfo]) -> frozenset[str] | None:
+    """The loads among `loads` that a copy reflecting the loads `reflected` has not seen; None
+    when one of those has gone (a cleared or restored graph): nothing to patch from.
+
+    A copy of the graph (the SPARQL snapshot, the evidence index) is patched from these only:
+    every write stamps what it changes with its load.
+    """
+    current = frozenset(load.id for load in loads)
+    if not reflected <= current:
+        return None
+    return current - reflected
+
+
 class Changes(BaseModel):
     touched: set[str]
     """Nodes written by the loads, or with an outgoing link the loads wrote."""

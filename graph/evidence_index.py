@@ -51,6 +51,8 @@ class _Builder:
     count: int = 0
     outcome_names: dict[str, str | None] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)
+    titles: list[str | None] = field(default_factory=list)
+    """Names as written, for the tie-break order; `names` are lowered, for `q`."""
     names: list[str | None] = field(default_factory=list)
     descriptions: list[str | None] = field(default_factory=list)
     year_start: list[int | None] = field(default_factory=list)
@@ -85,23 +87,20 @@ class _Builder:
         """Number the case studies in the Cypher tie-break order: most recent first (no year
         counts as 0), then name (none last), then id; then lay out their claims in that order."""
 
-        def order(row: list[Any]) -> tuple[int, bool, str, str]:
-            recent = row[5] if row[5] is not None else row[4]
-            return (-(recent or 0), row[1] is None, row[1] or "", row[0])
-
         links = {kind: self.links.get(kind, {}) for kind in ("theme", "intervention")}
         # The organisation filter's `LED_BY|WITH_PARTNER`: leads and partners as one.
         organisations = {k: list(v) for k, v in self.links.get("lead", {}).items()}
         for study, partners in self.links.get("partner", {}).items():
             organisations.setdefault(study, []).extend(partners)
         links["organisation"] = organisations
-        for row in sorted(self.studies, key=order):
+        for row in sorted(self.studies, key=lambda r: tie_break(r[0], r[1], r[4], r[5])):
             self._add(row, links)
 
     def _add(self, row: list[Any], links: dict[str, dict[str, list[str]]]) -> None:
-        study, _, name, description, year_start, year_end, regions, places = row
+        study, title, name, description, year_start, year_end, regions, places = row
         number = len(self.ids)
         self.ids.append(study)
+        self.titles.append(title)
         self.names.append(name)
         self.descriptions.append(description)
         self.year_start.append(year_start)
@@ -131,15 +130,28 @@ class _Builder:
 LINK_KINDS = ("theme", "lead", "partner", "intervention")
 
 
+def tie_break(
+    study: str, title: str | None, year_start: int | None, year_end: int | None
+) -> tuple[int, bool, str, str]:
+    """The Cypher statements' order among equally strong case studies: most recent first (no
+    year counts as 0), then name (none last), then id."""
+    recent = year_end if year_end is not None else year_start
+    return (-(recent or 0), title is None, title or "", study)
+
+
 class EvidenceIndex:
     """One load's evidence, numbered and posted; see the module docstring."""
 
     def __init__(self, version: Any, built: _Builder) -> None:
         self.version = version
+        self.loads: frozenset[str] | None = None
+        """The loads this index reflects, once known (graph/evidence_patch.py patches from
+        them)."""
         self.vocabulary = Vocabulary()
         """The names filters may use (`graph.filters.resolve`), read once per load too."""
         self.outcome_names = built.outcome_names
         self.ids = built.ids
+        self.titles = built.titles
         self.names = built.names
         self.descriptions = built.descriptions
         years = list(zip(built.year_start, built.year_end, strict=True))
@@ -148,6 +160,15 @@ class EvidenceIndex:
         self.region_ids = built.region_ids
         self.themes = built.themes
         self.interventions = built.interventions
+        # Numbers follow the tie-break order when built; a patch (graph/evidence_patch.py)
+        # gives a changed case study a new number at the end, a position between its
+        # neighbours in that order, and leaves its old number behind, dead: claims of strength
+        # -1 (which no filter passes), out of every rank order.
+        self.number_of = {study: number for number, study in enumerate(self.ids)}
+        self.position = array("d", map(float, range(len(self.ids))))
+        self.by_position = list(range(len(self.ids)))
+        """Live numbers in the tie-break order."""
+        self.dead_claims = 0
         self.studies_by = {k: _postings(v) for k, v in built.studies_by.items()}
         self.claim_start = built.claim_start
         self.outcome = built.outcome
@@ -175,7 +196,11 @@ class EvidenceIndex:
 
     @property
     def claims(self) -> int:
-        return len(self.outcome)
+        return len(self.outcome) - self.dead_claims
+
+    @property
+    def studies_count(self) -> int:
+        return len(self.by_position)
 
     def _rank(self, claims: Iterable[int]) -> tuple[array[int], array[int]]:
         best: dict[int, int] = {}
@@ -183,7 +208,8 @@ class EvidenceIndex:
             number, strength = self.claim_study[claim], self.strength[claim]
             if strength > best.get(number, 0):
                 best[number] = strength
-        order = sorted(best, key=lambda n: (-best[n], n))
+        position = self.position
+        order = sorted(best, key=lambda n: (-best[n], position[n]))
         return array("i", order), array("b", (best[n] for n in order))
 
     def studies(self, f: EvidenceFilter) -> set[int] | None:

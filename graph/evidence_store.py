@@ -1,10 +1,12 @@
 """The process's evidence index, kept in step with the graph's loads, and its answer cache.
 
 Every request compares the graph's load state (`graph.changes.load_state`: two small reads)
-with the one the index was built for, and rebuilds when a load came since (loads from other
-processes included); a load made in this process drops it at once (`changed`). One build at a
-time: requests arriving meanwhile wait for it and share it. A graph with more claims than
-`max_claims` is not indexed: the Cypher statements answer instead, as they do with no index.
+with the one the index was built for, and brings it up to date when a load came since (loads
+from other processes included; a load made in this process says so at once, `changed`): patched
+from what the new loads stamped where that is exact (graph/evidence_patch.py), else rebuilt from
+the whole graph. One refresh at a time: requests arriving meanwhile wait for it and share it.
+A graph with more claims than `max_claims` is not indexed: the Cypher statements answer
+instead, as they do with no index.
 
 Facets and gap maps, which read every matching claim, are kept per (load, request) in a small
 LRU, so asking again is a dictionary lookup.
@@ -18,23 +20,32 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from graph import changes
+from graph import changes, repository
 from graph.db import Db
 from graph.evidence_index import EvidenceIndex, TooManyClaims, build
+from graph.evidence_patch import patch
 
 log = logging.getLogger("connects.graph")
 
 _BUILD_ATTEMPTS = 3
+MAX_LOADS = 10_000
+"""As many load records as are read to tell which loads are new (as the SPARQL snapshot)."""
 
 
 class EvidenceStore:
     """One per process: the current index (or why there is none) and the answer cache."""
 
-    def __init__(self, *, max_claims: int, cached_answers: int = 256) -> None:
+    def __init__(
+        self, *, max_claims: int, cached_answers: int = 256, max_patched: int = 2_000
+    ) -> None:
         self.max_claims = max_claims
         self.cached_answers = cached_answers
+        self.max_patched = max_patched
+        """More case studies changed than this: build afresh rather than patch."""
         self.builds = 0
-        """How many indexes were built (the tests count them)."""
+        """How many indexes were built from the whole graph (the tests count them)."""
+        self.patches = 0
+        """How many times the index was patched from new loads instead."""
         self._index: EvidenceIndex | None = None
         self._too_large: Any = None
         """The load version found to hold more claims than `max_claims`."""
@@ -54,7 +65,12 @@ class EvidenceStore:
         async with self._lock:  # single flight: those waiting share the one build
             if self._fresh(version):
                 return self._index
-            return await self._build(db, version)
+            self._stale = False  # a load during the refresh sets it again
+            try:
+                return await self._refresh(db, version)
+            except BaseException:
+                self._stale = True  # half done or not at all: look again next time
+                raise
 
     def _fresh(self, version: Any) -> bool:
         """Whether what is kept (an index, or the finding that none fits) is for `version`."""
@@ -64,17 +80,27 @@ class EvidenceStore:
             return bool(self._index.version == version)
         return self._too_large is not None and self._too_large == version
 
-    async def _build(self, db: Db, version: Any) -> EvidenceIndex | None:
-        self._stale = False  # a load during the build sets it again
-        self._index, self._too_large = None, None
+    async def _refresh(self, db: Db, version: Any) -> EvidenceIndex | None:
+        # The index stays while it is patched: requests hold the lock meanwhile, and one that
+        # fails leaves it as patched so far, with the loads it reflects, to patch again.
+        previous = self._index
         self._answers.clear()
         started = time.perf_counter()
         for _ in range(_BUILD_ATTEMPTS):
-            self.builds += 1
-            try:
-                index: EvidenceIndex | None = await build(db, version, max_claims=self.max_claims)
-            except TooManyClaims:
-                index = None
+            loads = await repository.loads(db, limit=MAX_LOADS, offset=0)
+            index = await self._patched(db, previous, loads)
+            if index is None:
+                self.builds += 1
+                try:
+                    index = await build(db, version, max_claims=self.max_claims)
+                    index.loads = frozenset(load.id for load in loads)
+                except TooManyClaims:
+                    index = None
+            else:
+                self.patches += 1
+            if index is not None:
+                index.version = version
+            previous = self._index = index
             # Loads commit whole: the same load state before and after means one load's graph.
             after = (await changes.load_state(db)).version
             if after == version:
@@ -82,24 +108,35 @@ class EvidenceStore:
             version = after
         else:
             self._stale = True  # loads keep coming: answer from this one, build again next time
+        self._too_large = None
         if index is None:
             self._too_large = version
             log.warning("evidence index: more than %d claims, not built", self.max_claims)
             return None
-        self._index = index
         log.info(
-            "evidence index for %s: %d case studies, %d claims in %.3f s",
+            "evidence index for %s (%d patches): %d case studies, %d claims in %.3f s",
             version,
-            len(index.ids),
+            self.patches,
+            index.studies_count,
             index.claims,
             time.perf_counter() - started,
         )
         return index
 
+    async def _patched(
+        self, db: Db, index: EvidenceIndex | None, loads: list[repository.LoadInfo]
+    ) -> EvidenceIndex | None:
+        """`index` patched to `loads`, or None where that would not be exact."""
+        if index is None:
+            return None
+        if not await patch(db, index, loads, max_studies=self.max_patched):
+            return None
+        return index if index.claims <= self.max_claims else None
+
     def changed(self) -> None:
-        """A load was made in this process: drop the index and the answers at once."""
+        """A load was made in this process: look at the graph again on the next request, and
+        drop the answers at once."""
         self._stale = True
-        self._index = None
         self._answers.clear()
 
     def answer(self, key: tuple[Any, ...]) -> Any:

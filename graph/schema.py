@@ -12,5 +12,10 @@ if TYPE_CHECKING:
 
 async def ensure_schema(db: Db) -> None:
     """Create the uniqueness constraints and indexes, skipping those that exist."""
-    for statement in (*schema_q.SCHEMA, *schema_q.KIND_ID_INDEXES, *db.dialect.schema_statements):
+    for statement in (
+        *schema_q.SCHEMA,
+        *schema_q.KIND_ID_INDEXES,
+        *schema_q.LOAD_INDEXES,
+        *db.dialect.schema_statements,
+    ):
         await db.write(statement)

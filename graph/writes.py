@@ -110,6 +110,10 @@ class LoadRecord:
     props: dict[str, PropertyValue] = field(default_factory=dict)
 
 
+REMOVALS_STAMPED = "removals_stamped"
+"""On a load's record: the nodes it removed links from carry its stamp (older loads' did not)."""
+
+
 def checksum(props: dict[str, PropertyValue]) -> str:
     """A stable digest of a node's properties, so unchanged nodes are recognised and skipped."""
     canonical = json.dumps(props, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -241,7 +245,12 @@ class LoadWriter:
             record = await result.single()
             self.counts.nodes_removed += record["removed"] if record else 0
         if record_load and self.counts.changed:
-            props = {**self.load.props, "id": self.load.id, **_counts_as_props(self.counts)}
+            props = {
+                **self.load.props,
+                "id": self.load.id,
+                **_counts_as_props(self.counts),
+                REMOVALS_STAMPED: True,
+            }
             await (await self.tx.run(writes_q.CREATE_LOAD, props=props)).consume()
         return self.counts
 
@@ -309,7 +318,7 @@ class LoadWriter:
                 keep[link.from_id].append(f"{link.rel}>{link.to_id}")
         rows = [{"id": node_id, "keep": kept} for node_id, kept in keep.items()]
         for batch in _batches(rows):
-            result = await self.tx.run(writes_q.REMOVE_STALE_LINKS, rows=batch)
+            result = await self.tx.run(writes_q.REMOVE_STALE_LINKS, rows=batch, load=self.load.id)
             record = await result.single()
             self.counts.links_removed += record["removed"] if record else 0
 

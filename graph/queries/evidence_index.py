@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from typing import LiteralString
 
+from graph.model import Kind, Rel
+from graph.queries import allow_listed
 from graph.queries.evidence import _CLAIM_ROWS, _CLAIMS, _STUDY_ROW
+from graph.queries.schema import LOAD_STAMPED_KINDS, LOAD_STAMPED_RELS
 
 # Each statement returns one row holding a list: the embedded engine spends ~100 us on every
 # row it sends over Bolt, ~30x what the same data costs as one list (measured at 100,000 case
@@ -77,4 +80,59 @@ WHERE cs:CaseStudy
 RETURN cs {.id, .name, .reported_results, .source_urls, .year_start, .year_end} AS study,
        [(cs)-[:LED_BY]->(g) | g.name][0] AS organisation,
        [(cs)-[:LOCATED_IN]->(p) | p.name] AS places
+"""
+
+
+# What given loads stamped, for patching the index (graph/evidence_patch.py): each a seek on the
+# kind's or type's `load` index (graph/queries/schema.py), never a scan.
+STAMPED_NODES: dict[Kind, LiteralString] = {
+    kind: allow_listed(
+        f"MATCH (n:`{kind.value}`) WHERE n.load IN $loads RETURN collect(n.id) AS ids"
+    )
+    for kind in LOAD_STAMPED_KINDS
+}
+
+# The pattern's ends unlabelled: the embedded engine seeks a relationship index only so.
+STAMPED_LINK_SOURCES: dict[Rel, LiteralString] = {
+    rel: allow_listed(
+        f"MATCH (a)-[r:`{rel.value}`]->() WHERE r.load IN $loads RETURN collect(a.id) AS ids"
+    )
+    for rel in LOAD_STAMPED_RELS
+}
+
+# Whether a restore stamped links of the type (one is enough to tell: it stamps them all).
+RESTORED_LINKS: dict[Rel, LiteralString] = {
+    rel: allow_listed(
+        f"MATCH ()-[r:`{rel.value}`]->() WHERE r.load IN [$load] RETURN r.load AS load LIMIT 1"
+    )
+    for rel in LOAD_STAMPED_RELS
+}
+
+# The case studies making the given claims: a claim changed alone changes its study's rows.
+CLAIM_STUDIES: LiteralString = """UNWIND $ids AS id
+MATCH (c:EvidenceClaim {id: id})
+MATCH (cs:CaseStudy)-[:HAS_CLAIM]->(c)
+RETURN collect(cs.id) AS ids
+"""
+
+# Given case studies as the whole-graph reads above give them: the CASE_STUDIES row, then their
+# claims (CLAIMS) and links (LINKS), each behind the same labels.
+STUDY_ROWS: LiteralString = """UNWIND $ids AS id
+MATCH (cs:CaseStudy {id: id})
+RETURN collect([cs.id, cs.name, toLower(cs.name), toLower(cs.description),
+                cs.year_start, cs.year_end, cs.region_ids, coalesce(cs.place_ids, []),
+                [(cs)-[:HAS_CLAIM]->(c:EvidenceClaim)-[:FOR_OUTCOME]->(o:Outcome)
+                 | [o.id, c.strength, c.evidence_type, c.direction]],
+                [(cs)-[:ADDRESSES]->(n:PolicyTheme) | n.id],
+                [(cs)-[:LED_BY]->(n:Entity) | n.id],
+                [(cs)-[:WITH_PARTNER]->(n:Entity) | n.id],
+                [(cs)-[:APPLIES]->(n:Intervention) | n.id]]) AS rows
+"""
+
+# New vocabulary terms (graph.queries.nodes.VOCABULARY's rows) by id.
+VOCABULARY_TERMS: LiteralString = """UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+OPTIONAL MATCH (n)-[:DEFAULT_LEVEL]->(level:EvidenceLevel)
+RETURN n.id AS id, labels(n) AS labels, n.name AS name, n.alt_names AS alt_names,
+       n.strength AS strength, level.id AS default_level
 """

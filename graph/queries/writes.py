@@ -38,10 +38,13 @@ SET n = row.props
 """
 
 
+# A removal leaves no stamp of its own, so it stamps the node it removes links from: what a load
+# changed, removals included, is then found from its stamps (graph/evidence_patch.py).
 REMOVE_STALE_LINKS: LiteralString = """
 UNWIND $rows AS row
 MATCH (a:Entity {id: row.id})-[r]->(b:Entity)
 WHERE NOT (type(r) + '>' + b.id) IN row.keep
+SET a.load = $load
 DELETE r
 RETURN count(*) AS removed
 """

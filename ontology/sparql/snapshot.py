@@ -110,8 +110,8 @@ async def _patch(
     started: float,
 ) -> Snapshot | None:
     load_ids = frozenset(load.id for load in loads)
-    new_loads = load_ids - previous.load_ids
-    if not new_loads or not previous.load_ids <= load_ids:
+    new_loads = changes.new_loads(previous.load_ids, loads)
+    if not new_loads:
         return None  # loads were removed (a cleared or restored graph): nothing to patch from
     found = await changes.since(source.db, sorted(new_loads))
     nodes, links = await repository.export_nodes(source.db, sorted(found.touched))

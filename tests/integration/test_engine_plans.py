@@ -16,8 +16,9 @@ import pytest
 from neo4j import Driver
 
 from api.settings import ApiSettings
-from graph.model import Kind
+from graph.model import Kind, Rel
 from graph.queries import approaches as approaches_q
+from graph.queries import evidence_index as index_q
 from graph.queries import nodes as nodes_q
 from graph.queries import paths as paths_q
 from loaders.report import LoadReport
@@ -105,3 +106,51 @@ def test_a_degree_is_counted_from_the_edge_lists(
 ) -> None:
     plan = profile(sync_driver, settings, paths_q.DEGREE, id="inclusion")
     assert "COUNT EDGES OPTIMIZATION" in plan, plan
+
+
+@pytest.mark.parametrize("kind", list(index_q.STAMPED_NODES))
+def test_what_a_load_stamped_on_a_kind_is_found_by_its_load_index(
+    sync_driver: Driver, settings: ApiSettings, kind: Kind
+) -> None:
+    plan = profile(sync_driver, settings, index_q.STAMPED_NODES[kind], loads=["some-load"])
+    assert "NodeIndexSeek" in plan, plan
+    assert f"index={kind.value}_load" in plan, plan
+
+
+@pytest.mark.parametrize("rel", list(index_q.STAMPED_LINK_SOURCES))
+def test_what_a_load_stamped_on_a_relationship_type_is_found_by_its_load_index(
+    sync_driver: Driver, settings: ApiSettings, rel: Rel
+) -> None:
+    plan = profile(sync_driver, settings, index_q.STAMPED_LINK_SOURCES[rel], loads=["some-load"])
+    assert f"MATCH EDGE BY INDEX (a)-[r:{rel.value}]" in plan, plan
+    assert f"[index: {rel.value}_load on load]" in plan, plan
+    restored = profile(sync_driver, settings, index_q.RESTORED_LINKS[rel], load="restore")
+    assert f"[index: {rel.value}_load on load]" in restored, restored
+
+
+def test_the_load_check_sees_a_scan_where_there_is_one(
+    sync_driver: Driver, settings: ApiSettings
+) -> None:
+    # Labelled ends: the engine walks every case study's links rather than seek the index.
+    statement = (
+        "MATCH (a:CaseStudy)-[r:HAS_CLAIM]->(:EvidenceClaim) WHERE r.load IN $loads "
+        "RETURN collect(a.id) AS ids"
+    )
+    plan = profile(sync_driver, settings, statement, loads=["some-load"])
+    assert "BY INDEX" not in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("name", "statement", "params"),
+    [
+        ("CLAIM_STUDIES", index_q.CLAIM_STUDIES, {"ids": ["some-claim"]}),
+        ("STUDY_ROWS", index_q.STUDY_ROWS, {"ids": ["some-study"]}),
+        ("VOCABULARY_TERMS", index_q.VOCABULARY_TERMS, {"ids": ["inclusion"]}),
+    ],
+)
+def test_a_patch_reads_its_case_studies_by_seeks(
+    sync_driver: Driver, settings: ApiSettings, name: str, statement: str, params: Any
+) -> None:
+    plan = profile(sync_driver, settings, statement, **params)
+    assert any(seek in plan for seek in SEEK), plan
+    assert not any(scan in plan for scan in SCAN), plan

@@ -157,11 +157,12 @@ def test_a_patched_store_is_exactly_a_rebuilt_one(
         ("a changed one", "A new title", three, True),
         # No load is recorded, so there is nothing to patch from: the service keeps its snapshot.
         ("the same again (no new load)", "A new title", three, False),
+        # The removal stamps the node it removes the link from: found, and patched.
         (
             "a link removed from a node whose record is unchanged",
             "A new title",
             "Regeneration",
-            False,
+            True,
         ),
     ]
     previous = first
