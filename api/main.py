@@ -22,6 +22,7 @@ from api.routes import (
     explore,
     graph,
     health,
+    history,
     linked_data,
     nodes,
     rdf,
@@ -112,6 +113,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     routers = (
         health,
         nodes,
+        history,
         evidence,
         approaches,
         graph,

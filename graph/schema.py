@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from graph.queries import schema as schema_q
+from graph.queries import versions as versions_q
 
 if TYPE_CHECKING:
     from graph.db import Db
@@ -12,5 +13,10 @@ if TYPE_CHECKING:
 
 async def ensure_schema(db: Db) -> None:
     """Create the uniqueness constraints and indexes, skipping those that exist."""
-    for statement in (*schema_q.SCHEMA, *schema_q.KIND_ID_INDEXES, *db.dialect.schema_statements):
+    for statement in (
+        *schema_q.SCHEMA,
+        *schema_q.KIND_ID_INDEXES,
+        *versions_q.SCHEMA,
+        *db.dialect.schema_statements,
+    ):
         await db.write(statement)
