@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api import docs, errors, hardening, pages
+from api.as_of import snapshots_for
 from api.deps import GraphState
 from api.head import HeadAsGet
 from api.query_params import refuse_unknown_query_parameters
@@ -85,10 +86,14 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             log.warning("the graph is not reachable yet; serving and retrying on demand")
         sparql_service = SparqlService(sparql_limits(settings), settings.public_base_uri)
         app.state.sparql = sparql_service
-        app.state.evidence_store = evidence_store(EvidenceIndexSettings())
+        index_settings = EvidenceIndexSettings()
+        app.state.evidence_store = evidence_store(index_settings)
+        app.state.snapshots = snapshots_for(settings, index_settings.max_claims)
         try:
             yield
         finally:
+            if app.state.snapshots is not None:
+                await app.state.snapshots.close()
             sparql_service.close()
             await state.close()
 

@@ -118,7 +118,9 @@ async def _record_batch(
     rows = []
     for state in states:
         props = {k: v for k, v in state["props"].items() if k != "checksum"}
-        links = sorted([rel, to] for rel, to in state["links"])
+        # In the engine's order, not sorted: a past graph rebuilt from versions (graph/as_of.py)
+        # must list a node's links in the order the engine listed them then.
+        links = [[rel, to] for rel, to in state["links"]]
         now = digest(props, links)
         before = latest.get(state["id"])
         if change is None and before == now:

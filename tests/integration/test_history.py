@@ -39,27 +39,61 @@ def regrade(source: Path, target: Path, direction: str) -> Path:
     return target
 
 
+# Evidence answers recorded after each load, then asked again with `as_of` that load.
+ASKED: list[tuple[str, dict[str, Any]]] = [
+    ("/evidence", {}),
+    ("/evidence", {"outcome": "security-and-resilience", "limit": "50"}),
+    ("/evidence", {"direction": ["positive", "mixed"], "min_strength": "1"}),
+    ("/evidence", {"region": "South West", "format": "csv"}),
+    ("/evidence/facets", {"group_by": ["outcome", "direction"]}),
+    ("/evidence/gap-map", {}),
+    ("/evidence/gap-map", {"rows": "direction", "cols": "outcome"}),
+    ("/what-works", {}),
+    ("/what-works", {"outcome": "security-and-resilience"}),
+    ("/interventions", {"sort": "rating"}),
+]
+
+
+def answers(client: TestClient) -> list[tuple[bytes, str]]:
+    """Each of ASKED's bodies, with its permalink."""
+    found = []
+    for path, params in ASKED:
+        response = client.get(path, params=params)
+        assert response.status_code == 200, response.text
+        link = response.headers["link"]
+        assert link.endswith('>; rel="permalink"')
+        found.append((response.content, link[1 : -len('>; rel="permalink"')]))
+    return found
+
+
 @pytest.fixture(scope="module")
 def sequence(
     settings: ApiSettings, sync_driver: Driver, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
-    """The bundled data loaded, then the first case study re-graded twice; the load ids."""
+    """The bundled data loaded, then the first case study re-graded twice; the load ids, and
+    the evidence answers right after each load."""
     clear(sync_driver, settings)
     data = tmp_path_factory.mktemp("history") / "data"
     shutil.copytree(DATA, data)
     csv_path = data / "case-studies" / "case-studies.csv"
     original = csv_path.read_text(encoding="utf-8")
-    first = load(settings, data)
-    counted = versions(sync_driver, settings)
-    again = load(settings, data)
-    regrade(csv_path, csv_path, "positive")
-    second = load(settings, data)
-    csv_path.write_text(original.replace(",negative,", ",mixed,", 1), encoding="utf-8")
-    third = load(settings, data)
+    recorded = []
+    with app_client(settings) as client:
+        first = load(settings, data)
+        recorded.append(answers(client))
+        counted = versions(sync_driver, settings)
+        again = load(settings, data)
+        regrade(csv_path, csv_path, "positive")
+        second = load(settings, data)
+        recorded.append(answers(client))
+        csv_path.write_text(original.replace(",negative,", ",mixed,", 1), encoding="utf-8")
+        third = load(settings, data)
+        recorded.append(answers(client))
     return {
         "loads": [first.load_id, second.load_id, third.load_id],
         "unchanged": again.load_id,
         "after_first": counted,
+        "answers": recorded,
     }
 
 
@@ -148,11 +182,38 @@ def test_the_atom_feed_is_valid_and_stable(client: TestClient, sequence: dict[st
     for entry in entries:
         for required in ("id", "title", "updated", "link", "author"):
             assert entry.find(f"{ATOM}{required}") is not None, required
-    again = ET.fromstring(
-        client.get("/changes.atom", params={"outcome": "security-and-resilience"}).content
-    )  # noqa: S314
+    feed = client.get("/changes.atom", params={"outcome": "security-and-resilience"}).content
+    again = ET.fromstring(feed)  # noqa: S314 - our own response
     assert [e.findtext(f"{ATOM}id") for e in again.findall(f"{ATOM}entry")] == [
         e.findtext(f"{ATOM}id") for e in entries
     ]
     bad = client.get("/changes.atom", params={"outcome": "nosuch"})
     assert problem(bad, 422, "invalid")["errors"][0]["location"] == "query.outcome"
+
+
+def test_as_of_each_load_answers_as_the_evidence_endpoints_did_then(
+    client: TestClient, sequence: dict[str, Any]
+) -> None:
+    assert sequence["answers"][0] != sequence["answers"][1] != sequence["answers"][2]
+    for load_id, then in zip(sequence["loads"], sequence["answers"], strict=True):
+        for (path, params), (body, _) in zip(ASKED, then, strict=True):
+            response = client.get(path, params={**params, "as_of": load_id})
+            assert response.status_code == 200, response.text
+            assert response.content == body, (path, params, load_id)
+
+
+def test_permalinks_return_the_same_answer_after_more_loads(
+    client: TestClient, sequence: dict[str, Any]
+) -> None:
+    for then in sequence["answers"]:
+        for body, link in then:
+            assert link.startswith("http://data.test/")
+            again = client.get(link.removeprefix("http://data.test"))
+            assert again.content == body, link
+
+
+def test_as_of_without_a_point_is_a_located_422(client: TestClient) -> None:
+    for path in ("/evidence", "/what-works", "/evidence/gap-map"):
+        for value in ("last tuesday", "1999-01-01"):
+            body = problem(client.get(path, params={"as_of": value}), 422, "invalid")
+            assert body["errors"][0]["location"] == "query.as_of"
