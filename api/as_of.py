@@ -68,8 +68,10 @@ def permalink(request: Request, load_id: str) -> str:
     return f"{settings.public_base_uri.rstrip('/')}{request.url.path}?{urlencode(params)}"
 
 
-def snapshots_for(settings: ApiSettings, max_claims: int) -> Snapshots | None:
-    """The process's past points, unless `as_of_points` is 0."""
-    if settings.as_of_points == 0:
-        return None
-    return Snapshots(settings, keep=settings.as_of_points, max_claims=max_claims or 2_000_000)
+KEPT_POINTS = 2
+"""Past points kept rebuilt at once, each a scratch database as large as the graph was then."""
+
+
+def snapshots_for(settings: ApiSettings, max_claims: int) -> Snapshots:
+    """The process's past points."""
+    return Snapshots(settings, keep=KEPT_POINTS, max_claims=max_claims or 2_000_000)

@@ -92,8 +92,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            if app.state.snapshots is not None:
-                await app.state.snapshots.close()
+            await app.state.snapshots.close()
             sparql_service.close()
             await state.close()
 

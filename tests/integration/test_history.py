@@ -217,3 +217,23 @@ def test_as_of_without_a_point_is_a_located_422(client: TestClient) -> None:
         for value in ("last tuesday", "1999-01-01"):
             body = problem(client.get(path, params={"as_of": value}), 422, "invalid")
             assert body["errors"][0]["location"] == "query.as_of"
+
+
+def test_the_node_page_shows_its_history_and_the_past(
+    client: TestClient, sequence: dict[str, Any]
+) -> None:
+    claim = claim_of(client)["id"]
+    page = client.get(f"/doc/evidence-claim/{claim}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "History (3)" in page.text
+    for load_id in sequence["loads"]:
+        assert f"?as_of={load_id}" in page.text
+    then = client.get(
+        f"/doc/evidence-claim/{claim}",
+        params={"as_of": sequence["loads"][0]},
+        headers={"Accept": "text/html"},
+    )
+    assert then.status_code == 200
+    assert "As the graph stood at load" in then.text
+    assert "negative" in then.text
+    assert "mixed" not in then.text.split("History")[0]
