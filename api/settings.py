@@ -20,13 +20,6 @@ class ApiSettings(GraphSettings):
         default="development", description="'production' refuses placeholder secrets."
     )
     max_page_size: int = Field(default=200, ge=1, le=10_000, description="Upper bound of limit.")
-    as_of_points: int = Field(
-        default=2,
-        ge=0,
-        le=16,
-        description="Past points (as_of) the evidence answers keep rebuilt, each a scratch "
-        "database as large as the graph was then; 0: as_of only on node pages and history.",
-    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description="Origins allowed to call the API from a browser (JSON list); none by default.",
