@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import AsyncIterator, Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from neo4j import AsyncManagedTransaction, AsyncTransaction
 
+from graph.db import Db
 from graph.model import Kind
 from graph.queries import versions as q
 
@@ -146,3 +147,16 @@ async def _record_batch(
 def _batches(items: list[Any]) -> Iterator[list[Any]]:
     for start in range(0, len(items), BATCH):
         yield items[start : start + BATCH]
+
+
+async def dump(db: Db) -> AsyncIterator[dict[str, Any]]:
+    """Every version, for a backup (streamed: memory stays bounded)."""
+    async for rows in db.stream(q.ALL_VERSIONS):
+        for row in rows:
+            yield dict(row["version"])
+
+
+async def restore(db: Db, rows: list[dict[str, Any]]) -> None:
+    """Recreate versions from a backup, as they were."""
+    for batch in _batches(rows):
+        await db.write(q.CREATE_VERSIONS, rows=batch)

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-VERSION_LABEL = "Version"
-
 SCHEMA: tuple[LiteralString, ...] = (
     "CREATE INDEX version_node IF NOT EXISTS FOR (v:Version) ON (v.node)",
     "CREATE INDEX version_at IF NOT EXISTS FOR (v:Version) ON (v.at)",
@@ -124,3 +122,5 @@ RETURN l {.*} AS props
 
 # The engine lists a kind's nodes in the order they were made: a past graph is rebuilt in it.
 ENTITY_ORDER: LiteralString = "MATCH (n:Entity) RETURN collect(n.id) AS ids"
+
+ALL_VERSIONS: LiteralString = "MATCH (v:Version) RETURN v {.*} AS version"
