@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api import docs, errors, hardening, pages
+from api.as_of import snapshots_for
 from api.deps import GraphState
 from api.head import HeadAsGet
 from api.query_params import refuse_unknown_query_parameters
@@ -22,6 +23,7 @@ from api.routes import (
     explore,
     graph,
     health,
+    history,
     linked_data,
     nodes,
     rdf,
@@ -84,10 +86,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             log.warning("the graph is not reachable yet; serving and retrying on demand")
         sparql_service = SparqlService(sparql_limits(settings), settings.public_base_uri)
         app.state.sparql = sparql_service
-        app.state.evidence_store = evidence_store(EvidenceIndexSettings())
+        index_settings = EvidenceIndexSettings()
+        app.state.evidence_store = evidence_store(index_settings)
+        app.state.snapshots = snapshots_for(settings, index_settings.max_claims)
         try:
             yield
         finally:
+            await app.state.snapshots.close()
             sparql_service.close()
             await state.close()
 
@@ -112,6 +117,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     routers = (
         health,
         nodes,
+        history,
         evidence,
         approaches,
         graph,

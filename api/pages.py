@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from graph.history import History, Point
 from graph.repository import NodeDetail
 from ontology.formats import FORMATS
 
@@ -47,8 +48,16 @@ def render(template: str, page_path: str, **context: Any) -> str:
     return _env.get_template(template).render(stylesheet=stylesheet, **context)
 
 
-def node_page(detail: NodeDetail, doc_path: str, id_path: str) -> str:
-    """The HTML page for a node: its properties, its links, and the same data in RDF."""
+def node_page(
+    detail: NodeDetail,
+    doc_path: str,
+    id_path: str,
+    *,
+    versions: History | None = None,
+    as_of: Point | None = None,
+) -> str:
+    """The HTML page for a node: its properties, its links, the same data in RDF, and its
+    history (what each load that changed it changed, when, and on whose word)."""
     props = detail.properties
     facts = [
         (key.replace("_", " "), [str(v) for v in (value if isinstance(value, list) else [value])])
@@ -65,6 +74,8 @@ def node_page(detail: NodeDetail, doc_path: str, id_path: str) -> str:
         doc_path=doc_path,
         id_path=id_path,
         formats=FORMATS,
+        versions=versions,
+        as_of=as_of,
     )
 
 

@@ -16,9 +16,10 @@ from typing import Any
 from graph.errors import EngineError
 from graph.settings import GraphSettings
 
-HIDDEN_TYPES = ("ApiKey", "Load")
+HIDDEN_TYPES = ("ApiKey", "Load", "Version")
 """Node labels that are bookkeeping, not published data: API keys (organisation, scope, secret
-hash) and load records. Researchers' Cypher runs as a reader that cannot see them."""
+hash), load records and versions (graph/versions.py). Researchers' Cypher runs as a reader that
+cannot see them."""
 
 
 def write_groups(path: Path, settings: GraphSettings) -> None:

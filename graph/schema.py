@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from graph.queries import schema as schema_q
+from graph.queries import versions as versions_q
 
 if TYPE_CHECKING:
     from graph.db import Db
@@ -16,6 +17,7 @@ async def ensure_schema(db: Db) -> None:
         *schema_q.SCHEMA,
         *schema_q.KIND_ID_INDEXES,
         *schema_q.LOAD_INDEXES,
+        *versions_q.SCHEMA,
         *db.dialect.schema_statements,
     ):
         await db.write(statement)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from neo4j import AsyncManagedTransaction, AsyncTransaction
 
+from graph import versions
 from graph.db import Db
 from graph.errors import Conflict
 from graph.model import Kind, Rel
@@ -202,6 +203,11 @@ class LoadWriter:
         """The transaction written to: a long load moves on to a new one from time to time."""
         self.load = load
         self.counts = WriteCounts()
+        # What the load changed, for its versions (graph/versions.py): ids only, cheap to keep.
+        self._created: set[str] = set()
+        self._updated: set[str] = set()
+        self._links_moved: set[str] = set()
+        self._removed: set[str] = set()
 
     async def write(
         self,
@@ -244,7 +250,18 @@ class LoadWriter:
             result = await self.tx.run(writes_q.REMOVE_ORPHAN_CLAIMS)
             record = await result.single()
             self.counts.nodes_removed += record["removed"] if record else 0
+            self._removed.update(record["ids"] if record else [])
         if record_load and self.counts.changed:
+            started = self.load.props.get("started_at")
+            await versions.record(
+                self.tx,
+                self.load.id,
+                started if isinstance(started, str) else None,
+                created=self._created,
+                updated=self._updated,
+                maybe=self._links_moved,
+                removed=self._removed,
+            )
             props = {
                 **self.load.props,
                 "id": self.load.id,
@@ -276,9 +293,11 @@ class LoadWriter:
             if node.id not in stored:
                 created[node.kind].append(row)
                 of_kind.created += 1
+                self._created.add(node.id)
             elif stored[node.id][1] != digest:
                 updated.append(row)
                 of_kind.updated += 1
+                self._updated.add(node.id)
             else:
                 self.counts.nodes_unchanged += 1
                 of_kind.unchanged += 1
@@ -306,6 +325,10 @@ class LoadWriter:
                 self.counts.links_created += created
                 self.counts.links_updated += touched
                 self.counts.links_unchanged += len(batch) - created - touched
+                if created or touched:
+                    # Which of the batch's links moved is not told: its sources are compared
+                    # with their latest versions instead.
+                    self._links_moved.update(row["from_id"] for row in batch)
 
     async def _remove_stale_links(
         self, authoritative: Sequence[str], links: Sequence[LinkRow]
@@ -320,7 +343,10 @@ class LoadWriter:
         for batch in _batches(rows):
             result = await self.tx.run(writes_q.REMOVE_STALE_LINKS, rows=batch, load=self.load.id)
             record = await result.single()
-            self.counts.links_removed += record["removed"] if record else 0
+            removed = record["removed"] if record else 0
+            self.counts.links_removed += removed
+            if removed:
+                self._links_moved.update(str(row["id"]) for row in batch)
 
 
 def _counts_as_props(counts: WriteCounts) -> dict[str, int]:

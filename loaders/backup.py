@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import anyio
 import pyoxigraph as ox
 
-from graph import repository, writes
+from graph import repository, versions, writes
 from graph.db import Db
 from graph.writes import WriteCounts
 from ontology.export import export_graph
@@ -22,6 +23,23 @@ class BackupError(Exception):
 
 def checksum_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
+
+
+def versions_path(path: Path) -> Path:
+    """The history beside the public graph: versions as JSON lines (not public, so not RDF)."""
+    return path.with_name(path.name + ".versions.jsonl")
+
+
+async def _backup_versions(db: Db, path: Path) -> str:
+    digest = hashlib.sha256()
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as out:
+        async for row in versions.dump(db):
+            line = (json.dumps(row, sort_keys=True, ensure_ascii=False) + "\n").encode()
+            digest.update(line)
+            out.write(line)
+    partial.replace(path)
+    return digest.hexdigest()
 
 
 async def backup(db: Db, path: Path, *, base_uri: str) -> str:
@@ -40,7 +58,11 @@ async def backup(db: Db, path: Path, *, base_uri: str) -> str:
             digest.update(chunk)
             out.write(chunk)
     partial.replace(path)  # a backup is complete or absent, never half written
-    checksum_path(path).write_text(f"{digest.hexdigest()}  {path.name}\n", encoding="utf-8")
+    history = versions_path(path)
+    history_digest = await _backup_versions(db, history)
+    checksum_path(path).write_text(
+        f"{digest.hexdigest()}  {path.name}\n{history_digest}  {history.name}\n", encoding="utf-8"
+    )
     return digest.hexdigest()
 
 
@@ -62,7 +84,22 @@ async def restore(db: Db, path: Path, *, base_uri: str) -> WriteCounts:
         record_load=False,
     )
     await writes.restore_loads(db, read.loads)
+    await versions.restore(db, await anyio.to_thread.run_sync(_read_versions, path))
     return counts
+
+
+def _read_versions(path: Path) -> list[dict[str, object]]:
+    """The versions beside a backup, checked against their line in the checksum file; none
+    for a backup made before versions were kept (blocking: run in a worker thread)."""
+    history = versions_path(path)
+    lines = checksum_path(path).read_text(encoding="utf-8").splitlines()
+    expected = [line.split()[0] for line in lines[1:] if line.split()[1:] == [history.name]]
+    if not expected:
+        return []
+    body = history.read_bytes() if history.exists() else b""
+    if hashlib.sha256(body).hexdigest() != expected[0]:
+        raise BackupError(f"{history} does not match its checksum: it is damaged or incomplete.")
+    return [json.loads(line) for line in body.decode("utf-8").splitlines() if line]
 
 
 def _read_backup(path: Path, base: str) -> Read:

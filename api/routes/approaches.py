@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import Field
 
+from api.as_of import AsOfParam, graph_at
 from api.deps import DbDep, EvidenceStoreDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from graph import approaches
@@ -37,14 +38,14 @@ The rule as data: `GET /ratings`.
 """The rule in words, as `data/evidence/ratings.yaml` states it (a test keeps them equal)."""
 
 
-class ApproachesQuery(RawFilter):
+class ApproachesQuery(RawFilter, AsOfParam):
     """The evidence filters, and which page of the ranking."""
 
     limit: int = Field(default=20, ge=1)
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
-class InterventionsQuery(RawFilter):
+class InterventionsQuery(RawFilter, AsOfParam):
     """The evidence filters, the order, and which page."""
 
     sort: Literal["family", "rating"] = Field(
@@ -56,12 +57,16 @@ class InterventionsQuery(RawFilter):
 
 @router.get("/what-works", description=RULE_DOC)
 async def what_works(
+    request: Request,
+    response: Response,
     db: DbDep,
     settings: SettingsDep,
     store: EvidenceStoreDep,
     query: Annotated[ApproachesQuery, Query()],
 ) -> WhatWorks:
-    """Approaches ranked by their evidence for the outcomes: rating, best strength, studies."""
+    """Approaches ranked by their evidence for the outcomes: rating, best strength, studies.
+    With `as_of`, as the graph stood then; the Link header is this answer's permalink."""
+    db, store = await graph_at(request, response.headers, db, store, query.as_of)
     return await approaches.what_works(
         db,
         await resolve(db, query, store),
@@ -73,12 +78,15 @@ async def what_works(
 
 @router.get("/interventions", description=RULE_DOC)
 async def interventions(
+    request: Request,
+    response: Response,
     db: DbDep,
     settings: SettingsDep,
     store: EvidenceStoreDep,
     query: Annotated[InterventionsQuery, Query()],
 ) -> InterventionPage:
     """Every approach with its family, its number of case studies and its evidence card."""
+    db, store = await graph_at(request, response.headers, db, store, query.as_of)
     return await approaches.interventions(
         db,
         await resolve(db, query, store),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import Field
 
+from api.as_of import AsOfParam, graph_at
 from api.deps import DbDep, EvidenceStoreDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from graph import evidence
@@ -20,7 +21,7 @@ from ontology.formats import best_media_type
 router = APIRouter(prefix="/evidence", tags=["evidence"], responses={422: PROBLEM_RESPONSES[422]})
 
 
-class WhatWorksQuery(RawFilter):
+class WhatWorksQuery(RawFilter, AsOfParam):
     """The filters, which page of the ranking, and JSON or CSV."""
 
     limit: int = Field(default=20, ge=1)
@@ -30,7 +31,7 @@ class WhatWorksQuery(RawFilter):
     )
 
 
-class FacetsQuery(RawFilter):
+class FacetsQuery(RawFilter, AsOfParam):
     """The filters, and the dimensions to count by."""
 
     group_by: list[Dimension] = Field(
@@ -44,7 +45,7 @@ GapDimension = Literal[
 ]
 
 
-class GapMapQuery(RawFilter):
+class GapMapQuery(RawFilter, AsOfParam):
     """The filters, the map's two dimensions, and JSON or CSV."""
 
     rows: GapDimension = "intervention"
@@ -67,6 +68,7 @@ async def _resolve(db: DbDep, raw: RawFilter, store: EvidenceStoreDep) -> Eviden
     },
 )
 async def what_works(
+    request: Request,
     db: DbDep,
     settings: SettingsDep,
     store: EvidenceStoreDep,
@@ -76,7 +78,10 @@ async def what_works(
     """Case studies with evidence for the outcomes, strongest evidence first, then most recent.
 
     Each row says why it matched. Weak evidence is shown as weak (strength 1-5), never hidden.
+    With `as_of`, as the graph stood then; the Link header is this answer's permalink.
     """
+    pinned: dict[str, str] = {}
+    db, store = await graph_at(request, pinned, db, store, query.as_of)
     page = await evidence.what_works(
         db,
         await _resolve(db, query, store),
@@ -92,9 +97,10 @@ async def what_works(
             headers={
                 "Content-Disposition": 'attachment; filename="evidence.csv"',
                 "X-Total-Count": str(page.total),
+                **pinned,
             },
         )
-    return Response(page.model_dump_json(), media_type="application/json")
+    return Response(page.model_dump_json(), media_type="application/json", headers=pinned)
 
 
 def _format(accept: str | None) -> str:
@@ -104,11 +110,14 @@ def _format(accept: str | None) -> str:
 
 @router.get("/facets")
 async def facets(
+    request: Request,
+    response: Response,
     db: DbDep,
     store: EvidenceStoreDep,
     query: Annotated[FacetsQuery, Query()],
 ) -> list[Facet]:
     """Case-study counts for the current filter, grouped by each dimension asked for."""
+    db, store = await graph_at(request, response.headers, db, store, query.as_of)
     evidence_filter = await _resolve(db, query, store)
     return await evidence.facets(
         db,
@@ -130,15 +139,19 @@ async def facets(
     },
 )
 async def gap_map(
+    request: Request,
     db: DbDep,
     store: EvidenceStoreDep,
     query: Annotated[GapMapQuery, Query()],
 ) -> Response:
     """An evidence-and-gap map: every rows x columns cell, empty ones included, with the number
-    of case studies, their strength distribution and the strongest evidence."""
+    of case studies, their strength distribution and the strongest evidence. With `as_of`, as
+    the graph stood then; the Link header is this answer's permalink."""
     rows, cols = query.rows, query.cols
     if rows == cols:
         raise _same_dimension()
+    pinned: dict[str, str] = {}
+    db, store = await graph_at(request, pinned, db, store, query.as_of)
     result = await evidence.gap_map(
         db,
         await _resolve(db, query, store),
@@ -150,9 +163,12 @@ async def gap_map(
         return Response(
             gap_map_csv(result),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="gap-map-{rows}-{cols}.csv"'},
+            headers={
+                "Content-Disposition": f'attachment; filename="gap-map-{rows}-{cols}.csv"',
+                **pinned,
+            },
         )
-    return Response(result.model_dump_json(), media_type="application/json")
+    return Response(result.model_dump_json(), media_type="application/json", headers=pinned)
 
 
 def _same_dimension() -> Exception:

@@ -12,9 +12,11 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.pages import node_page
-from graph import repository
+from api.routes.nodes import AsOf
+from graph import history, repository
 from graph.db import Db
 from graph.errors import NotFound
+from graph.history import History
 from graph.model import Kind
 from ontology import jsonld
 from ontology.dataset import void_triples
@@ -24,6 +26,8 @@ from ontology.mapping import PREFIXES, document_triples, load_triples
 router = APIRouter(tags=["linked data"])
 
 HTML, JSON = "text/html", "application/json"
+HISTORY_ON_PAGE = 20
+"""The latest versions a node's page lists; GET /nodes/{id}/history pages through them all."""
 OFFERED = [HTML, JSON, *(f.media_type for f in FORMATS)]
 RDF_OFFERED = [f.media_type for f in FORMATS]
 _KINDS = {kind.slug: kind for kind in Kind}
@@ -47,7 +51,7 @@ async def identifier(db: DbDep, kind: KindSlug, node_id: str) -> RedirectRespons
     if kind == "load":
         await repository.load_by_id(db, node_id)
     else:
-        await _detail(db, kind, node_id)
+        await _detail(db, kind, node_id, None)
     return RedirectResponse(f"/doc/{kind}/{node_id}", status_code=303, headers={"Vary": "Accept"})
 
 
@@ -71,8 +75,10 @@ async def document(
     kind: KindSlug,
     ident: Ident,
     accept: Annotated[str | None, Header()] = None,
+    as_of: AsOf = None,
 ) -> Response:
-    """A resource's description, negotiated (HTML, JSON, Turtle, N-Triples, JSON-LD, RDF/XML)."""
+    """A resource's description, negotiated (HTML, JSON, Turtle, N-Triples, JSON-LD, RDF/XML);
+    with `as_of`, as it stood then. The HTML page lists the node's history."""
     node_id, _, suffix = ident.partition(".")
     media_type = _by_suffix(suffix) if suffix else best_media_type(accept, OFFERED)
     if media_type is None:
@@ -84,9 +90,16 @@ async def document(
         if media_type in (HTML, JSON):
             return Response(load.model_dump_json(), media_type=JSON, headers=headers)
         return _rdf(list(load_triples(base, load)), _format(media_type), headers)
-    detail = await _detail(db, kind, node_id)
+    point = await history.resolve(db, as_of, "query.as_of") if as_of is not None else None
+    detail = await _detail(db, kind, node_id, point)
     if media_type == HTML:
-        page = node_page(detail, f"/doc/{kind}/{node_id}", f"/id/{kind}/{node_id}")
+        page = node_page(
+            detail,
+            f"/doc/{kind}/{node_id}",
+            f"/id/{kind}/{node_id}",
+            versions=await _versions(db, node_id),
+            as_of=point,
+        )
         return Response(page, media_type="text/html; charset=utf-8", headers=headers)
     if media_type == JSON:
         return Response(detail.model_dump_json(), media_type=JSON, headers=headers)
@@ -124,11 +137,23 @@ async def void(
     return _rdf(list(void_triples(base, latest)), _format(media_type), {"Vary": "Accept"})
 
 
-async def _detail(db: Db, kind_slug: str, node_id: str) -> repository.NodeDetail:
+async def _versions(db: Db, node_id: str) -> History | None:
+    try:
+        return await history.node_history(db, node_id, limit=HISTORY_ON_PAGE, offset=0)
+    except NotFound:  # loaded before versions were recorded
+        return None
+
+
+async def _detail(
+    db: Db, kind_slug: str, node_id: str, point: history.Point | None
+) -> repository.NodeDetail:
     kind = _KINDS.get(kind_slug)
     if kind is None:
         raise NotFound(f"{kind_slug}/{node_id}")
-    detail = await repository.node_detail(db, node_id)
+    if point is not None:
+        detail = await history.node_at(db, node_id, point)
+    else:
+        detail = await repository.node_detail(db, node_id)
     if detail.kind is not kind:
         raise NotFound(f"{kind_slug}/{node_id}")
     return detail

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
-from graph import repository
+from graph import history, repository
 from graph.model import Kind
 from graph.repository import KindCount, NodeDetail, Page, SearchHit
 
@@ -53,9 +53,24 @@ async def list_nodes(
     )
 
 
+AsOf = Annotated[
+    str | None,
+    Query(
+        min_length=1,
+        max_length=100,
+        description="Answer as the graph stood then: a load id or an ISO 8601 date-time.",
+        examples=["2026-12-01T09:00:00Z"],
+    ),
+]
+
+
 @router.get("/nodes/{node_id}", responses={404: PROBLEM_RESPONSES[404]})
-async def node_detail(db: DbDep, node_id: NodeId) -> NodeDetail:
-    """A node's properties and its links, with the names and kinds of what it links to."""
+async def node_detail(db: DbDep, node_id: NodeId, as_of: AsOf = None) -> NodeDetail:
+    """A node's properties and its links, with the names and kinds of what it links to; with
+    `as_of`, as it stood then (its outgoing links only)."""
+    if as_of is not None:
+        point = await history.resolve(db, as_of, "query.as_of")
+        return await history.node_at(db, node_id, point)
     return await repository.node_detail(db, node_id)
 
 

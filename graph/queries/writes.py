@@ -53,8 +53,9 @@ RETURN count(*) AS removed
 REMOVE_ORPHAN_CLAIMS: LiteralString = """
 MATCH (c:EvidenceClaim)
 WHERE NOT EXISTS { MATCH (:CaseStudy)-[:HAS_CLAIM]->(c) }
+WITH c, c.id AS id
 DETACH DELETE c
-RETURN count(*) AS removed
+RETURN count(id) AS removed, collect(id) AS ids
 """
 
 
