@@ -10,13 +10,14 @@ from importlib.metadata import version
 from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import docs, errors, hardening, pages
+from api import docs, errors, hardening, intake, pages
 from api.deps import GraphState
 from api.head import HeadAsGet
 from api.query_params import refuse_unknown_query_parameters
 from api.routes import (
     approaches,
     contributions,
+    curation,
     cypher,
     evidence,
     explore,
@@ -25,7 +26,9 @@ from api.routes import (
     linked_data,
     nodes,
     rdf,
+    reports,
     sparql,
+    submissions,
 )
 from api.settings import ApiSettings
 from graph import researcher
@@ -103,6 +106,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.settings = settings
+    app.state.intake_limiter = intake.limiter(settings)
     # Gzip on request (Accept-Encoding), streamed responses included.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     # Outside gzip (a HEAD gets the GET's Content-Encoding and length), inside the access log.
@@ -119,6 +123,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         rdf,
         linked_data,
         contributions,
+        submissions,
+        curation,
+        reports,
         sparql,
     )
     for module in routers:

@@ -8,6 +8,7 @@ Content-Security-Policy it is sent with.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from graph.curation import PublicDecision
 from graph.repository import NodeDetail
 from ontology.formats import FORMATS
 
@@ -47,8 +49,14 @@ def render(template: str, page_path: str, **context: Any) -> str:
     return _env.get_template(template).render(stylesheet=stylesheet, **context)
 
 
-def node_page(detail: NodeDetail, doc_path: str, id_path: str) -> str:
-    """The HTML page for a node: its properties, its links, and the same data in RDF."""
+def node_page(
+    detail: NodeDetail,
+    doc_path: str,
+    id_path: str,
+    decisions: Sequence[PublicDecision] = (),
+) -> str:
+    """The HTML page for a node: its properties, its links, the curators' decisions and
+    corrections that wrote it, and the same data in RDF."""
     props = detail.properties
     facts = [
         (key.replace("_", " "), [str(v) for v in (value if isinstance(value, list) else [value])])
@@ -65,6 +73,7 @@ def node_page(detail: NodeDetail, doc_path: str, id_path: str) -> str:
         doc_path=doc_path,
         id_path=id_path,
         formats=FORMATS,
+        decisions=decisions,
     )
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from graph.db import Db
 from graph.queries import curation as curation_q
+from graph.repository import LoadInfo
 
 MAX_DECISIONS = 100
 """A statement with more decisions than this shows the first ones; it never happens in practice."""
@@ -34,7 +35,9 @@ class PublicDecision(BaseModel):
     subjects: list[str] = Field(default_factory=list)
 
 
-def _decision(props: dict[str, Any]) -> PublicDecision:
+def decision(load: LoadInfo) -> PublicDecision:
+    """A decision's public record, from its load's."""
+    props: dict[str, Any] = load.properties
     return PublicDecision(
         load_id=props["id"],
         activity=props["activity"],
@@ -50,10 +53,15 @@ def _decision(props: dict[str, Any]) -> PublicDecision:
     )
 
 
+async def loads_about(db: Db, node_id: str) -> list[LoadInfo]:
+    """The loads of the decisions and corrections that wrote `node_id`, oldest first."""
+    rows = await db.read(curation_q.DECISIONS_ABOUT, id=node_id, limit=MAX_DECISIONS)
+    return [LoadInfo(id=r["props"]["id"], properties=r["props"]) for r in rows]
+
+
 async def decisions_about(db: Db, node_id: str) -> list[PublicDecision]:
     """The decisions and corrections that wrote `node_id`, oldest first."""
-    rows = await db.read(curation_q.DECISIONS_ABOUT, id=node_id, limit=MAX_DECISIONS)
-    return [_decision(r["props"]) for r in rows]
+    return [decision(load) for load in await loads_about(db, node_id)]
 
 
 async def study_of_claim(db: Db, claim_id: str) -> str | None:

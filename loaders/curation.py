@@ -9,7 +9,7 @@ published grade is the curator's.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -70,7 +70,7 @@ class Decline(BaseModel):
     note: Text | None = None
 
 
-Decision = Accept | RequestChanges | Decline
+Decision = Annotated[Accept | RequestChanges | Decline, Field(discriminator="decision")]
 
 
 class DecisionResult(BaseModel):

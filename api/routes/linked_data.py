@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.pages import node_page
-from graph import repository
+from graph import curation, repository
 from graph.db import Db
 from graph.errors import NotFound
 from graph.model import Kind
@@ -85,12 +85,17 @@ async def document(
             return Response(load.model_dump_json(), media_type=JSON, headers=headers)
         return _rdf(list(load_triples(base, load)), _format(media_type), headers)
     detail = await _detail(db, kind, node_id)
-    if media_type == HTML:
-        page = node_page(detail, f"/doc/{kind}/{node_id}", f"/id/{kind}/{node_id}")
-        return Response(page, media_type="text/html; charset=utf-8", headers=headers)
     if media_type == JSON:
         return Response(detail.model_dump_json(), media_type=JSON, headers=headers)
-    return _rdf(list(document_triples(base, detail)), _format(media_type), headers)
+    loads = await curation.loads_about(db, node_id)
+    if media_type == HTML:
+        decided = [curation.decision(load) for load in loads]
+        page = node_page(detail, f"/doc/{kind}/{node_id}", f"/id/{kind}/{node_id}", decided)
+        return Response(page, media_type="text/html; charset=utf-8", headers=headers)
+    triples = list(document_triples(base, detail))
+    for load in loads:  # who decided, when and why: PROV, with the statement
+        triples += load_triples(base, load)
+    return _rdf(triples, _format(media_type), headers)
 
 
 @router.get(
