@@ -21,7 +21,7 @@ from graph.model import Kind
 from graph.private import PrivateRecord
 from graph.private_labels import PrivateLabel
 from graph.rating_rule import Direction
-from graph.vocabulary import Unknown, from_graph
+from graph.vocabulary import Unknown, Vocabulary, from_graph
 from graph.writes import PropertyValue
 from loaders.records import CaseStudyRecord, EvidenceTypeName, Slug, Text
 from loaders.report import LoadFailed
@@ -176,8 +176,16 @@ async def _accept(
 ) -> DecisionResult:
     submitted = CaseStudyRecord.model_validate(record.doc["case_study"])
     if len(decision.grades) != len(submitted.evidence):
-        message = f"Give one grade per claim: the submission has {len(submitted.evidence)}."
-        raise GradesMismatch([{"location": "body.grades", "message": message}])
+        count = f"Give one grade per claim: the submission has {len(submitted.evidence)}."
+        raise GradesMismatch([{"location": "body.grades", "message": count}])
+    vocabulary = await from_graph(db)
+    too_strong = [
+        {"location": f"body.grades.{i}.level", "message": why}
+        for i, grade in enumerate(decision.grades)
+        if (why := _above_its_type(vocabulary, grade))
+    ]
+    if too_strong:
+        raise GradesMismatch(too_strong)
     graded = [
         claim.model_copy(update=grade.model_dump(exclude_none=True))
         for claim, grade in zip(submitted.evidence, decision.grades, strict=True)
@@ -232,6 +240,22 @@ def subject_props(ids: list[str], study: str) -> dict[str, PropertyValue]:
     ordered = sorted(set(ids))
     kinds = [Kind.CASE_STUDY if i == study else Kind.EVIDENCE_CLAIM for i in ordered]
     return {"subjects": ordered, "subject_kinds": [k.value for k in kinds]}
+
+
+def _above_its_type(vocabulary: Vocabulary, grade: Grade) -> str | None:
+    """Why a grade is stronger than its evidence type supports (the type's default level in
+    data/evidence/scales.yaml, the rule partners' contributions keep too), or None."""
+    type_term = vocabulary.terms.get(grade.evidence_type.node_id)
+    ceiling = vocabulary.terms.get(type_term.default_level or "") if type_term else None
+    level = vocabulary.terms.get(grade.level) if grade.level else None
+    if level is None or ceiling is None or level.strength is None or ceiling.strength is None:
+        return None  # no level given (the type's own), or unknown: the load says which
+    if level.strength <= ceiling.strength:
+        return None
+    return (
+        f"{grade.level!r} (strength {level.strength}) is more than {grade.evidence_type.value!r} "
+        f"evidence supports: at most strength {ceiling.strength} ({ceiling.id!r})."
+    )
 
 
 def _claim_text(claim: Any) -> str:
