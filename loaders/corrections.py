@@ -43,6 +43,8 @@ _NODE_FIELDS = frozenset(NodeRecord.model_fields) - _NOT_FIELDS
 
 
 class ReportStatus(StrEnum):
+    """Where a report stands: open, or resolved as corrected or kept."""
+
     OPEN = "open"
     CORRECTED = "corrected"
     KEPT = "kept"

@@ -72,6 +72,8 @@ class EvaluationStatus(StrEnum):
 
 
 class SubmissionStatus(StrEnum):
+    """Where a submission stands in the curators' review."""
+
     SUBMITTED = "submitted"
     CHANGES_REQUESTED = "changes_requested"
     ACCEPTED = "accepted"
