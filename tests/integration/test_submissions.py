@@ -148,3 +148,20 @@ def test_submissions_are_rate_limited_per_address(
 
 def test_an_unknown_receipt_is_404(client: TestClient) -> None:
     problem(client.get("/submissions/snosuch"), 404, "not-found")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "MATCH (s:Submission) RETURN s",
+        "MATCH (r:ErrorReport) RETURN r",
+        "MATCH (n) WHERE NOT n:Entity RETURN n",
+        "MATCH (n) WHERE n.doc IS NOT NULL RETURN n.doc AS d",
+    ],
+)
+def test_researchers_cypher_cannot_read_submissions(client: TestClient, statement: str) -> None:
+    submit(client)
+    response = client.post("/cypher", json={"query": statement})
+    assert response.status_code in (200, 403, 422), response.text
+    assert "pat@testshire" not in response.text
+    assert SUBMISSION["case_study"]["title"] not in response.text
