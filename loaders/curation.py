@@ -175,6 +175,15 @@ async def _accept(
     db: Db, record: PrivateRecord, decision: Accept, curator: ApiKey, entry: dict[str, Any]
 ) -> DecisionResult:
     submitted = CaseStudyRecord.model_validate(record.doc["case_study"])
+    if record.doc["evaluation_status"] != EvaluationStatus.COMPLETED:
+        # No findings yet: published as a study under way, with no claims to count as evidence
+        # until its report is in (the submitter's expected claims stay in the submission).
+        if decision.grades:
+            message = (
+                "A planned or ongoing evaluation has no findings yet: accept it without grades."
+            )
+            raise GradesMismatch([{"location": "body.grades", "message": message}])
+        submitted = submitted.model_copy(update={"evidence": []})
     if len(decision.grades) != len(submitted.evidence):
         count = f"Give one grade per claim: the submission has {len(submitted.evidence)}."
         raise GradesMismatch([{"location": "body.grades", "message": count}])

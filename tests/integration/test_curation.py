@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from api.settings import ApiSettings
 from graph.keys import Scope
 from tests.helpers import (
+    CURATOR_GRADE,
     SUBMISSION,
     accept,
     bindings,
@@ -195,3 +196,21 @@ def test_grades_that_do_not_fit_are_refused_located_and_nothing_is_written(
     problem(response, 422, "invalid")
     assert fingerprint(sync_driver, settings) == before
     assert client.get(f"/submissions/{receipt}").json()["status"] == "submitted"
+
+
+def test_a_planned_evaluation_is_published_without_claims_with_its_status(
+    client: TestClient, curator: str
+) -> None:
+    planned = {**SUBMISSION, "evaluation_status": "planned", "expected_report_date": "2027-03-31"}
+    receipt = submit(client, planned).json()["receipt"]
+    auth = {"Authorization": f"Bearer {curator}"}
+    graded = {"decision": "accept", "reason": "Registered.", "grades": [CURATOR_GRADE]}
+    response = client.post(f"/submissions/{receipt}/decisions", json=graded, headers=auth)
+    problem(response, 422, "invalid")
+    registered = {"decision": "accept", "reason": "Registered.", "grades": []}
+    response = client.post(f"/submissions/{receipt}/decisions", json=registered, headers=auth)
+    assert response.status_code == 200, response.text
+    study = response.json()["case_study"]
+    assert study not in _services(client)  # no findings yet: nothing counts as evidence
+    page = client.get(f"/doc/case-study/{study}", headers={"Accept": "text/html"}).text
+    assert "Evaluation planned, report expected 2027-03-31" in page
