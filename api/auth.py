@@ -105,4 +105,5 @@ def bearer_token(scope: AsgiScope) -> str | None:
 
 
 ContributorKey = Annotated[ApiKey, requires(Scope.CONTRIBUTE)]
+CuratorKey = Annotated[ApiKey, requires(Scope.CURATE)]
 AdminKey = Annotated[ApiKey, requires(Scope.ADMIN)]

@@ -38,6 +38,9 @@ from graph.errors import (
 )
 from graph.filters import InvalidFilter
 from graph.researcher import Abandoned, Busy, InvalidCypher, ReaderMissing, WriteRefused
+from loaders.corrections import ReportRefused
+from loaders.curation import GradesMismatch
+from loaders.submissions import HoneypotFilled, InvalidSubmission
 from ontology.formats import NotAcceptable
 from ontology.sparql.errors import SparqlError
 
@@ -138,6 +141,10 @@ CARRIERS: tuple[type[Exception], ...] = (
     ExportBusy,
     Unauthorised,
     Forbidden,
+    InvalidSubmission,
+    HoneypotFilled,
+    GradesMismatch,
+    ReportRefused,
 )
 """The errors (and their subclasses) that carry their own status, slug and headers."""
 

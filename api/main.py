@@ -10,7 +10,7 @@ from importlib.metadata import version
 from fastapi import Depends, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from api import docs, errors, hardening, pages
+from api import docs, errors, hardening, intake, pages
 from api.as_of import snapshots_for
 from api.deps import GraphState
 from api.head import HeadAsGet
@@ -18,6 +18,7 @@ from api.query_params import refuse_unknown_query_parameters
 from api.routes import (
     approaches,
     contributions,
+    curation,
     cypher,
     evidence,
     explore,
@@ -27,7 +28,9 @@ from api.routes import (
     linked_data,
     nodes,
     rdf,
+    reports,
     sparql,
+    submissions,
 )
 from api.settings import ApiSettings
 from graph import researcher
@@ -108,6 +111,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.settings = settings
+    app.state.intake_limiter = intake.limiter(settings)
     # Gzip on request (Accept-Encoding), streamed responses included.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     # Outside gzip (a HEAD gets the GET's Content-Encoding and length), inside the access log.
@@ -125,6 +129,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         rdf,
         linked_data,
         contributions,
+        submissions,
+        curation,
+        reports,
         sparql,
     )
     for module in routers:

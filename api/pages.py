@@ -8,6 +8,7 @@ Content-Security-Policy it is sent with.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from graph.history import History, Point
+from graph.curation import PublicDecision
 from graph.repository import NodeDetail
 from ontology.formats import FORMATS
 
@@ -55,9 +57,11 @@ def node_page(
     *,
     versions: History | None = None,
     as_of: Point | None = None,
+    decisions: Sequence[PublicDecision] = (),
 ) -> str:
-    """The HTML page for a node: its properties, its links, the same data in RDF, and its
-    history (what each load that changed it changed, when, and on whose word)."""
+    """The HTML page for a node: its properties, its links, the curators' decisions and
+    corrections that wrote it, the same data in RDF, and its history (what each load that
+    changed it changed, when, and on whose word)."""
     props = detail.properties
     facts = [
         (key.replace("_", " "), [str(v) for v in (value if isinstance(value, list) else [value])])
@@ -76,6 +80,7 @@ def node_page(
         formats=FORMATS,
         versions=versions,
         as_of=as_of,
+        decisions=decisions,
     )
 
 

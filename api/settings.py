@@ -65,6 +65,20 @@ class ApiSettings(GraphSettings):
     export_concurrency: int = Field(
         default=2, ge=1, le=64, description="Exports streamed at once; 503 for one more."
     )
+    submission_max_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        le=10 * 1024 * 1024,
+        description="Largest submission or report of an error accepted (bytes).",
+    )
+    submission_rate_per_minute: int = Field(
+        default=6,
+        ge=0,
+        description="Submissions and reports of errors a minute per client address; 0: off.",
+    )
+    submission_rate_burst: int = Field(
+        default=3, ge=1, description="Submissions and reports allowed in a burst."
+    )
     max_literal_chars: int = Field(
         default=100_000, ge=1, description="Longest literal (characters) a contribution may hold."
     )

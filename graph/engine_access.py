@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from graph.errors import EngineError
+from graph.private_labels import PrivateLabel
 from graph.settings import GraphSettings
 
-HIDDEN_TYPES = ("ApiKey", "Load", "Version")
-"""Node labels that are bookkeeping, not published data: API keys (organisation, scope, secret
-hash), load records and versions (graph/versions.py). Researchers' Cypher runs as a reader that
-cannot see them."""
+HIDDEN_TYPES = ("ApiKey", "Load", "Version", *(str(label) for label in PrivateLabel))
+"""Node labels that are bookkeeping or private, not published data: API keys (organisation,
+scope, secret hash), load records, versions (graph/versions.py), and private records
+(submissions and their contacts, reports). Researchers' Cypher runs as a reader that cannot see
+them."""
 
 
 def write_groups(path: Path, settings: GraphSettings) -> None:

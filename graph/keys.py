@@ -23,6 +23,8 @@ class Scope(StrEnum):
     """What an API key may do besides reading."""
 
     CONTRIBUTE = "contribute"
+    CURATE = "curate"
+    """Review members' submissions and reports of errors, and decide on them."""
     ADMIN = "admin"
 
 
@@ -100,3 +102,15 @@ async def revoke(db: Db, key_id: str) -> None:
     records = await db.write(keys_q.REVOKE_KEY, id=key_id, now=now)
     if not records:
         raise NotFound(key_id)
+
+
+async def stored(db: Db) -> list[dict[str, object]]:
+    """Every key as stored, its secret's digest included (for a backup; never served)."""
+    return [r["key"] for r in await db.read(keys_q.KEYS)]
+
+
+async def restore(db: Db, records: list[dict[str, object]]) -> int:
+    """Recreate keys from `stored`'s records: they work again with the same secrets."""
+    for props in records:
+        await db.write(keys_q.CREATE_KEY, props=props)
+    return len(records)

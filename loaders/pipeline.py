@@ -6,7 +6,7 @@ Case-study CSV files of any size stream through (loaders/writing.py): memory sta
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from importlib.metadata import version
@@ -43,6 +43,7 @@ async def load_paths(
     source_name: str | None = None,
     progress: Progress | None = None,
     max_literal_chars: int = MAX_LITERAL_CHARS,
+    provenance: Mapping[str, PropertyValue] | None = None,
 ) -> LoadReport:
     """Load data files (YAML/JSON/CSV/RDF, or directories of them) into the graph.
 
@@ -55,7 +56,8 @@ async def load_paths(
     cannot be changed. `dry_run` checks everything and writes nothing, reporting the counts
     (and removals) the real run would make. `source_name` is how a single uploaded file is
     named in provenance (instead of its temporary path). RDF literals longer than
-    `max_literal_chars` are refused.
+    `max_literal_chars` are refused. `provenance` is added to the load's record (a curator's
+    decision or a correction: who, why, which statements).
 
     Raises:
         LoadFailed: the input has problems; `report.issues` names file, line/row and field.
@@ -93,7 +95,7 @@ async def load_paths(
             info.path = source_name
     stream = LoadStream(db, vocabulary, report, contributor=contributor, progress=progress)
     total_studies = len(parsed.studies) + sum(t.records for t in parsed.study_tables)
-    load = _load_record(report, contributor)
+    load = _load_record(report, contributor, provenance or {})
     try:
         counts = await stream.run(
             load,
@@ -189,9 +191,12 @@ async def _check_contributor(db: Db, contributor: str, report: LoadReport) -> No
         report.issues.append(Issue(file="(contributor)", message=message))
 
 
-def _load_record(report: LoadReport, contributor: str | None) -> LoadRecord:
+def _load_record(
+    report: LoadReport, contributor: str | None, provenance: Mapping[str, PropertyValue]
+) -> LoadRecord:
     now = datetime.now(UTC)
     props: dict[str, PropertyValue] = {
+        **provenance,
         # To the microsecond: the latest load is the one that sorts last by started_at, and
         # two loads often start within the same second (a load, then a contribution).
         "started_at": now.isoformat(timespec="microseconds"),

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.model import CONCEPTS, Kind, Rel
@@ -187,6 +188,41 @@ def load_triples(base: str, load: LoadInfo) -> Iterator[ox.Triple]:
         yield ox.Triple(subject, _iri(CG.inputFile), ox.Literal(name))
     for digest in props.get("checksums") or []:
         yield ox.Triple(subject, _iri(CG.inputChecksum), ox.Literal(digest))
+    yield from _curation_triples(base, subject, props)
+
+
+CURATION_LITERALS: dict[str, URIRef] = {
+    "activity": CG.activityKind,
+    "decision": CG.decision,
+    "reason": CG.reason,
+    "changes": CG.change,
+    "submitter_claims": CG.submitterClaim,
+    "curator_grades": CG.curatorGrade,
+    "evaluation_status": CG.evaluationStatus,
+    "report": CG.resolvesReport,
+}
+"""A curator's decision or correction (a load with an `activity`): its record's literals."""
+
+
+def _curation_triples(
+    base: str, subject: ox.NamedNode, props: dict[str, Any]
+) -> Iterator[ox.Triple]:
+    """Who decided and why, and which statements the decision or correction wrote (PROV)."""
+    for name, predicate in CURATION_LITERALS.items():
+        value = props.get(name)
+        for item in (value if isinstance(value, list) else [value]) if value else []:
+            yield ox.Triple(subject, _iri(predicate), ox.Literal(str(item)))
+    if due := props.get("expected_report_date"):
+        yield ox.Triple(
+            subject, _iri(CG.expectedReportDate), ox.Literal(due, datatype=_iri(XSD.date))
+        )
+    if curator := props.get("curator"):
+        yield ox.Triple(
+            subject, _iri(PROV.wasAssociatedWith), node_iri(base, Kind.ORGANISATION, curator)
+        )
+    kinds = props.get("subject_kinds") or []
+    for node_id, kind in zip(props.get("subjects") or [], kinds, strict=False):
+        yield ox.Triple(subject, _iri(PROV.generated), node_iri(base, Kind(kind), node_id))
 
 
 def document_triples(base: str, detail: NodeDetail) -> Iterator[ox.Triple]:

@@ -46,6 +46,15 @@ class CG(DefinedNamespace):
     sourceFile: URIRef
     inputFile: URIRef
     inputChecksum: URIRef
+    activityKind: URIRef
+    decision: URIRef
+    reason: URIRef
+    change: URIRef
+    submitterClaim: URIRef
+    curatorGrade: URIRef
+    evaluationStatus: URIRef
+    expectedReportDate: URIRef
+    resolvesReport: URIRef
     EvidenceLevel: URIRef
     EvidenceType: URIRef
     Rating: URIRef

@@ -17,7 +17,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.model import Kind, Rel
 from graph.writes import LinkRow, NodeRow, PropertyValue
-from ontology.mapping import CLASSES, LITERALS, PREDICATES
+from ontology.mapping import CLASSES, CURATION_LITERALS, LITERALS, PREDICATES
 from ontology.namespaces import CG
 
 KIND_BY_CLASS = {str(iri): kind for kind, iri in CLASSES.items()}
@@ -187,7 +187,39 @@ def _load(
         elif predicate == str(CG.inputChecksum):
             checksums.append(value)
     props["files"], props["checksums"] = sorted(files), sorted(checksums)
+    props |= _curation(triples, base)
     return load_id, props
+
+
+_CURATION_BY_PREDICATE = {str(predicate): name for name, predicate in CURATION_LITERALS.items()}
+_LISTED = frozenset({"changes", "submitter_claims", "curator_grades"})
+
+
+def _curation(triples: list[ox.Triple], base: str) -> dict[str, PropertyValue]:
+    """A decision's or correction's record (`ontology.mapping.CURATION_LITERALS`), read back."""
+    props: dict[str, PropertyValue] = {}
+    listed: dict[str, list[str]] = {}
+    generated: list[tuple[str, str]] = []
+    for triple in triples:
+        predicate, value = triple.predicate.value, getattr(triple.object, "value", "")
+        name = _CURATION_BY_PREDICATE.get(predicate)
+        if name in _LISTED:
+            listed.setdefault(name, []).append(value)
+        elif name is not None:
+            props[name] = value
+        elif predicate == str(CG.expectedReportDate):
+            props["expected_report_date"] = value
+        elif predicate == str(PROV.wasAssociatedWith):
+            props["curator"] = value.rsplit("/", 1)[-1]
+        elif predicate == str(PROV.generated) and (place := parse_node_iri(base, value)):
+            generated.append((place[1], place[0].value))
+    # A set of triples has no order: lists come back sorted, as they are written.
+    props |= {name: sorted(values) for name, values in listed.items()}
+    if generated:
+        generated.sort()
+        props["subjects"] = [node_id for node_id, _ in generated]
+        props["subject_kinds"] = [kind for _, kind in generated]
+    return props
 
 
 def _node(

@@ -289,6 +289,57 @@ def contribute(client: TestClient, key: str, body: str, **params: str) -> Respon
     )
 
 
+# Members' submissions, curation and corrections.
+
+SUBMISSION: dict[str, Any] = {
+    "case_study": {
+        "title": "Remote monitoring pilot in Testshire",
+        "summary": "Sensors in 200 homes let carers see when help was needed.",
+        "organisation": "Testshire County Council",
+        "organisation_type": "council",
+        "year": 2024,
+        "interventions": ["tec-remote-monitoring"],
+        "reported_results": ["30% fewer unplanned visits, as the council reports"],
+        "source_urls": ["https://example.org/testshire-monitoring"],
+        "evidence": [
+            {
+                "outcome": "Services",
+                "evidence_type": "independent_evaluation",
+                "direction": "positive",
+            }
+        ],
+    },
+    "contact": {"name": "Pat Officer", "email": "pat@testshire.example"},
+    "evaluation_status": "completed",
+}
+"""A member's submission claiming an independent evaluation (the curator will grade it lower)."""
+CURATOR_GRADE = {
+    "evidence_type": "internal_evaluation",
+    "level": "connects-level-2",
+    "direction": "positive",
+}
+"""The curator's grade of SUBMISSION's one claim: an internal evaluation, not independent."""
+
+
+def submit(client: TestClient, body: Any = None) -> Response:
+    """POST a submission (SUBMISSION unless given) as JSON."""
+    return client.post("/submissions", json=SUBMISSION if body is None else body)
+
+
+def accept(client: TestClient, key: str, receipt: str) -> Response:
+    """A curator accepts a submission of SUBMISSION's shape with CURATOR_GRADE."""
+    decision = {
+        "decision": "accept",
+        "reason": "Checked against the report.",
+        "grades": [CURATOR_GRADE],
+    }
+    return client.post(
+        f"/submissions/{receipt}/decisions",
+        json=decision,
+        headers={"Authorization": f"Bearer {key}"},
+    )
+
+
 # SPARQL.
 
 SPARQL_PREFIXES = """PREFIX cg: <https://w3id.org/connects-graph/def#>

@@ -13,7 +13,7 @@ from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
 from api.pages import node_page
 from api.routes.nodes import AsOf
-from graph import history, repository
+from graph import curation, history, repository
 from graph.db import Db
 from graph.errors import NotFound
 from graph.history import History
@@ -92,6 +92,11 @@ async def document(
         return _rdf(list(load_triples(base, load)), _format(media_type), headers)
     point = await history.resolve(db, as_of, "query.as_of") if as_of is not None else None
     detail = await _detail(db, kind, node_id, point)
+    if media_type == JSON:
+        return Response(detail.model_dump_json(), media_type=JSON, headers=headers)
+    loads = await curation.loads_about(db, node_id)
+    if point is not None:  # as it stood then: the decisions made by then
+        loads = [load for load in loads if str(load.properties.get("started_at", "")) <= point.at]
     if media_type == HTML:
         page = node_page(
             detail,
@@ -99,11 +104,13 @@ async def document(
             f"/id/{kind}/{node_id}",
             versions=await _versions(db, node_id),
             as_of=point,
+            decisions=[curation.decision(load) for load in loads],
         )
         return Response(page, media_type="text/html; charset=utf-8", headers=headers)
-    if media_type == JSON:
-        return Response(detail.model_dump_json(), media_type=JSON, headers=headers)
-    return _rdf(list(document_triples(base, detail)), _format(media_type), headers)
+    triples = list(document_triples(base, detail))
+    for load in loads:  # who decided, when and why: PROV, with the statement
+        triples += load_triples(base, load)
+    return _rdf(triples, _format(media_type), headers)
 
 
 @router.get(

@@ -23,6 +23,8 @@ SAMPLES = {
     "intervention_id": "nosuch",
     "kind": "outcome",
     "ident": "inclusion",
+    "receipt": "snosuch",
+    "report_id": "rnosuch",
 }
 """A value for each path parameter: real where the framework has one, else a 404 is fine."""
 QUERIES = {"/sparql": "query=ASK%20%7B%7D", "/nodes": "kind=Outcome"}

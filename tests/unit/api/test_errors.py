@@ -16,6 +16,9 @@ from graph.cypher_guard import NotAllowed
 from graph.filters import InvalidFilter
 from graph.keys import Scope
 from graph.researcher import InvalidCypher, WriteRefused
+from loaders.corrections import ReportRefused
+from loaders.curation import GradesMismatch
+from loaders.submissions import HoneypotFilled, InvalidSubmission
 from ontology.formats import NotAcceptable
 from ontology.sparql import errors as sparql_errors
 
@@ -54,6 +57,10 @@ SAMPLES: list[Exception] = [
     approaches.ScopeTooLarge("Narrow the filter."),
     graph_errors.TooBroad("query.q", "These words match too many nodes to rank in time."),
     approaches.RuleMissing("The rule is not loaded."),
+    InvalidSubmission([{"location": "body.contact.email", "message": "Not an address."}]),
+    HoneypotFilled(),
+    GradesMismatch([{"location": "body.grades", "message": "One per claim."}]),
+    ReportRefused("body.statement", "No statement has the id 'nosuch'."),
 ]
 
 

@@ -1,0 +1,86 @@
+"""Members' case-study submissions: no key, bounded, kept private until a curator decides."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import HTMLResponse
+
+from api.deps import DbDep, SettingsDep
+from api.errors import PROBLEM_RESPONSES
+from api.intake import CSV_TYPE, JSON_TYPE, count_against_address, read_body
+from api.pages import render
+from graph import private
+from graph.private_labels import PrivateLabel
+from loaders import submissions
+from loaders.submissions import Receipt, SubmissionIn, SubmissionView
+
+router = APIRouter(tags=["submissions"])
+
+_BODY = {
+    "required": True,
+    "content": {
+        JSON_TYPE: {"schema": SubmissionIn.model_json_schema(ref_template="#/$defs/{model}")},
+        CSV_TYPE: {
+            "schema": {"type": "string"},
+            "example": "title,organisation,summary,outcomes,evidence_type,source_url,"
+            "contact_name,contact_email\nHubs,Anytown Council,Help in libraries,"
+            "digital inclusion,internal_evaluation,https://example.org/hubs,A. Officer,"
+            "officer@anytown.gov.uk\n",
+        },
+    },
+}
+
+
+@router.post(
+    "/submissions",
+    status_code=201,
+    dependencies=[Depends(count_against_address)],
+    openapi_extra={"requestBody": _BODY},
+    responses={
+        400: {"description": "The hidden 'website' field was filled in; nothing stored."},
+        413: {"description": "The body is larger than the server accepts."},
+        415: {"description": "Not JSON or CSV."},
+        422: PROBLEM_RESPONSES[422],
+        429: {"description": "Too many submissions from this address; try again later."},
+    },
+)
+async def submit(request: Request, response: Response, db: DbDep, settings: SettingsDep) -> Receipt:
+    """Submit a case study (no key needed): JSON, or one case-study CSV row with a header.
+
+    It is checked exactly as a curator's case-study file is (names of outcomes, interventions
+    and places resolved, with "did you mean"); every problem is located by field and nothing is
+    stored. Nothing is public until a curator accepts it. Keep the receipt: its status page
+    shows the decision and the curators' messages (never your contact details).
+    """
+    media_type, data = await read_body(request, settings, (JSON_TYPE, CSV_TYPE))
+    if media_type == CSV_TYPE:
+        data = submissions.from_csv(data)
+    submission, record = submissions.parse(data)
+    await submissions.check_names(db, record)
+    stored = await submissions.store(db, submission, record)
+    url = f"/submissions/{stored.id}"
+    response.headers["Location"] = url
+    return Receipt(
+        receipt=stored.id, status=submissions.SubmissionStatus(stored.status), status_url=url
+    )
+
+
+@router.get(
+    "/submissions/{receipt}",
+    response_model=SubmissionView,
+    responses={
+        200: {"content": {"text/html": {}}, "description": "The status (HTML on request)."},
+        404: PROBLEM_RESPONSES[404],
+    },
+)
+async def status(
+    db: DbDep, receipt: str, accept: Annotated[str | None, Header()] = None
+) -> SubmissionView | HTMLResponse:
+    """A submission's status and the curators' messages (JSON, or HTML for a browser)."""
+    seen = submissions.view(await private.get(db, PrivateLabel.SUBMISSION, receipt[:64]))
+    if accept and "text/html" in accept.split(",")[0]:
+        page = render("submission.html", f"/submissions/{receipt}", submission=seen)
+        return HTMLResponse(page, headers={"Vary": "Accept"})
+    return seen

@@ -1,0 +1,133 @@
+"""Private records: stored in the graph's database under `PrivateLabel`s, never published.
+
+A record is a small envelope (id, status, times) around a JSON document: the document's shape is
+its owner's business (`loaders/submissions.py`, `loaders/corrections.py`), validated there with
+pydantic both ways, so this module stays the same whatever they keep.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from graph.db import Db
+from graph.errors import Conflict, NotFound
+from graph.private_labels import PrivateLabel
+from graph.queries import private as private_q
+
+
+class PrivateRecord(BaseModel):
+    """One private record as stored."""
+
+    id: str
+    status: str
+    subject: str | None = None
+    """The public statement it is about, if any (an accepted submission's case study)."""
+    created_at: str
+    updated_at: str
+    doc: dict[str, Any]
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _record(props: dict[str, Any]) -> PrivateRecord:
+    return PrivateRecord.model_validate({**props, "doc": json.loads(props["doc"])})
+
+
+async def create(
+    db: Db,
+    label: PrivateLabel,
+    record_id: str,
+    status: str,
+    doc: dict[str, Any],
+    subject: str | None = None,
+) -> PrivateRecord:
+    """Store a new record."""
+    stamp = now()
+    props: dict[str, Any] = {
+        "id": record_id,
+        "subject": subject,
+        "status": status,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "doc": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+    }
+    await db.write(private_q.CREATE_RECORD[label], props=props)
+    return _record(props)
+
+
+async def get(db: Db, label: PrivateLabel, record_id: str) -> PrivateRecord:
+    """One record. Raises NotFound if there is none with this id."""
+    rows = await db.read(private_q.RECORD_BY_ID[label], id=record_id)
+    if not rows:
+        raise NotFound(record_id)
+    return _record(rows[0]["props"])
+
+
+async def move(
+    db: Db,
+    label: PrivateLabel,
+    record_id: str,
+    *,
+    allowed_from: list[str],
+    status: str,
+    doc: dict[str, Any],
+    subject: str | None = None,
+) -> None:
+    """Give a record a new status, document and subject, only if its status is one of
+    `allowed_from`.
+
+    Raises:
+        Conflict: it has moved on meanwhile (someone else decided first).
+    """
+    rows = await db.write(
+        private_q.UPDATE_RECORD[label],
+        id=record_id,
+        status=status,
+        now=now(),
+        doc=json.dumps(doc, ensure_ascii=False, sort_keys=True),
+        allowed=allowed_from,
+        subject=subject,
+    )
+    if not rows:
+        raise Conflict(f"{record_id} is no longer {' or '.join(allowed_from)}.")
+
+
+async def about(
+    db: Db, label: PrivateLabel, subject: str, statuses: list[str]
+) -> PrivateRecord | None:
+    """The record with one of `statuses` about the public statement `subject`, if any."""
+    rows = await db.read(private_q.RECORD_BY_SUBJECT[label], subject=subject, statuses=statuses)
+    return _record(rows[0]["props"]) if rows else None
+
+
+async def page(
+    db: Db, label: PrivateLabel, statuses: list[str], *, limit: int, offset: int
+) -> tuple[list[PrivateRecord], int]:
+    """Records with one of `statuses`, oldest first, and how many there are in all."""
+    rows = await db.read(
+        private_q.RECORDS_PAGE[label], statuses=statuses, limit=limit, offset=offset
+    )
+    [total] = await db.read(private_q.RECORD_COUNT[label], statuses=statuses)
+    return [_record(r["props"]) for r in rows], total["n"]
+
+
+async def dump(db: Db) -> list[dict[str, Any]]:
+    """Every private record of every label, as stored (for a backup)."""
+    out: list[dict[str, Any]] = []
+    for label in PrivateLabel:
+        rows = await db.read(private_q.ALL_RECORDS[label])
+        out += [{"label": str(label), "props": r["props"]} for r in rows]
+    return out
+
+
+async def restore(db: Db, rows: list[dict[str, Any]]) -> int:
+    """Recreate records from `dump`'s rows; returns how many."""
+    for row in rows:
+        await db.write(private_q.CREATE_RECORD[PrivateLabel(row["label"])], props=row["props"])
+    return len(rows)

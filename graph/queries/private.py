@@ -1,0 +1,77 @@
+"""Private records (submissions, reports of errors): labels of their own, outside `Kind`, so no
+public read, export, RDF or SPARQL ever sees them. Tables keyed by the `PrivateLabel` allow-list.
+"""
+
+from __future__ import annotations
+
+from typing import LiteralString
+
+from graph.private_labels import PrivateLabel
+from graph.queries import allow_listed
+
+CREATE_RECORD: dict[PrivateLabel, LiteralString] = {
+    label: allow_listed(f"CREATE (r:`{label}`) SET r = $props RETURN r.id AS id")
+    for label in PrivateLabel
+}
+
+
+RECORD_BY_ID: dict[PrivateLabel, LiteralString] = {
+    label: allow_listed(f"MATCH (r:`{label}` {{id: $id}}) RETURN r {{.*}} AS props")
+    for label in PrivateLabel
+}
+
+
+UPDATE_RECORD: dict[PrivateLabel, LiteralString] = {
+    label: allow_listed(
+        f"""
+MATCH (r:`{label}` {{id: $id}})
+WHERE r.status IN $allowed
+SET r.status = $status, r.updated_at = $now, r.doc = $doc, r.subject = $subject
+RETURN r.id AS id
+"""
+    )
+    for label in PrivateLabel
+}
+"""Moves a record on only from the statuses given, so two curators cannot both decide."""
+
+
+RECORD_BY_SUBJECT: dict[PrivateLabel, LiteralString] = {
+    label: allow_listed(
+        f"""
+MATCH (r:`{label}` {{subject: $subject}})
+WHERE r.status IN $statuses
+RETURN r {{.*}} AS props
+ORDER BY r.created_at, r.id
+LIMIT 1
+"""
+    )
+    for label in PrivateLabel
+}
+"""The record about a public statement (an accepted submission's case study)."""
+
+
+RECORDS_PAGE: dict[PrivateLabel, LiteralString] = {
+    label: allow_listed(
+        f"""
+MATCH (r:`{label}`)
+WHERE r.status IN $statuses
+RETURN r {{.*}} AS props
+ORDER BY r.created_at, r.id
+SKIP $offset
+LIMIT $limit
+"""
+    )
+    for label in PrivateLabel
+}
+
+
+RECORD_COUNT: dict[PrivateLabel, LiteralString] = {
+    label: allow_listed(f"MATCH (r:`{label}`) WHERE r.status IN $statuses RETURN count(r) AS n")
+    for label in PrivateLabel
+}
+
+
+ALL_RECORDS: dict[PrivateLabel, LiteralString] = {
+    label: allow_listed(f"MATCH (r:`{label}`) RETURN r {{.*}} AS props ORDER BY r.id")
+    for label in PrivateLabel
+}

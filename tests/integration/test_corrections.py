@@ -1,0 +1,221 @@
+"""Reports of errors and their resolution over HTTP: a curator corrects a claim's grade by a load
+with provenance, and the page says what changed, when and why; refusals write nothing; a backup
+keeps keys, submissions, decisions and reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+from rdflib import Graph
+from rdflib.compare import isomorphic
+from typer.testing import CliRunner
+
+from api.settings import ApiSettings
+from cli.main import app as cli
+from graph.keys import Scope
+from tests.helpers import (
+    accept,
+    app_client,
+    clear,
+    fingerprint,
+    graph_env,
+    make_key,
+    problem,
+    submit,
+    without_dump_record,
+)
+
+
+@pytest.fixture(scope="module")
+def served_data(everything: object) -> object:
+    return everything
+
+
+@pytest.fixture(scope="module")
+def app_settings(settings: ApiSettings) -> ApiSettings:
+    return settings.model_copy(update={"submission_rate_per_minute": 0})
+
+
+@pytest.fixture(scope="module")
+def curator(settings: ApiSettings, everything: object) -> str:
+    return make_key(settings, Scope.CURATE, organisation="socitm")
+
+
+@pytest.fixture(scope="module")
+def published(client: TestClient, curator: str) -> dict[str, Any]:
+    receipt = submit(client).json()["receipt"]
+    decided = accept(client, curator, receipt).json()
+    return {"receipt": receipt, "study": decided["case_study"], "claim": decided["changed"][1]}
+
+
+def _report(client: TestClient, **fields: Any) -> Any:
+    return client.post("/reports", json={"message": "This looks wrong.", **fields})
+
+
+def _claim(client: TestClient, study: str) -> dict[str, Any]:
+    rows = client.get("/evidence", params={"outcome": "services", "limit": 200}).json()["items"]
+    [claim] = next(r for r in rows if r["id"] == study)["claims"]
+    return dict(claim)
+
+
+def test_a_report_on_a_claim_is_corrected_and_the_page_says_so(
+    client: TestClient, curator: str, published: dict[str, Any]
+) -> None:
+    claim = published["claim"]
+    assert _claim(client, published["study"])["direction"] == "positive"
+    response = _report(
+        client, statement=claim, aspect="direction", suggested_value="mixed", contact="a@b.example"
+    )
+    assert response.status_code == 201, response.text
+    report = response.json()
+    assert report["status"] == "open"
+    assert "contact" not in report
+    auth = {"Authorization": f"Bearer {curator}"}
+    listed = client.get("/curation/reports", headers=auth).json()["items"]
+    assert any(r["report"]["id"] == report["id"] and r["contact"] for r in listed)
+    fix = {
+        "resolution": "corrected",
+        "reason": "The report says results were mixed.",
+        "value": "mixed",
+    }
+    resolved = client.post(f"/reports/{report['id']}/resolution", json=fix, headers=auth)
+    assert resolved.status_code == 200, resolved.text
+    assert resolved.json()["status"] == "corrected"
+    assert _claim(client, published["study"])["direction"] == "mixed"
+    page = client.get(f"/doc/case-study/{published['study']}", headers={"Accept": "text/html"})
+    assert "Correction" in page.text
+    assert "The report says results were mixed." in page.text
+    assert "direction: positive → mixed" in page.text
+    assert client.get(f"/reports/{report['id']}").json()["resolution"]["reason"] == fix["reason"]
+    problem(
+        client.post(f"/reports/{report['id']}/resolution", json=fix, headers=auth), 409, "conflict"
+    )
+
+
+def test_a_report_kept_says_why(
+    client: TestClient, curator: str, published: dict[str, Any]
+) -> None:
+    report = _report(client, statement=published["study"], field="title").json()
+    kept = {"resolution": "kept", "reason": "The title is the council's own."}
+    auth = {"Authorization": f"Bearer {curator}"}
+    resolved = client.post(f"/reports/{report['id']}/resolution", json=kept, headers=auth).json()
+    assert resolved["status"] == "kept"
+    assert resolved["resolution"]["reason"] == kept["reason"]
+
+
+def test_bundled_data_is_corrected_in_its_files_not_here(
+    client: TestClient, curator: str, settings: ApiSettings, sync_driver: Driver
+) -> None:
+    study = "gloucester-ransomware-recovery-2021"
+    report = _report(client, statement=study, field="year").json()
+    before = fingerprint(sync_driver, settings)
+    fix = {"resolution": "corrected", "reason": "r", "value": 2022}
+    auth = {"Authorization": f"Bearer {curator}"}
+    problem(
+        client.post(f"/reports/{report['id']}/resolution", json=fix, headers=auth), 409, "conflict"
+    )
+    assert fingerprint(sync_driver, settings) == before
+
+
+BAD_REPORTS = [
+    ({"statement": "no-such-node", "field": "title"}, "body.statement"),
+    ({"statement": "gloucester-ransomware-recovery-2021", "field": "colour"}, "body.field"),
+    ({"statement": "gloucester-ransomware-recovery-2021", "aspect": "level"}, "body.field"),
+    ({"statement": "Not A Slug", "field": "title"}, "body.statement"),
+    ({"statement": "gloucester-ransomware-recovery-2021", "field": "title", "x": 1}, "body.x"),
+]
+
+
+@pytest.mark.parametrize(("fields", "location"), BAD_REPORTS)
+def test_a_bad_report_is_refused_located_and_nothing_is_stored(
+    client: TestClient,
+    settings: ApiSettings,
+    sync_driver: Driver,
+    fields: dict[str, Any],
+    location: str,
+) -> None:
+    before = fingerprint(sync_driver, settings)
+    response = _report(client, **fields)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["location"] == location
+    assert fingerprint(sync_driver, settings) == before
+
+
+def test_reports_have_a_honeypot_and_a_rate_limit(
+    client: TestClient, settings: ApiSettings, sync_driver: Driver
+) -> None:
+    study = "gloucester-ransomware-recovery-2021"
+    before = fingerprint(sync_driver, settings)
+    trap = _report(client, statement=study, field="title", website="x")
+    problem(trap, 400, "honeypot")
+    assert fingerprint(sync_driver, settings) == before
+    with app_client(settings, submission_rate_per_minute=1, submission_rate_burst=1) as limited:
+        assert _report(limited, statement=study, field="title").status_code == 201
+        before = fingerprint(sync_driver, settings)
+        problem(_report(limited, statement=study, field="title"), 429, "rate-limited")
+        assert fingerprint(sync_driver, settings) == before
+
+
+def test_resolving_needs_a_curate_key(
+    client: TestClient, settings: ApiSettings, sync_driver: Driver
+) -> None:
+    report = _report(client, statement="gloucester-ransomware-recovery-2021", field="title").json()
+    contributor = {"Authorization": f"Bearer {make_key(settings, Scope.CONTRIBUTE)}"}
+    before = fingerprint(sync_driver, settings)
+    kept = {"resolution": "kept", "reason": "no"}
+    url = f"/reports/{report['id']}/resolution"
+    problem(client.post(url, json=kept), 401, "unauthorised")
+    problem(client.post(url, json=kept, headers=contributor), 403, "forbidden")
+    problem(client.get("/curation/reports", headers=contributor), 403, "forbidden")
+    assert fingerprint(sync_driver, settings) == before
+
+
+def _private(driver: Driver, settings: ApiSettings) -> list[str]:
+    """Every key and private record, exactly as stored."""
+    records, _, _ = driver.execute_query(
+        "MATCH (n) WHERE n:ApiKey OR n:Submission OR n:ErrorReport "
+        "RETURN labels(n) AS l, properties(n) AS p",
+        database_=settings.database,
+    )
+    return sorted(json.dumps(r.data(), sort_keys=True) for r in records)
+
+
+def _public(client: TestClient) -> Graph:
+    """The published graph, decisions' provenance included."""
+    text = client.get("/export", params={"format": "nt"}).text
+    return without_dump_record(Graph().parse(data=text, format="nt"))
+
+
+def test_a_backup_keeps_keys_submissions_decisions_and_reports(
+    client: TestClient,
+    curator: str,
+    published: dict[str, Any],
+    settings: ApiSettings,
+    sync_driver: Driver,
+    tmp_path: Path,
+) -> None:
+    runner = CliRunner()
+    _report(client, statement=published["study"], field="summary")
+    before = _private(sync_driver, settings), _public(client)
+    decided = client.get(f"/nodes/{published['study']}/decisions").json()
+    target = tmp_path / "graph.nt"
+    assert runner.invoke(cli, ["backup", str(target)], env=graph_env(settings)).exit_code == 0
+    assert "pat@testshire" in (tmp_path / "graph.nt.private.jsonl").read_text()
+    clear(sync_driver, settings)
+    result = runner.invoke(cli, ["restore", str(target)], env=graph_env(settings))
+    assert result.exit_code == 0, result.output
+    assert _private(sync_driver, settings) == before[0]
+    assert isomorphic(_public(client), before[1])
+    assert client.get(f"/nodes/{published['study']}/decisions").json() == decided
+    # The restored key still works; the restored submission and its decision are still there.
+    auth = {"Authorization": f"Bearer {curator}"}
+    assert client.get("/curation/reports", headers=auth).status_code == 200
+    status = client.get(f"/submissions/{published['receipt']}").json()
+    assert status["status"] == "accepted"
+    decisions = client.get(f"/nodes/{published['study']}/decisions").json()
+    assert decisions[0]["activity"] == "curation-decision"

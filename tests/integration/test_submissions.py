@@ -1,0 +1,167 @@
+"""Members' submissions over HTTP: validated like a curator's file, bounded, kept private."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from neo4j import Driver
+
+from api.settings import ApiSettings
+from tests.helpers import SUBMISSION, app_client, fingerprint, problem, submit
+
+
+@pytest.fixture(scope="module")
+def served_data(everything: object) -> object:
+    return everything
+
+
+@pytest.fixture(scope="module")
+def app_settings(settings: ApiSettings) -> ApiSettings:
+    return settings.model_copy(update={"submission_rate_per_minute": 0})
+
+
+def test_a_submission_gets_a_receipt_and_a_status_page(client: TestClient) -> None:
+    response = submit(client)
+    assert response.status_code == 201, response.text
+    receipt = response.json()
+    assert receipt["status"] == "submitted"
+    assert response.headers["location"] == receipt["status_url"]
+    status = client.get(receipt["status_url"]).json()
+    assert status["status"] == "submitted"
+    assert status["title"] == SUBMISSION["case_study"]["title"]
+    assert "contact" not in status
+    assert "pat@testshire" not in str(status)
+    page = client.get(receipt["status_url"], headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert "submitted" in page.text
+    assert "pat@testshire" not in page.text
+
+
+def test_a_csv_row_is_accepted_too(client: TestClient) -> None:
+    csv = (
+        "title,organisation,summary,outcomes,interventions,evidence_type,source_url,"
+        "contact_name,contact_email\n"
+        "Hubs,Anytown Council,Help in libraries,Inclusion,tec-remote-monitoring,"
+        "internal_evaluation,https://example.org/hubs,A. Officer,officer@anytown.example\n"
+    )
+    response = client.post("/submissions", content=csv, headers={"Content-Type": "text/csv"})
+    assert response.status_code == 201, response.text
+
+
+def test_nothing_submitted_is_public(client: TestClient) -> None:
+    submit(client)
+    title = SUBMISSION["case_study"]["title"]
+    assert title not in client.get("/search", params={"q": "Testshire"}).text
+    assert "Testshire" not in client.get("/export", params={"format": "nt"}).text
+    assert "Testshire" not in client.get("/evidence", params={"limit": 200}).text
+    assert "Testshire" not in client.get("/nodes", params={"kind": "CaseStudy", "limit": 200}).text
+    query = "SELECT ?s WHERE { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'Testshire')) }"
+    sparql = client.get(
+        "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert sparql.json()["results"]["bindings"] == []
+
+
+def _with(path: list[str | int], value: Any) -> dict[str, Any]:
+    body = copy.deepcopy(SUBMISSION)
+    target: Any = body
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return body
+
+
+BAD = [
+    (["case_study", "title"], "", "body.case_study.title"),
+    (["case_study", "source_urls"], ["not a url"], "body.case_study.source_urls.0"),
+    (["case_study", "interventions"], ["no such approach"], "body.case_study.interventions"),
+    (["case_study", "evidence", 0, "outcome"], "Servces", "body.case_study.evidence"),
+    (
+        ["case_study", "evidence", 0, "evidence_type"],
+        "rumour",
+        "body.case_study.evidence.0.evidence_type",
+    ),
+    (["case_study", "id"], "my-own-id", "body.case_study.id"),
+    (["contact", "email"], "not-an-address", "body.contact.email"),
+    (["evaluation_status"], "planned", "body.expected_report_date"),
+    (["surprise"], 1, "body.surprise"),
+]
+
+
+@pytest.mark.parametrize(("path", "value", "location"), BAD)
+def test_a_bad_submission_is_refused_located_and_nothing_is_stored(
+    client: TestClient,
+    sync_driver: Driver,
+    settings: ApiSettings,
+    path: list[str | int],
+    value: Any,
+    location: str,
+) -> None:
+    before = fingerprint(sync_driver, settings)
+    body = problem(submit(client, _with(path, value)), 422, "invalid-submission")
+    assert any(e["location"].startswith(location) for e in body["errors"]), body
+    assert fingerprint(sync_driver, settings) == before
+
+
+def test_a_filled_honeypot_is_refused_and_nothing_is_stored(
+    client: TestClient, sync_driver: Driver, settings: ApiSettings
+) -> None:
+    before = fingerprint(sync_driver, settings)
+    body = problem(submit(client, {**SUBMISSION, "website": "http://spam"}), 400, "honeypot")
+    assert body["errors"][0]["location"] == "body.website"
+    assert fingerprint(sync_driver, settings) == before
+
+
+def test_an_oversize_or_foreign_body_is_refused(
+    client: TestClient, sync_driver: Driver, settings: ApiSettings
+) -> None:
+    before = fingerprint(sync_driver, settings)
+    huge = _with(["case_study", "summary"], "x" * (settings.submission_max_bytes + 1))
+    problem(submit(client, huge), 413, "too-large")
+    problem(
+        client.post("/submissions", content=b"<x/>", headers={"Content-Type": "text/xml"}),
+        415,
+        "unsupported-media-type",
+    )
+    problem(
+        client.post("/submissions", content=b"{", headers={"Content-Type": "application/json"}),
+        422,
+        "invalid-submission",
+    )
+    assert fingerprint(sync_driver, settings) == before
+
+
+def test_submissions_are_rate_limited_per_address(
+    settings: ApiSettings, sync_driver: Driver
+) -> None:
+    with app_client(settings, submission_rate_per_minute=1, submission_rate_burst=1) as client:
+        assert submit(client).status_code == 201
+        before = fingerprint(sync_driver, settings)
+        response = submit(client)
+        problem(response, 429, "rate-limited")
+        assert int(response.headers["retry-after"]) >= 1
+        assert fingerprint(sync_driver, settings) == before
+
+
+def test_an_unknown_receipt_is_404(client: TestClient) -> None:
+    problem(client.get("/submissions/snosuch"), 404, "not-found")
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "MATCH (s:Submission) RETURN s",
+        "MATCH (r:ErrorReport) RETURN r",
+        "MATCH (n) WHERE NOT n:Entity RETURN n",
+        "MATCH (n) WHERE n.doc IS NOT NULL RETURN n.doc AS d",
+    ],
+)
+def test_researchers_cypher_cannot_read_submissions(client: TestClient, statement: str) -> None:
+    submit(client)
+    response = client.post("/cypher", json={"query": statement})
+    assert response.status_code in (200, 403, 422), response.text
+    assert "pat@testshire" not in response.text
+    assert SUBMISSION["case_study"]["title"] not in response.text
