@@ -16,8 +16,8 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from graph.history import History, Point
 from graph.curation import PublicDecision
+from graph.history import History, Point
 from graph.repository import NodeDetail
 from ontology.formats import FORMATS
 

@@ -20,8 +20,10 @@ database (``connects`` being ``CONNECTS_DATABASE``)::
     GRANT ACCESS ON DATABASE connects TO researcher;
     GRANT MATCH {*} ON GRAPH connects NODES * TO researcher;
     GRANT MATCH {*} ON GRAPH connects RELATIONSHIPS * TO researcher;
-    DENY TRAVERSE ON GRAPH connects NODES ApiKey, Load, Version, Submission, ErrorReport TO researcher;
-    DENY READ {*} ON GRAPH connects NODES ApiKey, Load, Version, Submission, ErrorReport TO researcher;
+    DENY TRAVERSE ON GRAPH connects NODES ApiKey, Load, Version TO researcher;
+    DENY TRAVERSE ON GRAPH connects NODES Submission, ErrorReport TO researcher;
+    DENY READ {*} ON GRAPH connects NODES ApiKey, Load, Version TO researcher;
+    DENY READ {*} ON GRAPH connects NODES Submission, ErrorReport TO researcher;
     DENY EXECUTE PROCEDURE * ON DBMS TO researcher;
     DENY EXECUTE USER DEFINED FUNCTION * ON DBMS TO researcher;
     DENY LOAD ON ALL DATA TO researcher;

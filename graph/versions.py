@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import AsyncIterator, Collection, Iterator, Sequence
+from collections.abc import AsyncGenerator, Collection, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -149,7 +149,7 @@ def _batches(items: list[Any]) -> Iterator[list[Any]]:
         yield items[start : start + BATCH]
 
 
-async def dump(db: Db) -> AsyncIterator[dict[str, Any]]:
+async def dump(db: Db) -> AsyncGenerator[dict[str, Any]]:
     """Every version, for a backup (streamed: memory stays bounded)."""
     async for rows in db.stream(q.ALL_VERSIONS):
         for row in rows:

@@ -1,17 +1,17 @@
 """Backups: the whole graph as N-Triples with a SHA-256 checksum, and an exact restore.
 
-What is not public (API keys, members' submissions, reports of errors, the versions that
-make up every node's history, and whatever else registers a `BackupPart`) goes beside it, one JSON line a row, in ``FILE.private.jsonl``, with
-its checksum on the second line of ``FILE.sha256``. That file holds key digests and contacts:
-keep it as safe as the database itself.
+What is not public (API keys, members' submissions, reports of errors, the versions that make
+up every node's history, and whatever else registers a `BackupPart`) goes beside it, one JSON
+line a row, in ``FILE.private.jsonl``, with its checksum on the second line of ``FILE.sha256``.
+That file holds key digests and contacts: keep it as safe as the database itself.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
-from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,13 +48,15 @@ class BackupPart:
     by the module that owns them. Add one to `PARTS` to have it backed up."""
 
     name: str
-    dump: Callable[[Db], AsyncIterator[dict[str, Any]]]
+    dump: Callable[[Db], AsyncGenerator[dict[str, Any]]]
     """Streamed, so a part as large as the graph's history keeps memory flat."""
     restore: Callable[[Db, Rows], Awaitable[object]]
 
 
-def _listed(read: Callable[[Db], Awaitable[Rows]]) -> Callable[[Db], AsyncIterator[dict[str, Any]]]:
-    async def rows(db: Db) -> AsyncIterator[dict[str, Any]]:
+def _listed(
+    read: Callable[[Db], Awaitable[Rows]],
+) -> Callable[[Db], AsyncGenerator[dict[str, Any]]]:
+    async def rows(db: Db) -> AsyncGenerator[dict[str, Any]]:
         for row in await read(db):
             yield row
 
@@ -69,7 +71,7 @@ PARTS: list[BackupPart] = [
 
 
 async def _holds_any(db: Db, part: BackupPart) -> bool:
-    async with aclosing(part.dump(db)) as rows:
+    async with aclosing(part.dump(db)) as rows:  # ends the stream's session at once
         async for _ in rows:
             return True
     return False
