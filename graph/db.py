@@ -32,6 +32,11 @@ from graph.settings import GraphSettings
 DEADLINE_MARGIN = 2.0
 """Seconds past the server-side query timeout that we wait before giving up on the engine."""
 
+SCHEMA_DEADLINE = 1800.0
+"""Seconds we wait for one schema statement. Creating an index over a graph that already holds
+100,000 case studies takes about a minute on the embedded engine; giving up after the query
+timeout left it building, and an engine stopped meanwhile lost part of its schema."""
+
 
 @dataclass(frozen=True)
 class Db:
@@ -51,15 +56,16 @@ class Db:
         return self.dialect.query_timeout + DEADLINE_MARGIN
 
     @asynccontextmanager
-    async def _bounded(self) -> AsyncIterator[None]:
+    async def _bounded(self, deadline: float | None = None) -> AsyncIterator[None]:
+        seconds = self.deadline if deadline is None else deadline
         try:
-            async with asyncio.timeout(self.deadline) as scope:
+            async with asyncio.timeout(seconds) as scope:
                 yield
         except TimeoutError as e:
             # A frozen engine accepts connections and never answers: only our clock ends that.
             if scope.expired():
                 raise GraphUnavailable(
-                    f"The graph database did not answer within {self.deadline:g} s."
+                    f"The graph database did not answer within {seconds:g} s."
                 ) from e
             raise
 
@@ -70,6 +76,10 @@ class Db:
     async def write(self, statement: LiteralString, /, **params: Any) -> list[dict[str, Any]]:
         """Rows of one write statement, run in its own transaction with the timeout."""
         return await self._execute(statement, params, RoutingControl.WRITE)
+
+    async def define(self, statement: LiteralString, /) -> None:
+        """Run one schema statement (a constraint or index), waiting up to `SCHEMA_DEADLINE`."""
+        await self._execute(statement, {}, RoutingControl.WRITE, deadline=SCHEMA_DEADLINE)
 
     async def stream(
         self, statement: LiteralString, /, *, fetch_size: int = 10_000, **params: Any
@@ -128,11 +138,16 @@ class Db:
                     await txs.current.rollback()
 
     async def _execute(
-        self, statement: LiteralString, params: dict[str, Any], routing: RoutingControl
+        self,
+        statement: LiteralString,
+        params: dict[str, Any],
+        routing: RoutingControl,
+        *,
+        deadline: float | None = None,
     ) -> list[dict[str, Any]]:
         # The driver retries what the engine marks transient (two writers on one node), within
         # its max_transaction_retry_time; the deadline bounds the whole, retries included.
-        async with self._bounded():
+        async with self._bounded(deadline):
             with translate_driver_errors():
                 records, _, _ = await self.driver.execute_query(
                     self.dialect.query(statement), params, database_=self.database, routing_=routing

@@ -20,4 +20,4 @@ async def ensure_schema(db: Db) -> None:
         *versions_q.SCHEMA,
         *db.dialect.schema_statements,
     ):
-        await db.write(statement)
+        await db.define(statement)
