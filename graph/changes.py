@@ -42,6 +42,12 @@ async def load_state(db: Db) -> LoadState:
     return LoadState(loads=row["loads"], latest=latest)
 
 
+async def load_version(db: Db) -> tuple[int, str | None]:
+    """`load_state(db).version` from one read: what a freshness check needs, every request."""
+    [row] = await db.read(loads_q.LOAD_VERSION)
+    return int(row["loads"]), row["latest"]
+
+
 class Changes(BaseModel):
     touched: set[str]
     """Nodes written by the loads, or with an outgoing link the loads wrote."""
