@@ -1,13 +1,17 @@
 """The process's evidence index, kept in step with the graph's loads, and its answer cache.
 
-Every request compares the graph's load state (`graph.changes.load_state`: two small reads)
+Every request compares the graph's load version (`graph.changes.load_version`: one small read)
 with the one the index was built for, and rebuilds when a load came since (loads from other
 processes included); a load made in this process drops it at once (`changed`). One build at a
 time: requests arriving meanwhile wait for it and share it. A graph with more claims than
 `max_claims` is not indexed: the Cypher statements answer instead, as they do with no index.
 
-Facets and gap maps, which read every matching claim, are kept per (load, request) in a small
-LRU, so asking again is a dictionary lookup.
+Facets, gap maps and evidence pages are kept per (load, request) in a small LRU, so asking
+again is a dictionary lookup; every load drops them with the index.
+
+Within one API request (`begin_request`, called by the route's dependency) the version is
+checked once: resolving the filter's names and reading the page then use one index, and the
+request pays one round trip for it rather than one per step.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from contextvars import ContextVar
 from typing import Any
 
 from graph import changes
@@ -25,6 +30,17 @@ from graph.evidence_index import EvidenceIndex, TooManyClaims, build
 log = logging.getLogger("connects.graph")
 
 _BUILD_ATTEMPTS = 3
+
+_REQUEST: ContextVar[dict[str, EvidenceIndex | None] | None] = ContextVar(
+    "evidence_request", default=None
+)
+"""The index the current request was answered from, once it asked (its own task's copy)."""
+
+
+def begin_request() -> None:
+    """Check the load version once in the rest of this task (one API request) rather than at
+    every step of it. Outside a request every call checks."""
+    _REQUEST.set({})
 
 
 class EvidenceStore:
@@ -48,13 +64,18 @@ class EvidenceStore:
         Raises:
             GraphUnavailable, QueryTimeout, GraphError: the graph failed to answer.
         """
-        version = (await changes.load_state(db)).version
+        memo = _REQUEST.get()
+        if memo is not None and "index" in memo:
+            return memo["index"]
+        version = await changes.load_version(db)
         if self._fresh(version):
-            return self._index
-        async with self._lock:  # single flight: those waiting share the one build
-            if self._fresh(version):
-                return self._index
-            return await self._build(db, version)
+            index = self._index
+        else:
+            async with self._lock:  # single flight: those waiting share the one build
+                index = self._index if self._fresh(version) else await self._build(db, version)
+        if memo is not None:
+            memo["index"] = index
+        return index
 
     def _fresh(self, version: Any) -> bool:
         """Whether what is kept (an index, or the finding that none fits) is for `version`."""
@@ -76,7 +97,7 @@ class EvidenceStore:
             except TooManyClaims:
                 index = None
             # Loads commit whole: the same load state before and after means one load's graph.
-            after = (await changes.load_state(db)).version
+            after = await changes.load_version(db)
             if after == version:
                 break
             version = after
@@ -98,6 +119,9 @@ class EvidenceStore:
 
     def changed(self) -> None:
         """A load was made in this process: drop the index and the answers at once."""
+        memo = _REQUEST.get()
+        if memo is not None:
+            memo.clear()  # the rest of this request asks again
         self._stale = True
         self._index = None
         self._answers.clear()

@@ -62,7 +62,7 @@ def test_year_buckets_give_the_year_range_condition(seed: int) -> None:
         expected = {
             n
             for n in range(400)
-            if (year_from is None or (recent[n] is not None and recent[n] >= year_from))  # type: ignore[operator]
-            and (year_to is None or (early[n] is not None and early[n] <= year_to))  # type: ignore[operator]
+            if (year_from is None or (recent[n] is not None and recent[n] >= year_from))
+            and (year_to is None or (early[n] is not None and early[n] <= year_to))
         }
         assert buckets.matching(year_from, year_to) == expected, (year_from, year_to)
