@@ -1,8 +1,9 @@
 """`as_of` and permalinks on the evidence answers: which graph answers, and the URL that pins it.
 
-Without `as_of` the present answers, as before (the request pays one small read for the
-permalink's load). With it, the point resolves to a load: the latest load is the present; an
-earlier one is the graph rebuilt as it stood then (graph/as_of.py).
+Without `as_of` the present answers, as before; the permalink's load is the load version the
+evidence index checks anyway (one small read a request, shared). With it, the point resolves to
+a load: the latest load is the present; an earlier one is the graph rebuilt as it stood then
+(graph/as_of.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import MutableHeaders
 
 from api.settings import ApiSettings
-from graph import history
+from graph import changes, history
 from graph.as_of import Snapshots
 from graph.db import Db
 from graph.evidence_store import EvidenceStore
@@ -48,11 +49,15 @@ async def graph_at(
     Raises:
         InvalidFilter: `as_of` names no point, or the engine cannot rebuild one (query.as_of).
     """
+    if as_of is None:
+        _, latest = await (store.version(db) if store is not None else changes.load_version(db))
+        if latest is not None:
+            headers["Link"] = f'<{permalink(request, latest)}>; rel="permalink"'
+        return db, store
     current = await history.current_point(db)
-    point = await history.resolve(db, as_of, "query.as_of") if as_of is not None else current
-    if point is not None:
-        headers["Link"] = f'<{permalink(request, point.load)}>; rel="permalink"'
-    if point is None or current is None or point.load == current.load:
+    point = await history.resolve(db, as_of, "query.as_of")
+    headers["Link"] = f'<{permalink(request, point.load)}>; rel="permalink"'
+    if current is None or point.load == current.load:
         return db, store
     snapshots: Snapshots | None = request.app.state.snapshots
     if snapshots is None:

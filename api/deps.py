@@ -17,7 +17,7 @@ from graph.db import Db, connect_db
 from graph.dialect import Engine
 from graph.driver import open_driver, open_reader_driver
 from graph.errors import GraphBusy, GraphUnavailable
-from graph.evidence_store import EvidenceStore
+from graph.evidence_store import EvidenceStore, begin_request
 from graph.liveness import Liveness, Watchdog
 from graph.researcher import ReaderMissing
 from ontology.sparql.service import SparqlService
@@ -163,8 +163,10 @@ ReaderDbDep = Annotated[Db, Depends(get_reader_db)]
 SparqlDep = Annotated[SparqlService, Depends(get_sparql)]
 
 
-def get_evidence_store(request: Request) -> EvidenceStore | None:
+async def get_evidence_store(request: Request) -> EvidenceStore | None:
+    # Async, so that it runs in the request's own task, where begin_request's mark lives.
     store: EvidenceStore | None = request.app.state.evidence_store
+    begin_request()
     return store
 
 

@@ -5,12 +5,14 @@ and, alternately, the same question is put to the floor (SQLite in this process)
 machine slows both. The statements each endpoint sends are counted once, in-process. Facets and
 the gap map are also timed on their first call after a load: a one-row load through the CLI
 changes the load state, then the first call is timed, then the same call repeated. Throughput
-comes from `wrk` in its own process, with one API worker and then two.
+comes from `wrk` in its own process, with one API worker and then two, each worker's index
+built before the clock starts, over distinct requests and over repeated ones.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import os
 import re
@@ -62,6 +64,8 @@ class Timing:
     differences: list[str] = field(default_factory=list)
     """Where the API's answer and the floor's differed (empty: they agreed)."""
     checked: int = 0
+    repeated_ms: list[float] = field(default_factory=list)
+    """Samples of a request already made (its answer may be kept): apart from `http_ms`."""
 
 
 @dataclass
@@ -124,21 +128,26 @@ def serve_env(settings: ApiSettings) -> dict[str, str]:
 
 
 @contextmanager
-def serving(settings: ApiSettings, port: int, workers: int = 1) -> Iterator[str]:
-    """`connects serve` in its own process, as users run it; yields its base URL."""
-    server = subprocess.Popen(  # noqa: S603 - our own CLI
-        [CONNECTS, "serve", "--port", str(port), "--workers", str(workers)],
-        env=serve_env(settings),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_ready(base, server)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+def serving(
+    settings: ApiSettings, port: int, workers: int = 1, log_to: Path | None = None
+) -> Iterator[str]:
+    """`connects serve` in its own process, as users run it; yields its base URL. Its log
+    (JSON lines on stdout) goes to `log_to` if given."""
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(log_to.open("wb")) if log_to else subprocess.DEVNULL
+        server = subprocess.Popen(  # noqa: S603 - our own CLI
+            [CONNECTS, "serve", "--port", str(port), "--workers", str(workers)],
+            env=serve_env(settings),
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_ready(base, server)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 120) -> float:
@@ -175,10 +184,17 @@ def _too_broad(response: httpx2.Response) -> bool:
     return str(response.json().get("type", "")).endswith("/too-broad")
 
 
-def _sample(http: httpx2.Client, floor: Floor, ask: Ask, timing: Timing, check: bool) -> None:
+def _sample(
+    http: httpx2.Client,
+    floor: Floor,
+    ask: Ask,
+    timing: Timing,
+    check: bool,
+    repeat: bool = False,
+) -> None:
     """One HTTP request and the same question to the floor, one after the other."""
     http_ms, api = _timed(lambda: _get(http, ask.path))
-    timing.http_ms.append(http_ms)
+    (timing.repeated_ms if repeat else timing.http_ms).append(http_ms)
     question = ask.floor
     if question is None:
         return
@@ -194,16 +210,21 @@ def _sample(http: httpx2.Client, floor: Floor, ask: Ask, timing: Timing, check: 
 def measure_targets(
     http: httpx2.Client, floor: Floor, targets: list[Target], samples: int, log: Log
 ) -> list[Timing]:
-    """Each target: a warm-up request, then `samples` requests rotating over its values."""
+    """Each target: a warm-up request, then `samples` requests rotating over its values. A
+    request already made (the API keeps evidence pages, facets and gap maps per load) is timed
+    apart, in `repeated_ms`: the target's figure is of requests made for the first time."""
     timings = []
     for target in targets:
         timing = Timing(target.name, target.group, target.target_ms)
         asks = target.asks
         _get(http, asks[-1].path)  # the last value warms the path; samples start from the first
+        asked = {asks[-1].path}
         rotation = asks[:-1] if len(asks) > samples else asks
         timing.distinct = min(samples, len(rotation))
         for i in range(samples):
-            _sample(http, floor, rotation[i % len(rotation)], timing, check=i < len(rotation))
+            ask = rotation[i % len(rotation)]
+            _sample(http, floor, ask, timing, check=i < len(rotation), repeat=ask.path in asked)
+            asked.add(ask.path)
         timings.append(timing)
         floor_ms = f"{median(timing.floor_ms):.2f} ms" if timing.floor_ms else "none"
         log(
@@ -285,14 +306,57 @@ def measure(
             timing.statements = bounded["facets" if timing.endpoint.startswith("f") else "gap"]
         measured = Measured([*timings, *after])
         paths = [a.path for t in targets if t.group.startswith("`/evidence`") for a in t.asks]
-        if wrk_seconds and shutil.which("wrk"):
-            measured.throughput["1 worker"] = wrk(base, paths, wrk_seconds, work)
-            log(f"  wrk, 1 worker: {measured.throughput['1 worker']:.1f} requests/s")
     if wrk_seconds and shutil.which("wrk"):
-        with serving(settings, ports(), workers=2) as base:
-            measured.throughput["2 workers"] = wrk(base, paths, wrk_seconds, work)
-            log(f"  wrk, 2 workers: {measured.throughput['2 workers']:.1f} requests/s")
+        for workers in (1, 2):
+            measured.throughput.update(
+                throughput(settings, ports(), workers, paths, wrk_seconds, work, log)
+            )
     return measured
+
+
+def throughput(
+    settings: ApiSettings,
+    port: int,
+    workers: int,
+    paths: list[str],
+    seconds: int,
+    work: Path,
+    log: Log,
+) -> dict[str, float]:
+    """Requests per second with `workers` API workers, each warmed first: distinct requests
+    (no answer repeats, so none comes from the answer cache) and repeated ones (the target
+    requests in turn, which the cache answers after their first time)."""
+    name = "1 worker" if workers == 1 else f"{workers} workers"
+    server_log = work / f"serve-{workers}.log"
+    found: dict[str, float] = {}
+    with serving(settings, port, workers=workers, log_to=server_log) as base:
+        warmed = warm(base, paths, workers, server_log)
+        log(f"  {name}: every worker's index built, {warmed:.1f} s of warm-up")
+        found[name] = wrk(base, paths, seconds, work, distinct=True)
+        log(f"  wrk, {name}, distinct requests: {found[name]:.1f} requests/s")
+        found[f"{name}, repeated requests"] = wrk(base, paths, seconds, work, distinct=False)
+        log(f"  wrk, {name}, repeated requests: {found[f'{name}, repeated requests']:.1f}")
+    return found
+
+
+BUILT = "evidence index for"
+"""What a worker logs (graph/evidence_store.py) when its index is built."""
+
+
+def warm(
+    base: str, paths: list[str], workers: int, server_log: Path, timeout: float = 900
+) -> float:
+    """Seconds of requests, each on a new connection (the workers share the listening socket),
+    until every worker has logged its index built: timing starts with none building."""
+    started = time.perf_counter()
+    n = 0
+    while server_log.read_text(encoding="utf-8").count(BUILT) < workers:
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError(f"not every worker built its index in {timeout:g} s")
+        with httpx2.Client(base_url=base, timeout=600) as http:
+            http.get(paths[n % len(paths)]).raise_for_status()
+        n += 1
+    return time.perf_counter() - started
 
 
 WRK_SCRIPT = """
@@ -304,13 +368,36 @@ request = function()
 end
 """
 
+WRK_DISTINCT_SCRIPT = """
+paths = {%s}
+threads = 0
+setup = function(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+n = 0
+request = function()
+  -- Each filter in turn; each round (per thread) the next of ten pages: 10 x #paths distinct
+  -- requests in a cycle, more than the answer cache keeps, so none is answered from it.
+  local round = math.floor(n / #paths) * %d + id
+  local path = paths[(n %% #paths) + 1] .. "&offset=" .. (20 * (round %% 10))
+  n = n + 1
+  return wrk.format("GET", path)
+end
+"""
+THREADS = 2
 
-def wrk(base: str, paths: list[str], seconds: int, work: Path) -> float:
-    """Requests per second, `wrk -t2 -c8`, each request the next of `paths` in turn."""
+
+def wrk(base: str, paths: list[str], seconds: int, work: Path, *, distinct: bool) -> float:
+    """Requests per second, `wrk -t2 -c8`, each request the next of `paths` in turn; with
+    `distinct`, each at the next page too, so that no request repeats within the cycle."""
     script = work / "rotate.lua"
-    script.write_text(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths), encoding="utf-8")
+    listed = ", ".join(f'"{p}"' for p in paths)
+    lua = WRK_DISTINCT_SCRIPT % (listed, THREADS) if distinct else WRK_SCRIPT % listed
+    script.write_text(lua, encoding="utf-8")
+    command = [f"-t{THREADS}", "-c8", f"-d{seconds}s", "--timeout", "30s", "-s", str(script)]
     done = subprocess.run(  # noqa: S603 - fixed arguments
-        ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "30s", "-s", str(script), base],  # noqa: S607
+        ["wrk", *command, base],  # noqa: S607
         capture_output=True,
         text=True,
         check=True,

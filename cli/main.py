@@ -41,6 +41,8 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 S = TypeVar("S", bound=GraphSettings)
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long `serve --workers N` waits for a worker's health-check answer before restarting it."""
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -265,6 +267,10 @@ def serve(
             log_config=LOGGING_CONFIG,
             # Forwarded-for headers only from CONNECTS_TRUSTED_PROXIES (uvicorn trusts loopback's).
             **server_options(settings),
+            # A new worker answers the supervisor's health check only once it has imported the
+            # app; on a busy machine that takes more than uvicorn's 5 s, and the supervisor then
+            # kills and respawns every worker, endlessly (seen with --workers 2 at load 20+).
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         )
     except KeyboardInterrupt:
         pass  # uvicorn has shut down; what is left is the engine

@@ -42,6 +42,12 @@ async def load_state(db: Db) -> LoadState:
     return LoadState(loads=row["loads"], latest=latest)
 
 
+async def load_version(db: Db) -> tuple[int, str | None]:
+    """`load_state(db).version` from one read: what a freshness check needs, every request."""
+    [row] = await db.read(loads_q.LOAD_VERSION)
+    return int(row["loads"]), row["latest"]
+
+
 def new_loads(reflected: frozenset[str], loads: list[LoadInfo]) -> frozenset[str] | None:
     """The loads among `loads` that a copy reflecting the loads `reflected` has not seen; None
     when one of those has gone (a cleared or restored graph): nothing to patch from.

@@ -205,8 +205,9 @@ async def what_works(
 ) -> EvidencePage:
     """Case studies with matching evidence, strongest first, then most recent.
 
-    With a `store`, its index picks the page and only those rows are read from the graph;
-    without one (or with a graph too large to index), the Cypher statements do it all.
+    With a `store`, its index picks the page and only those rows are read from the graph, and
+    the page is kept for the load (a repeat is a lookup); without one (or with a graph too
+    large to index), the Cypher statements do it all.
     """
     index = await store.index(db) if store is not None else None
     params = {**evidence.params(), "limit": limit, "offset": offset}
@@ -214,9 +215,21 @@ async def what_works(
         rows = await db.read(q.WHAT_WORKS, **params)
         [found] = await db.read(q.WHAT_WORKS_TOTAL, **params)
         total = int(found["total"])
-    else:
-        ids, total = index.page(evidence, limit=limit, offset=offset)
-        rows = await db.read(index_q.PAGE, **params, ids=ids) if ids else []
+        return _page(rows, evidence, total, limit, offset)
+    key = ("page", index.version, evidence.model_dump_json(), limit, offset)
+    if store is not None and (kept := store.answer(key)) is not None:
+        return kept  # type: ignore[no-any-return]
+    ids, total = index.page(evidence, limit=limit, offset=offset)
+    rows = await db.read(index_q.PAGE, **params, ids=ids) if ids else []
+    page = _page(rows, evidence, total, limit, offset)
+    if store is not None:
+        store.keep(key, page)
+    return page
+
+
+def _page(
+    rows: list[dict[str, Any]], evidence: EvidenceFilter, total: int, limit: int, offset: int
+) -> EvidencePage:
     items = [_row(r, evidence) for r in rows]
     return EvidencePage(items=items, total=total, limit=limit, offset=offset)
 

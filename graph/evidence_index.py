@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import sys
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+from operator import neg
 from typing import TYPE_CHECKING, Any
 
 from graph.db import Db
+from graph.evidence_lookup import TextScan, YearBuckets
 from graph.queries import evidence_index as q
 from graph.vocabulary import Vocabulary, from_graph
 
@@ -157,6 +161,8 @@ class EvidenceIndex:
         years = list(zip(built.year_start, built.year_end, strict=True))
         self.recent = [e if e is not None else s for s, e in years]
         self.early = [s if s is not None else e for s, e in years]
+        self.years = YearBuckets(self.recent, self.early)
+        self.text = TextScan(self.names, self.descriptions)
         self.region_ids = built.region_ids
         self.themes = built.themes
         self.interventions = built.interventions
@@ -224,13 +230,23 @@ class EvidenceIndex:
         for postings, values in sorted(wanted, key=lambda w: _size(*w)):
             if not values:
                 continue
-            members = {n for v in values for n in postings.get(v, ())}
+            members: set[int] = set()
+            for value in values:
+                members.update(postings.get(value, ()))
             found = members if found is None else found & members
+        if f.year_from is not None or f.year_to is not None:
+            years = self.years.matching(f.year_from, f.year_to)
+            found = years if found is None else found & years
         text = f.params()["text"]
-        if f.year_from is None and f.year_to is None and text is None:
+        if text is None:
             return found
+        # A few candidates are cheaper to test one by one than the whole text is to search.
+        if found is None or len(found) > _TEST_EACH:
+            hits = self.text.matching(text)
+            if hits is not None:
+                return hits if found is None else found & hits
         candidates: Iterable[int] = range(len(self.ids)) if found is None else found
-        return {n for n in candidates if self._passes(n, f.year_from, f.year_to, text)}
+        return {n for n in candidates if self._passes(n, None, None, text)}
 
     def _passes(self, n: int, year_from: int | None, year_to: int | None, text: str | None) -> bool:
         recent, early = self.recent[n], self.early[n]
@@ -292,10 +308,11 @@ class EvidenceIndex:
             order, best = self.ranked.get(singles[0], (array("i"), array("b")))
         else:
             return self._rank(c for c in self._candidate_claims(f) if self.claim_passes(c, f))
-        # Ranked by best strength first, so those below the minimum are a tail to cut off.
-        cut = next((i for i, s in enumerate(best) if s < f.min_strength), len(best))
-        if cut == len(best) or f.min_strength <= 1:
+        # Ranked by best strength first, so those below the minimum are a tail to cut off
+        # (every best strength is at least 1: a study is ranked for a claim of strength > 0).
+        if f.min_strength <= 1:
             return order, best
+        cut = bisect_right(best, -f.min_strength, key=neg)
         return order[:cut], best[:cut]
 
     def page(self, f: EvidenceFilter, *, limit: int, offset: int) -> tuple[list[str], int]:
@@ -304,14 +321,11 @@ class EvidenceIndex:
         studies = self.studies(f)
         if studies is None:
             return [self.ids[n] for n in order[offset : offset + limit]], len(order)
-        page: list[str] = []
-        total = 0
-        for n in order:
-            if n in studies:
-                if offset <= total < offset + limit:
-                    page.append(self.ids[n])
-                total += 1
-        return page, total
+        # The page is the first matches in rank order, found by a walk that stops there; the
+        # total counts the rest, both in C loops rather than a Python one per study.
+        wanted = studies.__contains__
+        page = [self.ids[n] for n in islice(filter(wanted, order), offset, offset + limit)]
+        return page, sum(map(wanted, order))
 
     def scope(self, f: EvidenceFilter, interventions: list[str]) -> dict[str, dict[str, list[int]]]:
         """The claims in scope of each (approach, case study) pair, keyed by the approach,
@@ -342,6 +356,10 @@ class EvidenceIndex:
     def recency(self, n: int) -> int:
         recent = self.recent[n]
         return recent if recent is not None else 0
+
+
+_TEST_EACH = 20_000
+"""Above this many candidates, searching the joined text beats testing each one's strings."""
 
 
 def _size(postings: dict[Any, array[int]], values: list[str]) -> int:

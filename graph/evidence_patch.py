@@ -135,6 +135,8 @@ def _replace(index: EvidenceIndex, row: list[Any], outcome_names: dict[str, str 
     index.descriptions.append(description)
     index.recent.append(year_end if year_end is not None else year_start)
     index.early.append(year_start if year_start is not None else year_end)
+    index.years.add(number, index.recent[number], index.early[number])
+    index.text.add(number, name, description)
     index.region_ids.append(None if regions is None else tuple(map(_interned, regions)))
     index.themes.append(tuple(map(_interned, themes)))
     index.interventions.append(tuple(map(_interned, interventions)))

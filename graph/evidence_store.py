@@ -1,6 +1,6 @@
 """The process's evidence index, kept in step with the graph's loads, and its answer cache.
 
-Every request compares the graph's load state (`graph.changes.load_state`: two small reads)
+Every request compares the graph's load version (`graph.changes.load_version`: one small read)
 with the one the index was built for, and brings it up to date when a load came since (loads
 from other processes included; a load made in this process says so at once, `changed`): patched
 from what the new loads stamped where that is exact (graph/evidence_patch.py), else rebuilt from
@@ -8,8 +8,12 @@ the whole graph. One refresh at a time: requests arriving meanwhile wait for it 
 A graph with more claims than `max_claims` is not indexed: the Cypher statements answer
 instead, as they do with no index.
 
-Facets and gap maps, which read every matching claim, are kept per (load, request) in a small
-LRU, so asking again is a dictionary lookup.
+Facets, gap maps and evidence pages are kept per (load, request) in a small LRU, so asking
+again is a dictionary lookup; every load drops them with the index.
+
+Within one API request (`begin_request`, called by the route's dependency) the version is
+checked once: resolving the filter's names and reading the page then use one index, and the
+request pays one round trip for it rather than one per step.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from contextvars import ContextVar
 from typing import Any
 
 from graph import changes, repository
@@ -30,6 +35,16 @@ log = logging.getLogger("connects.graph")
 _BUILD_ATTEMPTS = 3
 MAX_LOADS = 10_000
 """As many load records as are read to tell which loads are new (as the SPARQL snapshot)."""
+
+_REQUEST: ContextVar[dict[str, Any] | None] = ContextVar("evidence_request", default=None)
+"""The load version the current request saw and the index it was answered from, once it asked
+(its own task's copy)."""
+
+
+def begin_request() -> None:
+    """Check the load version once in the rest of this task (one API request) rather than at
+    every step of it. Outside a request every call checks."""
+    _REQUEST.set({})
 
 
 class EvidenceStore:
@@ -53,24 +68,48 @@ class EvidenceStore:
         self._lock = asyncio.Lock()
         self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
+    async def version(self, db: Db) -> tuple[int, str | None]:
+        """The graph's load version: (how many loads, the latest's id), read once a request.
+
+        Raises:
+            GraphUnavailable, QueryTimeout, GraphError: the graph failed to answer.
+        """
+        memo = _REQUEST.get()
+        if memo is not None and "version" in memo:
+            seen: tuple[int, str | None] = memo["version"]
+            return seen
+        version = await changes.load_version(db)
+        if memo is not None:
+            memo["version"] = version
+        return version
+
     async def index(self, db: Db) -> EvidenceIndex | None:
         """The index for the graph's latest load, built first if needed; None: too large.
 
         Raises:
             GraphUnavailable, QueryTimeout, GraphError: the graph failed to answer.
         """
-        version = (await changes.load_state(db)).version
+        memo = _REQUEST.get()
+        if memo is not None and "index" in memo:
+            kept: EvidenceIndex | None = memo["index"]
+            return kept
+        version = await self.version(db)
         if self._fresh(version):
-            return self._index
-        async with self._lock:  # single flight: those waiting share the one build
-            if self._fresh(version):
-                return self._index
-            self._stale = False  # a load during the refresh sets it again
-            try:
-                return await self._refresh(db, version)
-            except BaseException:
-                self._stale = True  # half done or not at all: look again next time
-                raise
+            index = self._index
+        else:
+            async with self._lock:  # single flight: those waiting share the one refresh
+                if self._fresh(version):
+                    index = self._index
+                else:
+                    self._stale = False  # a load during the refresh sets it again
+                    try:
+                        index = await self._refresh(db, version)
+                    except BaseException:
+                        self._stale = True  # half done or not at all: look again next time
+                        raise
+        if memo is not None:
+            memo["index"] = index
+        return index
 
     def _fresh(self, version: Any) -> bool:
         """Whether what is kept (an index, or the finding that none fits) is for `version`."""
@@ -102,7 +141,7 @@ class EvidenceStore:
                 index.version = version
             previous = self._index = index
             # Loads commit whole: the same load state before and after means one load's graph.
-            after = (await changes.load_state(db)).version
+            after = await changes.load_version(db)
             if after == version:
                 break
             version = after
@@ -136,6 +175,9 @@ class EvidenceStore:
     def changed(self) -> None:
         """A load was made in this process: look at the graph again on the next request, and
         drop the answers at once."""
+        memo = _REQUEST.get()
+        if memo is not None:
+            memo.clear()  # the rest of this request asks again
         self._stale = True
         self._answers.clear()
 

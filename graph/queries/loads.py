@@ -20,6 +20,15 @@ LOAD_BY_ID: LiteralString = "MATCH (l:Load {id: $id}) RETURN l {.*} AS props"
 LOAD_COUNT: LiteralString = "MATCH (l:Load) RETURN count(l) AS loads"
 
 
+# What LOAD_COUNT and LATEST_LOAD say of the load version, in one round trip: the evidence
+# index checks it on every request. `collect` keeps the order it is given.
+LOAD_VERSION: LiteralString = """
+MATCH (l:Load)
+WITH l ORDER BY l.started_at DESC, l.id
+RETURN count(l) AS loads, head(collect(l.id)) AS latest
+"""
+
+
 LATEST_LOAD: LiteralString = """
 MATCH (l:Load)
 RETURN l {.*} AS props
