@@ -67,6 +67,7 @@ _RDF_CONTENT = {t: c for t, c in _CONTENT.items() if t in RDF_OFFERED}
         200: {"content": _CONTENT, "description": "The description."},
         404: PROBLEM_RESPONSES[404],
         406: {"description": "No acceptable format."},
+        422: PROBLEM_RESPONSES[422],
     },
 )
 async def document(
