@@ -72,19 +72,30 @@ def create_user(
     """
     name, password = user
     account = {"name": name, "password": password, "databases": {settings.database: group}}
-    body = json.dumps({"command": f"create user {json.dumps(account)}"}).encode()
-    token = base64.b64encode(f"{admin[0]}:{admin[1]}".encode()).decode()
-    request = urllib.request.Request(  # noqa: S310 - the engine's own loopback http URL
-        server,
-        data=body,
-        method="POST",
-        headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
-    )
     try:
-        with urllib.request.urlopen(request, timeout=settings.start_timeout) as response:  # noqa: S310
-            response.read()
+        post_command(server, settings, admin=admin, command=f"create user {json.dumps(account)}")
     except urllib.error.HTTPError as e:
         if "already exists" not in e.read().decode("utf-8", "replace"):
             raise EngineError(f"Could not create the read-only user ({e.code}).") from e
     except OSError as e:
         raise EngineError(f"Could not create the read-only user: {e}") from e
+
+
+def post_command(
+    server: str, settings: GraphSettings, *, admin: tuple[str, str], command: str
+) -> None:
+    """Send one command to the engine's HTTP server API at `server`, as `admin`.
+
+    Raises:
+        urllib.error.HTTPError: the engine refused it (the caller says what that means).
+        OSError: the engine could not be reached.
+    """
+    token = base64.b64encode(f"{admin[0]}:{admin[1]}".encode()).decode()
+    request = urllib.request.Request(  # noqa: S310 - the engine's own loopback http URL
+        server,
+        data=json.dumps({"command": command}).encode(),
+        method="POST",
+        headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=settings.start_timeout) as response:  # noqa: S310
+        response.read()

@@ -7,13 +7,11 @@ per point in history, rebuilt from the versions). Neo4j Community has one databa
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import json
 import urllib.error
-import urllib.request
 
 from graph import engine
+from graph.engine_access import post_command
 from graph.errors import EngineError
 from graph.settings import GraphSettings
 
@@ -22,18 +20,10 @@ PREFIX = "asof_"
 
 
 def _server(settings: GraphSettings, command: str) -> None:
-    body = json.dumps({"command": command}).encode()
-    admin = f"{engine.ROOT_USER}:{engine.root_password(settings)}"
-    token = base64.b64encode(admin.encode()).decode()
-    request = urllib.request.Request(  # noqa: S310 - the engine's own loopback http URL
-        f"http://{engine.LOOPBACK}:{settings.http_port}/api/v1/server",
-        data=body,
-        method="POST",
-        headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"},
-    )
+    server = f"http://{engine.LOOPBACK}:{settings.http_port}/api/v1/server"
+    admin = (engine.ROOT_USER, engine.root_password(settings))
     try:
-        with urllib.request.urlopen(request, timeout=settings.start_timeout) as response:  # noqa: S310
-            response.read()
+        post_command(server, settings, admin=admin, command=command)
     except urllib.error.HTTPError as e:
         detail = e.read().decode("utf-8", "replace")[:300]
         raise EngineError(f"The engine refused {command!r} ({e.code}): {detail}") from e
