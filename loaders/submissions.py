@@ -199,7 +199,10 @@ def parse(data: object) -> tuple[SubmissionIn, CaseStudyRecord]:
     try:
         submission = SubmissionIn.model_validate(data)
     except ValidationError as e:
-        raise InvalidSubmission(_located(e, "body")) from e
+        # The case study's own problems too, so a person filling in a form sees all of them
+        # at once rather than one round each.
+        study = data.get("case_study") if isinstance(data, dict) else None
+        raise InvalidSubmission(_located(e, "body") + _study_problems(study)) from e
     errors = []
     status = submission.evaluation_status
     if status is EvaluationStatus.COMPLETED and submission.expected_report_date is not None:
@@ -284,6 +287,17 @@ def view(record: PrivateRecord) -> SubmissionView:
         case_study=doc["case_study"]["id"] if record.status == SubmissionStatus.ACCEPTED else None,
         messages=[Message.model_validate(m) for m in doc.get("messages", [])],
     )
+
+
+def _study_problems(study: object) -> list[dict[str, Any]]:
+    """Located problems of a case study's record, its id aside (the curators assign it)."""
+    if not isinstance(study, dict):
+        return []
+    try:
+        CaseStudyRecord.model_validate({**study, "id": "case-study"})
+    except ValidationError as e:
+        return _located(e, "body.case_study")
+    return []
 
 
 def _at(location: str, message: str) -> dict[str, Any]:

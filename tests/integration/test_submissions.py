@@ -106,6 +106,14 @@ def test_a_bad_submission_is_refused_located_and_nothing_is_stored(
     assert fingerprint(sync_driver, settings) == before
 
 
+def test_every_problem_is_located_in_one_answer(client: TestClient) -> None:
+    body = _with(["contact", "email"], "not-an-address")
+    body["case_study"] = {**body["case_study"], "title": "", "year": "next year"}
+    errors = problem(submit(client, body), 422, "invalid-submission")["errors"]
+    located = {e["location"] for e in errors}
+    assert {"body.contact.email", "body.case_study.title", "body.case_study.year"} <= located
+
+
 def test_a_filled_honeypot_is_refused_and_nothing_is_stored(
     client: TestClient, sync_driver: Driver, settings: ApiSettings
 ) -> None:
