@@ -4,6 +4,7 @@ nothing."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 from rdflib import Graph, Literal, Namespace, URIRef
 
+from api.logs import JsonFormatter
 from api.settings import ApiSettings
 from graph.keys import Scope
 from tests.helpers import (
@@ -214,3 +216,30 @@ def test_a_planned_evaluation_is_published_without_claims_with_its_status(
     assert study not in _services(client)  # no findings yet: nothing counts as evidence
     page = client.get(f"/doc/case-study/{study}", headers={"Accept": "text/html"}).text
     assert "Evaluation planned, report expected 2027-03-31" in page
+
+
+def test_a_curators_key_leaves_no_trace_in_the_logs(
+    client: TestClient, curator: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What the explorer's sign-in, queue and decisions send (the key in a header), and a key
+    pasted into a URL by mistake: the log names the key by its id, never its secret."""
+    _, key_id, secret = curator.split("_", 2)
+    auth = {"Authorization": f"Bearer {curator}"}
+    receipt = submit(client).json()["receipt"]
+    with caplog.at_level(logging.INFO):
+        assert client.get("/curation/queue", params={"limit": 1}, headers=auth).status_code == 200
+        assert client.get("/curation/reports", headers=auth).status_code == 200
+        bad = {"decision": "accept", "reason": "No grades.", "grades": []}
+        refused = client.post(f"/submissions/{receipt}/decisions", json=bad, headers=auth)
+        assert refused.status_code == 422
+        # Refused (an unknown parameter) before the key is checked: logged, the key unnamed.
+        assert client.get("/curation/queue", params={"key": curator}).status_code == 422
+    # The server's records; the test client logs the URLs it fetched (which is why a key must
+    # never be put in one: every client, proxy and browser history keeps them).
+    server = [r for r in caplog.records if not r.name.startswith("httpx")]
+    lines = [JsonFormatter().format(r) for r in server]
+    assert len(lines) == 4
+    assert sum(f'"key": "{key_id}"' in line for line in lines) == 3  # named by its id
+    for line in lines:
+        assert secret not in line
+        assert curator not in line
