@@ -186,14 +186,17 @@ def test_a_story_is_shared_graded_published_reported_and_corrected(
     expect(notice).to_contain_text("Corrected on")
     expect(notice).to_contain_text("level: connects-level-2 → connects-level-1")
     expect(notice).to_contain_text("Its only source is the council's own account.")
+    report_link = page.get_by_role("link", name="Report a problem with this page")
+    expect(report_link).to_have_attribute("href", f"/explore?view=report&statement={study}")
     page.goto(f"/explore?view=node&id={study}")
     expect(page.locator(".corrected-note")).to_contain_text("connects-level-1")
     expect(page.locator("#main")).to_have_attribute("aria-busy", "false")
     assert axe_problems(page) == []
     assert services(api)[study]["claims"][0]["strength"] == 1
     assert services(api, as_of=accepted_load)[study]["claims"][0]["strength"] == 2
-    past = api.get(f"/doc/case-study/{study}.json", params={"as_of": accepted_load})
-    assert past.status_code == 200, past.text
+    past = as_json(api, f"/nodes/{claim['id']}", as_of=accepted_load)
+    assert past["properties"]["strength"] == 2
+    assert as_json(api, f"/nodes/{claim['id']}")["properties"]["strength"] == 1
     assert sparql_level(api, study) == ["connects-level-1"]
 
     # The feed lists both events.
@@ -241,6 +244,22 @@ def test_a_bad_story_shows_located_errors_and_writes_nothing(
     assert axe_problems(page) == []  # the errors, as shown, are accessible too
     assert fingerprint(sync_driver, settings) == before
     expect(page.locator(".receipt")).to_have_count(0)
+
+
+def test_a_planned_evaluation_needs_its_report_date(page: Page) -> None:
+    page.watch.expected.append("422")  # type: ignore[attr-defined]
+    fill_story(page, title="A planned evaluation in Browsershire")
+    page.get_by_label("An evaluation is planned").check()
+    page.get_by_role("button", name="Send your story").click()
+    expected = page.get_by_label("When is the evaluation report expected?")
+    expect(expected).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".field.invalid .field-error")).to_contain_text("planned")
+    page.keyboard.press("Tab")  # from the focused summary, to its one link
+    page.keyboard.press("Enter")
+    expect(expected).to_be_focused()
+    expected.fill("2027-03-31")
+    page.get_by_role("button", name="Send your story").click()
+    expect(page.locator("#receipt-heading")).to_be_focused()
 
 
 def test_a_wrong_key_is_refused_and_writes_nothing(
