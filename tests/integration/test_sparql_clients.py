@@ -15,7 +15,7 @@ from neo4j import Driver
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import SKOS
 from rdflib.query import Result
-from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+from SPARQLWrapper import JSON, JSONLD, N3, RDFXML, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from api.settings import ApiSettings
@@ -126,3 +126,27 @@ def test_sparqlwrapper_ask_and_construct(server: str) -> None:
 def test_sparqlwrapper_sees_a_bad_query_as_bad(server: str) -> None:
     with pytest.raises(QueryBadFormed):
         wrapper(server, "SELECT ?x WHERE { ?x", JSON)
+
+
+@pytest.mark.parametrize("return_format", [TURTLE, N3, XML, RDFXML, JSONLD])
+def test_sparqlwrapper_gets_construct_in_each_format_it_names(
+    server: str, return_format: str
+) -> None:
+    # It sends its own name (format=n3, format=rdf+xml, ...) besides Accept.
+    inclusion = URIRef(f"{BASE}/id/outcome/inclusion")
+    query = f"CONSTRUCT {{ <{inclusion}> ?p ?v }} WHERE {{ <{inclusion}> ?p ?v }}"
+    answer = wrapper(server, query, return_format)
+    if isinstance(answer, bytes):  # Turtle and N3 come back unparsed
+        answer = Graph().parse(data=answer.decode(), format="turtle")
+    assert isinstance(answer, Graph)
+    assert answer.value(inclusion, SKOS.prefLabel) == Literal("Inclusion", lang="en")
+
+
+def test_sparqlwrapper_reads_the_service_description(server: str) -> None:
+    described = Graph().parse(
+        data=httpx.get(f"{server}/sparql", headers={"Accept": "text/turtle"}).text,
+        format="turtle",
+    )
+    endpoint = URIRef(f"{BASE}/sparql")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert described.value(endpoint, URIRef(sd + "endpoint")) == endpoint
