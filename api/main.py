@@ -31,6 +31,7 @@ from api.routes import (
     reports,
     sparql,
     submissions,
+    vocabulary,
 )
 from api.settings import ApiSettings
 from graph import researcher
@@ -133,6 +134,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         curation,
         reports,
         sparql,
+        vocabulary,
     )
     for module in routers:
         app.include_router(module.router)
