@@ -29,6 +29,7 @@ from graph.vocabulary import Vocabulary, from_graph
 
 if TYPE_CHECKING:
     from graph.evidence import EvidenceFilter
+    from graph.evidence_tally import Tallies
 
 
 class TooManyClaims(Exception):
@@ -153,6 +154,8 @@ class EvidenceIndex:
         them)."""
         self.vocabulary = Vocabulary()
         """The names filters may use (`graph.filters.resolve`), read once per load too."""
+        self.tallies: Tallies | None = None
+        """Facet and gap-map counts kept across patches (graph/evidence_tally.py)."""
         self.outcome_names = built.outcome_names
         self.ids = built.ids
         self.titles = built.titles

@@ -68,8 +68,15 @@ async def patch(db: Db, index: EvidenceIndex, loads: list[LoadInfo], *, max_stud
         await _patch_vocabulary(db, index, vocabulary)
     if outcome_names is not None:
         index.outcome_names = outcome_names
-    for row in read["rows"]:
+    rows = read["rows"]
+    if index.tallies is not None:  # what the old entries gave, while their claims live
+        index.tallies.retire(
+            index, [index.number_of[r[0]] for r in rows if r[0] in index.number_of]
+        )
+    for row in rows:
         _replace(index, row, index.outcome_names)
+    if index.tallies is not None:
+        index.tallies.admit(index, [index.number_of[r[0]] for r in rows])
     index.loads = frozenset(load.id for load in loads)
     return True
 
