@@ -13,7 +13,6 @@ changed) the caller builds afresh.
 
 from __future__ import annotations
 
-import asyncio
 from array import array
 from bisect import insort
 from collections.abc import Sequence
@@ -93,17 +92,13 @@ def _removed_nothing(load: LoadInfo) -> bool:
 async def _stamped(db: Db, loads: list[str]) -> tuple[set[str], bool, set[str]] | None:
     """The case studies the loads changed, whether outcomes changed, and the vocabulary's
     terms they wrote; None when a restore has left links unattributable."""
-    kinds = list(LOAD_STAMPED_KINDS)
-    reads = await asyncio.gather(
-        *(db.read(q.STAMPED_NODES[kind], loads=loads) for kind in kinds),
-        *(db.read(q.STAMPED_LINK_SOURCES[rel], loads=loads) for rel in LOAD_STAMPED_RELS),
-        *(db.read(q.RESTORED_LINKS[rel], load=RESTORE_LOAD) for rel in LOAD_STAMPED_RELS),
-    )
-    nodes = {kind: set(rows[0]["ids"]) for kind, rows in zip(kinds, reads, strict=False)}
-    linked = reads[len(kinds) : len(kinds) + len(LOAD_STAMPED_RELS)]
-    sources = {rel: set(r[0]["ids"]) for rel, r in zip(LOAD_STAMPED_RELS, linked, strict=True)}
-    if any(rows for rows in reads[len(kinds) + len(LOAD_STAMPED_RELS) :]):
+    found: dict[str, set[str]] = {}
+    for row in await db.read(q.STAMPED, loads=loads, load=RESTORE_LOAD):
+        found.setdefault(row["found"], set()).update(row["ids"])
+    if any(found.get(f"restored {rel.value}") for rel in LOAD_STAMPED_RELS):
         return None
+    nodes = {kind: found.get(kind.value, set()) for kind in LOAD_STAMPED_KINDS}
+    sources = {rel: found.get(rel.value, set()) for rel in LOAD_STAMPED_RELS}
     studies = nodes[Kind.CASE_STUDY].union(*(sources[rel] for rel in _STUDY_RELS))
     claims = nodes[Kind.EVIDENCE_CLAIM] | sources[Rel.FOR_OUTCOME]
     if claims:
