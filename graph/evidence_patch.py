@@ -32,6 +32,12 @@ RESTORE_LOAD = "restore"
 """The load a restore stamps every link with (loaders/backup.py): after it, no stamp says which
 load wrote a link."""
 
+FOLLOWED_STUDIES = 100
+"""Up to this many changed case studies, a patch brings the kept facet and gap-map counts
+(graph/evidence_tally.py) up to date; above, it drops them. Following costs each kept count
+a few dict updates per changed case study; counting afresh, a walk over every claim, and only
+for the counts asked again."""
+
 _STUDY_RELS = (Rel.HAS_CLAIM, Rel.ADDRESSES, Rel.LED_BY, Rel.WITH_PARTNER, Rel.APPLIES)
 _VOCABULARY = frozenset(LOAD_STAMPED_KINDS) - {Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM}
 
@@ -68,6 +74,8 @@ async def patch(db: Db, index: EvidenceIndex, loads: list[LoadInfo], *, max_stud
     if outcome_names is not None:
         index.outcome_names = outcome_names
     rows = read["rows"]
+    if len(rows) > FOLLOWED_STUDIES:
+        index.tallies = None  # following each kept count would cost more than counting afresh
     if index.tallies is not None:  # what the old entries gave, while their claims live
         index.tallies.retire(
             index, [index.number_of[r[0]] for r in rows if r[0] in index.number_of]

@@ -23,7 +23,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from bench import generate
 from bench.queries import recording
-from graph import approaches, changes, evidence
+from graph import approaches, changes, evidence, evidence_patch
 from graph.db import Db, open_db
 from graph.evidence import EvidenceFilter
 from graph.evidence_store import EvidenceStore
@@ -283,7 +283,7 @@ def test_a_load_is_answered_at_once_and_patches_the_index(
 
 
 def test_the_first_gap_map_after_a_small_load_is_patched_counts_in_few_statements(
-    settings: ApiSettings, corpus: Path, tmp_path: Path
+    settings: ApiSettings, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store = EvidenceStore(max_claims=1_000_000)
     with corpus.open(newline="", encoding="utf-8") as f:
@@ -299,20 +299,16 @@ def test_the_first_gap_map_after_a_small_load_is_patched_counts_in_few_statement
         return found, index.tallies.kept()[("gap-map", everything.model_dump_json(), *axes)]
 
     before, tally = run(settings, gap_map)
-    new = tmp_path / "case-studies.csv"
-    with new.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(row))
-        writer.writeheader()
-        writer.writerow({**row, "id": "one-more-study", "title": "One more study"})
-    load(settings, new)
+    load(settings, _one_row(tmp_path / "one", {**row, "id": "one-more", "title": "One more"}))
     with recording() as sent:
         after, same = run(settings, gap_map)
     assert same is tally  # the kept counts were patched, not counted again
     assert after != before
     assert after == run(settings, lambda db: evidence.gap_map(db, everything, *axes))
-    # What the loads stamped, in one statement (it was one per kind and type: 24).
+    # What the loads stamped, in one statement (it was one per kind and type: 24); before the
+    # version check, opening the handle ensured the schema.
     queries = [s.query for s in sent]
-    patch = queries[: queries.index(index_q.STUDY_ROWS) + 1]
+    patch = queries[queries.index(loads_q.LOAD_VERSION) : queries.index(index_q.STUDY_ROWS) + 1]
     assert patch == [
         loads_q.LOAD_VERSION,
         loads_q.LOADS,
@@ -321,6 +317,24 @@ def test_the_first_gap_map_after_a_small_load_is_patched_counts_in_few_statement
         index_q.STUDY_ROWS,
     ]
     assert store.patches == 1
+
+    # More case studies changed than are worth following: the counts are made afresh.
+    monkeypatch.setattr(evidence_patch, "FOLLOWED_STUDIES", 0)
+    load(settings, _one_row(tmp_path / "two", {**row, "id": "two-more", "title": "Two more"}))
+    again, recounted = run(settings, gap_map)
+    assert recounted is not same
+    assert again == run(settings, lambda db: evidence.gap_map(db, everything, *axes))
+    assert store.patches == 2
+
+
+def _one_row(folder: Path, row: dict[str, str]) -> Path:
+    folder.mkdir()
+    path = folder / "case-studies.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    return path
 
 
 def test_approach_cards_from_the_index_are_the_cypher_ones(
