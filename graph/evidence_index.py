@@ -169,6 +169,10 @@ class EvidenceIndex:
         self.region_ids = built.region_ids
         self.themes = built.themes
         self.interventions = built.interventions
+        self.applied = array("i", (n for n, found in enumerate(self.interventions) if found))
+        """The case studies that apply an approach, in number order (a patch appends its new
+        numbers; dead ones stay, their claims passing no filter): an approach's scope is
+        found among them, not by walking every claim the filter reaches."""
         # Numbers follow the tie-break order when built; a patch (graph/evidence_patch.py)
         # gives a changed case study a new number at the end, a position between its
         # neighbours in that order, and leaves its old number behind, dead: claims of strength
@@ -334,12 +338,20 @@ class EvidenceIndex:
         """The claims in scope of each (approach, case study) pair, keyed by the approach,
         then by the case study's id: what `graph.queries.approaches.STUDIES` gives."""
         wanted = set(interventions)
+        studies = self.studies(f)
         pairs: dict[str, dict[int, list[int]]] = {}
-        for claim in self.matching_claims(f, self.studies(f)):
-            study = self.claim_study[claim]
+        # Numbers in order, claims laid out in number order: the claims come as
+        # `matching_claims` gives them, so the pairs in the same order.
+        for study in self.applied:
+            if studies is not None and study not in studies:
+                continue
+            claims = range(self.claim_start[study], self.claim_start[study + 1])
+            passing = [claim for claim in claims if self.claim_passes(claim, f)]
+            if not passing:
+                continue
             for intervention in dict.fromkeys(self.interventions[study]):
                 if not wanted or intervention in wanted:
-                    pairs.setdefault(intervention, {}).setdefault(study, []).append(claim)
+                    pairs.setdefault(intervention, {})[study] = passing
         return {
             i: {self.ids[study]: claims for study, claims in found.items()}
             for i, found in pairs.items()

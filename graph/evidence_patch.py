@@ -150,6 +150,8 @@ def _replace(index: EvidenceIndex, row: list[Any], outcome_names: dict[str, str 
     index.region_ids.append(None if regions is None else tuple(map(_interned, regions)))
     index.themes.append(tuple(map(_interned, themes)))
     index.interventions.append(tuple(map(_interned, interventions)))
+    if interventions:
+        index.applied.append(number)
     for kind, values in (
         ("theme", themes),
         ("organisation", [*leads, *partners]),

@@ -362,6 +362,30 @@ def test_approach_cards_from_the_index_are_the_cypher_ones(
     run(settings, compare)
 
 
+def test_an_approach_scope_looks_only_at_case_studies_applying_an_approach(
+    settings: ApiSettings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The generated corpus applies no approach: its claims are most of those of an outcome.
+    store = EvidenceStore(max_claims=1_000_000)
+    index = run(settings, store.index)
+    assert index is not None
+    checked: list[int] = []
+    passes = index.claim_passes
+
+    def counted(claim: int, f: EvidenceFilter) -> bool:
+        checked.append(claim)
+        return passes(claim, f)
+
+    monkeypatch.setattr(index, "claim_passes", counted)
+    f = EvidenceFilter(outcomes=["inclusion"])
+    pairs = index.scope(f, [])
+    assert pairs
+    applying = {n for n, found in enumerate(index.interventions) if found}
+    assert checked
+    assert {index.claim_study[claim] for claim in checked} <= applying
+    assert len(checked) < len(index.claims_by["outcome"]["inclusion"]) / 2
+
+
 def test_a_scope_too_large_is_refused_by_both_paths(
     settings: ApiSettings, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
