@@ -107,11 +107,11 @@ async def _stamped(db: Db, loads: list[str]) -> tuple[set[str], bool, set[str]] 
         return None
     nodes = {kind: found.get(kind.value, set()) for kind in LOAD_STAMPED_KINDS}
     sources = {rel: found.get(rel.value, set()) for rel in LOAD_STAMPED_RELS}
-    studies = nodes[Kind.CASE_STUDY].union(*(sources[rel] for rel in _STUDY_RELS))
-    claims = nodes[Kind.EVIDENCE_CLAIM] | sources[Rel.FOR_OUTCOME]
-    if claims:
-        [owners] = await db.read(q.CLAIM_STUDIES, ids=sorted(claims))
-        studies |= set(owners["ids"])
+    studies = nodes[Kind.CASE_STUDY].union(
+        *(sources[rel] for rel in _STUDY_RELS),
+        found.get("studies of claims", set()),
+        found.get("studies of outcome links", set()),
+    )
     vocabulary = sources[Rel.DEFAULT_LEVEL].union(*(nodes[kind] for kind in _VOCABULARY))
     return studies, bool(nodes[Kind.OUTCOME]), vocabulary
 
