@@ -18,7 +18,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import groupby, islice
 from operator import neg
 from typing import TYPE_CHECKING, Any
 
@@ -340,12 +340,21 @@ class EvidenceIndex:
         wanted = set(interventions)
         studies = self.studies(f)
         pairs: dict[str, dict[int, list[int]]] = {}
-        # Numbers in order, claims laid out in number order: the claims come as
-        # `matching_claims` gives them, so the pairs in the same order.
-        for study in self.applied:
+        start = self.claim_start
+        candidates = self._candidate_claims(f)
+        by_study: Iterable[tuple[int, Iterable[int]]]
+        if len(candidates) <= sum(start[n + 1] - start[n] for n in self.applied):
+            by_study = groupby(
+                (c for c in candidates if self.interventions[self.claim_study[c]]),
+                key=self.claim_study.__getitem__,
+            )
+        else:  # fewer claims among the case studies that apply an approach: only those
+            by_study = ((n, iter(range(start[n], start[n + 1]))) for n in self.applied)
+        # Either way in claim order (numbers in order, their claims laid out so), as
+        # `matching_claims` gives them: the pairs come in the same order.
+        for study, claims in by_study:
             if studies is not None and study not in studies:
                 continue
-            claims = range(self.claim_start[study], self.claim_start[study + 1])
             passing = [claim for claim in claims if self.claim_passes(claim, f)]
             if not passing:
                 continue
