@@ -18,7 +18,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import groupby, islice
 from operator import neg
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ from graph.vocabulary import Vocabulary, from_graph
 
 if TYPE_CHECKING:
     from graph.evidence import EvidenceFilter
+    from graph.evidence_tally import Tallies
 
 
 class TooManyClaims(Exception):
@@ -153,6 +154,8 @@ class EvidenceIndex:
         them)."""
         self.vocabulary = Vocabulary()
         """The names filters may use (`graph.filters.resolve`), read once per load too."""
+        self.tallies: Tallies | None = None
+        """Facet and gap-map counts kept across patches (graph/evidence_tally.py)."""
         self.outcome_names = built.outcome_names
         self.ids = built.ids
         self.titles = built.titles
@@ -166,6 +169,10 @@ class EvidenceIndex:
         self.region_ids = built.region_ids
         self.themes = built.themes
         self.interventions = built.interventions
+        self.applied = array("i", (n for n, found in enumerate(self.interventions) if found))
+        """The case studies that apply an approach, in number order (a patch appends its new
+        numbers; dead ones stay, their claims passing no filter): an approach's scope is
+        found among them, not by walking every claim the filter reaches."""
         # Numbers follow the tie-break order when built; a patch (graph/evidence_patch.py)
         # gives a changed case study a new number at the end, a position between its
         # neighbours in that order, and leaves its old number behind, dead: claims of strength
@@ -331,12 +338,29 @@ class EvidenceIndex:
         """The claims in scope of each (approach, case study) pair, keyed by the approach,
         then by the case study's id: what `graph.queries.approaches.STUDIES` gives."""
         wanted = set(interventions)
+        studies = self.studies(f)
         pairs: dict[str, dict[int, list[int]]] = {}
-        for claim in self.matching_claims(f, self.studies(f)):
-            study = self.claim_study[claim]
+        start = self.claim_start
+        candidates = self._candidate_claims(f)
+        by_study: Iterable[tuple[int, Iterable[int]]]
+        if len(candidates) <= sum(start[n + 1] - start[n] for n in self.applied):
+            by_study = groupby(
+                (c for c in candidates if self.interventions[self.claim_study[c]]),
+                key=self.claim_study.__getitem__,
+            )
+        else:  # fewer claims among the case studies that apply an approach: only those
+            by_study = ((n, iter(range(start[n], start[n + 1]))) for n in self.applied)
+        # Either way in claim order (numbers in order, their claims laid out so), as
+        # `matching_claims` gives them: the pairs come in the same order.
+        for study, claims in by_study:
+            if studies is not None and study not in studies:
+                continue
+            passing = [claim for claim in claims if self.claim_passes(claim, f)]
+            if not passing:
+                continue
             for intervention in dict.fromkeys(self.interventions[study]):
                 if not wanted or intervention in wanted:
-                    pairs.setdefault(intervention, {}).setdefault(study, []).append(claim)
+                    pairs.setdefault(intervention, {})[study] = passing
         return {
             i: {self.ids[study]: claims for study, claims in found.items()}
             for i, found in pairs.items()

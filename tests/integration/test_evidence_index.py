@@ -11,6 +11,7 @@ import asyncio
 import csv
 import random
 from collections.abc import Awaitable, Callable
+from itertools import permutations
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -22,7 +23,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from bench import generate
 from bench.queries import recording
-from graph import approaches, changes, evidence
+from graph import approaches, changes, evidence, evidence_patch
 from graph.db import Db, open_db
 from graph.evidence import EvidenceFilter
 from graph.evidence_store import EvidenceStore
@@ -281,6 +282,60 @@ def test_a_load_is_answered_at_once_and_patches_the_index(
     assert (store.builds, store.patches) == (1, 2)
 
 
+def test_the_first_gap_map_after_a_small_load_is_patched_counts_in_few_statements(
+    settings: ApiSettings, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = EvidenceStore(max_claims=1_000_000)
+    with corpus.open(newline="", encoding="utf-8") as f:
+        row = next(csv.DictReader(f))
+    axes = (Dimension.OUTCOME, Dimension.THEME)
+    everything = EvidenceFilter()
+
+    async def gap_map(db: Db) -> tuple[evidence.GapMap, Any]:
+        found = await evidence.gap_map(db, everything, *axes, store=store)
+        index = await store.index(db)
+        assert index is not None
+        assert index.tallies is not None
+        return found, index.tallies.kept()[("gap-map", everything.model_dump_json(), *axes)]
+
+    before, tally = run(settings, gap_map)
+    load(settings, _one_row(tmp_path / "one", {**row, "id": "one-more", "title": "One more"}))
+    with recording() as sent:
+        after, same = run(settings, gap_map)
+    assert same is tally  # the kept counts were patched, not counted again
+    assert after != before
+    assert after == run(settings, lambda db: evidence.gap_map(db, everything, *axes))
+    # What the loads stamped, in one statement (it was 24, then one more for the case studies of
+    # the claims); before the version check, opening the handle ensured the schema.
+    queries = [s.query for s in sent]
+    patch = queries[queries.index(loads_q.LOAD_VERSION) : queries.index(index_q.STUDY_ROWS) + 1]
+    assert patch == [
+        loads_q.LOAD_VERSION,
+        loads_q.LOADS,
+        index_q.STAMPED,
+        index_q.STUDY_ROWS,
+    ]
+    assert store.patches == 1
+
+    # More case studies changed than are worth following: the counts are made afresh.
+    monkeypatch.setattr(evidence_patch, "FOLLOWED_STUDIES", 0)
+    load(settings, _one_row(tmp_path / "two", {**row, "id": "two-more", "title": "Two more"}))
+    again, recounted = run(settings, gap_map)
+    assert recounted is not same
+    assert again == run(settings, lambda db: evidence.gap_map(db, everything, *axes))
+    assert store.patches == 2
+
+
+def _one_row(folder: Path, row: dict[str, str]) -> Path:
+    folder.mkdir()
+    path = folder / "case-studies.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    return path
+
+
 def test_approach_cards_from_the_index_are_the_cypher_ones(
     settings: ApiSettings, sync_driver: Driver, corpus: Path
 ) -> None:
@@ -304,6 +359,31 @@ def test_approach_cards_from_the_index_are_the_cypher_ones(
             assert kept_one == await approaches.intervention(db, one, f), (one, f)
 
     run(settings, compare)
+
+
+def test_an_approach_scope_looks_only_at_case_studies_applying_an_approach(
+    settings: ApiSettings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The generated corpus applies no approach: its claims are most of those of an outcome.
+    store = EvidenceStore(max_claims=1_000_000)
+    index = run(settings, store.index)
+    assert index is not None
+    checked: list[int] = []
+    passes = index.claim_passes
+
+    def counted(claim: int, f: EvidenceFilter) -> bool:
+        checked.append(claim)
+        return passes(claim, f)
+
+    monkeypatch.setattr(index, "claim_passes", counted)
+    applying = {n for n, found in enumerate(index.interventions) if found}
+    assert index.scope(EvidenceFilter(), [])
+    assert checked
+    assert {index.claim_study[claim] for claim in checked} <= applying
+    # Fewer claims reached than those of the case studies applying an approach: those claims.
+    checked.clear()
+    assert index.scope(EvidenceFilter(outcomes=["inclusion"]), [])
+    assert len(checked) <= len(index.claims_by["outcome"]["inclusion"])
 
 
 def test_a_scope_too_large_is_refused_by_both_paths(
@@ -409,7 +489,9 @@ def test_a_patched_index_answers_as_one_built_afresh_after_random_loads(
     store = EvidenceStore(max_claims=1_000_000)
     run(settings, store.index)
     removed: list[int] = []
+    followed = {"facets": 0, "gap-map": 0}
     for step in range(14):
+        kept = _kept_tallies(settings, store)
         load_ = _changed_rows(rnd, rows, step)
         folder = tmp_path / f"load-{step}"
         folder.mkdir()
@@ -425,6 +507,8 @@ def test_a_patched_index_answers_as_one_built_afresh_after_random_loads(
         assert report.ok, report.issues
         patches = store.patches
         choices = values(sync_driver, settings)
+        for key in _same_tallies(settings, store, kept):  # first: it makes the patch
+            followed[key[0]] += 1
         _same_answers(settings, rnd, choices, store)
         removed.append(report.counts.links_removed)
         # Removals too are found from the stamps: never built afresh (but a load that found
@@ -433,6 +517,62 @@ def test_a_patched_index_answers_as_one_built_afresh_after_random_loads(
         assert store.patches == patches + report.counts.changed, (step, load_["change"])
     assert store.patches >= 10
     assert sum(removed) > 0  # some loads removed links, and were patched
+    # Every patch followed the kept facet counts; gap maps too, but for a cell whose newest
+    # case study changed (counted afresh when next asked).
+    assert followed["facets"] == len(TALLIED_FILTERS) * len(Dimension) * 14
+    assert followed["gap-map"] > len(TALLIED_FILTERS) * 42 * 14 * 3 // 4
+
+
+TALLIED_FILTERS = (EvidenceFilter(), EvidenceFilter(directions=["positive"], min_strength=2))
+"""Filters with claim conditions only, whose counts the index keeps across patches."""
+
+
+def _kept_tallies(settings: ApiSettings, store: EvidenceStore) -> dict[tuple[Any, ...], Any]:
+    """Every facet and gap map of the tallied filters asked, so the index keeps their counts;
+    the kept tallies."""
+
+    async def ask(db: Db) -> dict[tuple[Any, ...], Any]:
+        for f in TALLIED_FILTERS:
+            await evidence.facets(db, f, list(Dimension), zeros=False, store=store)
+            for rows, cols in permutations(GAP_MAP_DIMENSIONS, 2):
+                await evidence.gap_map(db, f, rows, cols, store=store)
+        index = await store.index(db)
+        assert index is not None
+        assert index.tallies is not None
+        asked = {f.model_dump_json() for f in TALLIED_FILTERS}
+        return {key: t for key, t in index.tallies.kept().items() if key[1] in asked}
+
+    return run(settings, ask)
+
+
+def _same_tallies(
+    settings: ApiSettings, store: EvidenceStore, before: dict[tuple[Any, ...], Any]
+) -> list[tuple[Any, ...]]:
+    """Every facet and gap map of the tallied filters from the patched index against one
+    built afresh; the keys of the tallies the patch brought up to date (not dropped)."""
+
+    async def compare(db: Db) -> list[tuple[Any, ...]]:
+        index = await store.index(db)
+        assert index is not None
+        assert index.tallies is not None
+        after = index.tallies.kept()
+        followed = [key for key, tally in before.items() if after.get(key) is tally]
+        fresh = EvidenceStore(max_claims=1_000_000)
+        for f in TALLIED_FILTERS:
+            for given in (store, fresh):
+                await given.index(db)
+            kept = await evidence.facets(db, f, list(Dimension), zeros=True, store=store)
+            assert kept == await evidence.facets(db, f, list(Dimension), zeros=True, store=fresh)
+            for rows, cols in permutations(GAP_MAP_DIMENSIONS, 2):
+                kept_map = await evidence.gap_map(db, f, rows, cols, store=store)
+                assert kept_map == await evidence.gap_map(db, f, rows, cols, store=fresh), (
+                    f,
+                    rows,
+                    cols,
+                )
+        return followed
+
+    return run(settings, compare)
 
 
 def _same_answers(
