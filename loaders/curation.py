@@ -119,7 +119,7 @@ def _item(record: PrivateRecord) -> QueueItem:
     doc = record.doc
     return QueueItem(
         receipt=record.id,
-        status=SubmissionStatus(record.status),
+        status=SubmissionStatus(record.claimed_from or record.status),
         submitted_at=record.created_at,
         evaluation_status=EvaluationStatus(doc["evaluation_status"]),
         expected_report_date=doc.get("expected_report_date"),
@@ -137,8 +137,19 @@ async def decide(db: Db, receipt: str, decision: Decision, curator: ApiKey) -> D
         GradesMismatch: the grades do not fit its claims, or break a rule of the load.
     """
     record = await private.get(db, PrivateLabel.SUBMISSION, receipt)
+    if record.status == private.CLAIMED:
+        raise Conflict(f"{receipt} is being decided by another curator.")
     if record.status not in OPEN:
         raise Conflict(f"{receipt} has already been {record.status}.")
+    # Claimed before anything is written, so of two curators deciding at once only one loads.
+    async with private.claimed(db, PrivateLabel.SUBMISSION, record):
+        return await _decide(db, record, decision, curator)
+
+
+async def _decide(
+    db: Db, record: PrivateRecord, decision: Decision, curator: ApiKey
+) -> DecisionResult:
+    receipt = record.id
     doc = dict(record.doc)
     entry: dict[str, Any] = {
         "decision": decision.decision,
@@ -163,7 +174,7 @@ async def decide(db: Db, receipt: str, decision: Decision, curator: ApiKey) -> D
         db,
         PrivateLabel.SUBMISSION,
         receipt,
-        allowed_from=OPEN,
+        allowed_from=[private.CLAIMED],
         status=result.status,
         doc=doc,
         subject=result.case_study,

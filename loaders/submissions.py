@@ -275,7 +275,8 @@ def view(record: PrivateRecord) -> SubmissionView:
     doc: dict[str, Any] = record.doc
     return SubmissionView(
         receipt=record.id,
-        status=SubmissionStatus(record.status),
+        # A claim lasts one decision: until it is made, the submission is as it was.
+        status=SubmissionStatus(record.claimed_from or record.status),
         submitted_at=record.created_at,
         updated_at=record.updated_at,
         title=doc["case_study"]["title"],

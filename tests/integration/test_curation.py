@@ -4,6 +4,7 @@ nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -12,7 +13,10 @@ from neo4j import Driver
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from api.settings import ApiSettings
-from graph.keys import Scope
+from graph.db import open_db
+from graph.errors import Conflict
+from graph.keys import ApiKey, Scope
+from loaders import curation
 from tests.helpers import (
     CURATOR_GRADE,
     SUBMISSION,
@@ -140,6 +144,73 @@ def test_request_changes_and_decline_tell_the_submitter(client: TestClient, cura
         "Outside our scope.",
     ]
     assert "secret note" not in status.text
+
+
+def _loads(driver: Driver, settings: ApiSettings) -> int:
+    records, _, _ = driver.execute_query(
+        "MATCH (l:Load) RETURN count(l) AS n", database_=settings.database
+    )
+    return int(records[0]["n"])
+
+
+def test_two_curators_accepting_at_once_write_one_load_and_the_other_gets_a_conflict(
+    client: TestClient, settings: ApiSettings, sync_driver: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receipt = submit(client).json()["receipt"]
+    # The worst interleaving, made certain: both curators read the submission before either
+    # writes, and their loads then run one after the other (at once, the engine's uniqueness
+    # constraint would refuse the second study, hiding the race).
+    real_get, real_load = curation.private.get, curation.load_record
+    # Different grades, so neither load would be an idempotent repeat of the other's.
+    decisions = [
+        curation.Accept.model_validate(
+            {
+                "decision": "accept",
+                "reason": "Checked.",
+                "grades": [{**CURATOR_GRADE, "direction": direction}],
+            }
+        )
+        for direction in ("positive", "mixed")
+    ]
+    curators = [
+        ApiKey(id=f"k{i}", organisation=f"org-{i}", scope=Scope.CURATE, label="t", created_at="")
+        for i in (1, 2)
+    ]
+    before = _loads(sync_driver, settings)
+
+    async def both() -> list[curation.DecisionResult | BaseException]:
+        read_both, one_load = asyncio.Barrier(2), asyncio.Lock()
+
+        async def get(*args: Any, **kwargs: Any) -> Any:
+            record = await real_get(*args, **kwargs)
+            await read_both.wait()
+            return record
+
+        async def load(*args: Any, **kwargs: Any) -> Any:
+            async with one_load:
+                return await real_load(*args, **kwargs)
+
+        monkeypatch.setattr(curation.private, "get", get)
+        monkeypatch.setattr(curation, "load_record", load)
+        async with open_db(settings) as db:
+            return await asyncio.gather(
+                *(
+                    curation.decide(db, receipt, decision, key)
+                    for decision, key in zip(decisions, curators, strict=True)
+                ),
+                return_exceptions=True,
+            )
+
+    outcomes = asyncio.run(both())
+    monkeypatch.undo()
+    won = [o for o in outcomes if isinstance(o, curation.DecisionResult)]
+    lost = [o for o in outcomes if not isinstance(o, curation.DecisionResult)]
+    assert len(won) == 1, outcomes
+    assert [type(o) for o in lost] == [Conflict], outcomes
+    assert _loads(sync_driver, settings) == before + 1  # the loser wrote nothing
+    status = client.get(f"/submissions/{receipt}").json()
+    assert status["status"] == "accepted"
+    assert len(status["messages"]) == 1
 
 
 @pytest.mark.parametrize("who", ["none", "contribute", "revoked", "junk"])
