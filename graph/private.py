@@ -66,6 +66,7 @@ async def create(
         "created_at": stamp,
         "updated_at": stamp,
         "doc": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+        "version": 0,
     }
     await db.write(private_q.CREATE_RECORD[label], props=props)
     return _record(props)
@@ -129,8 +130,8 @@ async def claim(db: Db, label: PrivateLabel, record: PrivateRecord) -> None:
 
 
 async def release(db: Db, label: PrivateLabel, record_id: str) -> None:
-    """Give a claimed record back the status it had (its decision failed before writing)."""
-    await db.write(private_q.RELEASE_RECORD[label], id=record_id, claimed=CLAIMED, now=now())
+    """Give a claimed record back exactly as it was (its decision failed before writing)."""
+    await db.write(private_q.RELEASE_RECORD[label], id=record_id, claimed=CLAIMED)
 
 
 @asynccontextmanager

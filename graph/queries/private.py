@@ -28,7 +28,7 @@ MATCH (r:`{label}` {{id: $id}})
 WHERE r.status IN $allowed
 SET r.status = $status, r.updated_at = $now, r.doc = $doc, r.subject = $subject,
     r.version = coalesce(r.version, 0) + 1
-REMOVE r.claimed_from
+REMOVE r.claimed_from, r.claimed_updated_at
 RETURN r.id AS id
 """
     )
@@ -42,7 +42,8 @@ CLAIM_RECORD: dict[PrivateLabel, LiteralString] = {
         f"""
 MATCH (r:`{label}` {{id: $id}})
 WHERE r.status = $seen AND coalesce(r.version, 0) = $seen_version
-SET r.status = $claimed, r.claimed_from = $seen, r.updated_at = $now, r.version = $seen_version + 1
+SET r.status = $claimed, r.claimed_from = $seen, r.claimed_updated_at = r.updated_at,
+    r.updated_at = $now, r.version = $seen_version + 1
 RETURN r.id AS id
 """
     )
@@ -60,14 +61,16 @@ RELEASE_RECORD: dict[PrivateLabel, LiteralString] = {
         f"""
 MATCH (r:`{label}` {{id: $id}})
 WHERE r.status = $claimed
-SET r.status = r.claimed_from, r.updated_at = $now, r.version = coalesce(r.version, 0) + 1
-REMOVE r.claimed_from
+SET r.status = r.claimed_from, r.updated_at = r.claimed_updated_at, r.version = r.version - 1
+REMOVE r.claimed_from, r.claimed_updated_at
 RETURN r.id AS id
 """
     )
     for label in PrivateLabel
 }
-"""Gives a claimed record back the status it had, when its decision failed."""
+"""Gives a claimed record back exactly as it was (status, time, version) when its decision
+failed: a refused decision leaves nothing written, and whoever read it before the claim may
+still decide on what they read, which it is again."""
 
 
 RECORD_BY_SUBJECT: dict[PrivateLabel, LiteralString] = {

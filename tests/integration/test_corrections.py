@@ -30,20 +30,7 @@ from tests.helpers import (
     without_dump_record,
 )
 
-
-@pytest.fixture(scope="module")
-def served_data(everything: object) -> object:
-    return everything
-
-
-@pytest.fixture(scope="module")
-def app_settings(settings: ApiSettings) -> ApiSettings:
-    return settings.model_copy(update={"submission_rate_per_minute": 0})
-
-
-@pytest.fixture(scope="module")
-def curator(settings: ApiSettings, everything: object) -> str:
-    return make_key(settings, Scope.CURATE, organisation="socitm")
+pytestmark = pytest.mark.member_workflow
 
 
 @pytest.fixture(scope="module")
