@@ -105,6 +105,9 @@ class QueueItem(BaseModel):
     case_study: dict[str, Any]
     contact: dict[str, Any]
     messages: list[dict[str, Any]]
+    revisions: list[dict[str, Any]] = Field(
+        default_factory=list, description="Versions the submitter replaced, oldest first."
+    )
 
 
 async def queue(db: Db, *, limit: int, offset: int) -> tuple[list[QueueItem], int]:
@@ -126,6 +129,7 @@ def _item(record: PrivateRecord) -> QueueItem:
         case_study=doc["case_study"],
         contact=doc["contact"],
         messages=doc.get("messages", []),
+        revisions=doc.get("revisions", []),
     )
 
 
@@ -188,13 +192,21 @@ async def _accept(
     submitted = CaseStudyRecord.model_validate(record.doc["case_study"])
     if record.doc["evaluation_status"] != EvaluationStatus.COMPLETED:
         # No findings yet: published as a study under way, with no claims to count as evidence
-        # until its report is in (the submitter's expected claims stay in the submission).
+        # until its report is in; the outcomes its claims name are those it plans to report on
+        # (the gap map's "being filled"), and the claims themselves stay in the submission.
         if decision.grades:
             message = (
                 "A planned or ongoing evaluation has no findings yet: accept it without grades."
             )
             raise GradesMismatch([{"location": "body.grades", "message": message}])
-        submitted = submitted.model_copy(update={"evidence": []})
+        submitted = CaseStudyRecord.model_validate(
+            {
+                **submitted.model_dump(exclude={"evidence"}),
+                "evaluation_status": record.doc["evaluation_status"],
+                "expected_report_date": record.doc["expected_report_date"],
+                "planned_outcomes": [claim.outcome for claim in submitted.evidence],
+            }
+        )
     if len(decision.grades) != len(submitted.evidence):
         count = f"Give one grade per claim: the submission has {len(submitted.evidence)}."
         raise GradesMismatch([{"location": "body.grades", "message": count}])

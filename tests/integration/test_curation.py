@@ -13,10 +13,11 @@ from neo4j import Driver
 from rdflib import Graph, Literal, Namespace, URIRef
 
 from api.settings import ApiSettings
+from graph import private
 from graph.db import open_db
 from graph.errors import Conflict
 from graph.keys import ApiKey, Scope
-from loaders import curation
+from loaders import curation, submissions
 from tests.helpers import (
     CURATOR_GRADE,
     SUBMISSION,
@@ -33,19 +34,7 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 
 
-@pytest.fixture(scope="module")
-def served_data(everything: object) -> object:
-    return everything
-
-
-@pytest.fixture(scope="module")
-def app_settings(settings: ApiSettings) -> ApiSettings:
-    return settings.model_copy(update={"submission_rate_per_minute": 0})
-
-
-@pytest.fixture(scope="module")
-def curator(settings: ApiSettings, everything: object) -> str:
-    return make_key(settings, Scope.CURATE, organisation="socitm")
+pytestmark = pytest.mark.member_workflow
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +149,7 @@ def test_two_curators_accepting_at_once_write_one_load_and_the_other_gets_a_conf
     # The worst interleaving, made certain: both curators read the submission before either
     # writes, and their loads then run one after the other (at once, the engine's uniqueness
     # constraint would refuse the second study, hiding the race).
-    real_get, real_load = curation.private.get, curation.load_record
+    real_get, real_load = private.get, submissions.load_record
     # Different grades, so neither load would be an idempotent repeat of the other's.
     decisions = [
         curation.Accept.model_validate(
@@ -190,8 +179,8 @@ def test_two_curators_accepting_at_once_write_one_load_and_the_other_gets_a_conf
             async with one_load:
                 return await real_load(*args, **kwargs)
 
-        monkeypatch.setattr(curation.private, "get", get)
-        monkeypatch.setattr(curation, "load_record", load)
+        monkeypatch.setattr(private, "get", get)
+        monkeypatch.setattr("loaders.curation.load_record", load)
         async with open_db(settings) as db:
             return await asyncio.gather(
                 *(
@@ -274,6 +263,8 @@ def test_a_planned_evaluation_is_published_without_claims_with_its_status(
 ) -> None:
     planned = {**SUBMISSION, "evaluation_status": "planned", "expected_report_date": "2027-03-31"}
     receipt = submit(client, planned).json()["receipt"]
+    cell = ("tec-remote-monitoring", "services")
+    before = _cell(client, *cell)
     auth = {"Authorization": f"Bearer {curator}"}
     graded = {"decision": "accept", "reason": "Registered.", "grades": [CURATOR_GRADE]}
     response = client.post(f"/submissions/{receipt}/decisions", json=graded, headers=auth)
@@ -285,3 +276,15 @@ def test_a_planned_evaluation_is_published_without_claims_with_its_status(
     assert study not in _services(client)  # no findings yet: nothing counts as evidence
     page = client.get(f"/doc/case-study/{study}", headers={"Accept": "text/html"}).text
     assert "Evaluation planned, report expected 2027-03-31" in page
+    # The gap map shows its cell as being filled, with its evidence as it was.
+    after = _cell(client, *cell)
+    assert after["planned_evaluations"] == before["planned_evaluations"] + 1
+    assert after["first_report_due"] <= "2027-03-31"
+    assert after["being_filled"].startswith("being filled: ")
+    assert after["case_studies"] == before["case_studies"]
+    assert after["strength_distribution"] == before["strength_distribution"]
+
+
+def _cell(client: TestClient, row: str, col: str) -> dict[str, Any]:
+    gap = client.get("/evidence/gap-map", params={"outcome": col}).json()
+    return next(c for c in gap["cells"] if (c["row"], c["col"]) == (row, col))
