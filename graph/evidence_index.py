@@ -73,6 +73,8 @@ class _Builder:
     strength: array[int] = field(default_factory=lambda: array("b"))
     evidence_type: list[str | None] = field(default_factory=list)
     direction: list[str | None] = field(default_factory=list)
+    planned: dict[int, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)
+    """Per planned or ongoing evaluation: its expected report date and planned outcomes."""
 
     def add_claims(self, outcome: str, rows: list[list[Any]]) -> None:
         outcome = sys.intern(outcome)
@@ -102,8 +104,10 @@ class _Builder:
             self._add(row, links)
 
     def _add(self, row: list[Any], links: dict[str, dict[str, list[str]]]) -> None:
-        study, title, name, description, year_start, year_end, regions, places = row
+        study, title, name, description, year_start, year_end, regions, places, planned = row
         number = len(self.ids)
+        if (evaluation := planned_of(planned)) is not None:
+            self.planned[number] = evaluation
         self.ids.append(study)
         self.titles.append(title)
         self.names.append(name)
@@ -133,6 +137,13 @@ class _Builder:
 
 
 LINK_KINDS = ("theme", "lead", "partner", "intervention")
+
+
+def planned_of(row: list[Any]) -> tuple[str | None, tuple[str, ...]] | None:
+    """A case study's (expected report date, planned outcomes) if it is a planned or ongoing
+    evaluation, from its row's `[evaluation_status, expected_report_date, outcomes]`."""
+    status, due, outcomes = row
+    return None if status is None else (due, tuple(map(_interned, outcomes)))
 
 
 def tie_break(
@@ -188,6 +199,8 @@ class EvidenceIndex:
         self.strength = built.strength
         self.evidence_type = built.evidence_type
         self.direction = built.direction
+        self.planned = built.planned
+        """Planned or ongoing evaluations by number (no claims: gaps being filled)."""
         self.claim_study = array("i", bytes(4 * len(built.outcome)))
         for number in range(len(self.ids)):
             for claim in range(self.claim_start[number], self.claim_start[number + 1]):

@@ -20,7 +20,7 @@ from typing import Any
 
 from graph.changes import new_loads
 from graph.db import Db
-from graph.evidence_index import EvidenceIndex, _interned, tie_break
+from graph.evidence_index import EvidenceIndex, _interned, planned_of, tie_break
 from graph.model import Kind, Rel
 from graph.queries import evidence_index as q
 from graph.queries.schema import LOAD_STAMPED_KINDS, LOAD_STAMPED_RELS
@@ -132,7 +132,7 @@ async def _patch_vocabulary(db: Db, index: EvidenceIndex, ids: set[str]) -> None
 def _replace(index: EvidenceIndex, row: list[Any], outcome_names: dict[str, str | None]) -> None:
     """Put one case study's fresh row in place of its old entries."""
     study, title, name, description, year_start, year_end, regions, places = row[:8]
-    claims, themes, leads, partners, interventions = row[8:]
+    claims, themes, leads, partners, interventions, planned = row[8:]
     touched: set[tuple[str, Any]] = {("all", None)}
     old = index.number_of.get(study)
     if old is not None:
@@ -152,6 +152,8 @@ def _replace(index: EvidenceIndex, row: list[Any], outcome_names: dict[str, str 
     index.interventions.append(tuple(map(_interned, interventions)))
     if interventions:
         index.applied.append(number)
+    if (evaluation := planned_of(planned)) is not None:
+        index.planned[number] = evaluation
     for kind, values in (
         ("theme", themes),
         ("organisation", [*leads, *partners]),
@@ -202,6 +204,7 @@ def _kill(index: EvidenceIndex, number: int) -> set[tuple[str, Any]]:
             order.pop(at)
             best.pop(at)
     index.by_position.remove(number)
+    index.planned.pop(number, None)
     return keys
 
 

@@ -20,7 +20,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from graph.evidence_index import EvidenceIndex
-from graph.queries.evidence import Dimension
+from graph.queries.evidence import PLANNED_DIMENSIONS, Dimension
 
 if TYPE_CHECKING:
     from graph.evidence import EvidenceFilter
@@ -283,4 +283,43 @@ def gap_rows(
             "newest": newest,
         }
         for (row, col, strength, direction), (count, newest) in found.groups.items()
+    ]
+
+
+def _planned_keys(
+    index: EvidenceIndex, study: int, dimension: Dimension, outcomes: tuple[str, ...]
+) -> tuple[Any, ...]:
+    if dimension is Dimension.OUTCOME:
+        return outcomes
+    return KEYS[dimension](index, study, -1)  # the study's own keys; it has no claims
+
+
+def planned_rows(
+    index: EvidenceIndex, f: EvidenceFilter, rows: Dimension, cols: Dimension
+) -> list[dict[str, Any]]:
+    """`GAP_MAP_PLANNED`'s rows: per cell, the planned or ongoing evaluations there and the
+    earliest report they expect; none when a dimension or a claim condition has no meaning
+    for evaluations without claims."""
+    if rows not in PLANNED_DIMENSIONS or cols not in PLANNED_DIMENSIONS or rows is cols:
+        return []
+    if f.evidence_types or f.directions or f.min_strength > 1:
+        return []
+    studies = index.studies(f)
+    cells: dict[tuple[Any, Any], tuple[set[int], str | None]] = {}
+    for study, (due, planned) in index.planned.items():
+        if studies is not None and study not in studies:
+            continue
+        outcomes = tuple(o for o in planned if not f.outcomes or o in f.outcomes)
+        if f.outcomes and not outcomes:
+            continue
+        for row in _planned_keys(index, study, rows, outcomes):
+            for col in _planned_keys(index, study, cols, outcomes):
+                seen, first = cells.get((row, col), (set(), None))
+                seen.add(study)
+                if due is not None and (first is None or due < first):
+                    first = due
+                cells[(row, col)] = (seen, first)
+    return [
+        {"row_key": row, "col_key": col, "planned": len(seen), "first_due": first}
+        for (row, col), (seen, first) in cells.items()
     ]

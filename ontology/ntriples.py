@@ -48,6 +48,7 @@ _DEFINITION, _DESCRIPTION = _term(mapping._DEFINITION), _term(mapping._DESCRIPTI
 _SOURCE, _SOURCE_SECTION = _term(mapping._SOURCE), _term(mapping._SOURCE_SECTION)
 _IN_REGION, _ATTRIBUTED = _term(mapping._IN_REGION), _term(mapping._ATTRIBUTED)
 _GENERATED_BY, _INTEGER = _term(mapping._GENERATED_BY), _term(mapping._INTEGER)
+_DATE = _term(mapping._DATE)
 _CLASSES = {kind: _term(term) for kind, term in mapping._CLASS_TERMS.items()}
 _PREDICATES = {rel: _term(term) for rel, term in mapping._PREDICATE_TERMS.items()}
 _LITERALS = [(name, _term(term), style) for name, term, style in mapping._LITERAL_TERMS]
@@ -115,4 +116,6 @@ def _literal(value: object, style: str) -> str:
         return f"{_quoted(str(value))}^^{_INTEGER}"
     if style == "english":
         return f"{_quoted(str(value))}{_LANG}"
+    if style == "date":
+        return f"{_quoted(str(value))}^^{_DATE}"
     return _quoted(str(value))

@@ -22,7 +22,9 @@ from graph.queries.schema import LOAD_STAMPED_KINDS, LOAD_STAMPED_RELS
 # toLower is the one `q` is matched with.
 CASE_STUDIES: LiteralString = """MATCH (cs:CaseStudy)
 RETURN collect([cs.id, cs.name, toLower(cs.name), toLower(cs.description),
-                cs.year_start, cs.year_end, cs.region_ids, coalesce(cs.place_ids, [])]) AS rows
+                cs.year_start, cs.year_end, cs.region_ids, coalesce(cs.place_ids, []),
+                [cs.evaluation_status, cs.expected_report_date,
+                 coalesce(cs.planned_outcome_ids, [])]]) AS rows
 """
 
 OUTCOMES: LiteralString = "MATCH (o:Outcome) RETURN collect([o.id, o.name]) AS outcomes"
@@ -149,7 +151,9 @@ RETURN collect([cs.id, cs.name, toLower(cs.name), toLower(cs.description),
                 [(cs)-[:ADDRESSES]->(n:PolicyTheme) | n.id],
                 [(cs)-[:LED_BY]->(n:Entity) | n.id],
                 [(cs)-[:WITH_PARTNER]->(n:Entity) | n.id],
-                [(cs)-[:APPLIES]->(n:Intervention) | n.id]]) AS rows
+                [(cs)-[:APPLIES]->(n:Intervention) | n.id],
+                [cs.evaluation_status, cs.expected_report_date,
+                 coalesce(cs.planned_outcome_ids, [])]]) AS rows
 """
 
 # New vocabulary terms (graph.queries.nodes.VOCABULARY's rows) by id.

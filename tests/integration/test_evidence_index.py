@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import random
 from collections.abc import Awaitable, Callable
 from itertools import permutations
@@ -41,12 +42,49 @@ CASES = 250
 def corpus(
     settings: ApiSettings, sync_driver: Driver, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """The bundled data plus a generated S corpus (1,000 case studies); its CSV's path."""
+    """The bundled data plus a generated S corpus (1,000 case studies) and a few planned or
+    ongoing evaluations; the generated CSV's path."""
     clear(sync_driver, settings)
     load(settings, DATA)
-    path = generate.write(tmp_path_factory.mktemp("corpus"), generate.SIZES["S"])
+    folder = tmp_path_factory.mktemp("corpus")
+    path = generate.write(folder, generate.SIZES["S"])
     load(settings, path)
+    planned = folder / "planned.json"
+    planned.write_text(json.dumps({"case_studies": PLANNED}), encoding="utf-8")
+    load(settings, planned)
     return path
+
+
+def _planned(n: int, status: str, due: str, outcomes: list[str], **more: Any) -> dict[str, Any]:
+    return {
+        "id": f"planned-evaluation-{n}",
+        "title": f"Planned evaluation {n} of council data work",
+        "summary": "An evaluation under way, registered before its report.",
+        "organisation": "Testshire County Council",
+        "source_urls": [f"https://example.org/planned-{n}"],
+        "evaluation_status": status,
+        "expected_report_date": due,
+        "planned_outcomes": outcomes,
+        **more,
+    }
+
+
+PLANNED = [
+    _planned(1, "planned", "2027-03-31", ["Services", "Data"], interventions=["rpa-automation"]),
+    _planned(
+        2,
+        "ongoing",
+        "2026-11-30",
+        ["Services"],
+        region="Wales",
+        year=2025,
+        themes=["Service design and transformation"],
+        interventions=["rpa-automation", "cyber-security-resilience"],
+    ),
+    _planned(3, "planned", "2028-01-15", ["Inclusion"], region="North East", year=2026),
+    _planned(4, "ongoing", "2027-06-30", [], themes=["Service design and transformation"]),
+]
+"""Planned and ongoing evaluations: in the gap map's cells as being filled, never evidence."""
 
 
 def run(settings: ApiSettings, work: Callable[[Db], Awaitable[T]]) -> T:
@@ -186,6 +224,51 @@ def test_year_and_text_conditions_are_not_tested_study_by_study(
         for f in (EvidenceFilter(year_from=2019, year_to=2020), EvidenceFilter(text="council")):
             _, total = index.page(f, limit=20, offset=0)
             assert total > 0
+
+    run(settings, check)
+
+
+def test_planned_evaluations_fill_gap_map_cells_in_both_paths_and_are_never_evidence(
+    settings: ApiSettings, corpus: Path
+) -> None:
+    store = EvidenceStore(max_claims=1_000_000)
+
+    async def check(db: Db) -> None:
+        async def both(f: EvidenceFilter, rows: Dimension, cols: Dimension) -> evidence.GapMap:
+            kept = await evidence.gap_map(db, f, rows, cols, store=store)
+            assert kept == await evidence.gap_map(db, f, rows, cols), (f, rows, cols)
+            return kept
+
+        everything = EvidenceFilter()
+        cells = {
+            (c.row, c.col): c
+            for c in (await both(everything, Dimension.OUTCOME, Dimension.INTERVENTION)).cells
+        }
+        services = cells[("services", "rpa-automation")]
+        assert services.planned_evaluations == 2
+        assert services.first_report_due == "2026-11-30"
+        assert services.being_filled == (
+            "being filled: 2 planned or ongoing evaluations, first report due 2026-11"
+        )
+        data = cells[("data", "rpa-automation")]
+        assert (data.planned_evaluations, data.first_report_due) == (1, "2027-03-31")
+        assert cells[("services", "cyber-security-resilience")].planned_evaluations == 1
+        assert sum(c.planned_evaluations for c in cells.values()) == 4
+        # Never evidence: the case studies of the cells are those with claims only.
+        ids = {p["id"] for p in PLANNED}
+        page = await evidence.what_works(db, everything, limit=2000, offset=0, store=store)
+        assert not ids & {row.id for row in page.items}
+        by_theme = await both(everything, Dimension.THEME, Dimension.INTERVENTION)
+        # Evaluation 2 in its theme under each of its two approaches; 4 applies none.
+        assert sum(c.planned_evaluations for c in by_theme.cells) == 2
+        wales = EvidenceFilter(regions=["wales"], outcomes=["services"])
+        filled = (await both(wales, Dimension.OUTCOME, Dimension.REGION)).cells
+        assert [(c.row, c.col) for c in filled if c.planned_evaluations] == [("services", "wales")]
+        for f in (EvidenceFilter(min_strength=2), EvidenceFilter(directions=["positive"])):
+            gap = await both(f, Dimension.OUTCOME, Dimension.INTERVENTION)
+            assert not any(c.planned_evaluations for c in gap.cells)
+        by_type = await both(everything, Dimension.OUTCOME, Dimension.EVIDENCE_TYPE)
+        assert not any(c.planned_evaluations for c in by_type.cells)
 
     run(settings, check)
 
