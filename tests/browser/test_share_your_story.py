@@ -246,7 +246,9 @@ def test_a_bad_story_shows_located_errors_and_writes_nothing(
     expect(page.locator(".receipt")).to_have_count(0)
 
 
-def test_a_planned_evaluation_needs_its_report_date(page: Page) -> None:
+def test_a_planned_evaluation_needs_its_report_date_and_then_fills_its_cell(
+    page: Page, api: httpx2.Client, curator_key: str
+) -> None:
     page.watch.expected.append("422")  # type: ignore[attr-defined]
     fill_story(page, title="A planned evaluation in Browsershire")
     page.get_by_label("An evaluation is planned").check()
@@ -260,6 +262,24 @@ def test_a_planned_evaluation_needs_its_report_date(page: Page) -> None:
     expected.fill("2027-03-31")
     page.get_by_role("button", name="Send your story").click()
     expect(page.locator("#receipt-heading")).to_be_focused()
+    receipt = page.locator(".receipt-id").inner_text()
+
+    # Accepted (no findings, so no grades), it fills its cell without counting as evidence.
+    key = {"Authorization": f"Bearer {curator_key}"}
+    cell = 'button[data-cell="tec-remote-monitoring|services"]'
+    page.goto("/explore?view=gaps")
+    counted = page.locator(cell).locator(".count").inner_text()
+    decision = {"decision": "accept", "reason": "A planned evaluation.", "grades": []}
+    accepted = api.post(f"/submissions/{receipt}/decisions", json=decision, headers=key)
+    assert accepted.status_code == 200, accepted.text
+    page.reload()
+    expect(page.locator(cell).locator(".filling")).to_have_text(re.compile(r"^\d+ planned$"))
+    expect(page.locator(cell).locator(".count")).to_have_text(counted)
+    page.locator(cell).click()
+    expect(page.locator(".filling-note")).to_have_text(
+        re.compile(r"^Being filled: \d+ planned or ongoing evaluations?, first report due 20\d\d")
+    )
+    expect(page.locator(".filling-note")).to_contain_text("not counted as evidence")
 
 
 def test_a_wrong_key_is_refused_and_writes_nothing(
