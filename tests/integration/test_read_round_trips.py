@@ -35,7 +35,7 @@ async def _sent(settings: ApiSettings, statement: str, write: bool) -> tuple[lis
         log.setLevel(logging.DEBUG)
         log.addHandler(bolt)
         try:
-            rows = await (db.write if write else db.read)(statement, n=2)  # type: ignore[arg-type]
+            rows = await (db.write if write else db.read)(statement, n=2)
         finally:
             log.removeHandler(bolt)
             log.setLevel(level)
