@@ -117,12 +117,12 @@ async def _close(driver: AsyncDriver, reader: AsyncDriver | None) -> None:
                 await each.close()
 
 
-async def get_settings(request: Request) -> ApiSettings:
+def get_settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.settings
     return settings
 
 
-async def get_graph_state(request: Request) -> GraphState:
+def get_graph_state(request: Request) -> GraphState:
     state: GraphState = request.app.state.graph
     return state
 
@@ -149,7 +149,7 @@ async def get_reader_db(
         raise
 
 
-async def get_sparql(request: Request) -> SparqlService:
+def get_sparql(request: Request) -> SparqlService:
     service: SparqlService = request.app.state.sparql
     return service
 

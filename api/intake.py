@@ -25,7 +25,7 @@ def limiter(settings: ApiSettings) -> RateLimiter | None:
     return RateLimiter(settings.submission_rate_per_minute, settings.submission_rate_burst)
 
 
-async def count_against_address(request: Request) -> None:
+def count_against_address(request: Request) -> None:
     """Count a keyless write against its client address; 429 past the limit (nothing read)."""
     limits: RateLimiter | None = getattr(request.app.state, "intake_limiter", None)
     if limits is None:

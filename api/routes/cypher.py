@@ -33,7 +33,7 @@ class CypherRequest(BaseModel):
     parameters: dict[str, Any] = Field(default_factory=dict, examples=[{}])
 
 
-async def get_gate(request: Request) -> Gate:
+def get_gate(request: Request) -> Gate:
     gate: Gate = request.app.state.cypher_gate
     return gate
 
