@@ -112,6 +112,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.settings = settings
+    app.state.query_names = {}
     app.state.intake_limiter = intake.limiter(settings)
     # Gzip on request (Accept-Encoding), streamed responses included.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
