@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -185,7 +185,7 @@ async def upsert(
     """
 
     async def work(tx: AsyncManagedTransaction) -> WriteCounts:
-        writer = LoadWriter(tx, load)
+        writer = LoadWriter(tx, load, record_versions=record_load)
         clashes = await writer.write(nodes, links, authoritative)
         if clashes:
             raise KindConflict(clashes)
@@ -195,19 +195,50 @@ async def upsert(
         return await session.execute_write(work)
 
 
-class LoadWriter:
-    """Writes one load, batch by batch, inside a transaction it does not own."""
+@dataclass
+class _Made:
+    """A node the load created, as the writer sent it: its version needs no read-back."""
 
-    def __init__(self, tx: AsyncTransaction | AsyncManagedTransaction, load: LoadRecord) -> None:
+    kind: Kind
+    props: dict[str, PropertyValue]
+    links: list[list[str]] = field(default_factory=list)
+    """[type, target id], in the order they were made."""
+    targets: set[tuple[str, str]] = field(default_factory=set)
+
+
+class LoadWriter:
+    """Writes one load, batch by batch, inside a transaction it does not own.
+
+    Without `record_versions` (a restore, a dry run rolled back) it records no versions."""
+
+    def __init__(
+        self,
+        tx: AsyncTransaction | AsyncManagedTransaction,
+        load: LoadRecord,
+        *,
+        record_versions: bool = True,
+    ) -> None:
         self.tx = tx
         """The transaction written to: a long load moves on to a new one from time to time."""
         self.load = load
         self.counts = WriteCounts()
-        # What the load changed, for its versions (graph/versions.py): ids only, cheap to keep.
+        # What the load changed, for its versions (graph/versions.py): ids, and the nodes it
+        # created until their versions are written (then their ids only).
         self._created: set[str] = set()
         self._updated: set[str] = set()
         self._links_moved: set[str] = set()
         self._removed: set[str] = set()
+        self._unlinked_claims: set[str] = set()
+        """Claims the load removed a HAS_CLAIM link to: they may be orphans."""
+        self._record_versions = record_versions
+        self._made: dict[str, _Made] = {}
+        self._versioned: set[str] = set()
+        """Created nodes whose version is written (or waits in `_version_rows`)."""
+        self._version_rows: list[dict[str, Any]] = []
+        self._redo: set[str] = set()
+        """Versioned nodes the load changed again afterwards: recorded again at the end."""
+        started = load.props.get("started_at")
+        self._at = started if isinstance(started, str) else versions.now()
 
     async def write(
         self,
@@ -239,27 +270,32 @@ class LoadWriter:
         await self._write_nodes(nodes, stored)
         await self._write_links(links)
         await self._remove_stale_links([i for i in authoritative if i in stored], [*links, *later])
+        await self._version_made(still_linking={link.from_id for link in later})
         return []
 
     async def finish(self, *, record_load: bool = True) -> WriteCounts:
         """Remove claims no case study makes any more, and record the load if it changed the
         graph: a load that found everything as it was leaves no record, so the SPARQL snapshot,
         which follows the latest load, is not rebuilt for nothing."""
-        if self.counts.links_removed:
-            # A claim belongs to its case study: once no study makes it, it goes too.
-            result = await self.tx.run(writes_q.REMOVE_ORPHAN_CLAIMS)
+        # A claim belongs to its case study: once no study makes it, it goes too.
+        for batch in _batches(sorted(self._unlinked_claims)):
+            result = await self.tx.run(writes_q.REMOVE_ORPHAN_CLAIMS, ids=batch)
             record = await result.single()
             self.counts.nodes_removed += record["removed"] if record else 0
             self._removed.update(record["ids"] if record else [])
+        self._read_back(self._removed)
         if record_load and self.counts.changed:
-            started = self.load.props.get("started_at")
+            await self._version_made(still_linking=set())
+            redo = sorted(self._redo)
+            await versions.forget(self.tx, self.load.id, redo)
+            self._versioned -= self._redo
             await versions.record(
                 self.tx,
                 self.load.id,
-                started if isinstance(started, str) else None,
-                created=self._created,
-                updated=self._updated,
-                maybe=self._links_moved,
+                self._at,
+                created=self._created - self._versioned,
+                updated=self._updated - self._versioned,
+                maybe=self._links_moved - self._versioned,
                 removed=self._removed,
             )
             props = {
@@ -270,6 +306,34 @@ class LoadWriter:
             }
             await (await self.tx.run(writes_q.CREATE_LOAD, props=props)).consume()
         return self.counts
+
+    async def _version_made(self, still_linking: set[str]) -> None:
+        """Version the created nodes no more links will come from (all but `still_linking`),
+        a batch at a time."""
+        if not self._record_versions:
+            return
+        done = [node_id for node_id in self._made if node_id not in still_linking]
+        for node_id in done:
+            made = self._made.pop(node_id)
+            # The engine lists a node's links newest first.
+            links = made.links[::-1]
+            self._version_rows.append(
+                versions.version_row(
+                    node_id, made.kind, made.props, links, versions.CREATED, self.load.id, self._at
+                )
+            )
+            self._versioned.add(node_id)
+        flush = not still_linking or len(self._version_rows) >= versions.BATCH
+        if flush and self._version_rows:
+            await versions.create(self.tx, self._version_rows)
+            self._version_rows = []
+
+    def _read_back(self, ids: Iterable[str]) -> None:
+        """These nodes' versions cannot be built from what was sent: they are read back."""
+        for node_id in ids:
+            self._made.pop(node_id, None)
+            if node_id in self._versioned:
+                self._redo.add(node_id)
 
     async def _stored(self, nodes: Sequence[NodeRow]) -> dict[str, tuple[Kind, str | None]]:
         stored: dict[str, tuple[Kind, str | None]] = {}
@@ -288,16 +352,26 @@ class LoadWriter:
         updated: list[dict[str, Any]] = []
         for node in nodes:
             digest = checksum({k: v for k, v in node.props.items() if k != "load"})
-            row = {"id": node.id, "props": {"load": self.load.id, **node.props, "checksum": digest}}
+            props: dict[str, PropertyValue] = {
+                "load": self.load.id,
+                **node.props,
+                "checksum": digest,
+            }
+            row = {"id": node.id, "props": props}
             of_kind = self.counts.by_kind.setdefault(str(node.kind), KindCounts())
             if node.id not in stored:
                 created[node.kind].append(row)
                 of_kind.created += 1
                 self._created.add(node.id)
+                if self._record_versions:
+                    self._made[node.id] = _Made(node.kind, props)
             elif stored[node.id][1] != digest:
                 updated.append(row)
                 of_kind.updated += 1
                 self._updated.add(node.id)
+                if node.id in self._made:  # made earlier in this load: SET n = props
+                    self._made[node.id].props = props
+                self._read_back([node.id] if node.id in self._versioned else [])
             else:
                 self.counts.nodes_unchanged += 1
                 of_kind.unchanged += 1
@@ -310,12 +384,15 @@ class LoadWriter:
         self.counts.nodes_updated += len(updated)
 
     async def _write_links(self, links: Sequence[LinkRow]) -> None:
-        by_rel: dict[Rel, list[dict[str, str]]] = defaultdict(list)
+        # Links from nodes this load made go in batches of their own: each of their new links
+        # is then known to be made (the batch's count says so), in order, for their versions.
+        by_rel: dict[tuple[Rel, bool], list[dict[str, str]]] = defaultdict(list)
         for link in links:
-            by_rel[link.rel].append(
+            by_rel[link.rel, link.from_id in self._made].append(
                 {"from_id": link.from_id, "to_id": link.to_id, "source": link.source}
             )
-        for rel, rows in by_rel.items():
+        self._read_back(link.from_id for link in links if link.from_id in self._versioned)
+        for (rel, made), rows in by_rel.items():
             for batch in _batches(rows):
                 result = await self.tx.run(writes_q.MERGE_LINKS[rel], rows=batch, load=self.load.id)
                 record = await result.single()
@@ -325,10 +402,25 @@ class LoadWriter:
                 self.counts.links_created += created
                 self.counts.links_updated += touched
                 self.counts.links_unchanged += len(batch) - created - touched
+                if made:
+                    self._note_made_links(rel, batch, created)
                 if created or touched:
                     # Which of the batch's links moved is not told: its sources are compared
                     # with their latest versions instead.
                     self._links_moved.update(row["from_id"] for row in batch)
+
+    def _note_made_links(self, rel: Rel, batch: list[dict[str, str]], created: int) -> None:
+        new: list[tuple[_Made, str]] = []
+        for row in batch:
+            made = self._made.get(row["from_id"])
+            if made is not None and (rel.value, row["to_id"]) not in made.targets:
+                made.targets.add((rel.value, row["to_id"]))
+                new.append((made, row["to_id"]))
+        if created != len(new):  # a target was missing: the engine's word is needed
+            self._read_back({row["from_id"] for row in batch})
+            return
+        for made, to_id in new:
+            made.links.append([rel.value, to_id])
 
     async def _remove_stale_links(
         self, authoritative: Sequence[str], links: Sequence[LinkRow]
@@ -345,8 +437,10 @@ class LoadWriter:
             record = await result.single()
             removed = record["removed"] if record else 0
             self.counts.links_removed += removed
+            self._unlinked_claims.update(record["claims"] if record else [])
             if removed:
                 self._links_moved.update(str(row["id"]) for row in batch)
+                self._read_back(str(row["id"]) for row in batch)
 
 
 def _counts_as_props(counts: WriteCounts) -> dict[str, int]:

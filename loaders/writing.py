@@ -263,7 +263,8 @@ class LoadStream:
         to_shared: list[LinkRow] = []
         chunks = itertools.chain([_Chunk([], fixed, [])], self._built(studies, extra))
         async with self.db.transactions() as txs:
-            writer = LoadWriter(txs.current, load)
+            # A dry run is rolled back: no versions to build.
+            writer = LoadWriter(txs.current, load, record_versions=not dry_run)
             done = 0
             ahead = _ReadAhead(chunks)  # once the graph has answered
             try:

@@ -29,6 +29,14 @@ RETURN id, collect(v.digest)[0] AS digest
 
 CREATE_VERSIONS: LiteralString = "UNWIND $rows AS row CREATE (v:Version) SET v = row"
 
+# A load's own versions of some nodes, dropped to be recorded again (graph/writes.py).
+DELETE_LOAD_VERSIONS: LiteralString = """
+UNWIND $ids AS id
+MATCH (v:Version {node: id})
+WHERE v.load = $load
+DELETE v
+"""
+
 HISTORY: LiteralString = """
 MATCH (v:Version {node: $id})
 OPTIONAL MATCH (l:Load {id: v.load})

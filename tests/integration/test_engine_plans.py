@@ -21,6 +21,7 @@ from graph.queries import approaches as approaches_q
 from graph.queries import evidence_index as index_q
 from graph.queries import nodes as nodes_q
 from graph.queries import paths as paths_q
+from graph.queries import writes as writes_q
 from loaders.report import LoadReport
 
 pytestmark = pytest.mark.embedded_only(reason="reads the embedded engine's query plans")
@@ -157,3 +158,21 @@ def test_a_patch_reads_its_case_studies_by_seeks(
     plan = profile(sync_driver, settings, statement, **params)
     assert any(seek in plan for seek in SEEK), plan
     assert not any(scan in plan for scan in SCAN), plan
+
+
+def sought_by_id(plan: str) -> bool:
+    """Every node the plan matches is found through the unique id index, none by a scan."""
+    matched = [line for line in plan.splitlines() if "MATCH NODE" in line or "NodeBy" in line]
+    by_index = ("[index: Entity[id]]", "index=Entity[id]")
+    return bool(matched) and all(any(i in line for i in by_index) for line in matched)
+
+
+def test_orphan_claims_are_sought_from_the_claims_a_load_unlinked(
+    sync_driver: Driver, settings: ApiSettings
+) -> None:
+    """A load that removes one link used to scan every claim for orphans (minutes at L)."""
+    plan = profile(sync_driver, settings, writes_q.REMOVE_ORPHAN_CLAIMS, ids=["no-such-claim"])
+    assert sought_by_id(plan), plan
+    rows = [{"id": "no-such-study", "keep": []}]
+    stale = profile(sync_driver, settings, writes_q.REMOVE_STALE_LINKS, rows=rows, load="none")
+    assert sought_by_id(stale), stale
