@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import zip_longest
 from typing import Any
 
 import pyoxigraph as ox
@@ -259,14 +260,16 @@ def _input_triples(subject: ox.NamedNode, props: dict[str, Any]) -> Iterator[ox.
     SHA-256 checksum: the load prov:used it. The loader records files and checksums as two
     lists in step; a checksum without its file (or the reverse) is still said."""
     files, checksums = props.get("files") or [], props.get("checksums") or []
-    for n in range(max(len(files), len(checksums))):
-        entity = ox.NamedNode(f"{subject.value}#file-{n + 1}")
+    # Numbered in name order, so a load restored from a backup names its files as before.
+    pairs = sorted(zip_longest(map(str, files), map(str, checksums), fillvalue=""))
+    for n, (name, digest) in enumerate(pairs, 1):
+        entity = ox.NamedNode(f"{subject.value}#file-{n}")
         yield ox.Triple(subject, _iri(PROV.used), entity)
         yield ox.Triple(entity, _iri(RDF.type), _iri(PROV.Entity))
-        if n < len(files):
-            yield ox.Triple(entity, _iri(CG.sourceFile), ox.Literal(str(files[n])))
-        if n < len(checksums):
-            yield ox.Triple(entity, _iri(CG.sha256), ox.Literal(str(checksums[n])))
+        if name:
+            yield ox.Triple(entity, _iri(CG.sourceFile), ox.Literal(name))
+        if digest:
+            yield ox.Triple(entity, _iri(CG.sha256), ox.Literal(digest))
 
 
 CURATION_LITERALS: dict[str, URIRef] = {

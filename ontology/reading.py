@@ -204,6 +204,13 @@ def _load(
             props["started_at"] = value
         elif predicate == str(PROV.used):
             inputs.append(_input_file(by_subject.get(value, [])))
+        elif predicate == str(PROV.wasAssociatedWith) and value.endswith("#software"):
+            labels = [
+                t.object.value
+                for t in by_subject.get(value, [])
+                if t.predicate.value == str(RDFS.label) and isinstance(t.object, ox.Literal)
+            ]
+            props.update({"agent": labels[0]} if labels else {})
         elif predicate == str(CG.inputFile):  # as backups made before 0.2 say it
             files.append(value)
         elif predicate == str(CG.inputChecksum):
