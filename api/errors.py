@@ -40,7 +40,12 @@ from graph.filters import InvalidFilter
 from graph.researcher import Abandoned, Busy, InvalidCypher, ReaderMissing, WriteRefused
 from loaders.corrections import ReportRefused
 from loaders.curation import GradesMismatch
-from loaders.submissions import HoneypotFilled, InvalidSubmission
+from loaders.submissions import (
+    EditTokenRefused,
+    HoneypotFilled,
+    InvalidSubmission,
+    NotRevisable,
+)
 from ontology.formats import NotAcceptable
 from ontology.sparql.errors import SparqlError
 
@@ -143,6 +148,8 @@ CARRIERS: tuple[type[Exception], ...] = (
     Forbidden,
     InvalidSubmission,
     HoneypotFilled,
+    EditTokenRefused,
+    NotRevisable,
     GradesMismatch,
     ReportRefused,
 )

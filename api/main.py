@@ -31,6 +31,7 @@ from api.routes import (
     reports,
     sparql,
     submissions,
+    vocabulary,
 )
 from api.settings import ApiSettings
 from graph import researcher
@@ -111,6 +112,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         dependencies=[Depends(refuse_unknown_query_parameters)],
     )
     app.state.settings = settings
+    app.state.query_names = {}
     app.state.intake_limiter = intake.limiter(settings)
     # Gzip on request (Accept-Encoding), streamed responses included.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
@@ -133,6 +135,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         curation,
         reports,
         sparql,
+        vocabulary,
     )
     for module in routers:
         app.include_router(module.router)

@@ -67,7 +67,12 @@ async def refuse_unknown_query_parameters(request: Request) -> None:
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or takes_any(route):
         return
-    known = declared(route)
+    # Routes are fixed once the app serves: their names are worked out once, not per request
+    # (keyed by identity, since a route compares by value and cannot be hashed).
+    names: dict[int, frozenset[str]] = request.app.state.query_names
+    known = names.get(id(route))
+    if known is None:
+        known = names[id(route)] = declared(route)
     unknown = sorted({name for name in request.query_params if name not in known})
     if unknown:
         # A client's names are echoed back, so only so many, and only so long.

@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx2
 from fastapi.testclient import TestClient
-from neo4j import AsyncDriver
+from neo4j import AsyncDriver, AsyncSession
 
 from api.main import create_app
 from api.settings import ApiSettings
@@ -86,21 +86,33 @@ def median(values: list[float]) -> float:
 
 @contextmanager
 def recording() -> Iterator[list[Statement]]:
-    """Every statement the app runs through `AsyncDriver.execute_query` while inside."""
+    """Every statement the app sends while inside: reads run in auto-commit sessions
+    (`AsyncSession.run`), writes through `AsyncDriver.execute_query`."""
     recorded: list[Statement] = []
-    original = AsyncDriver.execute_query
+    original_query, original_run = AsyncDriver.execute_query, AsyncSession.run
+
+    def record(query: Any, parameters: Any) -> None:
+        recorded.append(Statement(str(getattr(query, "text", query)), dict(parameters or {})))
 
     async def execute_query(
         self: AsyncDriver, query: Any, parameters: Any = None, *args: Any, **kwargs: Any
     ) -> Any:
-        recorded.append(Statement(str(getattr(query, "text", query)), dict(parameters or {})))
-        return await original(self, query, parameters, *args, **kwargs)
+        record(query, parameters)
+        return await original_query(self, query, parameters, *args, **kwargs)
+
+    async def run(
+        self: AsyncSession, query: Any, parameters: Any = None, *args: Any, **kwargs: Any
+    ) -> Any:
+        record(query, parameters)
+        return await original_run(self, query, parameters, *args, **kwargs)
 
     AsyncDriver.execute_query = execute_query  # type: ignore[assignment,method-assign]
+    AsyncSession.run = run  # type: ignore[method-assign]
     try:
         yield recorded
     finally:
-        AsyncDriver.execute_query = original  # type: ignore[method-assign]
+        AsyncDriver.execute_query = original_query  # type: ignore[method-assign]
+        AsyncSession.run = original_run  # type: ignore[method-assign]
 
 
 def count_statements(settings: ApiSettings, paths: dict[str, str]) -> dict[str, int]:

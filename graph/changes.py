@@ -8,6 +8,7 @@ tell whether any happened outside the touched nodes.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 
@@ -46,6 +47,23 @@ async def load_version(db: Db) -> tuple[int, str | None]:
     """`load_state(db).version` from one read: what a freshness check needs, every request."""
     [row] = await db.read(loads_q.LOAD_VERSION)
     return int(row["loads"]), row["latest"]
+
+
+class LoadStamp(BaseModel):
+    """The load version, and when its latest load started: what caching validators need."""
+
+    loads: int
+    latest: str | None
+    at: datetime | None
+
+
+async def load_stamp(db: Db) -> LoadStamp:
+    """`load_version(db)` and the latest load's start, from the same one read."""
+    [row] = await db.read(loads_q.LOAD_VERSION)
+    at = datetime.fromisoformat(row["at"]) if row["at"] else None
+    if at is not None and at.tzinfo is None:  # recorded without a zone: ours are UTC
+        at = at.replace(tzinfo=UTC)
+    return LoadStamp(loads=int(row["loads"]), latest=row["latest"], at=at)
 
 
 def new_loads(reflected: frozenset[str], loads: list[LoadInfo]) -> frozenset[str] | None:

@@ -156,6 +156,18 @@ class GapCell(BaseModel):
         "they disagree; not_stated if none says, never counted as positive)."
     )
     strongest: Strongest | None
+    planned_evaluations: int = Field(
+        default=0,
+        description="Planned or ongoing evaluations of the cell, accepted by a curator: gaps "
+        "being filled. Not evidence: never in case_studies, strengths or directions.",
+    )
+    first_report_due: str | None = Field(
+        default=None, description="The earliest date those evaluations expect to report."
+    )
+    being_filled: str | None = Field(
+        default=None,
+        examples=["being filled: 2 planned or ongoing evaluations, first report due 2027-03"],
+    )
 
 
 class GapMap(BaseModel):
@@ -370,14 +382,22 @@ async def gap_map(
     index = await store.index(db) if store is not None else None
     if index is None:
         found = await db.read(q.GAP_MAP[(rows, cols)], **evidence.params())
+        planned_statement = q.GAP_MAP_PLANNED.get((rows, cols))
+        planned = (
+            []
+            if planned_statement is None
+            else await db.read(planned_statement, **evidence.params())
+        )
     else:
         key = ("gap-map", index.version, evidence.model_dump_json(), rows, cols)
         if store is not None and (kept := store.answer(key)) is not None:
             return kept  # type: ignore[no-any-return]
         found = tally.gap_rows(index, evidence, rows, cols)
+        planned = tally.planned_rows(index, evidence, rows, cols)
     # Keys that occur (None for "not stated") join the dimension's named values.
-    row_values = await _values(db, rows, _keys(found, "row_key"), evidence)
-    col_values = await _values(db, cols, _keys(found, "col_key"), evidence)
+    row_values = await _values(db, rows, _keys([*found, *planned], "row_key"), evidence)
+    col_values = await _values(db, cols, _keys([*found, *planned], "col_key"), evidence)
+    being_filled = {(r["row_key"], r["col_key"]): r for r in planned}
     by_cell: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
     for r in found:
         by_cell.setdefault((r["row_key"], r["col_key"]), []).append(r)
@@ -392,7 +412,10 @@ async def gap_map(
         for col_key, _ in col_values:
             hits = by_cell.get((row_key, col_key), [])
             top = best.get((row_key, col_key))
-            cells.append(_cell(row_key, col_key, hits, top, names))
+            cell = _cell(row_key, col_key, hits, top, names)
+            if filling := being_filled.get((row_key, col_key)):
+                _being_filled(cell, int(filling["planned"]), filling["first_due"])
+            cells.append(cell)
     answer = GapMap(
         rows=rows,
         cols=cols,
@@ -430,6 +453,14 @@ def _cell(
         directions=directions,
         strongest=strongest,
     )
+
+
+def _being_filled(cell: GapCell, planned: int, first_due: str | None) -> None:
+    cell.planned_evaluations = planned
+    cell.first_report_due = first_due
+    due = f", first report due {first_due[:7]}" if first_due else ""
+    plural = "s" if planned != 1 else ""
+    cell.being_filled = f"being filled: {planned} planned or ongoing evaluation{plural}{due}"
 
 
 def _keys(rows: list[dict[str, Any]], column: str) -> dict[Any, int]:

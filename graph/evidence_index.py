@@ -18,7 +18,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import groupby, islice
 from operator import neg
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ from graph.vocabulary import Vocabulary, from_graph
 
 if TYPE_CHECKING:
     from graph.evidence import EvidenceFilter
+    from graph.evidence_tally import Tallies
 
 
 class TooManyClaims(Exception):
@@ -72,6 +73,8 @@ class _Builder:
     strength: array[int] = field(default_factory=lambda: array("b"))
     evidence_type: list[str | None] = field(default_factory=list)
     direction: list[str | None] = field(default_factory=list)
+    planned: dict[int, tuple[str | None, tuple[str, ...]]] = field(default_factory=dict)
+    """Per planned or ongoing evaluation: its expected report date and planned outcomes."""
 
     def add_claims(self, outcome: str, rows: list[list[Any]]) -> None:
         outcome = sys.intern(outcome)
@@ -101,8 +104,10 @@ class _Builder:
             self._add(row, links)
 
     def _add(self, row: list[Any], links: dict[str, dict[str, list[str]]]) -> None:
-        study, title, name, description, year_start, year_end, regions, places = row
+        study, title, name, description, year_start, year_end, regions, places, planned = row
         number = len(self.ids)
+        if (evaluation := planned_of(planned)) is not None:
+            self.planned[number] = evaluation
         self.ids.append(study)
         self.titles.append(title)
         self.names.append(name)
@@ -134,6 +139,13 @@ class _Builder:
 LINK_KINDS = ("theme", "lead", "partner", "intervention")
 
 
+def planned_of(row: list[Any]) -> tuple[str | None, tuple[str, ...]] | None:
+    """A case study's (expected report date, planned outcomes) if it is a planned or ongoing
+    evaluation, from its row's `[evaluation_status, expected_report_date, outcomes]`."""
+    status, due, outcomes = row
+    return None if status is None else (due, tuple(map(_interned, outcomes)))
+
+
 def tie_break(
     study: str, title: str | None, year_start: int | None, year_end: int | None
 ) -> tuple[int, bool, str, str]:
@@ -153,6 +165,8 @@ class EvidenceIndex:
         them)."""
         self.vocabulary = Vocabulary()
         """The names filters may use (`graph.filters.resolve`), read once per load too."""
+        self.tallies: Tallies | None = None
+        """Facet and gap-map counts kept across patches (graph/evidence_tally.py)."""
         self.outcome_names = built.outcome_names
         self.ids = built.ids
         self.titles = built.titles
@@ -166,6 +180,10 @@ class EvidenceIndex:
         self.region_ids = built.region_ids
         self.themes = built.themes
         self.interventions = built.interventions
+        self.applied = array("i", (n for n, found in enumerate(self.interventions) if found))
+        """The case studies that apply an approach, in number order (a patch appends its new
+        numbers; dead ones stay, their claims passing no filter): an approach's scope is
+        found among them, not by walking every claim the filter reaches."""
         # Numbers follow the tie-break order when built; a patch (graph/evidence_patch.py)
         # gives a changed case study a new number at the end, a position between its
         # neighbours in that order, and leaves its old number behind, dead: claims of strength
@@ -181,6 +199,8 @@ class EvidenceIndex:
         self.strength = built.strength
         self.evidence_type = built.evidence_type
         self.direction = built.direction
+        self.planned = built.planned
+        """Planned or ongoing evaluations by number (no claims: gaps being filled)."""
         self.claim_study = array("i", bytes(4 * len(built.outcome)))
         for number in range(len(self.ids)):
             for claim in range(self.claim_start[number], self.claim_start[number + 1]):
@@ -331,12 +351,29 @@ class EvidenceIndex:
         """The claims in scope of each (approach, case study) pair, keyed by the approach,
         then by the case study's id: what `graph.queries.approaches.STUDIES` gives."""
         wanted = set(interventions)
+        studies = self.studies(f)
         pairs: dict[str, dict[int, list[int]]] = {}
-        for claim in self.matching_claims(f, self.studies(f)):
-            study = self.claim_study[claim]
+        start = self.claim_start
+        candidates = self._candidate_claims(f)
+        by_study: Iterable[tuple[int, Iterable[int]]]
+        if len(candidates) <= sum(start[n + 1] - start[n] for n in self.applied):
+            by_study = groupby(
+                (c for c in candidates if self.interventions[self.claim_study[c]]),
+                key=self.claim_study.__getitem__,
+            )
+        else:  # fewer claims among the case studies that apply an approach: only those
+            by_study = ((n, iter(range(start[n], start[n + 1]))) for n in self.applied)
+        # Either way in claim order (numbers in order, their claims laid out so), as
+        # `matching_claims` gives them: the pairs come in the same order.
+        for study, claims in by_study:
+            if studies is not None and study not in studies:
+                continue
+            passing = [claim for claim in claims if self.claim_passes(claim, f)]
+            if not passing:
+                continue
             for intervention in dict.fromkeys(self.interventions[study]):
                 if not wanted or intervention in wanted:
-                    pairs.setdefault(intervention, {}).setdefault(study, []).append(claim)
+                    pairs.setdefault(intervention, {})[study] = passing
         return {
             i: {self.ids[study]: claims for study, claims in found.items()}
             for i, found in pairs.items()

@@ -13,7 +13,6 @@ changed) the caller builds afresh.
 
 from __future__ import annotations
 
-import asyncio
 from array import array
 from bisect import insort
 from collections.abc import Sequence
@@ -21,7 +20,7 @@ from typing import Any
 
 from graph.changes import new_loads
 from graph.db import Db
-from graph.evidence_index import EvidenceIndex, _interned, tie_break
+from graph.evidence_index import EvidenceIndex, _interned, planned_of, tie_break
 from graph.model import Kind, Rel
 from graph.queries import evidence_index as q
 from graph.queries.schema import LOAD_STAMPED_KINDS, LOAD_STAMPED_RELS
@@ -32,6 +31,12 @@ from graph.writes import REMOVALS_STAMPED
 RESTORE_LOAD = "restore"
 """The load a restore stamps every link with (loaders/backup.py): after it, no stamp says which
 load wrote a link."""
+
+FOLLOWED_STUDIES = 100
+"""Up to this many changed case studies, a patch brings the kept facet and gap-map counts
+(graph/evidence_tally.py) up to date; above, it drops them. Following costs each kept count
+a few dict updates per changed case study; counting afresh, a walk over every claim, and only
+for the counts asked again."""
 
 _STUDY_RELS = (Rel.HAS_CLAIM, Rel.ADDRESSES, Rel.LED_BY, Rel.WITH_PARTNER, Rel.APPLIES)
 _VOCABULARY = frozenset(LOAD_STAMPED_KINDS) - {Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM}
@@ -68,8 +73,17 @@ async def patch(db: Db, index: EvidenceIndex, loads: list[LoadInfo], *, max_stud
         await _patch_vocabulary(db, index, vocabulary)
     if outcome_names is not None:
         index.outcome_names = outcome_names
-    for row in read["rows"]:
+    rows = read["rows"]
+    if len(rows) > FOLLOWED_STUDIES:
+        index.tallies = None  # following each kept count would cost more than counting afresh
+    if index.tallies is not None:  # what the old entries gave, while their claims live
+        index.tallies.retire(
+            index, [index.number_of[r[0]] for r in rows if r[0] in index.number_of]
+        )
+    for row in rows:
         _replace(index, row, index.outcome_names)
+    if index.tallies is not None:
+        index.tallies.admit(index, [index.number_of[r[0]] for r in rows])
     index.loads = frozenset(load.id for load in loads)
     return True
 
@@ -86,22 +100,18 @@ def _removed_nothing(load: LoadInfo) -> bool:
 async def _stamped(db: Db, loads: list[str]) -> tuple[set[str], bool, set[str]] | None:
     """The case studies the loads changed, whether outcomes changed, and the vocabulary's
     terms they wrote; None when a restore has left links unattributable."""
-    kinds = list(LOAD_STAMPED_KINDS)
-    reads = await asyncio.gather(
-        *(db.read(q.STAMPED_NODES[kind], loads=loads) for kind in kinds),
-        *(db.read(q.STAMPED_LINK_SOURCES[rel], loads=loads) for rel in LOAD_STAMPED_RELS),
-        *(db.read(q.RESTORED_LINKS[rel], load=RESTORE_LOAD) for rel in LOAD_STAMPED_RELS),
-    )
-    nodes = {kind: set(rows[0]["ids"]) for kind, rows in zip(kinds, reads, strict=False)}
-    linked = reads[len(kinds) : len(kinds) + len(LOAD_STAMPED_RELS)]
-    sources = {rel: set(r[0]["ids"]) for rel, r in zip(LOAD_STAMPED_RELS, linked, strict=True)}
-    if any(rows for rows in reads[len(kinds) + len(LOAD_STAMPED_RELS) :]):
+    found: dict[str, set[str]] = {}
+    for row in await db.read(q.STAMPED, loads=loads, load=RESTORE_LOAD):
+        found.setdefault(row["found"], set()).update(row["ids"])
+    if any(found.get(f"restored {rel.value}") for rel in LOAD_STAMPED_RELS):
         return None
-    studies = nodes[Kind.CASE_STUDY].union(*(sources[rel] for rel in _STUDY_RELS))
-    claims = nodes[Kind.EVIDENCE_CLAIM] | sources[Rel.FOR_OUTCOME]
-    if claims:
-        [owners] = await db.read(q.CLAIM_STUDIES, ids=sorted(claims))
-        studies |= set(owners["ids"])
+    nodes = {kind: found.get(kind.value, set()) for kind in LOAD_STAMPED_KINDS}
+    sources = {rel: found.get(rel.value, set()) for rel in LOAD_STAMPED_RELS}
+    studies = nodes[Kind.CASE_STUDY].union(
+        *(sources[rel] for rel in _STUDY_RELS),
+        found.get("studies of claims", set()),
+        found.get("studies of outcome links", set()),
+    )
     vocabulary = sources[Rel.DEFAULT_LEVEL].union(*(nodes[kind] for kind in _VOCABULARY))
     return studies, bool(nodes[Kind.OUTCOME]), vocabulary
 
@@ -122,7 +132,7 @@ async def _patch_vocabulary(db: Db, index: EvidenceIndex, ids: set[str]) -> None
 def _replace(index: EvidenceIndex, row: list[Any], outcome_names: dict[str, str | None]) -> None:
     """Put one case study's fresh row in place of its old entries."""
     study, title, name, description, year_start, year_end, regions, places = row[:8]
-    claims, themes, leads, partners, interventions = row[8:]
+    claims, themes, leads, partners, interventions, planned = row[8:]
     touched: set[tuple[str, Any]] = {("all", None)}
     old = index.number_of.get(study)
     if old is not None:
@@ -140,6 +150,10 @@ def _replace(index: EvidenceIndex, row: list[Any], outcome_names: dict[str, str 
     index.region_ids.append(None if regions is None else tuple(map(_interned, regions)))
     index.themes.append(tuple(map(_interned, themes)))
     index.interventions.append(tuple(map(_interned, interventions)))
+    if interventions:
+        index.applied.append(number)
+    if (evaluation := planned_of(planned)) is not None:
+        index.planned[number] = evaluation
     for kind, values in (
         ("theme", themes),
         ("organisation", [*leads, *partners]),
@@ -190,6 +204,7 @@ def _kill(index: EvidenceIndex, number: int) -> set[tuple[str, Any]]:
             order.pop(at)
             best.pop(at)
     index.by_position.remove(number)
+    index.planned.pop(number, None)
     return keys
 
 

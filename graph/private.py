@@ -8,6 +8,8 @@ pydantic both ways, so this module stays the same whatever they keep.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,6 +31,14 @@ class PrivateRecord(BaseModel):
     created_at: str
     updated_at: str
     doc: dict[str, Any]
+    version: int = 0
+    """Counts the record's changes (absent, 0, on records stored before it was kept)."""
+    claimed_from: str | None = None
+    """While `CLAIMED`: the status it had when claimed."""
+
+
+CLAIMED = "deciding"
+"""The status of a record claimed by one decision (`claim`) until it is made or given up."""
 
 
 def now() -> str:
@@ -56,6 +66,7 @@ async def create(
         "created_at": stamp,
         "updated_at": stamp,
         "doc": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+        "version": 0,
     }
     await db.write(private_q.CREATE_RECORD[label], props=props)
     return _record(props)
@@ -96,6 +107,47 @@ async def move(
     )
     if not rows:
         raise Conflict(f"{record_id} is no longer {' or '.join(allowed_from)}.")
+
+
+async def claim(db: Db, label: PrivateLabel, record: PrivateRecord) -> None:
+    """Claim `record`, as read, for one decision, by one conditional write that only one of two
+    concurrent callers wins; the decision then writes, and ends with `move` or `release`.
+
+    Raises:
+        Conflict: the record has changed since it was read (someone else is deciding, or
+            decided first); nothing was written.
+    """
+    rows = await db.write(
+        private_q.CLAIM_RECORD[label],
+        id=record.id,
+        seen=record.status,
+        seen_version=record.version,
+        claimed=CLAIMED,
+        now=now(),
+    )
+    if not rows:
+        raise Conflict(f"{record.id} is being decided, or has changed, since it was read.")
+
+
+async def release(db: Db, label: PrivateLabel, record_id: str) -> None:
+    """Give a claimed record back exactly as it was (its decision failed before writing)."""
+    await db.write(private_q.RELEASE_RECORD[label], id=record_id, claimed=CLAIMED)
+
+
+@asynccontextmanager
+async def claimed(db: Db, label: PrivateLabel, record: PrivateRecord) -> AsyncIterator[None]:
+    """`record`, as read, claimed for the block's decision (which ends it with `move` from
+    `CLAIMED`); given back as it was if the block fails.
+
+    Raises:
+        Conflict: someone else claimed or changed it first; nothing was written.
+    """
+    await claim(db, label, record)
+    try:
+        yield
+    except Exception:
+        await release(db, label, record.id)
+        raise
 
 
 async def about(

@@ -253,6 +253,16 @@ def build(record: CaseStudyRecord, vocabulary: Vocabulary, source_file: str) -> 
         "cost_basis": record.cost_basis,
         "cost_year": record.cost_year,
     }
+    if record.evaluation_status is not None:
+        # No claims: the gap map shows these cells as being filled, never as evidence.
+        planned = _resolve_all(
+            vocabulary, record.planned_outcomes, "planned_outcomes", out, Kind.OUTCOME
+        )
+        study |= {
+            "evaluation_status": record.evaluation_status,
+            "expected_report_date": str(record.expected_report_date),
+            "planned_outcome_ids": planned,
+        }
     out.nodes.append(NodeRow(cs, Kind.CASE_STUDY, _present(study)))
     seen: set[str] = set()
     for index, claim in enumerate(record.evidence):

@@ -151,7 +151,7 @@ def view(record: PrivateRecord) -> ReportView:
     doc = record.doc
     return ReportView(
         id=record.id,
-        status=ReportStatus(record.status),
+        status=ReportStatus(record.claimed_from or record.status),
         reported_at=record.created_at,
         statement=doc["statement"],
         field=doc.get("field"),
@@ -177,8 +177,16 @@ async def resolve(db: Db, report_id: str, body: Resolution, curator: ApiKey) -> 
         ReportRefused (the new value does not fit).
     """
     record = await private.get(db, PrivateLabel.REPORT, report_id)
+    if record.status == private.CLAIMED:
+        raise Conflict(f"{report_id} is being resolved by another curator.")
     if record.status != ReportStatus.OPEN:
         raise Conflict(f"{report_id} has already been resolved ({record.status}).")
+    # Claimed before the correction's load, so two curators resolving at once load once.
+    async with private.claimed(db, PrivateLabel.REPORT, record):
+        return await _resolve(db, record, body, curator)
+
+
+async def _resolve(db: Db, record: PrivateRecord, body: Resolution, curator: ApiKey) -> ReportView:
     doc = dict(record.doc)
     resolution: dict[str, Any] = {
         "resolution": body.resolution,
@@ -194,8 +202,8 @@ async def resolve(db: Db, report_id: str, body: Resolution, curator: ApiKey) -> 
     await private.move(
         db,
         PrivateLabel.REPORT,
-        report_id,
-        allowed_from=[ReportStatus.OPEN],
+        record.id,
+        allowed_from=[private.CLAIMED],
         status=body.resolution,
         doc=doc,
         subject=record.subject,

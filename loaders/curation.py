@@ -105,6 +105,9 @@ class QueueItem(BaseModel):
     case_study: dict[str, Any]
     contact: dict[str, Any]
     messages: list[dict[str, Any]]
+    revisions: list[dict[str, Any]] = Field(
+        default_factory=list, description="Versions the submitter replaced, oldest first."
+    )
 
 
 async def queue(db: Db, *, limit: int, offset: int) -> tuple[list[QueueItem], int]:
@@ -119,13 +122,14 @@ def _item(record: PrivateRecord) -> QueueItem:
     doc = record.doc
     return QueueItem(
         receipt=record.id,
-        status=SubmissionStatus(record.status),
+        status=SubmissionStatus(record.claimed_from or record.status),
         submitted_at=record.created_at,
         evaluation_status=EvaluationStatus(doc["evaluation_status"]),
         expected_report_date=doc.get("expected_report_date"),
         case_study=doc["case_study"],
         contact=doc["contact"],
         messages=doc.get("messages", []),
+        revisions=doc.get("revisions", []),
     )
 
 
@@ -137,8 +141,19 @@ async def decide(db: Db, receipt: str, decision: Decision, curator: ApiKey) -> D
         GradesMismatch: the grades do not fit its claims, or break a rule of the load.
     """
     record = await private.get(db, PrivateLabel.SUBMISSION, receipt)
+    if record.status == private.CLAIMED:
+        raise Conflict(f"{receipt} is being decided by another curator.")
     if record.status not in OPEN:
         raise Conflict(f"{receipt} has already been {record.status}.")
+    # Claimed before anything is written, so of two curators deciding at once only one loads.
+    async with private.claimed(db, PrivateLabel.SUBMISSION, record):
+        return await _decide(db, record, decision, curator)
+
+
+async def _decide(
+    db: Db, record: PrivateRecord, decision: Decision, curator: ApiKey
+) -> DecisionResult:
+    receipt = record.id
     doc = dict(record.doc)
     entry: dict[str, Any] = {
         "decision": decision.decision,
@@ -163,7 +178,7 @@ async def decide(db: Db, receipt: str, decision: Decision, curator: ApiKey) -> D
         db,
         PrivateLabel.SUBMISSION,
         receipt,
-        allowed_from=OPEN,
+        allowed_from=[private.CLAIMED],
         status=result.status,
         doc=doc,
         subject=result.case_study,
@@ -177,13 +192,21 @@ async def _accept(
     submitted = CaseStudyRecord.model_validate(record.doc["case_study"])
     if record.doc["evaluation_status"] != EvaluationStatus.COMPLETED:
         # No findings yet: published as a study under way, with no claims to count as evidence
-        # until its report is in (the submitter's expected claims stay in the submission).
+        # until its report is in; the outcomes its claims name are those it plans to report on
+        # (the gap map's "being filled"), and the claims themselves stay in the submission.
         if decision.grades:
             message = (
                 "A planned or ongoing evaluation has no findings yet: accept it without grades."
             )
             raise GradesMismatch([{"location": "body.grades", "message": message}])
-        submitted = submitted.model_copy(update={"evidence": []})
+        submitted = CaseStudyRecord.model_validate(
+            {
+                **submitted.model_dump(exclude={"evidence"}),
+                "evaluation_status": record.doc["evaluation_status"],
+                "expected_report_date": record.doc["expected_report_date"],
+                "planned_outcomes": [claim.outcome for claim in submitted.evidence],
+            }
+        )
     if len(decision.grades) != len(submitted.evidence):
         count = f"Give one grade per claim: the submission has {len(submitted.evidence)}."
         raise GradesMismatch([{"location": "body.grades", "message": count}])

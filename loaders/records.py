@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -249,6 +250,37 @@ class CaseStudyRecord(_Strict):
     cost_year: Year | None = Field(default=None, description="The year the cost is stated for.")
     source_urls: list[Url] = Field(min_length=1)
     evidence: list[EvidenceRecord] = Field(default_factory=list)
+    evaluation_status: Literal["planned", "ongoing"] | None = Field(
+        default=None,
+        description="For an evaluation not reported yet (none: reported); it has no claims.",
+    )
+    # Not strict: files and JSON give the date as text (YYYY-MM-DD).
+    expected_report_date: Annotated[date, Field(strict=False)] | None = Field(
+        default=None, description="When a planned or ongoing evaluation expects to report."
+    )
+    planned_outcomes: list[Name] = Field(
+        default_factory=list,
+        description="The outcomes a planned or ongoing evaluation is to report on: shown as "
+        "gaps being filled, never counted as evidence.",
+    )
+
+    @model_validator(mode="after")
+    def _planned_has_no_findings(self) -> CaseStudyRecord:
+        if self.evaluation_status is None:
+            if self.expected_report_date is not None or self.planned_outcomes:
+                raise ValueError(
+                    "'expected_report_date' and 'planned_outcomes' are for a planned or "
+                    "ongoing evaluation: give its 'evaluation_status'"
+                )
+            return self
+        if self.evidence:
+            raise ValueError(
+                "a planned or ongoing evaluation has no findings yet: list its outcomes as "
+                "'planned_outcomes', not 'evidence'"
+            )
+        if self.expected_report_date is None:
+            raise ValueError("a planned or ongoing evaluation needs its 'expected_report_date'")
+        return self
 
     @field_validator("year_end")
     @classmethod

@@ -5,6 +5,8 @@ then kept privately until a curator decides (`loaders/curation.py`)."""
 from __future__ import annotations
 
 import csv
+import hashlib
+import hmac
 import io
 import json
 import secrets
@@ -61,6 +63,36 @@ class HoneypotFilled(Exception):
     def __init__(self) -> None:
         super().__init__(f"The field '{HONEYPOT}' must be left empty; nothing was stored.")
         self.errors = [{"location": f"body.{HONEYPOT}", "message": "Must be left empty."}]
+
+
+EDIT_TOKEN_HEADER = "X-Edit-Token"  # noqa: S105 (a header's name, not a secret)
+"""Where a submitter sends the edit token (a header, so it stays out of URLs and logs)."""
+
+
+class EditTokenRefused(Exception):
+    """A revision without the submission's edit token, or with another (403); nothing stored."""
+
+    status: ClassVar[int] = 403
+    slug: ClassVar[str] = "edit-token-refused"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.errors = [{"location": f"header.{EDIT_TOKEN_HEADER}", "message": message}]
+
+
+class NotRevisable(Exception):
+    """A revision of a submission the curators did not ask to change (409); nothing stored."""
+
+    status: ClassVar[int] = 409
+    slug: ClassVar[str] = "not-revisable"
+
+    def __init__(self, status: str) -> None:
+        message = (
+            "Only a submission whose curators asked for changes can be revised; "
+            f"this one is {status.replace('_', ' ')}."
+        )
+        super().__init__(message)
+        self.errors = [{"location": "path.receipt", "message": message}]
 
 
 class EvaluationStatus(StrEnum):
@@ -131,6 +163,15 @@ class SubmissionIn(BaseModel):
     website: str = Field(default="", description="Leave empty (a trap for bots).")
 
 
+class Revision(BaseModel):
+    """A version the submitter replaced, kept for the curators (never public)."""
+
+    replaced_at: str
+    case_study: dict[str, Any]
+    evaluation_status: EvaluationStatus
+    expected_report_date: str | None = None
+
+
 class Message(BaseModel):
     """What the curators tell the submitter."""
 
@@ -152,6 +193,9 @@ class SubmissionView(BaseModel):
         default=None, description="Once accepted: the id of the published case study."
     )
     messages: list[Message] = Field(default_factory=list)
+    revised_at: list[str] = Field(
+        default_factory=list, description="When the submitter sent revised versions."
+    )
 
 
 class Receipt(BaseModel):
@@ -160,6 +204,12 @@ class Receipt(BaseModel):
     receipt: str
     status: SubmissionStatus
     status_url: str
+    edit_token: str | None = Field(
+        default=None,
+        description="Given once, in the answer to the submission: keep it secret. Send it as "
+        f"the {EDIT_TOKEN_HEADER} header to revise the submission when the curators ask for "
+        "changes. The receipt alone only shows the status.",
+    )
 
 
 def from_csv(text: str) -> dict[str, Any]:
@@ -199,7 +249,10 @@ def parse(data: object) -> tuple[SubmissionIn, CaseStudyRecord]:
     try:
         submission = SubmissionIn.model_validate(data)
     except ValidationError as e:
-        raise InvalidSubmission(_located(e, "body")) from e
+        # The case study's own problems too, so a person filling in a form sees all of them
+        # at once rather than one round each.
+        study = data.get("case_study") if isinstance(data, dict) else None
+        raise InvalidSubmission(_located(e, "body") + _study_problems(study)) from e
     errors = []
     status = submission.evaluation_status
     if status is EvaluationStatus.COMPLETED and submission.expected_report_date is not None:
@@ -208,6 +261,10 @@ def parse(data: object) -> tuple[SubmissionIn, CaseStudyRecord]:
         errors.append(_at("body.expected_report_date", f"Required for a {status} evaluation."))
     if "id" in submission.case_study:
         errors.append(_at("body.case_study.id", "Leave it out: the curators assign the id."))
+    for key in ("evaluation_status", "expected_report_date", "planned_outcomes"):
+        if key in submission.case_study:
+            where = f"body.case_study.{key}"
+            errors.append(_at(where, "Leave it out: say how the evaluation stands beside it."))
     title = submission.case_study.get("title")
     stem = slugify(title)[:60].strip("-") if isinstance(title, str) else ""
     record_id = f"{stem or 'case-study'}-{secrets.token_hex(3)}"
@@ -252,22 +309,92 @@ async def load_record(
     return report.load_id
 
 
-async def store(db: Db, submission: SubmissionIn, record: CaseStudyRecord) -> PrivateRecord:
-    """Keep a checked submission privately, under a new receipt."""
-    receipt = f"s{secrets.token_hex(10)}"
-    doc: dict[str, Any] = {
+def _submitted(submission: SubmissionIn, record: CaseStudyRecord) -> dict[str, Any]:
+    due = submission.expected_report_date
+    return {
         "case_study": record.model_dump(mode="json", exclude_none=True),
         "contact": submission.contact.model_dump(),
         "evaluation_status": submission.evaluation_status.value,
-        "expected_report_date": (
-            submission.expected_report_date.isoformat() if submission.expected_report_date else None
-        ),
+        "expected_report_date": due.isoformat() if due else None,
+    }
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+async def store(
+    db: Db, submission: SubmissionIn, record: CaseStudyRecord
+) -> tuple[PrivateRecord, str]:
+    """Keep a checked submission privately, under a new receipt; returns it and its edit token.
+
+    The receipt is a capability to read the status only: it is in the status page's URL, so in
+    browser histories, shared links and access logs. Revising needs the edit token, given once
+    and kept only as its digest.
+    """
+    receipt = f"s{secrets.token_hex(10)}"
+    token = secrets.token_urlsafe(24)
+    doc: dict[str, Any] = {
+        **_submitted(submission, record),
+        "edit_token_sha256": _digest(token),
         "messages": [],
         "decisions": [],
+        "revisions": [],
     }
-    return await private.create(
+    stored = await private.create(
         db, PrivateLabel.SUBMISSION, receipt, SubmissionStatus.SUBMITTED, doc
     )
+    return stored, token
+
+
+def check_revisable(record: PrivateRecord, token: str | None) -> None:
+    """Refuse a revision without the right edit token, or of a submission not sent back.
+
+    Raises:
+        EditTokenRefused: no token, or not this submission's. NotRevisable: not sent back.
+    """
+    digest = record.doc.get("edit_token_sha256")
+    if not token:
+        raise EditTokenRefused(f"Send the edit token from your receipt as {EDIT_TOKEN_HEADER}.")
+    if not isinstance(digest, str) or not hmac.compare_digest(digest, _digest(token)):
+        raise EditTokenRefused("This is not the submission's edit token.")
+    if record.status != SubmissionStatus.CHANGES_REQUESTED:
+        raise NotRevisable("being decided" if record.status == private.CLAIMED else record.status)
+
+
+def revision_of(record: PrivateRecord, revised: CaseStudyRecord) -> CaseStudyRecord:
+    """The revised case study under the id the submission's study was given (`parse` gives a
+    new one), so what curators said about it still refers to it."""
+    return revised.model_copy(update={"id": record.doc["case_study"]["id"]})
+
+
+async def revise(
+    db: Db, record: PrivateRecord, submission: SubmissionIn, revised: CaseStudyRecord
+) -> PrivateRecord:
+    """Replace a submission sent back for changes with its revision, which goes back to the
+    queue; the replaced version, the curators' messages and decisions are kept.
+
+    Raises:
+        Conflict: it was decided (or revised) meanwhile; nothing was stored.
+    """
+    doc = dict(record.doc)
+    replaced = Revision(
+        replaced_at=private.now(),
+        case_study=doc["case_study"],
+        evaluation_status=doc["evaluation_status"],
+        expected_report_date=doc.get("expected_report_date"),
+    )
+    doc |= _submitted(submission, revision_of(record, revised))
+    doc["revisions"] = [*doc.get("revisions", []), replaced.model_dump(mode="json")]
+    await private.move(
+        db,
+        PrivateLabel.SUBMISSION,
+        record.id,
+        allowed_from=[SubmissionStatus.CHANGES_REQUESTED],
+        status=SubmissionStatus.SUBMITTED,
+        doc=doc,
+    )
+    return await private.get(db, PrivateLabel.SUBMISSION, record.id)
 
 
 def view(record: PrivateRecord) -> SubmissionView:
@@ -275,7 +402,8 @@ def view(record: PrivateRecord) -> SubmissionView:
     doc: dict[str, Any] = record.doc
     return SubmissionView(
         receipt=record.id,
-        status=SubmissionStatus(record.status),
+        # A claim lasts one decision: until it is made, the submission is as it was.
+        status=SubmissionStatus(record.claimed_from or record.status),
         submitted_at=record.created_at,
         updated_at=record.updated_at,
         title=doc["case_study"]["title"],
@@ -283,7 +411,19 @@ def view(record: PrivateRecord) -> SubmissionView:
         expected_report_date=doc.get("expected_report_date"),
         case_study=doc["case_study"]["id"] if record.status == SubmissionStatus.ACCEPTED else None,
         messages=[Message.model_validate(m) for m in doc.get("messages", [])],
+        revised_at=[r["replaced_at"] for r in doc.get("revisions", [])],
     )
+
+
+def _study_problems(study: object) -> list[dict[str, Any]]:
+    """Located problems of a case study's record, its id aside (the curators assign it)."""
+    if not isinstance(study, dict):
+        return []
+    try:
+        CaseStudyRecord.model_validate({**study, "id": "case-study"})
+    except ValidationError as e:
+        return _located(e, "body.case_study")
+    return []
 
 
 def _at(location: str, message: str) -> dict[str, Any]:

@@ -80,6 +80,10 @@ LITERALS: dict[str, tuple[str, str]] = {
     "alt_names": (SKOS.altLabel, "english"),
     "url": (RDFS.seeAlso, "iri"),
     "source_urls": (DCTERMS.source, "iri"),
+    # A planned or ongoing evaluation (no claims yet): the gap map's "being filled".
+    "evaluation_status": (CG.evaluationStatus, "plain"),
+    "expected_report_date": (CG.expectedReportDate, "date"),
+    "planned_outcome_ids": (CG.plannedOutcome, "plain"),
     # The rating rule, on each cg:Rating: its rank and the conditions its studies must meet.
     "rank": (CG.rank, "integer"),
     "min_positive": (CG.minPositive, "integer"),
@@ -109,6 +113,7 @@ _IN_REGION, _ATTRIBUTED, _GENERATED_BY = (
     _iri(PROV.wasGeneratedBy),
 )
 _INTEGER = _iri(XSD.integer)
+_DATE = _iri(XSD.date)
 _CONCEPT, _TOP_CONCEPT_OF, _HAS_TOP_CONCEPT = (
     _iri(SKOS.Concept),
     _iri(SKOS.topConceptOf),
@@ -203,6 +208,8 @@ def _literal(value: object, style: str) -> ox.Literal | ox.NamedNode:
         return ox.Literal(str(value), datatype=_INTEGER)
     if style == "english":
         return ox.Literal(str(value), language=_LANG)
+    if style == "date":
+        return ox.Literal(str(value), datatype=_DATE)
     return ox.Literal(str(value))
 
 

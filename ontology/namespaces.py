@@ -54,6 +54,7 @@ class CG(DefinedNamespace):
     curatorGrade: URIRef
     evaluationStatus: URIRef
     expectedReportDate: URIRef
+    plannedOutcome: URIRef
     resolvesReport: URIRef
     EvidenceLevel: URIRef
     EvidenceType: URIRef

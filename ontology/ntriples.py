@@ -51,6 +51,7 @@ _GENERATED_BY, _INTEGER = _term(mapping._GENERATED_BY), _term(mapping._INTEGER)
 _CONCEPT, _TOP_CONCEPT_OF = _term(mapping._CONCEPT), _term(mapping._TOP_CONCEPT_OF)
 _HAS_TOP_CONCEPT = _term(mapping._HAS_TOP_CONCEPT)
 _STATISTICAL_GEOGRAPHY = _term(mapping._STATISTICAL_GEOGRAPHY)
+_DATE = _term(mapping._DATE)
 _CLASSES = {kind: _term(term) for kind, term in mapping._CLASS_TERMS.items()}
 _PREDICATES = {rel: _term(term) for rel, term in mapping._PREDICATE_TERMS.items()}
 _LITERALS = [(name, _term(term), style) for name, term, style in mapping._LITERAL_TERMS]
@@ -129,4 +130,6 @@ def _literal(value: object, style: str) -> str:
         return f"{_quoted(str(value))}^^{_INTEGER}"
     if style == "english":
         return f"{_quoted(str(value))}{_LANG}"
+    if style == "date":
+        return f"{_quoted(str(value))}^^{_DATE}"
     return _quoted(str(value))

@@ -31,7 +31,13 @@ from ontology.namespaces import CG
 KIND_BY_CLASS = {str(iri): kind for kind, iri in CLASSES.items()}
 REL_BY_PREDICATE = {str(iri): rel for rel, iri in PREDICATES.items()}
 PROPERTY_BY_PREDICATE = {str(iri): (name, style) for name, (iri, style) in LITERALS.items()}
-_LIST_PROPERTIES = {"alt_names", "reported_results", "source_urls", "region_ids"}
+_LIST_PROPERTIES = {
+    "alt_names",
+    "reported_results",
+    "source_urls",
+    "region_ids",
+    "planned_outcome_ids",
+}
 _SKIPPED = {
     str(PROV.wasGeneratedBy),
     str(PROV.wasAttributedTo),

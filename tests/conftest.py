@@ -109,17 +109,29 @@ def framework(settings: ApiSettings, sync_driver: Driver) -> LoadReport:
     return load(settings, STRATEGY)
 
 
-@pytest.fixture(scope="module")
-def served_data(framework: LoadReport) -> object:
-    """What a module's `client` serves: the bundled framework. A module that needs other data
-    overrides this fixture (with `everything`, say)."""
-    return framework
+MEMBER_WORKFLOW = "member_workflow"
+"""The marker of modules that follow members' submissions, curation and corrections: their
+`client` serves all the bundled data, with the keyless intake's rate limit off."""
+
+
+def _member_workflow(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker(MEMBER_WORKFLOW) is not None
 
 
 @pytest.fixture(scope="module")
-def app_settings(settings: ApiSettings) -> ApiSettings:
-    """The settings a module's `client` runs with: the session's. A module that needs a limit
-    changed overrides this fixture."""
+def served_data(request: pytest.FixtureRequest) -> object:
+    """What a module's `client` serves: the bundled framework (everything for a module marked
+    `member_workflow`). A module that needs other data overrides this fixture."""
+    return request.getfixturevalue("everything" if _member_workflow(request) else "framework")
+
+
+@pytest.fixture(scope="module")
+def app_settings(settings: ApiSettings, request: pytest.FixtureRequest) -> ApiSettings:
+    """The settings a module's `client` runs with: the session's (the keyless intake's rate
+    limit off for a module marked `member_workflow`). A module that needs a limit changed
+    overrides this fixture."""
+    if _member_workflow(request):
+        return settings.model_copy(update={"submission_rate_per_minute": 0})
     return settings
 
 

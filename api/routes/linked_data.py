@@ -7,14 +7,15 @@ from typing import Annotated
 
 import anyio
 import pyoxigraph as ox
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import DbDep, SettingsDep, SparqlDep
 from api.errors import PROBLEM_RESPONSES
 from api.pages import node_page
 from api.routes.nodes import AsOf
-from graph import curation, history, repository
+from api.validators import fixed, for_data, not_modified
+from graph import changes, curation, history, repository
 from graph.db import Db
 from graph.errors import NotFound
 from graph.history import History
@@ -72,6 +73,7 @@ _RDF_CONTENT = {t: c for t, c in _CONTENT.items() if t in RDF_OFFERED}
     },
 )
 async def document(
+    request: Request,
     db: DbDep,
     settings: SettingsDep,
     kind: KindSlug,
@@ -85,16 +87,24 @@ async def document(
     media_type = _by_suffix(suffix) if suffix else best_media_type(accept, OFFERED)
     if media_type is None:
         raise NotAcceptable(OFFERED)
-    headers = {"Vary": "Accept", "Link": f'</id/{kind}/{node_id}>; rel="describes"'}
+    headers = {"Link": f'</id/{kind}/{node_id}>; rel="describes"'}
     base = settings.public_base_uri.rstrip("/")
+    stamp = await changes.load_stamp(db)
+    validators = for_data(stamp, media_type, f"/doc/{kind}/{node_id}", as_of or "")
+    headers |= validators.headers()
     if kind == "load":
         load = await repository.load_by_id(db, node_id)
+        if (unchanged := not_modified(request, validators)) is not None:
+            return unchanged
         if media_type in (HTML, JSON):
             return Response(load.model_dump_json(), media_type=JSON, headers=headers)
         about = document_about(base, f"/doc/{kind}/{node_id}", load_iri(base, load.id))
         return _rdf([*load_triples(base, load), *about], _format(media_type), headers)
     point = await history.resolve(db, as_of, "query.as_of") if as_of is not None else None
     detail = await _detail(db, kind, node_id, point)
+    # Checked once the node is known to exist: `If-None-Match: *` matches only what does.
+    if (unchanged := not_modified(request, validators)) is not None:
+        return unchanged
     if media_type == JSON:
         return Response(detail.model_dump_json(), media_type=JSON, headers=headers)
     loads = await curation.loads_about(db, node_id)
@@ -122,10 +132,12 @@ async def document(
     response_class=Response,
     responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}},
 )
-async def context() -> Response:
+async def context(request: Request) -> Response:
     """The JSON-LD @context our JSON-LD uses: short names for every term we publish."""
-    body = json.dumps({"@context": jsonld.CONTEXT}, indent=1)
-    return Response(body, media_type="application/ld+json")
+    return fixed(request, _CONTEXT_BODY, "application/ld+json", vary=None)
+
+
+_CONTEXT_BODY = json.dumps({"@context": jsonld.CONTEXT}, indent=1).encode()
 
 
 @router.get(
@@ -137,6 +149,7 @@ async def context() -> Response:
     },
 )
 async def void(
+    request: Request,
     db: DbDep,
     settings: SettingsDep,
     sparql: SparqlDep,
@@ -147,12 +160,15 @@ async def void(
     media_type = best_media_type(accept, RDF_OFFERED)
     if media_type is None:
         raise NotAcceptable(RDF_OFFERED)
+    validators = for_data(await changes.load_stamp(db), media_type, "/.well-known/void")
+    if (unchanged := not_modified(request, validators)) is not None:
+        return unchanged
     latest = await repository.latest_load(db)
     base = settings.public_base_uri.rstrip("/")
     snapshot = await sparql.snapshot(db)  # the SPARQL store holds exactly the published triples
     statistics = await anyio.to_thread.run_sync(cached_statistics, base, snapshot.store)
     triples = [*void_triples(base, latest), *statistics]
-    return _rdf(triples, _format(media_type), {"Vary": "Accept"})
+    return _rdf(triples, _format(media_type), validators.headers())
 
 
 async def _versions(db: Db, node_id: str) -> History | None:

@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES, ExportBusy
 from api.hardening import Slots
-from graph import repository
+from api.validators import for_data, not_modified
+from graph import changes, repository
 from graph.errors import GraphError
 from graph.repository import LoadInfo
 from ontology.export import export_graph
@@ -54,6 +55,7 @@ async def export_slot(request: Request) -> AsyncIterator[None]:
     dependencies=[Depends(export_slot)],
 )
 async def export(
+    request: Request,
     db: DbDep,
     settings: SettingsDep,
     format: Annotated[
@@ -61,11 +63,14 @@ async def export(
         Query(description="The format, by name or file suffix. Overrides the Accept header."),
     ] = None,
     accept: Annotated[str | None, Header()] = None,
-) -> StreamingResponse:
+) -> Response:
     """The whole graph as RDF (Turtle by default), streamed."""
     rdf_format = by_name(format) if format else negotiate(accept)
     if rdf_format is None:
         raise NotAcceptable([f.media_type for f in FORMATS])
+    validators = for_data(await changes.load_stamp(db), rdf_format.media_type, "/export")
+    if (unchanged := not_modified(request, validators)) is not None:
+        return unchanged
     chunks = export_graph(db, rdf_format, base_uri=settings.public_base_uri)
     # The first batch is read before answering, so an unreachable graph is a 503, not an
     # empty 200. A failure after that can only cut the stream short (and is logged).
@@ -74,7 +79,7 @@ async def export(
         _prepend(first, chunks),
         media_type=rdf_format.media_type,
         headers={
-            "Vary": "Accept",
+            **validators.headers(),
             "Content-Disposition": f'inline; filename="connects-graph.{rdf_format.suffix}"',
         },
     )

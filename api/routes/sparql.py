@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
+import pyoxigraph as ox
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -13,9 +15,13 @@ from api.errors import PROBLEM_RESPONSES, UnsupportedMediaType
 from api.hardening import read_capped
 from api.query_params import ANY_QUERY
 from api.sparql_form import form_page
-from ontology.formats import best_media_type
-from ontology.sparql.errors import ProtocolError, UpdateRefused
-from ontology.sparql.evaluate import query_form
+from api.validators import fixed
+from ontology.formats import FORMATS, best_media_type
+from ontology.jsonld import document
+from ontology.mapping import PREFIXES
+from ontology.sparql.description import SD, description_triples
+from ontology.sparql.errors import DatasetRefused, ProtocolError, UpdateRefused
+from ontology.sparql.evaluate import names_a_dataset, query_form
 from ontology.sparql.media import RDF_OFFERED, RESULT_OFFERED, content_type, negotiate
 
 router = APIRouter(tags=["sparql"])
@@ -40,20 +46,21 @@ _PARAMETERS = [
         "name": "format",
         "in": "query",
         "schema": {"type": "string"},
-        "description": "json, xml, csv, tsv (SELECT, ASK) or turtle, ntriples, jsonld, rdfxml "
-        "(CONSTRUCT, DESCRIBE), overriding Accept.",
+        "description": "json, xml, csv, tsv (SELECT, ASK) or turtle, n3, ntriples, json-ld, "
+        "rdf+xml, json, xml (CONSTRUCT, DESCRIBE), or a media type, overriding Accept; an "
+        "unknown name leaves Accept to choose.",
     },
     {
         "name": "default-graph-uri",
         "in": "query",
         "schema": {"type": "string"},
-        "description": "Not supported: the dataset is one default graph.",
+        "description": "Refused (400): the dataset is one default graph.",
     },
     {
         "name": "named-graph-uri",
         "in": "query",
         "schema": {"type": "string"},
-        "description": "Not supported: the dataset is one default graph.",
+        "description": "Refused (400): the dataset is one default graph.",
     },
     {
         "name": "update",
@@ -88,16 +95,21 @@ async def sparql_get(
     sparql: SparqlDep,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """Run a read-only SPARQL query given as `?query=`; a browser without one gets a form."""
+    """Run a read-only SPARQL query given as `?query=`. Without one, a browser gets a form and
+    an RDF client the SPARQL 1.1 Service Description."""
     params = request.query_params.multi_items()
-    if not any(name == "query" for name, _ in params) and _wants_html(accept):
-        snapshot = await sparql.snapshot(db)
-        return HTMLResponse(form_page(snapshot.load_id), headers={"Vary": "Accept"})
+    if not any(name == "query" for name, _ in params):
+        if _wants_html(accept):
+            snapshot = await sparql.snapshot(db)
+            return HTMLResponse(form_page(snapshot.load_id), headers={"Vary": "Accept"})
+        described = best_media_type(accept, RDF_OFFERED) if not params else None
+        if described is not None:
+            return fixed(request, _description(sparql.base, described), described)
     if len(request.url.query) > sparql.limits.max_query_bytes * 3:  # %-encoded: up to 3x
         raise ProtocolError(
             "The query string is too long; POST the query instead.", status=414, slug="too-long"
         )
-    return await _answer(db, sparql, params, accept)
+    return await _answer(db, sparql, params, accept, where={})
 
 
 @router.post(
@@ -140,19 +152,28 @@ async def sparql_post(
     params = request.query_params.multi_items()
     if media_type == FORM:
         try:
-            params += parse_qsl(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+            fields = parse_qsl(text, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
         except ValueError:
             raise ProtocolError(f"The form has more than {_MAX_FIELDS} fields.") from None
+        params += fields
+        where = {name: f"body.{name}" for name, _ in fields}
     elif any(name == "query" for name, _ in params):
         raise ProtocolError("Send the query either in the body or as ?query=, not both.")
     else:
         params.append(("query", text))
-    return await _answer(db, sparql, params, accept)
+        where = {"query": "body"}
+    return await _answer(db, sparql, params, accept, where)
 
 
 async def _answer(
-    db: DbDep, sparql: SparqlDep, params: list[tuple[str, str]], accept: str | None
+    db: DbDep,
+    sparql: SparqlDep,
+    params: list[tuple[str, str]],
+    accept: str | None,
+    where: dict[str, str],
 ) -> Response:
+    """Answer a query; `where` says which parameters came in the body (the rest were in the
+    URL), so a refusal names where the client wrote what it refuses."""
     values: dict[str, list[str]] = {}
     for name, value in params:
         values.setdefault(name, []).append(value)
@@ -167,17 +188,26 @@ async def _answer(
             status=413,
             slug="too-large",
         )
-    if any(values.get("default-graph-uri", []) + values.get("named-graph-uri", [])):
-        raise ProtocolError(
-            "default-graph-uri and named-graph-uri are not supported: the dataset is one "
-            "default graph, which every query reads.",
-            slug="unsupported-dataset",
-        )
+    for name in ("default-graph-uri", "named-graph-uri"):
+        if any(values.get(name, [])):
+            raise DatasetRefused(where.get(name, f"query.{name}"), f"{name} parameters")
+    if names_a_dataset(queries[0]):
+        raise DatasetRefused(where.get("query", "query.query"), "FROM and FROM NAMED clauses")
     formats = negotiate(accept, values.get("format", [])).for_form(query_form(queries[0]))
     snapshot = await sparql.snapshot(db)
     answer = await sparql.run(snapshot, queries[0], formats)
     headers = {LOAD_HEADER: snapshot.load_id or "none", "Vary": "Accept"}
     return Response(answer.body, media_type=content_type(answer.media_type), headers=headers)
+
+
+@functools.cache
+def _description(base: str, media_type: str) -> bytes:
+    triples = list(description_triples(base))
+    rdf_format = next(f for f in FORMATS if f.media_type == media_type)
+    if rdf_format.name == "jsonld":
+        return document(triples)
+    prefixes = {**PREFIXES, "sd": SD}
+    return ox.serialize(triples, format=rdf_format.oxigraph, prefixes=prefixes) or b""
 
 
 def _wants_html(accept: str | None) -> bool:

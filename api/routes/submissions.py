@@ -14,7 +14,7 @@ from api.pages import render
 from graph import private
 from graph.private_labels import PrivateLabel
 from loaders import submissions
-from loaders.submissions import Receipt, SubmissionIn, SubmissionView
+from loaders.submissions import EDIT_TOKEN_HEADER, Receipt, SubmissionIn, SubmissionView
 
 router = APIRouter(tags=["submissions"])
 
@@ -59,12 +59,59 @@ async def submit(request: Request, response: Response, db: DbDep, settings: Sett
         data = submissions.from_csv(data)
     submission, record = submissions.parse(data)
     await submissions.check_names(db, record)
-    stored = await submissions.store(db, submission, record)
+    stored, token = await submissions.store(db, submission, record)
     url = f"/submissions/{stored.id}"
     response.headers["Location"] = url
     return Receipt(
-        receipt=stored.id, status=submissions.SubmissionStatus(stored.status), status_url=url
+        receipt=stored.id,
+        status=submissions.SubmissionStatus(stored.status),
+        status_url=url,
+        edit_token=token,
     )
+
+
+@router.put(
+    "/submissions/{receipt}",
+    dependencies=[Depends(count_against_address)],
+    openapi_extra={"requestBody": _BODY},
+    responses={
+        400: {"description": "The hidden 'website' field was filled in; nothing stored."},
+        403: {"description": f"No {EDIT_TOKEN_HEADER}, or not this submission's."},
+        404: PROBLEM_RESPONSES[404],
+        409: {"description": "The curators have not asked for changes to it."},
+        413: {"description": "The body is larger than the server accepts."},
+        415: {"description": "Not JSON or CSV."},
+        422: PROBLEM_RESPONSES[422],
+        429: {"description": "Too many submissions from this address; try again later."},
+    },
+)
+async def revise(
+    request: Request,
+    db: DbDep,
+    settings: SettingsDep,
+    receipt: str,
+    edit_token: Annotated[
+        str | None,
+        Header(
+            alias=EDIT_TOKEN_HEADER,
+            max_length=200,
+            description="The edit token given with the receipt.",
+        ),
+    ] = None,
+) -> SubmissionView:
+    """Revise a submission the curators sent back for changes (with its edit token).
+
+    The revision replaces the whole submission and is checked exactly as a new one is; it goes
+    back to the curators' queue, which keeps the replaced version and their messages.
+    """
+    stored = await private.get(db, PrivateLabel.SUBMISSION, receipt[:64])
+    submissions.check_revisable(stored, edit_token)
+    media_type, data = await read_body(request, settings, (JSON_TYPE, CSV_TYPE))
+    if media_type == CSV_TYPE:
+        data = submissions.from_csv(data)
+    submission, record = submissions.parse(data)
+    await submissions.check_names(db, submissions.revision_of(stored, record))
+    return submissions.view(await submissions.revise(db, stored, submission, record))
 
 
 @router.get(

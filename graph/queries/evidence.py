@@ -13,10 +13,14 @@ from typing import LiteralString
 
 _CLAIMS: LiteralString = "-[:HAS_CLAIM]->(c:EvidenceClaim)-[:FOR_OUTCOME]->(o:Outcome)\n"
 
-_WHERE: LiteralString = """WHERE (size($outcomes) = 0 OR o.id IN $outcomes)
+_CLAIM_WHERE: LiteralString = """WHERE (size($outcomes) = 0 OR o.id IN $outcomes)
   AND c.strength >= $min_strength
   AND (size($evidence_types) = 0 OR c.evidence_type IN $evidence_types)
   AND (size($directions) = 0 OR c.direction IN $directions)
+"""
+
+# The filter's case-study conditions, which planned evaluations (no claims) are held to too.
+_STUDY_WHERE: LiteralString = """\
   AND ($year_from IS NULL OR coalesce(cs.year_end, cs.year_start) >= $year_from)
   AND ($year_to IS NULL OR coalesce(cs.year_start, cs.year_end) <= $year_to)
   AND (size($regions) = 0 OR any(r IN coalesce(cs.region_ids, []) WHERE r IN $regions))
@@ -28,6 +32,8 @@ _WHERE: LiteralString = """WHERE (size($outcomes) = 0 OR o.id IN $outcomes)
   AND (size($organisations) = 0
        OR EXISTS { MATCH (cs)-[:LED_BY|WITH_PARTNER]->(g:Entity) WHERE g.id IN $organisations })
 """
+
+_WHERE: LiteralString = _CLAIM_WHERE + _STUDY_WHERE
 
 _FILTER: LiteralString = "MATCH (cs:CaseStudy)" + _CLAIMS + _WHERE
 
@@ -164,6 +170,50 @@ def _gap_map(rows: Dimension, cols: Dimension) -> LiteralString:
 GAP_MAP: dict[tuple[Dimension, Dimension], LiteralString] = {
     (rows, cols): _gap_map(rows, cols) for rows, cols in permutations(GAP_MAP_DIMENSIONS, 2)
 }
+
+PLANNED_DIMENSIONS = (Dimension.INTERVENTION, Dimension.OUTCOME, Dimension.THEME, Dimension.REGION)
+"""The gap map's dimensions a planned or ongoing evaluation has keys along: it has no claims,
+so no evidence type, strength or direction yet."""
+
+# Planned evaluations: their outcomes are the ones they plan to report on.
+_PLANNED_FRAGMENTS = _FRAGMENTS | {
+    Dimension.OUTCOME: (
+        "UNWIND [p IN coalesce(cs.planned_outcome_ids, [])\n"
+        "        WHERE size($outcomes) = 0 OR p IN $outcomes] AS planned_outcome\n",
+        "planned_outcome",
+    )
+}
+
+
+def _gap_map_planned(rows: Dimension, cols: Dimension) -> LiteralString:
+    # Held to the filter's case-study conditions and its outcomes; any claim condition (a type,
+    # a direction, a strength above the lowest) is one they cannot meet without claims.
+    row_extra, row_key = _PLANNED_FRAGMENTS[rows]
+    col_extra, col_key = _PLANNED_FRAGMENTS[cols]
+    return (
+        """MATCH (cs:CaseStudy)
+WHERE cs.evaluation_status IS NOT NULL
+  AND size($evidence_types) = 0 AND size($directions) = 0 AND $min_strength <= 1
+  AND (size($outcomes) = 0
+       OR any(p IN coalesce(cs.planned_outcome_ids, []) WHERE p IN $outcomes))
+"""
+        + _STUDY_WHERE
+        + row_extra
+        + col_extra
+        + "WITH "
+        + row_key
+        + " AS row_key, "
+        + col_key
+        + " AS col_key, cs\n"
+        + "RETURN row_key, col_key, count(DISTINCT cs) AS planned,\n"
+        + "       min(cs.expected_report_date) AS first_due\n"
+    )
+
+
+GAP_MAP_PLANNED: dict[tuple[Dimension, Dimension], LiteralString] = {
+    (rows, cols): _gap_map_planned(rows, cols) for rows, cols in permutations(PLANNED_DIMENSIONS, 2)
+}
+"""Per cell: the planned or ongoing evaluations there and the earliest report they expect."""
 
 # The values a dimension can take, with names, so empty buckets and cells can be listed.
 DIMENSION_VALUES: dict[Dimension, LiteralString] = {

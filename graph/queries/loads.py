@@ -25,7 +25,7 @@ LOAD_COUNT: LiteralString = "MATCH (l:Load) RETURN count(l) AS loads"
 LOAD_VERSION: LiteralString = """
 MATCH (l:Load)
 WITH l ORDER BY l.started_at DESC, l.id
-RETURN count(l) AS loads, head(collect(l.id)) AS latest
+RETURN count(l) AS loads, head(collect(l.id)) AS latest, head(collect(l.started_at)) AS at
 """
 
 

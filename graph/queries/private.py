@@ -26,13 +26,51 @@ UPDATE_RECORD: dict[PrivateLabel, LiteralString] = {
         f"""
 MATCH (r:`{label}` {{id: $id}})
 WHERE r.status IN $allowed
-SET r.status = $status, r.updated_at = $now, r.doc = $doc, r.subject = $subject
+SET r.status = $status, r.updated_at = $now, r.doc = $doc, r.subject = $subject,
+    r.version = coalesce(r.version, 0) + 1
+REMOVE r.claimed_from, r.claimed_updated_at
 RETURN r.id AS id
 """
     )
     for label in PrivateLabel
 }
 """Moves a record on only from the statuses given, so two curators cannot both decide."""
+
+
+CLAIM_RECORD: dict[PrivateLabel, LiteralString] = {
+    label: allow_listed(
+        f"""
+MATCH (r:`{label}` {{id: $id}})
+WHERE r.status = $seen AND coalesce(r.version, 0) = $seen_version
+SET r.status = $claimed, r.claimed_from = $seen, r.claimed_updated_at = r.updated_at,
+    r.updated_at = $now, r.version = $seen_version + 1
+RETURN r.id AS id
+"""
+    )
+    for label in PrivateLabel
+}
+"""Claims a record for one decision by a compare-and-set on the status and version seen: of two
+deciders that saw the same record, one statement matches and the other's finds nothing (the
+engine serialises writes to one node), so the loser knows before it writes anything else. The
+version, not the status alone, so a record that went away and came back to the same status (a
+submission revised after a request for changes) is not decided on what was seen before."""
+
+
+RELEASE_RECORD: dict[PrivateLabel, LiteralString] = {
+    label: allow_listed(
+        f"""
+MATCH (r:`{label}` {{id: $id}})
+WHERE r.status = $claimed
+SET r.status = r.claimed_from, r.updated_at = r.claimed_updated_at, r.version = r.version - 1
+REMOVE r.claimed_from, r.claimed_updated_at
+RETURN r.id AS id
+"""
+    )
+    for label in PrivateLabel
+}
+"""Gives a claimed record back exactly as it was (status, time, version) when its decision
+failed: a refused decision leaves nothing written, and whoever read it before the claim may
+still decide on what they read, which it is again."""
 
 
 RECORD_BY_SUBJECT: dict[PrivateLabel, LiteralString] = {

@@ -115,6 +115,22 @@ class SparqlBusy(SparqlError):
         super().__init__("Every SPARQL worker is busy; try again shortly.")
 
 
+class DatasetRefused(SparqlError):
+    """The request names a dataset (FROM, FROM NAMED, or the protocol's default-graph-uri and
+    named-graph-uri): there is one default graph, and a query that named another would
+    otherwise get an empty answer that looks like a real one."""
+
+    slug = "unsupported-dataset"
+
+    def __init__(self, location: str, what: str) -> None:
+        message = (
+            f"{what} are not supported: this endpoint has one default graph, which every query "
+            "reads; remove them and query the default graph."
+        )
+        super().__init__(message)
+        self.errors = [{"location": location, "message": message}]
+
+
 class ProtocolError(SparqlError):
     """A request the SPARQL 1.1 Protocol does not allow (or this endpoint does not support)."""
 

@@ -26,7 +26,7 @@ from ontology.sparql.errors import (
     SparqlError,
     UpdateRefused,
 )
-from ontology.sparql.guard import decoded, refuse_remote
+from ontology.sparql.guard import decoded, refuse_remote, words
 from ontology.sparql.limits import SparqlLimits
 
 
@@ -141,6 +141,13 @@ def _visible(text: str) -> str:
 def query_form(text: str) -> str:
     """SELECT, ASK, CONSTRUCT, DESCRIBE (or another first keyword), read past the prologue."""
     return _first_keyword(_visible(text))
+
+
+def names_a_dataset(text: str) -> bool:
+    """Whether the query has a FROM or FROM NAMED clause. The keyword is read as the SERVICE
+    guard reads it (ontology/sparql/guard.py): never inside a name, a string, an IRI or a
+    comment, and FROM is no function or name of anything else in SPARQL."""
+    return "FROM" in words(decoded(text))
 
 
 def _first_keyword(visible: str) -> str:

@@ -8,6 +8,7 @@ query turned out to need.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -26,9 +27,29 @@ from ontology.formats import (
 
 RESULT_OFFERED = [*(f.media_type for f in RESULT_FORMATS), *RESULT_ALIASES]
 RDF_OFFERED = [f.media_type for f in FORMATS]
+CLIENT_RDF_NAMES: Mapping[str, str] = {
+    "n3": "turtle",  # Turtle is N3 without its rules; N3 clients read it
+    "text/n3": "turtle",
+    "text/rdf+n3": "turtle",
+    "application/x-turtle": "turtle",
+    "application/turtle": "turtle",
+    "n-triples": "ntriples",
+    "json-ld": "jsonld",
+    "application/x-json+ld": "jsonld",
+    "json": "jsonld",
+    "application/json": "jsonld",
+    "rdf+xml": "rdfxml",
+    "xml": "rdfxml",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+}
+"""What SPARQL clients (SPARQLWrapper, Jena, Virtuoso's) call an RDF format for CONSTRUCT and
+DESCRIBE, besides our own names and the media types: ``json`` and ``xml`` name a graph format
+there, as they name a results format for SELECT and ASK."""
 FORMAT_NAMES = [
     *(f.name for f in RESULT_FORMATS),
     *(n for f in FORMATS for n in (f.name, f.suffix)),
+    *CLIENT_RDF_NAMES,
 ]
 
 _XML_RESULTS = ["application/sparql-results+xml", "application/xml"]
@@ -63,29 +84,28 @@ def wrong_family(family: str) -> NotAcceptable:
 
 
 def negotiate(accept: str | None, format_values: list[str]) -> Formats:
-    """The formats to answer in. `format` values (names such as json or ttl, or media types)
-    override Accept for the family they name; the other family is still negotiated.
+    """The formats to answer in. `format` values (names such as json, ttl or n3, or media
+    types) override Accept for the family they name; a family no value names (an unknown name
+    names none) is negotiated from Accept.
 
     Raises:
         NotAcceptable: no format of either family fits.
     """
     by_accept = _from_accept(accept)
-    if not format_values:
-        if by_accept.results is None and by_accept.rdf is None:
-            raise NotAcceptable(RESULT_OFFERED + RDF_OFFERED)
-        return by_accept
     # SPARQLWrapper, for one, sends a name and a media type: `format=tsv&format=text/...`.
     keys = [value.strip().lower() for value in format_values]
     results = next((r for r in map(results_by_name, keys) if r is not None), None)
     rdf = next((r for r in map(_rdf_named, keys) if r is not None), None)
-    if results is None and rdf is None:
-        raise NotAcceptable([f"format={name}" for name in FORMAT_NAMES])
     named = (results.media_type, results.oxigraph) if results else None
-    return Formats(named or by_accept.results, rdf or by_accept.rdf)
+    chosen = Formats(named or by_accept.results, rdf or by_accept.rdf)
+    if chosen.results is None and chosen.rdf is None:
+        named_offers = [f"format={name}" for name in FORMAT_NAMES] if keys else []
+        raise NotAcceptable(RESULT_OFFERED + RDF_OFFERED + named_offers)
+    return chosen
 
 
 def _rdf_named(key: str) -> RdfFormat | None:
-    return by_name(key) or by_media_type(key)
+    return by_name(key) or by_media_type(key) or by_name(CLIENT_RDF_NAMES.get(key, ""))
 
 
 def _from_accept(accept: str | None) -> Formats:

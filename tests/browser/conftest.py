@@ -46,8 +46,15 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def live_api(settings: ApiSettings, sync_driver: Driver) -> Iterator[str]:
+def live_settings(settings: ApiSettings) -> ApiSettings:
+    """The settings the live API runs with (a module may change some, on the same graph)."""
+    return settings
+
+
+@pytest.fixture(scope="module")
+def live_api(live_settings: ApiSettings, sync_driver: Driver) -> Iterator[str]:
     """The API with the bundled data, served over real HTTP on a free port."""
+    settings = live_settings
     clear(sync_driver, settings)
     # Playwright's sync API keeps an event loop running on this thread; the loader needs its own.
     with ThreadPoolExecutor(1) as loader:
@@ -144,6 +151,7 @@ def page(browser: Browser, live_api: str, public_paths: list[re.Pattern[str]]) -
         assert f"{parts.scheme}://{parts.netloc}" == live_api, f"the explorer called out: {url}"
         assert (
             parts.path.startswith("/explore")
+            or parts.path.startswith("/assets/")  # the server pages' stylesheet
             or parts.path == "/favicon.ico"
             or any(pattern.match(parts.path) for pattern in public_paths)
         ), f"not a public API path: {url}"

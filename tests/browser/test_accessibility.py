@@ -19,6 +19,9 @@ VIEWS = {
     "gap-map": "/explore?view=gaps&cell=device-data-provision|inclusion",
     "gap-map-themes": "/explore?view=gaps&rows=outcome&cols=theme"
     "&cell=inclusion|theme-leadership-diversity-skills",
+    "share-your-story": "/explore?view=share",
+    "curator-sign-in": "/explore?view=curate",
+    "report-a-problem": "/explore?view=report&statement=kent-medway-digital-care-homes-2020",
 }
 
 

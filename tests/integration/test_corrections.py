@@ -19,6 +19,7 @@ from api.settings import ApiSettings
 from cli.main import app as cli
 from graph.keys import Scope
 from tests.helpers import (
+    SUBMISSION,
     accept,
     app_client,
     clear,
@@ -30,20 +31,7 @@ from tests.helpers import (
     without_dump_record,
 )
 
-
-@pytest.fixture(scope="module")
-def served_data(everything: object) -> object:
-    return everything
-
-
-@pytest.fixture(scope="module")
-def app_settings(settings: ApiSettings) -> ApiSettings:
-    return settings.model_copy(update={"submission_rate_per_minute": 0})
-
-
-@pytest.fixture(scope="module")
-def curator(settings: ApiSettings, everything: object) -> str:
-    return make_key(settings, Scope.CURATE, organisation="socitm")
+pytestmark = pytest.mark.member_workflow
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +189,17 @@ def test_a_backup_keeps_keys_submissions_decisions_and_reports(
 ) -> None:
     runner = CliRunner()
     _report(client, statement=published["study"], field="summary")
+    # A planned evaluation, accepted: its status, date and planned outcomes are kept too.
+    planned = {**SUBMISSION, "evaluation_status": "planned", "expected_report_date": "2027-03-31"}
+    registered = {"decision": "accept", "reason": "Registered.", "grades": []}
+    response = client.post(
+        f"/submissions/{submit(client, planned).json()['receipt']}/decisions",
+        json=registered,
+        headers={"Authorization": f"Bearer {curator}"},
+    )
+    assert response.status_code == 200, response.text
+    gap = client.get("/evidence/gap-map", params={"outcome": "services"}).json()
+    assert any(c["planned_evaluations"] for c in gap["cells"])
     before = _private(sync_driver, settings), _public(client)
     decided = client.get(f"/nodes/{published['study']}/decisions").json()
     target = tmp_path / "graph.nt"
@@ -212,6 +211,7 @@ def test_a_backup_keeps_keys_submissions_decisions_and_reports(
     assert _private(sync_driver, settings) == before[0]
     assert isomorphic(_public(client), before[1])
     assert client.get(f"/nodes/{published['study']}/decisions").json() == decided
+    assert client.get("/evidence/gap-map", params={"outcome": "services"}).json() == gap
     # The restored key still works; the restored submission and its decision are still there.
     auth = {"Authorization": f"Bearer {curator}"}
     assert client.get("/curation/reports", headers=auth).status_code == 200

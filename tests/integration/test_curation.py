@@ -4,6 +4,8 @@ nothing."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
 import pytest
@@ -11,8 +13,13 @@ from fastapi.testclient import TestClient
 from neo4j import Driver
 from rdflib import Graph, Literal, Namespace, URIRef
 
+from api.logs import JsonFormatter
 from api.settings import ApiSettings
-from graph.keys import Scope
+from graph import private
+from graph.db import open_db
+from graph.errors import Conflict
+from graph.keys import ApiKey, Scope
+from loaders import curation, submissions
 from tests.helpers import (
     CURATOR_GRADE,
     SUBMISSION,
@@ -29,19 +36,7 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 SPARQL_JSON = {"Accept": "application/sparql-results+json"}
 
 
-@pytest.fixture(scope="module")
-def served_data(everything: object) -> object:
-    return everything
-
-
-@pytest.fixture(scope="module")
-def app_settings(settings: ApiSettings) -> ApiSettings:
-    return settings.model_copy(update={"submission_rate_per_minute": 0})
-
-
-@pytest.fixture(scope="module")
-def curator(settings: ApiSettings, everything: object) -> str:
-    return make_key(settings, Scope.CURATE, organisation="socitm")
+pytestmark = pytest.mark.member_workflow
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +138,73 @@ def test_request_changes_and_decline_tell_the_submitter(client: TestClient, cura
     assert "secret note" not in status.text
 
 
+def _loads(driver: Driver, settings: ApiSettings) -> int:
+    records, _, _ = driver.execute_query(
+        "MATCH (l:Load) RETURN count(l) AS n", database_=settings.database
+    )
+    return int(records[0]["n"])
+
+
+def test_two_curators_accepting_at_once_write_one_load_and_the_other_gets_a_conflict(
+    client: TestClient, settings: ApiSettings, sync_driver: Driver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receipt = submit(client).json()["receipt"]
+    # The worst interleaving, made certain: both curators read the submission before either
+    # writes, and their loads then run one after the other (at once, the engine's uniqueness
+    # constraint would refuse the second study, hiding the race).
+    real_get, real_load = private.get, submissions.load_record
+    # Different grades, so neither load would be an idempotent repeat of the other's.
+    decisions = [
+        curation.Accept.model_validate(
+            {
+                "decision": "accept",
+                "reason": "Checked.",
+                "grades": [{**CURATOR_GRADE, "direction": direction}],
+            }
+        )
+        for direction in ("positive", "mixed")
+    ]
+    curators = [
+        ApiKey(id=f"k{i}", organisation=f"org-{i}", scope=Scope.CURATE, label="t", created_at="")
+        for i in (1, 2)
+    ]
+    before = _loads(sync_driver, settings)
+
+    async def both() -> list[curation.DecisionResult | BaseException]:
+        read_both, one_load = asyncio.Barrier(2), asyncio.Lock()
+
+        async def get(*args: Any, **kwargs: Any) -> Any:
+            record = await real_get(*args, **kwargs)
+            await read_both.wait()
+            return record
+
+        async def load(*args: Any, **kwargs: Any) -> Any:
+            async with one_load:
+                return await real_load(*args, **kwargs)
+
+        monkeypatch.setattr(private, "get", get)
+        monkeypatch.setattr("loaders.curation.load_record", load)
+        async with open_db(settings) as db:
+            return await asyncio.gather(
+                *(
+                    curation.decide(db, receipt, decision, key)
+                    for decision, key in zip(decisions, curators, strict=True)
+                ),
+                return_exceptions=True,
+            )
+
+    outcomes = asyncio.run(both())
+    monkeypatch.undo()
+    won = [o for o in outcomes if isinstance(o, curation.DecisionResult)]
+    lost = [o for o in outcomes if not isinstance(o, curation.DecisionResult)]
+    assert len(won) == 1, outcomes
+    assert [type(o) for o in lost] == [Conflict], outcomes
+    assert _loads(sync_driver, settings) == before + 1  # the loser wrote nothing
+    status = client.get(f"/submissions/{receipt}").json()
+    assert status["status"] == "accepted"
+    assert len(status["messages"]) == 1
+
+
 @pytest.mark.parametrize("who", ["none", "contribute", "revoked", "junk"])
 def test_curation_without_a_curate_key_is_refused_and_writes_nothing(
     client: TestClient, settings: ApiSettings, sync_driver: Driver, curator: str, who: str
@@ -204,6 +266,8 @@ def test_a_planned_evaluation_is_published_without_claims_with_its_status(
 ) -> None:
     planned = {**SUBMISSION, "evaluation_status": "planned", "expected_report_date": "2027-03-31"}
     receipt = submit(client, planned).json()["receipt"]
+    cell = ("tec-remote-monitoring", "services")
+    before = _cell(client, *cell)
     auth = {"Authorization": f"Bearer {curator}"}
     graded = {"decision": "accept", "reason": "Registered.", "grades": [CURATOR_GRADE]}
     response = client.post(f"/submissions/{receipt}/decisions", json=graded, headers=auth)
@@ -215,3 +279,42 @@ def test_a_planned_evaluation_is_published_without_claims_with_its_status(
     assert study not in _services(client)  # no findings yet: nothing counts as evidence
     page = client.get(f"/doc/case-study/{study}", headers={"Accept": "text/html"}).text
     assert "Evaluation planned, report expected 2027-03-31" in page
+    # The gap map shows its cell as being filled, with its evidence as it was.
+    after = _cell(client, *cell)
+    assert after["planned_evaluations"] == before["planned_evaluations"] + 1
+    assert after["first_report_due"] <= "2027-03-31"
+    assert after["being_filled"].startswith("being filled: ")
+    assert after["case_studies"] == before["case_studies"]
+    assert after["strength_distribution"] == before["strength_distribution"]
+
+
+def _cell(client: TestClient, row: str, col: str) -> dict[str, Any]:
+    gap = client.get("/evidence/gap-map", params={"outcome": col}).json()
+    return next(c for c in gap["cells"] if (c["row"], c["col"]) == (row, col))
+
+
+def test_a_curators_key_leaves_no_trace_in_the_logs(
+    client: TestClient, curator: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """What the explorer's sign-in, queue and decisions send (the key in a header), and a key
+    pasted into a URL by mistake: the log names the key by its id, never its secret."""
+    _, key_id, secret = curator.split("_", 2)
+    auth = {"Authorization": f"Bearer {curator}"}
+    receipt = submit(client).json()["receipt"]
+    with caplog.at_level(logging.INFO):
+        assert client.get("/curation/queue", params={"limit": 1}, headers=auth).status_code == 200
+        assert client.get("/curation/reports", headers=auth).status_code == 200
+        bad = {"decision": "accept", "reason": "No grades.", "grades": []}
+        refused = client.post(f"/submissions/{receipt}/decisions", json=bad, headers=auth)
+        assert refused.status_code == 422
+        # Refused (an unknown parameter) before the key is checked: logged, the key unnamed.
+        assert client.get("/curation/queue", params={"key": curator}).status_code == 422
+    # The server's records; the test client logs the URLs it fetched (which is why a key must
+    # never be put in one: every client, proxy and browser history keeps them).
+    server = [r for r in caplog.records if not r.name.startswith("httpx")]
+    lines = [JsonFormatter().format(r) for r in server]
+    assert len(lines) == 4
+    assert sum(f'"key": "{key_id}"' in line for line in lines) == 3  # named by its id
+    for line in lines:
+        assert secret not in line
+        assert curator not in line

@@ -143,7 +143,10 @@ def test_the_load_check_sees_a_scan_where_there_is_one(
 @pytest.mark.parametrize(
     ("name", "statement", "params"),
     [
-        ("CLAIM_STUDIES", index_q.CLAIM_STUDIES, {"ids": ["some-claim"]}),
+        *(
+            (f"CLAIM_STUDIES[{name}]", statement, {"loads": ["some-load"]})
+            for name, statement in index_q.CLAIM_STUDIES.items()
+        ),
         ("STUDY_ROWS", index_q.STUDY_ROWS, {"ids": ["some-study"]}),
         ("VOCABULARY_TERMS", index_q.VOCABULARY_TERMS, {"ids": ["inclusion"]}),
     ],

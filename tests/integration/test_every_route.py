@@ -25,6 +25,7 @@ SAMPLES = {
     "ident": "inclusion",
     "receipt": "snosuch",
     "report_id": "rnosuch",
+    "suffix": "ttl",
 }
 """A value for each path parameter: real where the framework has one, else a 404 is fine."""
 QUERIES = {"/sparql": "query=ASK%20%7B%7D", "/nodes": "kind=Outcome"}

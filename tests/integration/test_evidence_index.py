@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
 import random
 from collections.abc import Awaitable, Callable
+from itertools import permutations
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -22,7 +24,7 @@ from api.main import create_app
 from api.settings import ApiSettings
 from bench import generate
 from bench.queries import recording
-from graph import approaches, changes, evidence
+from graph import approaches, changes, evidence, evidence_patch
 from graph.db import Db, open_db
 from graph.evidence import EvidenceFilter
 from graph.evidence_store import EvidenceStore
@@ -40,12 +42,49 @@ CASES = 250
 def corpus(
     settings: ApiSettings, sync_driver: Driver, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """The bundled data plus a generated S corpus (1,000 case studies); its CSV's path."""
+    """The bundled data plus a generated S corpus (1,000 case studies) and a few planned or
+    ongoing evaluations; the generated CSV's path."""
     clear(sync_driver, settings)
     load(settings, DATA)
-    path = generate.write(tmp_path_factory.mktemp("corpus"), generate.SIZES["S"])
+    folder = tmp_path_factory.mktemp("corpus")
+    path = generate.write(folder, generate.SIZES["S"])
     load(settings, path)
+    planned = folder / "planned.json"
+    planned.write_text(json.dumps({"case_studies": PLANNED}), encoding="utf-8")
+    load(settings, planned)
     return path
+
+
+def _planned(n: int, status: str, due: str, outcomes: list[str], **more: Any) -> dict[str, Any]:
+    return {
+        "id": f"planned-evaluation-{n}",
+        "title": f"Planned evaluation {n} of council data work",
+        "summary": "An evaluation under way, registered before its report.",
+        "organisation": "Testshire County Council",
+        "source_urls": [f"https://example.org/planned-{n}"],
+        "evaluation_status": status,
+        "expected_report_date": due,
+        "planned_outcomes": outcomes,
+        **more,
+    }
+
+
+PLANNED = [
+    _planned(1, "planned", "2027-03-31", ["Services", "Data"], interventions=["rpa-automation"]),
+    _planned(
+        2,
+        "ongoing",
+        "2026-11-30",
+        ["Services"],
+        region="Wales",
+        year=2025,
+        themes=["Service design and transformation"],
+        interventions=["rpa-automation", "cyber-security-resilience"],
+    ),
+    _planned(3, "planned", "2028-01-15", ["Inclusion"], region="North East", year=2026),
+    _planned(4, "ongoing", "2027-06-30", [], themes=["Service design and transformation"]),
+]
+"""Planned and ongoing evaluations: in the gap map's cells as being filled, never evidence."""
 
 
 def run(settings: ApiSettings, work: Callable[[Db], Awaitable[T]]) -> T:
@@ -189,6 +228,51 @@ def test_year_and_text_conditions_are_not_tested_study_by_study(
     run(settings, check)
 
 
+def test_planned_evaluations_fill_gap_map_cells_in_both_paths_and_are_never_evidence(
+    settings: ApiSettings, corpus: Path
+) -> None:
+    store = EvidenceStore(max_claims=1_000_000)
+
+    async def check(db: Db) -> None:
+        async def both(f: EvidenceFilter, rows: Dimension, cols: Dimension) -> evidence.GapMap:
+            kept = await evidence.gap_map(db, f, rows, cols, store=store)
+            assert kept == await evidence.gap_map(db, f, rows, cols), (f, rows, cols)
+            return kept
+
+        everything = EvidenceFilter()
+        cells = {
+            (c.row, c.col): c
+            for c in (await both(everything, Dimension.OUTCOME, Dimension.INTERVENTION)).cells
+        }
+        services = cells[("services", "rpa-automation")]
+        assert services.planned_evaluations == 2
+        assert services.first_report_due == "2026-11-30"
+        assert services.being_filled == (
+            "being filled: 2 planned or ongoing evaluations, first report due 2026-11"
+        )
+        data = cells[("data", "rpa-automation")]
+        assert (data.planned_evaluations, data.first_report_due) == (1, "2027-03-31")
+        assert cells[("services", "cyber-security-resilience")].planned_evaluations == 1
+        assert sum(c.planned_evaluations for c in cells.values()) == 4
+        # Never evidence: the case studies of the cells are those with claims only.
+        ids = {p["id"] for p in PLANNED}
+        page = await evidence.what_works(db, everything, limit=2000, offset=0, store=store)
+        assert not ids & {row.id for row in page.items}
+        by_theme = await both(everything, Dimension.THEME, Dimension.INTERVENTION)
+        # Evaluation 2 in its theme under each of its two approaches; 4 applies none.
+        assert sum(c.planned_evaluations for c in by_theme.cells) == 2
+        wales = EvidenceFilter(regions=["wales"], outcomes=["services"])
+        filled = (await both(wales, Dimension.OUTCOME, Dimension.REGION)).cells
+        assert [(c.row, c.col) for c in filled if c.planned_evaluations] == [("services", "wales")]
+        for f in (EvidenceFilter(min_strength=2), EvidenceFilter(directions=["positive"])):
+            gap = await both(f, Dimension.OUTCOME, Dimension.INTERVENTION)
+            assert not any(c.planned_evaluations for c in gap.cells)
+        by_type = await both(everything, Dimension.OUTCOME, Dimension.EVIDENCE_TYPE)
+        assert not any(c.planned_evaluations for c in by_type.cells)
+
+    run(settings, check)
+
+
 def test_every_gap_map_and_facet_of_the_whole_graph_agrees(
     settings: ApiSettings, corpus: Path
 ) -> None:
@@ -257,7 +341,7 @@ def test_a_load_is_answered_at_once_and_patches_the_index(
     store = EvidenceStore(max_claims=1_000_000)
     with corpus.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    weak = next(r for r in rows if r["evidence_type"] == "news_report")
+    weak = next(r for r in rows if r["evidence_type"] == "news-report")
     everything = EvidenceFilter()
     studies = EvidenceFilter(text=weak["title"].lower())
 
@@ -271,7 +355,7 @@ def test_a_load_is_answered_at_once_and_patches_the_index(
     with stronger.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(weak))
         writer.writeheader()
-        writer.writerow({**weak, "evidence_type": "peer_reviewed"})
+        writer.writerow({**weak, "evidence_type": "peer-reviewed"})
     load(settings, stronger)
     assert run(settings, strength) > before  # the next request sees the load
     assert (store.builds, store.patches) == (1, 1)
@@ -279,6 +363,60 @@ def test_a_load_is_answered_at_once_and_patches_the_index(
     store.changed()  # no load since: nothing to read again
     run(settings, lambda db: evidence.what_works(db, everything, limit=1, offset=0, store=store))
     assert (store.builds, store.patches) == (1, 2)
+
+
+def test_the_first_gap_map_after_a_small_load_is_patched_counts_in_few_statements(
+    settings: ApiSettings, corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = EvidenceStore(max_claims=1_000_000)
+    with corpus.open(newline="", encoding="utf-8") as f:
+        row = next(csv.DictReader(f))
+    axes = (Dimension.OUTCOME, Dimension.THEME)
+    everything = EvidenceFilter()
+
+    async def gap_map(db: Db) -> tuple[evidence.GapMap, Any]:
+        found = await evidence.gap_map(db, everything, *axes, store=store)
+        index = await store.index(db)
+        assert index is not None
+        assert index.tallies is not None
+        return found, index.tallies.kept()[("gap-map", everything.model_dump_json(), *axes)]
+
+    before, tally = run(settings, gap_map)
+    load(settings, _one_row(tmp_path / "one", {**row, "id": "one-more", "title": "One more"}))
+    with recording() as sent:
+        after, same = run(settings, gap_map)
+    assert same is tally  # the kept counts were patched, not counted again
+    assert after != before
+    assert after == run(settings, lambda db: evidence.gap_map(db, everything, *axes))
+    # What the loads stamped, in one statement (it was 24, then one more for the case studies of
+    # the claims); before the version check, opening the handle ensured the schema.
+    queries = [s.query for s in sent]
+    patch = queries[queries.index(loads_q.LOAD_VERSION) : queries.index(index_q.STUDY_ROWS) + 1]
+    assert patch == [
+        loads_q.LOAD_VERSION,
+        loads_q.LOADS,
+        index_q.STAMPED,
+        index_q.STUDY_ROWS,
+    ]
+    assert store.patches == 1
+
+    # More case studies changed than are worth following: the counts are made afresh.
+    monkeypatch.setattr(evidence_patch, "FOLLOWED_STUDIES", 0)
+    load(settings, _one_row(tmp_path / "two", {**row, "id": "two-more", "title": "Two more"}))
+    again, recounted = run(settings, gap_map)
+    assert recounted is not same
+    assert again == run(settings, lambda db: evidence.gap_map(db, everything, *axes))
+    assert store.patches == 2
+
+
+def _one_row(folder: Path, row: dict[str, str]) -> Path:
+    folder.mkdir()
+    path = folder / "case-studies.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row)
+    return path
 
 
 def test_approach_cards_from_the_index_are_the_cypher_ones(
@@ -304,6 +442,31 @@ def test_approach_cards_from_the_index_are_the_cypher_ones(
             assert kept_one == await approaches.intervention(db, one, f), (one, f)
 
     run(settings, compare)
+
+
+def test_an_approach_scope_looks_only_at_case_studies_applying_an_approach(
+    settings: ApiSettings, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The generated corpus applies no approach: its claims are most of those of an outcome.
+    store = EvidenceStore(max_claims=1_000_000)
+    index = run(settings, store.index)
+    assert index is not None
+    checked: list[int] = []
+    passes = index.claim_passes
+
+    def counted(claim: int, f: EvidenceFilter) -> bool:
+        checked.append(claim)
+        return passes(claim, f)
+
+    monkeypatch.setattr(index, "claim_passes", counted)
+    applying = {n for n, found in enumerate(index.interventions) if found}
+    assert index.scope(EvidenceFilter(), [])
+    assert checked
+    assert {index.claim_study[claim] for claim in checked} <= applying
+    # Fewer claims reached than those of the case studies applying an approach: those claims.
+    checked.clear()
+    assert index.scope(EvidenceFilter(outcomes=["inclusion"]), [])
+    assert len(checked) <= len(index.claims_by["outcome"]["inclusion"])
 
 
 def test_a_scope_too_large_is_refused_by_both_paths(
@@ -376,7 +539,7 @@ def _changed_rows(rnd: random.Random, rows: list[dict[str, str]], step: int) -> 
             for i, r in enumerate(generate.rows(3, seed=9_000 + step))
         ]
     elif change == "claims":
-        types = ["peer_reviewed", "news_report", "audit_or_inspection", "self_reported"]
+        types = ["peer-reviewed", "news-report", "audit-or-inspection", "self-reported"]
         found = [
             {
                 **row,
@@ -409,7 +572,9 @@ def test_a_patched_index_answers_as_one_built_afresh_after_random_loads(
     store = EvidenceStore(max_claims=1_000_000)
     run(settings, store.index)
     removed: list[int] = []
+    followed = {"facets": 0, "gap-map": 0}
     for step in range(14):
+        kept = _kept_tallies(settings, store)
         load_ = _changed_rows(rnd, rows, step)
         folder = tmp_path / f"load-{step}"
         folder.mkdir()
@@ -425,6 +590,8 @@ def test_a_patched_index_answers_as_one_built_afresh_after_random_loads(
         assert report.ok, report.issues
         patches = store.patches
         choices = values(sync_driver, settings)
+        for key in _same_tallies(settings, store, kept):  # first: it makes the patch
+            followed[key[0]] += 1
         _same_answers(settings, rnd, choices, store)
         removed.append(report.counts.links_removed)
         # Removals too are found from the stamps: never built afresh (but a load that found
@@ -433,6 +600,62 @@ def test_a_patched_index_answers_as_one_built_afresh_after_random_loads(
         assert store.patches == patches + report.counts.changed, (step, load_["change"])
     assert store.patches >= 10
     assert sum(removed) > 0  # some loads removed links, and were patched
+    # Every patch followed the kept facet counts; gap maps too, but for a cell whose newest
+    # case study changed (counted afresh when next asked).
+    assert followed["facets"] == len(TALLIED_FILTERS) * len(Dimension) * 14
+    assert followed["gap-map"] > len(TALLIED_FILTERS) * 42 * 14 * 3 // 4
+
+
+TALLIED_FILTERS = (EvidenceFilter(), EvidenceFilter(directions=["positive"], min_strength=2))
+"""Filters with claim conditions only, whose counts the index keeps across patches."""
+
+
+def _kept_tallies(settings: ApiSettings, store: EvidenceStore) -> dict[tuple[Any, ...], Any]:
+    """Every facet and gap map of the tallied filters asked, so the index keeps their counts;
+    the kept tallies."""
+
+    async def ask(db: Db) -> dict[tuple[Any, ...], Any]:
+        for f in TALLIED_FILTERS:
+            await evidence.facets(db, f, list(Dimension), zeros=False, store=store)
+            for rows, cols in permutations(GAP_MAP_DIMENSIONS, 2):
+                await evidence.gap_map(db, f, rows, cols, store=store)
+        index = await store.index(db)
+        assert index is not None
+        assert index.tallies is not None
+        asked = {f.model_dump_json() for f in TALLIED_FILTERS}
+        return {key: t for key, t in index.tallies.kept().items() if key[1] in asked}
+
+    return run(settings, ask)
+
+
+def _same_tallies(
+    settings: ApiSettings, store: EvidenceStore, before: dict[tuple[Any, ...], Any]
+) -> list[tuple[Any, ...]]:
+    """Every facet and gap map of the tallied filters from the patched index against one
+    built afresh; the keys of the tallies the patch brought up to date (not dropped)."""
+
+    async def compare(db: Db) -> list[tuple[Any, ...]]:
+        index = await store.index(db)
+        assert index is not None
+        assert index.tallies is not None
+        after = index.tallies.kept()
+        followed = [key for key, tally in before.items() if after.get(key) is tally]
+        fresh = EvidenceStore(max_claims=1_000_000)
+        for f in TALLIED_FILTERS:
+            for given in (store, fresh):
+                await given.index(db)
+            kept = await evidence.facets(db, f, list(Dimension), zeros=True, store=store)
+            assert kept == await evidence.facets(db, f, list(Dimension), zeros=True, store=fresh)
+            for rows, cols in permutations(GAP_MAP_DIMENSIONS, 2):
+                kept_map = await evidence.gap_map(db, f, rows, cols, store=store)
+                assert kept_map == await evidence.gap_map(db, f, rows, cols, store=fresh), (
+                    f,
+                    rows,
+                    cols,
+                )
+        return followed
+
+    return run(settings, compare)
 
 
 def _same_answers(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+import feedparser
 import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
@@ -189,6 +190,27 @@ def test_the_atom_feed_is_valid_and_stable(client: TestClient, sequence: dict[st
     ]
     bad = client.get("/changes.atom", params={"outcome": "nosuch"})
     assert problem(bad, 422, "invalid")["errors"][0]["location"] == "query.outcome"
+
+
+def test_a_feed_reader_we_did_not_write_reads_the_atom_feed(
+    client: TestClient, sequence: dict[str, Any]
+) -> None:
+    body = client.get("/changes.atom", params={"outcome": "security-and-resilience"}).content
+    feed = feedparser.parse(body)
+    assert not feed.bozo, feed.get("bozo_exception")  # well-formed, by its own lenient reading
+    assert feed.version == "atom10"
+    assert feed.feed.title
+    assert feed.entries
+    for entry in feed.entries:
+        assert entry.id
+        assert entry.title
+        assert entry.link
+        assert entry.updated_parsed
+    assert len({entry.id for entry in feed.entries}) == len(feed.entries)
+    ours = ET.fromstring(body)  # noqa: S314 - our own response
+    assert [e.id for e in feed.entries] == [
+        e.findtext(f"{ATOM}id") for e in ours.findall(f"{ATOM}entry")
+    ]
 
 
 def test_as_of_each_load_answers_as_the_evidence_endpoints_did_then(

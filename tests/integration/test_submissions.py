@@ -12,15 +12,7 @@ from neo4j import Driver
 from api.settings import ApiSettings
 from tests.helpers import SUBMISSION, app_client, fingerprint, problem, submit
 
-
-@pytest.fixture(scope="module")
-def served_data(everything: object) -> object:
-    return everything
-
-
-@pytest.fixture(scope="module")
-def app_settings(settings: ApiSettings) -> ApiSettings:
-    return settings.model_copy(update={"submission_rate_per_minute": 0})
+pytestmark = pytest.mark.member_workflow
 
 
 def test_a_submission_gets_a_receipt_and_a_status_page(client: TestClient) -> None:
@@ -106,6 +98,14 @@ def test_a_bad_submission_is_refused_located_and_nothing_is_stored(
     assert fingerprint(sync_driver, settings) == before
 
 
+def test_every_problem_is_located_in_one_answer(client: TestClient) -> None:
+    body = _with(["contact", "email"], "not-an-address")
+    body["case_study"] = {**body["case_study"], "title": "", "year": "next year"}
+    errors = problem(submit(client, body), 422, "invalid-submission")["errors"]
+    located = {e["location"] for e in errors}
+    assert {"body.contact.email", "body.case_study.title", "body.case_study.year"} <= located
+
+
 def test_a_filled_honeypot_is_refused_and_nothing_is_stored(
     client: TestClient, sync_driver: Driver, settings: ApiSettings
 ) -> None:
@@ -165,3 +165,81 @@ def test_researchers_cypher_cannot_read_submissions(client: TestClient, statemen
     assert response.status_code in (200, 403, 422), response.text
     assert "pat@testshire" not in response.text
     assert SUBMISSION["case_study"]["title"] not in response.text
+
+
+def _sent_back(client: TestClient, curator: str) -> dict[str, Any]:
+    """A new submission's receipt (with its edit token), sent back for changes."""
+    receipt = submit(client).json()
+    asked = {"decision": "request_changes", "message": "Please link the evaluation report."}
+    response = client.post(
+        f"/submissions/{receipt['receipt']}/decisions",
+        json=asked,
+        headers={"Authorization": f"Bearer {curator}"},
+    )
+    assert response.json()["status"] == "changes_requested", response.text
+    return dict(receipt)
+
+
+def _revise(client: TestClient, receipt: str, body: Any, token: str | None) -> Any:
+    headers = {} if token is None else {"X-Edit-Token": token}
+    return client.put(f"/submissions/{receipt}", json=body, headers=headers)
+
+
+def test_a_submission_sent_back_is_revised_with_its_token_and_returns_to_the_queue(
+    client: TestClient, curator: str
+) -> None:
+    sent = _sent_back(client, curator)
+    revised = copy.deepcopy(SUBMISSION)
+    revised["case_study"]["title"] = "Remote monitoring pilot in Testshire, with its report"
+    revised["case_study"]["source_urls"].append("https://example.org/testshire-report")
+    response = _revise(client, sent["receipt"], revised, sent["edit_token"])
+    assert response.status_code == 200, response.text
+    status = client.get(sent["status_url"]).json()
+    assert status["status"] == "submitted"
+    assert status["title"] == revised["case_study"]["title"]
+    assert [m["text"] for m in status["messages"]] == ["Please link the evaluation report."]
+    assert len(status["revised_at"]) == 1
+    assert "edit_token" not in response.text  # given once, with the receipt
+    queue = client.get("/curation/queue", headers={"Authorization": f"Bearer {curator}"}).json()
+    [item] = [i for i in queue["items"] if i["receipt"] == sent["receipt"]]
+    [replaced] = item["revisions"]
+    assert replaced["case_study"]["title"] == SUBMISSION["case_study"]["title"]
+    assert replaced["case_study"]["id"] == item["case_study"]["id"]  # the study keeps its id
+    assert item["case_study"]["source_urls"][-1] == "https://example.org/testshire-report"
+    # Back in the queue, it cannot be revised again until the curators send it back again.
+    again = _revise(client, sent["receipt"], revised, sent["edit_token"])
+    assert problem(again, 409, "not-revisable")["errors"][0]["location"] == "path.receipt"
+
+
+@pytest.mark.parametrize("case", ["no token", "receipt as token", "other token", "bad body"])
+def test_a_refused_revision_is_located_and_writes_nothing(
+    client: TestClient, curator: str, settings: ApiSettings, sync_driver: Driver, case: str
+) -> None:
+    sent = _sent_back(client, curator)
+    other = submit(client).json()["edit_token"]
+    token = {
+        "no token": None,
+        "receipt as token": sent["receipt"],  # the receipt alone, from a status page's URL
+        "other token": other,
+    }.get(case, sent["edit_token"])
+    body = copy.deepcopy(SUBMISSION)
+    if case == "bad body":
+        body["case_study"]["evidence"][0]["outcome"] = "no such outcome at all"
+    before = fingerprint(sync_driver, settings)
+    response = _revise(client, sent["receipt"], body, token)
+    if case == "bad body":
+        errors = problem(response, 422, "invalid-submission")["errors"]
+        assert errors[0]["location"].startswith("body.case_study")
+    else:
+        errors = problem(response, 403, "edit-token-refused")["errors"]
+        assert errors[0]["location"] == "header.X-Edit-Token"
+    assert fingerprint(sync_driver, settings) == before
+    assert client.get(sent["status_url"]).json()["status"] == "changes_requested"
+
+
+def test_a_submission_not_sent_back_cannot_be_revised(client: TestClient, curator: str) -> None:
+    sent = submit(client).json()
+    response = _revise(client, sent["receipt"], SUBMISSION, sent["edit_token"])
+    body = problem(response, 409, "not-revisable")
+    assert "submitted" in body["detail"]
+    problem(_revise(client, "snosuchreceipt", SUBMISSION, sent["edit_token"]), 404, "not-found")

@@ -32,17 +32,39 @@ export function apiUrl(path, params = {}) {
   return `${ROOT}${path}${text ? `?${text}` : ''}`;
 }
 
-async function get(path, params) {
-  const url = apiUrl(path, params);
-  calls.push(url);
+function listed(method, url) {
+  calls.push(method === 'GET' ? url : `${method} ${url}`);
   for (const listener of listeners) listener(calls);
-  const response = await fetch(url, { headers: { accept: 'application/json' } });
+}
+
+async function answer(response) {
   if (!response.ok) {
     // Errors are RFC 9457 problem details; fall back to the status line if the body is not.
     const problem = await response.json().catch(() => ({ title: response.statusText }));
     throw new ApiError(problem, response.status);
   }
   return response.json();
+}
+
+// A curator's key travels only in the Authorization header: never in a URL, where browsers,
+// proxies and access logs would keep it.
+const authorised = (key) => (key ? { authorization: `Bearer ${key}` } : {});
+
+async function get(path, params, key = null) {
+  const url = apiUrl(path, params);
+  listed('GET', url);
+  return answer(await fetch(url, { headers: { accept: 'application/json', ...authorised(key) } }));
+}
+
+async function post(path, body, key = null) {
+  const url = apiUrl(path);
+  listed('POST', url);
+  return answer(await fetch(url, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json', ...authorised(key) },
+    body: JSON.stringify(body),
+    credentials: 'omit',
+  }));
 }
 
 const segment = encodeURIComponent;
@@ -65,3 +87,18 @@ export const interventions = (filter = {}, limit = 200) => get('/interventions',
 export const intervention = (id, filter = {}) => get(`/interventions/${segment(id)}`, filter);
 /** The rating rule as data (GET /ratings). */
 export const ratings = () => get('/ratings');
+
+/** A member's case study (POST /submissions, no key): the receipt and its status page. */
+export const submit = (submission) => post('/submissions', submission);
+/** A report of an error in one statement (POST /reports, no key). */
+export const report = (body) => post('/reports', body);
+/** The curators' decisions and corrections that wrote a statement (GET /nodes/{id}/decisions). */
+export const decisions = (id) => get(`/nodes/${segment(id)}/decisions`);
+/** Submissions waiting for a decision (GET /curation/queue, a `curate` key). */
+export const queue = (key, limit = 100, offset = 0) => get('/curation/queue', { limit, offset }, key);
+/** Open reports of errors (GET /curation/reports, a `curate` key). */
+export const openReports = (key, limit = 100) => get('/curation/reports', { limit }, key);
+/** Accept, request changes or decline (POST /submissions/{receipt}/decisions). */
+export const decide = (key, receipt, decision) => post(`/submissions/${segment(receipt)}/decisions`, decision, key);
+/** Resolve a report: corrected with a new value, or kept (POST /reports/{id}/resolution). */
+export const resolve = (key, id, resolution) => post(`/reports/${segment(id)}/resolution`, resolution, key);

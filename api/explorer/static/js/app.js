@@ -5,12 +5,15 @@
 import { ApiError, calls, onCall } from './api.js';
 import { add, fill, h, problemBox } from './dom.js';
 import * as gaps from './views/gaps.js';
+import * as curate from './views/curate.js';
 import * as intervention from './views/intervention.js';
 import * as node from './views/node.js';
+import * as report from './views/report.js';
 import * as search from './views/search.js';
+import * as share from './views/share.js';
 import * as works from './views/works.js';
 
-const VIEWS = { search, node, works, gaps, intervention };
+const VIEWS = { search, node, works, gaps, intervention, share, curate, report };
 const main = document.getElementById('main');
 const callList = document.getElementById('call-list');
 let generation = 0;
@@ -87,7 +90,10 @@ async function render({ focus }) {
 
 /** The API calls behind the view, kept up to date, for front-end developers to copy. */
 function showCalls() {
-  fill(callList, calls.map((url) => h('li', {}, h('a', { href: url }, h('code', {}, `GET ${url}`)))));
+  fill(callList, calls.map((call) => {
+    const [method, url] = call.startsWith('POST ') ? ['POST', call.slice(5)] : ['GET', call];
+    return h('li', {}, method === 'GET' ? h('a', { href: url }, h('code', {}, `GET ${url}`)) : h('code', {}, call));
+  }));
 }
 onCall(showCalls);
 

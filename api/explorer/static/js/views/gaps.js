@@ -157,16 +157,18 @@ function label(dim) {
 async function cellContents(cell, rows, cols, filter, title) {
   const heading = h('h2', { id: 'cell-heading', tabindex: -1 }, `${plural(cell.case_studies, 'case study', 'case studies')}: ${title}`);
   const gap = cell.case_studies === 0 ? h('p', { class: 'gap-note' }, 'No case studies yet: a gap in the evidence.') : null;
+  // Planned and ongoing evaluations are not evidence: said apart from the counts, never added to them.
+  const filling = cell.being_filled ? h('p', { class: 'filling-note' }, `${cell.being_filled[0].toUpperCase()}${cell.being_filled.slice(1)} (not counted as evidence).`) : null;
   if (rows === 'intervention' || cols === 'intervention') {
     const [approach, other, value] = rows === 'intervention' ? [cell.row, cols, cell.col] : [cell.col, rows, cell.row];
-    if (cell.case_studies === 0) return [heading, gap];
+    if (cell.case_studies === 0) return [heading, gap, filling];
     const detail = await api.intervention(approach, { ...filter, [other]: value });
-    return [heading, evidenceCard(detail.card, { id: approach, title: `The evidence: ${title}` }),
+    return [heading, filling, evidenceCard(detail.card, { id: approach, title: `The evidence: ${title}` }),
       h('h3', {}, 'The case studies'), h('ul', { class: 'entries' }, detail.case_studies.map(studyEntry))];
   }
   const where = { ...filter, [rows]: cell.row, [cols]: cell.col };
   const result = await api.evidence(where, LISTED, 0);
-  return [heading, gap, caseStudyList(result.items),
+  return [heading, gap, filling, caseStudyList(result.items),
     result.total > LISTED ? h('p', {}, h('a', { href: `?${new URLSearchParams({ view: 'works', ...where })}` }, 'See them all in What works')) : null];
 }
 
@@ -175,7 +177,8 @@ function legend(levels) {
   return h('div', { class: 'map-legend' },
     h('p', {}, h('strong', {}, 'Colour'), ' = the strongest evidence in the cell; ',
       h('strong', {}, 'number'), ' = how many case studies. Many weak studies stay pale. ',
-      h('strong', {}, '"n against"'), ' = studies that found no effect, a negative or a mixed result.'),
+      h('strong', {}, '"n against"'), ' = studies that found no effect, a negative or a mixed result. ',
+      h('strong', {}, '"n planned"'), ' = planned or ongoing evaluations: the cell is being filled; they are not evidence yet and are not in the count.'),
     h('ul', { class: 'legend', 'aria-label': 'Colours of the gap map' },
       levels.map((l) => h('li', {}, h('span', { class: `key strength-${l.notation}`, 'aria-hidden': 'true' }),
         `${l.notation} – ${l.name} (${strengthWords(Number(l.notation))})`)),
@@ -191,13 +194,16 @@ function cellOf(cell, rowName, colName, onChoose) {
   // result says so in the cell too, so strong evidence against is never read as "it works".
   const against = againstOf(cell);
   const againstWords = against ? `, ${against} found it did not work or mixed` : '';
-  return h('td', { class: shade, 'data-best-strength': best, 'data-count': cell.case_studies, 'data-against': against },
+  const planned = cell.planned_evaluations ?? 0;
+  const fillingWords = planned ? `; ${cell.being_filled}` : '';
+  return h('td', { class: shade, 'data-best-strength': best, 'data-count': cell.case_studies, 'data-against': against, 'data-planned': planned },
     h('button', { type: 'button', 'data-cell': key, onclick: () => onChoose(key) },
       h('span', { class: 'count' }, String(cell.case_studies)),
       h('span', { class: 'visually-hidden' },
-        ` ${cell.case_studies === 1 ? 'case study' : 'case studies'}: ${rowName.get(cell.row)}, ${colName.get(cell.col)}${strongest}${againstWords}`),
+        ` ${cell.case_studies === 1 ? 'case study' : 'case studies'}: ${rowName.get(cell.row)}, ${colName.get(cell.col)}${strongest}${againstWords}${fillingWords}`),
       best ? h('span', { class: 'best', 'aria-hidden': 'true' }, `best ${best}/5`) : null,
-      against ? h('span', { class: 'against', 'aria-hidden': 'true' }, `${against} against`) : null));
+      against ? h('span', { class: 'against', 'aria-hidden': 'true' }, `${against} against`) : null,
+      planned ? h('span', { class: 'filling', 'aria-hidden': 'true' }, `${planned} planned`) : null));
 }
 
 function gapList(empty, rowName, colName) {

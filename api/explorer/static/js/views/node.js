@@ -39,7 +39,8 @@ export async function render(page, params, { navigate, remember, onMount, onLeav
   const expanded = (params.get('expand') ?? '').split(',').filter(Boolean);
   const [detail, around, levels] = await Promise.all([api.node(id), api.neighbourhood(id, depth), strengthLevels()]);
   const name = detail.properties.name ?? detail.properties.title ?? id;
-  const evidence = detail.kind === 'CaseStudy' ? await claimsOf(detail, levels) : null;
+  const [evidence, decided] = detail.kind === 'CaseStudy'
+    ? await Promise.all([claimsOf(detail, levels), api.decisions(id)]) : [null, []];
 
   const state = () => ({ view: 'node', id, depth, expand: expanded.join(',') });
   const canvas = h('div', { id: 'graph', class: 'graph', role: 'img' });
@@ -94,7 +95,9 @@ export async function render(page, params, { navigate, remember, onMount, onLeav
     h('p', { class: 'kind' }, kindName(detail.kind)),
     h('h1', { tabindex: -1 }, name),
     detail.properties.description ? h('p', { class: 'lede' }, detail.properties.description) : null,
+    corrected(decided),
     evidence,
+    decided.length ? decisionList(decided) : null,
     h('div', { class: 'toolbar' }, depthForm,
       h('a', { href: `?view=node&id=${encodeURIComponent(id)}&depth=${depth}` }, 'Reset the graph'),
       around.truncated ? h('p', { class: 'note' }, 'Only the nearest nodes are shown: this neighbourhood is large.') : null),
@@ -144,9 +147,37 @@ async function claimsOf(detail, levels) {
         h('strong', {}, outcome ? nodeLink(outcome.id, outcome.name) : p.name), ': ',
         strengthBadge(p.strength, levelName(levels, p.strength)), ' ',
         h('span', { class: 'direction' }, `${type ? `${type.name}, ` : ''}${directionWords(p.direction)}`),
-        p.description ? h('p', { class: 'note' }, p.description) : null);
+        p.description ? h('p', { class: 'note' }, p.description) : null,
+        h('p', { class: 'report-link' }, reportLink(claim.id, `Report a problem with this claim (${outcome?.name ?? p.name})`)));
     })) : h('p', {}, 'No evidence claims: this case study states no outcome evidence.'),
     ids.length > MOST_CLAIMS ? h('p', { class: 'note' }, `Showing the first ${MOST_CLAIMS} of ${ids.length}.`) : null);
+}
+
+/** A link to the form that reports an error in one statement. */
+function reportLink(id, text) {
+  return h('a', { href: `?view=report&statement=${encodeURIComponent(id)}` }, text);
+}
+
+/** The latest correction, said at the top: what changed, when and why. */
+function corrected(decided) {
+  const last = decided.filter((d) => d.activity === 'correction').at(-1);
+  if (!last) return null;
+  return h('p', { class: 'corrected-note' }, h('strong', {}, `Corrected on ${last.at.slice(0, 10)}: `),
+    last.changes.join('; '), '. ', `Why: ${last.reason ?? 'not given'}`);
+}
+
+/** The curators' decisions and corrections that wrote this case study, oldest first. */
+function decisionList(decided) {
+  return h('section', { class: 'decisions', 'aria-labelledby': 'decisions-heading' },
+    h('h2', { id: 'decisions-heading' }, 'Curators’ decisions and corrections'),
+    h('ul', {}, decided.map((d) => h('li', { 'data-activity': d.activity },
+      h('strong', {}, d.activity === 'correction' ? 'Corrected' : 'Accepted by a curator'),
+      `, ${d.at.slice(0, 10)}${d.curator ? `, by ${d.curator}` : ''}: ${d.reason ?? ''}`,
+      d.changes.length ? h('p', { class: 'note' }, `Changed: ${d.changes.join('; ')}`) : null,
+      d.curator_grades.length ? h('p', { class: 'note' }, `Published grade (the curator’s): ${d.curator_grades.join('; ')}. `
+        + `As submitted: ${d.submitter_claims.join('; ')}`) : null,
+      d.evaluation_status && d.evaluation_status !== 'completed'
+        ? h('p', { class: 'note' }, `Evaluation ${d.evaluation_status}${d.expected_report_date ? `, report expected ${d.expected_report_date}` : ''}`) : null))));
 }
 
 function levelName(levels, strength) {
@@ -179,7 +210,8 @@ function details(detail, isCentre, expand, levels) {
         h('a', { href: `?view=node&id=${encodeURIComponent(link.node.id)}` }, link.node.name),
         h('span', { class: 'kind-inline' }, ` ${kindName(link.node.kind)}`)))))),
     h('p', { class: 'linked-data' },
-      h('a', { href: api.apiUrl(`/nodes/${encodeURIComponent(detail.id)}`) }, 'This node as JSON')),
+      h('a', { href: api.apiUrl(`/nodes/${encodeURIComponent(detail.id)}`) }, 'This node as JSON'), ' · ',
+      reportLink(detail.id, `Report a problem with ${label}`)),
   ];
 }
 
