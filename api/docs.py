@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 
 from api.pages import STATIC, render
+from ontology.dataset import schema_org_dataset
 
 DOCS_PATH = "/docs"
 DOCS_ASSETS = STATIC / "docs"
@@ -36,5 +37,14 @@ def install(app: FastAPI) -> None:
     async def docs(request: Request) -> HTMLResponse:
         # Behind a gateway that mounts the API under a prefix, the page must load from there.
         root = request.scope.get("root_path", "").rstrip("/")
-        page = render("docs.html", DOCS_PATH, root=root, openapi_url=openapi_url, title=title)
+        base = request.app.state.settings.public_base_uri.rstrip("/")
+        page = render(
+            "docs.html",
+            DOCS_PATH,
+            root=root,
+            openapi_url=openapi_url,
+            title=title,
+            # The dataset's landing page (its dcat:landingPage): where search engines look.
+            dataset_json_ld=schema_org_dataset(base),
+        )
         return HTMLResponse(page, headers={"content-security-policy": DOCS_CSP})

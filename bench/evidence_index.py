@@ -40,7 +40,7 @@ THEMES = (
     "Regeneration, sustainability and connectivity",
 )
 REGIONS = ("Wales", "North West", "London", "Scotland")
-TYPES = ("news_report", "independent_evaluation", "peer_reviewed", "internal_evaluation")
+TYPES = ("news-report", "independent-evaluation", "peer-reviewed", "internal-evaluation")
 TERMS = ("council tax", "school", "front door", "sandford")
 
 
@@ -89,7 +89,7 @@ async def change(settings: ApiSettings, corpus: Path, flip: int, scratch: Path) 
     """Load one case study again with another evidence type: a real load, a new version."""
     with corpus.open(newline="", encoding="utf-8") as f:
         row = next(csv.DictReader(f))
-    row["evidence_type"] = ("news_report", "peer_reviewed")[flip % 2]
+    row["evidence_type"] = ("news-report", "peer-reviewed")[flip % 2]
     path = scratch / "case-studies.csv"
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(row))

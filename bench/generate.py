@@ -59,12 +59,12 @@ REGIONS = (
     "Northern Ireland",
 )
 EVIDENCE_TYPES = (
-    ("self_reported_case_study", 40),
-    ("news_report", 25),
-    ("internal_evaluation", 15),
-    ("audit_or_inspection", 10),
-    ("independent_evaluation", 7),
-    ("peer_reviewed", 3),
+    ("self-reported-case-study", 40),
+    ("news-report", 25),
+    ("internal-evaluation", 15),
+    ("audit-or-inspection", 10),
+    ("independent-evaluation", 7),
+    ("peer-reviewed", 3),
 )
 DIRECTIONS = (("positive", 75), ("mixed", 12), ("negative", 8), ("no_effect", 5))
 ORGANISATION_TYPES = ("council", "council", "council", "combined_authority", "nhs", "police")

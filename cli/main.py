@@ -376,7 +376,7 @@ def what_works(
     ] = None,
     region: Annotated[list[str] | None, typer.Option(help="Region (repeatable).")] = None,
     evidence_type: Annotated[
-        list[str] | None, typer.Option(help="e.g. news_report (repeatable).")
+        list[str] | None, typer.Option(help="e.g. news-report (repeatable).")
     ] = None,
     direction: Annotated[
         list[str] | None,

@@ -46,7 +46,7 @@ class RawFilter(BaseModel):
     region: list[str] = Field(default=[], description="Region name or id.")
     place: list[str] = Field(default=[], description="Place name or id.")
     evidence_type: list[str] = Field(
-        default=[], description="e.g. news_report, independent_evaluation."
+        default=[], description="e.g. news-report, independent-evaluation."
     )
     direction: list[Direction] = Field(
         default=[],

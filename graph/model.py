@@ -104,6 +104,8 @@ class Rel(StrEnum):
     HAS_RESOURCE = "HAS_RESOURCE"
     ABOUT = "ABOUT"
     APPLIES = "APPLIES"
+    CLOSE_MATCH = "CLOSE_MATCH"
+    BROAD_MATCH = "BROAD_MATCH"
 
 
 ENDPOINTS: dict[Rel, tuple[frozenset[Kind], frozenset[Kind]]] = {
@@ -139,6 +141,9 @@ ENDPOINTS: dict[Rel, tuple[frozenset[Kind], frozenset[Kind]]] = {
         frozenset({Kind.POLICY_THEME, Kind.OUTCOME, Kind.BRIEFING_TOPIC}),
     ),
     Rel.APPLIES: (frozenset({Kind.CASE_STUDY}), frozenset({Kind.INTERVENTION})),
+    # The crosswalk between evidence scales, as SKOS mapping links between their levels.
+    Rel.CLOSE_MATCH: (frozenset({Kind.EVIDENCE_LEVEL}), frozenset({Kind.EVIDENCE_LEVEL})),
+    Rel.BROAD_MATCH: (frozenset({Kind.EVIDENCE_LEVEL}), frozenset({Kind.EVIDENCE_LEVEL})),
 }
 """For each relationship type: the kinds it may start from and the kinds it may point to."""
 

@@ -24,7 +24,7 @@ from rdflib.term import Node
 from loaders.readers import ReadError, read_bytes
 from loaders.report import Issue
 from ontology.formats import FORMATS
-from ontology.reading import short_iri
+from ontology.reading import concept_values, short_iri
 
 RDF_FORMATS = {f".{f.suffix}": f.oxigraph for f in FORMATS}
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
@@ -80,7 +80,7 @@ def read_rdf(
         raw = _local_contexts(path, raw, contexts)
     try:
         quads = ox.parse(raw, format=rdf_format)
-        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        triples = concept_values([ox.Triple(q.subject, q.predicate, q.object) for q in quads])
     except SyntaxError as e:
         line = getattr(e, "lineno", None)
         raise ReadError(path, f"Malformed RDF: {e.msg if hasattr(e, 'msg') else e}.", line) from e

@@ -176,18 +176,26 @@ class FrameworkFile(_Strict):
 
 
 class EvidenceTypeName(StrEnum):
-    """Where evidence comes from (the `evidence_type` column)."""
+    """Where evidence comes from (the `evidence_type` column): the EvidenceType's id, spelt as
+    in its URI (``independent-evaluation``). The underscored spelling files used before 0.2
+    (``independent_evaluation``) is still read, as the same value."""
 
-    INDEPENDENT_EVALUATION = "independent_evaluation"
-    PEER_REVIEWED = "peer_reviewed"
-    AUDIT_OR_INSPECTION = "audit_or_inspection"
-    INTERNAL_EVALUATION = "internal_evaluation"
-    SELF_REPORTED_CASE_STUDY = "self_reported_case_study"
-    NEWS_REPORT = "news_report"
+    INDEPENDENT_EVALUATION = "independent-evaluation"
+    PEER_REVIEWED = "peer-reviewed"
+    AUDIT_OR_INSPECTION = "audit-or-inspection"
+    INTERNAL_EVALUATION = "internal-evaluation"
+    SELF_REPORTED_CASE_STUDY = "self-reported-case-study"
+    NEWS_REPORT = "news-report"
+
+    @classmethod
+    def _missing_(cls, value: object) -> EvidenceTypeName | None:
+        if isinstance(value, str) and "_" in value:
+            return cls._value2member_map_.get(value.replace("_", "-"))  # type: ignore[return-value]
+        return None
 
     @property
     def node_id(self) -> str:
-        return self.value.replace("_", "-")
+        return self.value
 
 
 class OrganisationType(StrEnum):

@@ -141,7 +141,7 @@ class SubmissionIn(BaseModel):
                         "reported_results": ["1,200 residents helped in the first year"],
                         "source_urls": ["https://example.org/anytown-hubs"],
                         "evidence": [
-                            {"outcome": "digital inclusion", "evidence_type": "internal_evaluation"}
+                            {"outcome": "digital inclusion", "evidence_type": "internal-evaluation"}
                         ],
                     },
                     "contact": {"name": "A. Officer", "email": "officer@anytown.gov.uk"},

@@ -17,7 +17,14 @@ from graph.repository import ExportLink, ExportNode, LoadInfo
 from ontology import jsonld, ntriples
 from ontology.dataset import dump_triples
 from ontology.formats import RdfFormat
-from ontology.mapping import PREFIXES, link_triple, load_triples, node_triples
+from ontology.mapping import (
+    PREFIXES,
+    link_triple,
+    load_triples,
+    node_triples,
+    top_concept_triples,
+    top_links,
+)
 
 T = TypeVar("T")
 
@@ -86,6 +93,9 @@ def batch_triples(base: str, nodes: list[ExportNode], links: list[ExportLink]) -
     kinds = {node.id: node.kind for node in nodes}
     triples = [t for node in nodes for t in node_triples(base, node)]
     triples += [link_triple(base, kinds[link.from_id], link) for link in links]
+    triples += [
+        t for link in top_links(links) for t in top_concept_triples(base, kinds[link.from_id], link)
+    ]
     return triples
 
 

@@ -30,6 +30,7 @@ _PLAIN_TERMS = {
     str(CG.sourceSection),
     str(CG.inputFile),
     str(CG.inputChecksum),
+    str(CG.sha256),
 }
 _DATETIME_TERMS = {str(PROV.startedAtTime), str(DCTERMS.modified), str(DCTERMS.created)}
 
@@ -45,6 +46,7 @@ def _build_context() -> dict[str, Any]:
         str(RDFS.seeAlso),
         str(DCTERMS.source),
     }
+    links |= {str(p) for p, style in LITERALS.values() if style == "concept"}
     literals = {str(p) for p, _ in LITERALS.values()} | _LANG_TERMS | _PLAIN_TERMS
     literals |= _DATETIME_TERMS
     for iri in sorted(links):

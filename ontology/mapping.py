@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
+from itertools import zip_longest
 from typing import Any
 
 import pyoxigraph as ox
@@ -55,6 +57,8 @@ PREDICATES: dict[Rel, str] = {
     Rel.HAS_RESOURCE: DCTERMS.references,
     Rel.ABOUT: DCTERMS.subject,
     Rel.APPLIES: CG.appliesIntervention,
+    Rel.CLOSE_MATCH: SKOS.closeMatch,
+    Rel.BROAD_MATCH: SKOS.broadMatch,
 }
 
 # Literal properties: graph property -> (predicate, how to write the value). Properties not
@@ -63,7 +67,7 @@ LITERALS: dict[str, tuple[str, str]] = {
     "notation": (SKOS.notation, "plain"),
     "source_file": (CG.sourceFile, "plain"),
     "strength": (CG.strength, "integer"),
-    "direction": (CG.direction, "plain"),
+    "direction": (CG.direction, "concept"),
     "year_start": (CG.yearStart, "integer"),
     "year_end": (CG.yearEnd, "integer"),
     "reported_results": (CG.reportedResult, "plain"),
@@ -72,7 +76,7 @@ LITERALS: dict[str, tuple[str, str]] = {
     "cost_year": (CG.costYear, "integer"),
     "resource_type": (CG.resourceType, "plain"),
     "gss_code": (CG.gssCode, "plain"),
-    "organisation_type": (CG.organisationType, "plain"),
+    "organisation_type": (CG.organisationType, "concept"),
     "alt_names": (SKOS.altLabel, "english"),
     "url": (RDFS.seeAlso, "iri"),
     "source_urls": (DCTERMS.source, "iri"),
@@ -110,9 +114,40 @@ _IN_REGION, _ATTRIBUTED, _GENERATED_BY = (
 )
 _INTEGER = _iri(XSD.integer)
 _DATE = _iri(XSD.date)
+_CONCEPT, _TOP_CONCEPT_OF, _HAS_TOP_CONCEPT = (
+    _iri(SKOS.Concept),
+    _iri(SKOS.topConceptOf),
+    _iri(SKOS.hasTopConcept),
+)
+_STATISTICAL_GEOGRAPHY = _iri(CG.statisticalGeography)
+ONS_GEOGRAPHY = "http://statistics.data.gov.uk/id/statistical-geography/"
+"""Where the ONS publishes each GSS code as linked data: a link out, besides the literal."""
+_GSS_CODE = re.compile(r"[EWSNK][0-9]{8}")
+
+
+def statistical_geography(gss_code: object) -> ox.NamedNode | None:
+    """The ONS URI of a GSS code; None for no code, or one that is not a GSS code's shape
+    (the literal is published as it is either way)."""
+    if isinstance(gss_code, str) and _GSS_CODE.fullmatch(gss_code):
+        return ox.NamedNode(ONS_GEOGRAPHY + gss_code)
+    return None
+
+
 _CLASS_TERMS = {kind: _iri(iri) for kind, iri in CLASSES.items()}
 _PREDICATE_TERMS = {str(rel): _iri(predicate) for rel, predicate in PREDICATES.items()}
 _LITERAL_TERMS = [(name, _iri(predicate), style) for name, (predicate, style) in LITERALS.items()]
+
+
+ORGANISATION_TYPES = ("council", "combined_authority", "nhs", "police", "fire", "other")
+"""The concepts of cg:organisationTypes (the loaders' OrganisationType, which ontology/ may not
+import; a test checks the two agree)."""
+
+
+@lru_cache(maxsize=64)
+def concept_iri(value: str) -> ox.NamedNode:
+    """A controlled value (a direction, an organisation type) as its concept in the ontology:
+    the IRI's local name is the value as the CSV and the API spell it (``cg:no_effect``)."""
+    return ox.NamedNode(f"{CG._NS}{value}")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -135,6 +170,8 @@ def node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
     subject = node_iri(base, node.kind, node.id)
     props = node.properties
     yield ox.Triple(subject, _TYPE, _CLASS_TERMS[node.kind])
+    if node.kind in CONCEPTS:  # said outright: SPARQL here does no subclass inference
+        yield ox.Triple(subject, _TYPE, _CONCEPT)
     yield ox.Triple(subject, _IDENTIFIER, ox.Literal(node.id))
     yield ox.Triple(subject, _PREF_LABEL, ox.Literal(props["name"], language=_LANG))
     if description := props.get("description"):
@@ -152,6 +189,8 @@ def node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
             continue
         for item in value if isinstance(value, list) else [value]:
             yield ox.Triple(subject, literal_predicate, _literal(item, style))
+    if geography := statistical_geography(props.get("gss_code")):
+        yield ox.Triple(subject, _STATISTICAL_GEOGRAPHY, geography)
     for region in props.get("region_ids") or []:
         yield ox.Triple(subject, _IN_REGION, node_iri(base, Kind.REGION, region))
     if contributor := props.get("contributed_by"):
@@ -163,6 +202,8 @@ def node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
 def _literal(value: object, style: str) -> ox.Literal | ox.NamedNode:
     if style == "iri":
         return ox.NamedNode(str(value))
+    if style == "concept":
+        return concept_iri(str(value))
     if style == "integer":
         return ox.Literal(str(value), datatype=_INTEGER)
     if style == "english":
@@ -181,6 +222,24 @@ def link_triple(base: str, source_kind: Kind, link: ExportLink) -> ox.Triple:
     )
 
 
+def top_concept_triples(base: str, source_kind: Kind, link: ExportLink) -> tuple[ox.Triple, ...]:
+    """A concept with no broader concept is a top concept of its scheme: said both ways, as
+    SKOS consumers look for either and SPARQL here infers neither from the other."""
+    concept = node_iri(base, source_kind, link.from_id)
+    scheme = node_iri(base, link.to_kind, link.to_id)
+    return (
+        ox.Triple(concept, _TOP_CONCEPT_OF, scheme),
+        ox.Triple(scheme, _HAS_TOP_CONCEPT, concept),
+    )
+
+
+def top_links(links: list[ExportLink]) -> list[ExportLink]:
+    """The IN_SCHEME links of concepts that have no BROADER link among `links` (a node's
+    outgoing links all come in the same batch as the node)."""
+    narrower = {link.from_id for link in links if link.type == Rel.BROADER}
+    return [x for x in links if x.type == Rel.IN_SCHEME and x.from_id not in narrower]
+
+
 def load_triples(base: str, load: LoadInfo) -> Iterator[ox.Triple]:
     """A load as a prov:Activity, with the files it read and their checksums."""
     subject = load_iri(base, load.id)
@@ -191,11 +250,33 @@ def load_triples(base: str, load: LoadInfo) -> Iterator[ox.Triple]:
         yield ox.Triple(
             subject, _iri(PROV.startedAtTime), ox.Literal(started, datatype=_iri(XSD.dateTime))
         )
-    for name in props.get("files") or []:
-        yield ox.Triple(subject, _iri(CG.inputFile), ox.Literal(name))
-    for digest in props.get("checksums") or []:
-        yield ox.Triple(subject, _iri(CG.inputChecksum), ox.Literal(digest))
+    yield from _input_triples(subject, props)
+    if contributor := props.get("contributor"):
+        organisation = node_iri(base, Kind.ORGANISATION, str(contributor))
+        yield ox.Triple(subject, _iri(PROV.wasAssociatedWith), organisation)
+    if agent := props.get("agent"):
+        software = ox.NamedNode(f"{subject.value}#software")
+        yield ox.Triple(subject, _iri(PROV.wasAssociatedWith), software)
+        yield ox.Triple(software, _iri(RDF.type), _iri(PROV.SoftwareAgent))
+        yield ox.Triple(software, _iri(RDFS.label), ox.Literal(str(agent)))
     yield from _curation_triples(base, subject, props)
+
+
+def _input_triples(subject: ox.NamedNode, props: dict[str, Any]) -> Iterator[ox.Triple]:
+    """Each file a load read as its own prov:Entity (``{load}#file-{n}``), with its name and
+    SHA-256 checksum: the load prov:used it. The loader records files and checksums as two
+    lists in step; a checksum without its file (or the reverse) is still said."""
+    files, checksums = props.get("files") or [], props.get("checksums") or []
+    # Numbered in name order, so a load restored from a backup names its files as before.
+    pairs = sorted(zip_longest(map(str, files), map(str, checksums), fillvalue=""))
+    for n, (name, digest) in enumerate(pairs, 1):
+        entity = ox.NamedNode(f"{subject.value}#file-{n}")
+        yield ox.Triple(subject, _iri(PROV.used), entity)
+        yield ox.Triple(entity, _iri(RDF.type), _iri(PROV.Entity))
+        if name:
+            yield ox.Triple(entity, _iri(CG.sourceFile), ox.Literal(name))
+        if digest:
+            yield ox.Triple(entity, _iri(CG.sha256), ox.Literal(digest))
 
 
 CURATION_LITERALS: dict[str, URIRef] = {
@@ -238,6 +319,8 @@ def document_triples(base: str, detail: NodeDetail) -> Iterator[ox.Triple]:
     node = ExportNode(id=detail.id, kind=detail.kind, properties=detail.properties)
     yield from node_triples(base, node)
     subject = node_iri(base, detail.kind, detail.id)
+    outgoing = {link.type for link in detail.links if link.direction == "out"}
+    top = detail.kind in CONCEPTS and Rel.BROADER not in outgoing
     for link in detail.links:
         other = node_iri(base, link.node.kind, link.node.id)
         predicate = _iri(PREDICATES[Rel(link.type)])
@@ -246,5 +329,8 @@ def document_triples(base: str, detail: NodeDetail) -> Iterator[ox.Triple]:
             if link.direction == "out"
             else ox.Triple(other, predicate, subject)
         )
+        if top and link.direction == "out" and link.type == Rel.IN_SCHEME:
+            yield ox.Triple(subject, _TOP_CONCEPT_OF, other)
+            yield ox.Triple(other, _HAS_TOP_CONCEPT, subject)
         yield ox.Triple(other, _iri(RDF.type), _iri(CLASSES[link.node.kind]))
         yield ox.Triple(other, _iri(SKOS.prefLabel), ox.Literal(link.node.name, language=_LANG))

@@ -81,6 +81,8 @@ class CG(DefinedNamespace):
     resourceType: URIRef
     gssCode: URIRef
     organisationType: URIRef
+    statisticalGeography: URIRef
+    sha256: URIRef
     rank: URIRef
     minPositive: URIRef
     minStrength: URIRef

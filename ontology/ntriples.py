@@ -48,6 +48,9 @@ _DEFINITION, _DESCRIPTION = _term(mapping._DEFINITION), _term(mapping._DESCRIPTI
 _SOURCE, _SOURCE_SECTION = _term(mapping._SOURCE), _term(mapping._SOURCE_SECTION)
 _IN_REGION, _ATTRIBUTED = _term(mapping._IN_REGION), _term(mapping._ATTRIBUTED)
 _GENERATED_BY, _INTEGER = _term(mapping._GENERATED_BY), _term(mapping._INTEGER)
+_CONCEPT, _TOP_CONCEPT_OF = _term(mapping._CONCEPT), _term(mapping._TOP_CONCEPT_OF)
+_HAS_TOP_CONCEPT = _term(mapping._HAS_TOP_CONCEPT)
+_STATISTICAL_GEOGRAPHY = _term(mapping._STATISTICAL_GEOGRAPHY)
 _DATE = _term(mapping._DATE)
 _CLASSES = {kind: _term(term) for kind, term in mapping._CLASS_TERMS.items()}
 _PREDICATES = {rel: _term(term) for rel, term in mapping._PREDICATE_TERMS.items()}
@@ -65,6 +68,11 @@ def batch_lines(base: str, nodes: list[ExportNode], links: list[ExportLink]) -> 
         subject = _node(base, kinds[link.from_id], link.from_id)
         target = _node(base, link.to_kind, link.to_id)
         lines.append(f"{subject} {_PREDICATES[link.type]} {target} .\n")
+    for link in mapping.top_links(links):
+        concept = _node(base, kinds[link.from_id], link.from_id)
+        scheme = _node(base, link.to_kind, link.to_id)
+        lines.append(f"{concept} {_TOP_CONCEPT_OF} {scheme} .\n")
+        lines.append(f"{scheme} {_HAS_TOP_CONCEPT} {concept} .\n")
     return "".join(lines).encode()
 
 
@@ -72,6 +80,8 @@ def _node_lines(base: str, node: ExportNode, lines: list[str]) -> None:
     subject = _term(mapping.node_iri(base, node.kind, node.id))  # checks the id makes an IRI
     props = node.properties
     lines.append(f"{subject} {_TYPE} {_CLASSES[node.kind]} .\n")
+    if node.kind in CONCEPTS:
+        lines.append(f"{subject} {_TYPE} {_CONCEPT} .\n")
     lines.append(f"{subject} {_IDENTIFIER} {_quoted(node.id)} .\n")
     lines.append(f"{subject} {_PREF_LABEL} {_quoted(props['name'])}{_LANG} .\n")
     if description := props.get("description"):
@@ -89,6 +99,8 @@ def _node_lines(base: str, node: ExportNode, lines: list[str]) -> None:
             continue
         for item in value if isinstance(value, list) else [value]:
             lines.append(f"{subject} {predicate} {_literal(item, style)} .\n")
+    if geography := mapping.statistical_geography(props.get("gss_code")):
+        lines.append(f"{subject} {_STATISTICAL_GEOGRAPHY} {_term(geography)} .\n")
     for region in props.get("region_ids") or []:
         lines.append(
             f"{subject} {_IN_REGION} {_term(mapping.node_iri(base, Kind.REGION, region))} .\n"
@@ -112,6 +124,8 @@ def _quoted(text: str) -> str:
 def _literal(value: object, style: str) -> str:
     if style == "iri":
         return _term(ox.NamedNode(str(value)))
+    if style == "concept":
+        return _term(mapping.concept_iri(str(value)))
     if style == "integer":
         return f"{_quoted(str(value))}^^{_INTEGER}"
     if style == "english":

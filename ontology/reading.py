@@ -9,15 +9,23 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, XSD
 
 from graph.model import Kind, Rel
+from graph.rating_rule import Direction
 from graph.writes import LinkRow, NodeRow, PropertyValue
-from ontology.mapping import CLASSES, CURATION_LITERALS, LITERALS, PREDICATES
+from ontology.mapping import (
+    CLASSES,
+    CURATION_LITERALS,
+    LITERALS,
+    ORGANISATION_TYPES,
+    PREDICATES,
+    concept_iri,
+)
 from ontology.namespaces import CG
 
 KIND_BY_CLASS = {str(iri): kind for kind, iri in CLASSES.items()}
@@ -30,7 +38,15 @@ _LIST_PROPERTIES = {
     "region_ids",
     "planned_outcome_ids",
 }
-_SKIPPED = {str(PROV.wasGeneratedBy), str(PROV.wasAttributedTo), str(DCTERMS.identifier)}
+_SKIPPED = {
+    str(PROV.wasGeneratedBy),
+    str(PROV.wasAttributedTo),
+    str(DCTERMS.identifier),
+    # Said again from what is read: the GSS code's ONS URI, a concept's place in its scheme.
+    str(CG.statisticalGeography),
+    str(SKOS.topConceptOf),
+    str(SKOS.hasTopConcept),
+}
 _SOURCE_IS_URL = {Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM}
 _KIND_BY_SLUG = {kind.slug: kind for kind in Kind}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -150,7 +166,7 @@ def rows_from_triples(
         }
         kinds = {KIND_BY_CLASS[c] for c in classes if c in KIND_BY_CLASS}
         if provenance and str(CG.Load) in classes:
-            out.loads.append(_load(subject, group, base))
+            out.loads.append(_load(subject, group, base, by_subject))
             continue
         if not kinds:
             out.ignored.append(subject)  # dataset records, loads, things that are not nodes
@@ -178,23 +194,48 @@ def rows_from_triples(
 
 
 def _load(
-    subject: str, triples: list[ox.Triple], base: str
+    subject: str,
+    triples: list[ox.Triple],
+    base: str,
+    by_subject: Mapping[str, list[ox.Triple]],
 ) -> tuple[str, dict[str, PropertyValue]]:
     load_id = subject.rsplit("/", 1)[-1]
     props: dict[str, PropertyValue] = {"id": load_id}
     files: list[str] = []
     checksums: list[str] = []
+    inputs: list[tuple[str, str]] = []
     for triple in triples:
         predicate, value = triple.predicate.value, getattr(triple.object, "value", "")
         if predicate == str(PROV.startedAtTime):
             props["started_at"] = value
-        elif predicate == str(CG.inputFile):
+        elif predicate == str(PROV.used):
+            inputs.append(_input_file(by_subject.get(value, [])))
+        elif predicate == str(PROV.wasAssociatedWith) and value.endswith("#software"):
+            labels = [
+                t.object.value
+                for t in by_subject.get(value, [])
+                if t.predicate.value == str(RDFS.label) and isinstance(t.object, ox.Literal)
+            ]
+            props.update({"agent": labels[0]} if labels else {})
+        elif predicate == str(CG.inputFile):  # as backups made before 0.2 say it
             files.append(value)
         elif predicate == str(CG.inputChecksum):
             checksums.append(value)
-    props["files"], props["checksums"] = sorted(files), sorted(checksums)
+    # A set of triples has no order: the files come back in the order of their entities.
+    inputs.sort()
+    files += [name for name, _ in inputs if name]
+    checksums += [digest for _, digest in inputs if digest]
+    props["files"], props["checksums"] = files, checksums
     props |= _curation(triples, base)
+    if "activity" not in props and "curator" in props:  # a contribution: its contributor
+        props["contributor"] = props.pop("curator")
     return load_id, props
+
+
+def _input_file(triples: list[ox.Triple]) -> tuple[str, str]:
+    """A file a load used: its name and its checksum ("" for what is not said)."""
+    said = {t.predicate.value: t.object.value for t in triples if isinstance(t.object, ox.Literal)}
+    return said.get(str(CG.sourceFile), ""), said.get(str(CG.sha256), "")
 
 
 _CURATION_BY_PREDICATE = {str(predicate): name for name, predicate in CURATION_LITERALS.items()}
@@ -215,7 +256,7 @@ def _curation(triples: list[ox.Triple], base: str) -> dict[str, PropertyValue]:
             props[name] = value
         elif predicate == str(CG.expectedReportDate):
             props["expected_report_date"] = value
-        elif predicate == str(PROV.wasAssociatedWith):
+        elif predicate == str(PROV.wasAssociatedWith) and "#" not in value:  # not software
             props["curator"] = value.rsplit("/", 1)[-1]
         elif predicate == str(PROV.generated) and (place := parse_node_iri(base, value)):
             generated.append((place[1], place[0].value))
@@ -272,7 +313,7 @@ def _node(
             _link(kind, node_id, predicate, obj, base, source_file, props, out)
         elif predicate in PROPERTY_BY_PREDICATE:
             name, style = PROPERTY_BY_PREDICATE[predicate]
-            value: PropertyValue = _text(obj)
+            value: PropertyValue = _concept_value(obj) if style == "concept" else _text(obj)
             if style == "integer":
                 whole = _whole_number(obj)
                 if whole is None:
@@ -328,6 +369,36 @@ def _link(
 
 def _text(obj: object) -> str:
     return obj.value if isinstance(obj, ox.NamedNode | ox.Literal) else str(obj)
+
+
+def _concept_value(obj: object) -> str:
+    """A controlled value: its concept IRI's local name (``cg:no_effect`` -> ``no_effect``), or
+    the plain literal partners and backups wrote before the values were concepts."""
+    text = _text(obj)
+    return text.removeprefix(_CG_NS) if isinstance(obj, ox.NamedNode) else text
+
+
+_CG_NS = str(CG._NS)
+
+
+def concept_values(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The same triples, with a controlled value written as a plain literal (``cg:direction
+    "positive"``, as partners and backups wrote it before 0.2) as its concept's IRI, so the
+    shapes, which now ask for the IRI, accept both spellings of the same value. A literal that
+    names no concept is left as it is, for the shapes to refuse with their message."""
+    return [
+        ox.Triple(t.subject, t.predicate, concept_iri(t.object.value))
+        if isinstance(t.object, ox.Literal)
+        and t.object.value in _CONCEPT_NAMES.get(t.predicate.value, ())
+        else t
+        for t in triples
+    ]
+
+
+_CONCEPT_NAMES = {
+    str(CG.direction): frozenset(d.value for d in Direction),
+    str(CG.organisationType): frozenset(ORGANISATION_TYPES),
+}
 
 
 def _whole_number(obj: object) -> int | None:

@@ -28,7 +28,8 @@ from fastapi.testclient import TestClient
 from httpx2 import Response
 from neo4j import Driver
 from playwright.sync_api import Page
-from rdflib import Graph
+from rdflib import Graph, URIRef
+from rdflib.namespace import PROV, RDF
 
 from api.hardening import server_options
 from api.main import create_app
@@ -189,6 +190,17 @@ def fingerprint(driver: Driver, settings: ApiSettings) -> str:
 def without_dump_record(graph: Graph) -> Graph:
     """A dump minus the record it carries of itself (when it was made, in which format)."""
     for subject in {s for s in graph.subjects() if "/.well-known/void#dump-" in str(s)}:
+        graph.remove((subject, None, None))
+    return graph
+
+
+def without_loads(graph: Graph) -> Graph:
+    """A dump minus the loads that made it (new ones each load): each load's activity, the
+    files it used and its software agent (``{load}#...``), and what they generated."""
+    load_class = URIRef("https://w3id.org/connects-graph/def#Load")
+    graph.remove((None, PROV.wasGeneratedBy, None))
+    loads = {str(activity) for activity in graph.subjects(RDF.type, load_class)}
+    for subject in {s for s in graph.subjects() if str(s).split("#")[0] in loads}:
         graph.remove((subject, None, None))
     return graph
 

@@ -87,7 +87,7 @@ _DECISION_EXAMPLES: dict[str, Any] = {
             "reason": "The council's own evaluation, checked against its published report.",
             "grades": [
                 {
-                    "evidence_type": "internal_evaluation",
+                    "evidence_type": "internal-evaluation",
                     "level": "internal-evaluation",
                     "direction": "positive",
                 }

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
+import anyio
 import pyoxigraph as ox
 from fastapi import APIRouter, Header, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from api.deps import DbDep, SettingsDep
+from api.deps import DbDep, SettingsDep, SparqlDep
 from api.errors import PROBLEM_RESPONSES
 from api.pages import node_page
 from api.routes.nodes import AsOf
@@ -20,9 +21,9 @@ from graph.errors import NotFound
 from graph.history import History
 from graph.model import Kind
 from ontology import jsonld
-from ontology.dataset import void_triples
+from ontology.dataset import cached_statistics, document_about, void_triples
 from ontology.formats import FORMATS, NotAcceptable, RdfFormat, best_media_type, by_suffix
-from ontology.mapping import PREFIXES, document_triples, load_triples
+from ontology.mapping import PREFIXES, document_triples, load_iri, load_triples, node_iri
 
 router = APIRouter(tags=["linked data"])
 
@@ -97,7 +98,8 @@ async def document(
             return unchanged
         if media_type in (HTML, JSON):
             return Response(load.model_dump_json(), media_type=JSON, headers=headers)
-        return _rdf(list(load_triples(base, load)), _format(media_type), headers)
+        about = document_about(base, f"/doc/{kind}/{node_id}", load_iri(base, load.id))
+        return _rdf([*load_triples(base, load), *about], _format(media_type), headers)
     point = await history.resolve(db, as_of, "query.as_of") if as_of is not None else None
     detail = await _detail(db, kind, node_id, point)
     # Checked once the node is known to exist: `If-None-Match: *` matches only what does.
@@ -119,6 +121,7 @@ async def document(
         )
         return Response(page, media_type="text/html; charset=utf-8", headers=headers)
     triples = list(document_triples(base, detail))
+    triples += document_about(base, f"/doc/{kind}/{node_id}", node_iri(base, detail.kind, node_id))
     for load in loads:  # who decided, when and why: PROV, with the statement
         triples += load_triples(base, load)
     return _rdf(triples, _format(media_type), headers)
@@ -149,9 +152,11 @@ async def void(
     request: Request,
     db: DbDep,
     settings: SettingsDep,
+    sparql: SparqlDep,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The dataset described with VoID and DCAT: its URI space, dumps, vocabularies and load."""
+    """The dataset described with VoID and DCAT: the catalogue, licence, publisher, dumps, the
+    API and SPARQL endpoint, and statistics of the published triples."""
     media_type = best_media_type(accept, RDF_OFFERED)
     if media_type is None:
         raise NotAcceptable(RDF_OFFERED)
@@ -160,7 +165,10 @@ async def void(
         return unchanged
     latest = await repository.latest_load(db)
     base = settings.public_base_uri.rstrip("/")
-    return _rdf(list(void_triples(base, latest)), _format(media_type), validators.headers())
+    snapshot = await sparql.snapshot(db)  # the SPARQL store holds exactly the published triples
+    statistics = await anyio.to_thread.run_sync(cached_statistics, base, snapshot.store)
+    triples = [*void_triples(base, latest), *statistics]
+    return _rdf(triples, _format(media_type), validators.headers())
 
 
 async def _versions(db: Db, node_id: str) -> History | None:

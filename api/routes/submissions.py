@@ -26,7 +26,7 @@ _BODY = {
             "schema": {"type": "string"},
             "example": "title,organisation,summary,outcomes,evidence_type,source_url,"
             "contact_name,contact_email\nHubs,Anytown Council,Help in libraries,"
-            "digital inclusion,internal_evaluation,https://example.org/hubs,A. Officer,"
+            "digital inclusion,internal-evaluation,https://example.org/hubs,A. Officer,"
             "officer@anytown.gov.uk\n",
         },
     },

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 from anyio import to_thread
+from rdflib.namespace import SKOS
 
 from graph import changes, repository
 from graph.changes import LoadState
@@ -30,6 +31,7 @@ from ontology.dataset import dataset_iri, void_triples
 from ontology.export import batch_triples, loads_triples
 from ontology.mapping import node_iri
 
+_HAS_TOP_CONCEPT = ox.NamedNode(str(SKOS.hasTopConcept))
 MAX_LOADS = 10_000
 """As many load records as the dumps carry."""
 
@@ -149,6 +151,10 @@ def _patched_store(
     ]
     for subject in subjects:
         for quad in list(store.quads_for_pattern(subject, None, None, None)):
+            store.remove(quad)
+        # The one triple the mapping writes about a node with another subject: its scheme's
+        # skos:hasTopConcept, which a concept given a broader one since must lose.
+        for quad in list(store.quads_for_pattern(None, _HAS_TOP_CONCEPT, subject, None)):
             store.remove(quad)
     _add(store, [*void_triples(base, state.latest), *loads_triples(base, added)])
     _add_batch(store, base, nodes, links)

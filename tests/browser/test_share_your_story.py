@@ -60,7 +60,7 @@ def fill_story(page: Page, *, title: str = TITLE, email: str = "pat@browsershire
     page.get_by_label("The year it started").fill("2024")
     page.get_by_label("Which outcome did it advance?").select_option(label="Services")
     page.get_by_label("How was it evaluated? (your own view)").select_option(
-        "independent_evaluation"
+        "independent-evaluation"
     )
     page.get_by_label("What did you find?").select_option("positive")
     page.get_by_label("Results, in your own words and figures").fill("40% fewer long lies")
@@ -119,7 +119,7 @@ def test_a_story_is_shared_graded_published_reported_and_corrected(
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     expect(page.locator(".submitter-claim")).to_contain_text("Independent evaluation")
     assert axe_problems(page) == []
-    page.get_by_label("Type of evidence (your grade)").select_option("internal_evaluation")
+    page.get_by_label("Type of evidence (your grade)").select_option("internal-evaluation")
     page.get_by_label("Level (your grade)").select_option("connects-level-2")
     page.get_by_label("Direction (your grade)").select_option("positive")
     page.get_by_label("Why (public, shown with the case study)").fill(
@@ -154,7 +154,7 @@ def test_a_story_is_shared_graded_published_reported_and_corrected(
     page.goto(f"/doc/case-study/{study}")
     expect(page.locator("main")).to_contain_text("Accepted by a curator")
     expect(page.locator("main")).to_contain_text("not an independent one")
-    expect(page.locator("main")).to_contain_text("internal_evaluation, connects-level-2, positive")
+    expect(page.locator("main")).to_contain_text("internal-evaluation, connects-level-2, positive")
 
     # Someone reports an error in the claim, from the case study's page in the explorer.
     page.goto(f"/explore?view=node&id={study}")

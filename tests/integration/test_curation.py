@@ -88,8 +88,9 @@ def test_both_grades_and_the_decision_are_on_the_page_and_in_the_rdf(
     page = client.get(f"/doc/case-study/{study}", headers={"Accept": "text/html"}).text
     assert "Accepted by a curator" in page
     assert "Checked against the report." in page
-    assert "independent_evaluation" in page  # the submitter's claim, kept
-    assert "internal_evaluation" in page  # the curator's grade, published
+    # Recorded in the one spelling of evidence types (their ids), whichever the submitter used.
+    assert "independent-evaluation" in page  # the submitter's claim, kept
+    assert "internal-evaluation" in page  # the curator's grade, published
     turtle = client.get(f"/doc/case-study/{study}.ttl").text
     graph = Graph().parse(data=turtle, format="turtle")
     base = settings.public_base_uri.rstrip("/")

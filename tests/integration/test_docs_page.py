@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from fastapi.testclient import TestClient
+
+from ontology.formats import FORMATS
 
 CONTENT_TYPES = {
     ".js": "text/javascript",
@@ -14,11 +17,15 @@ CONTENT_TYPES = {
 }
 
 
+JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
+
+
 def test_the_docs_page_references_only_its_own_files(client: TestClient) -> None:
     page = client.get("/docs")
     assert page.status_code == 200
-    assert not re.search(r"https?://", page.text)
-    referenced = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page.text)
+    text = JSON_LD.sub("", page.text)  # data about the dataset, which names its URLs
+    assert not re.search(r"https?://", text)
+    referenced = re.findall(r"""(?:src|href)=["']([^"']+)["']""", text)
     # Swagger UI's script and stylesheet, the script that starts it, the icon and the spec
     assert len(referenced) == 5
     for url in referenced:
@@ -49,3 +56,20 @@ def test_redoc_is_not_offered(client: TestClient) -> None:
     # It would need a second vendored library; one docs page is enough.
     assert client.get("/redoc").status_code == 404
     assert client.get("/docs/oauth2-redirect").status_code == 404
+
+
+def test_the_docs_page_describes_the_dataset_for_search_engines(client: TestClient) -> None:
+    """schema.org `Dataset` JSON-LD in the head of the dataset's landing page."""
+    page = client.get("/docs").text
+    (found,) = JSON_LD.findall(page)
+    assert page.index(found) < page.index("</head>")
+    dataset = json.loads(found)
+    assert dataset["@context"] == "https://schema.org/"
+    assert dataset["@type"] == "Dataset"
+    assert dataset["name"] == "Connects Graph"
+    assert dataset["description"]
+    assert dataset["license"] == (
+        "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+    )
+    downloads = {d["contentUrl"] for d in dataset["distribution"]}
+    assert downloads == {f"http://data.test/export?format={f.name}" for f in FORMATS}

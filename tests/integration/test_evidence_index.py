@@ -341,7 +341,7 @@ def test_a_load_is_answered_at_once_and_patches_the_index(
     store = EvidenceStore(max_claims=1_000_000)
     with corpus.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    weak = next(r for r in rows if r["evidence_type"] == "news_report")
+    weak = next(r for r in rows if r["evidence_type"] == "news-report")
     everything = EvidenceFilter()
     studies = EvidenceFilter(text=weak["title"].lower())
 
@@ -355,7 +355,7 @@ def test_a_load_is_answered_at_once_and_patches_the_index(
     with stronger.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(weak))
         writer.writeheader()
-        writer.writerow({**weak, "evidence_type": "peer_reviewed"})
+        writer.writerow({**weak, "evidence_type": "peer-reviewed"})
     load(settings, stronger)
     assert run(settings, strength) > before  # the next request sees the load
     assert (store.builds, store.patches) == (1, 1)
@@ -539,7 +539,7 @@ def _changed_rows(rnd: random.Random, rows: list[dict[str, str]], step: int) -> 
             for i, r in enumerate(generate.rows(3, seed=9_000 + step))
         ]
     elif change == "claims":
-        types = ["peer_reviewed", "news_report", "audit_or_inspection", "self_reported"]
+        types = ["peer-reviewed", "news-report", "audit-or-inspection", "self-reported"]
         found = [
             {
                 **row,

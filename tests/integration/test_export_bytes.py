@@ -9,6 +9,7 @@ not as graphs: any change in a triple, its order or its serialisation fails.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -80,6 +81,13 @@ async def _reference(db: Any, rdf_format: RdfFormat, base: str) -> bytes:
         kinds = {node.id: node.kind for node in nodes}
         triples = [t for node in nodes for t in _node_triples(base, node)]
         triples += [_link_triple(base, kinds[link.from_id], link) for link in links]
+        narrower = {link.from_id for link in links if link.type == Rel.BROADER}
+        for link in links:
+            if link.type == Rel.IN_SCHEME and link.from_id not in narrower:
+                concept = _node_iri(base, kinds[link.from_id], link.from_id)
+                scheme = _node_iri(base, link.to_kind, link.to_id)
+                triples.append(ox.Triple(concept, _iri(SKOS.topConceptOf), scheme))
+                triples.append(ox.Triple(scheme, _iri(SKOS.hasTopConcept), concept))
         out.append(writer.chunk(triples))
     out += [writer.chunk(export.loads_triples(base, loads)), writer.end()]
     return b"".join(out)
@@ -100,6 +108,8 @@ def _node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
     subject = _node_iri(base, node.kind, node.id)
     props = node.properties
     yield ox.Triple(subject, _iri(RDF.type), _iri(CLASSES[node.kind]))
+    if node.kind in CONCEPTS:
+        yield ox.Triple(subject, _iri(RDF.type), _iri(SKOS.Concept))
     yield ox.Triple(subject, _iri(DCTERMS.identifier), ox.Literal(node.id))
     yield ox.Triple(subject, _iri(SKOS.prefLabel), ox.Literal(props["name"], language="en"))
     if description := props.get("description"):
@@ -115,6 +125,9 @@ def _node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
         value = props.get(name)
         for item in value if isinstance(value, list) else [] if value is None else [value]:
             yield ox.Triple(subject, _iri(literal_predicate), _literal(item, style))
+    if (gss_code := props.get("gss_code")) and re.fullmatch(r"[EWSNK][0-9]{8}", gss_code):
+        geography = f"http://statistics.data.gov.uk/id/statistical-geography/{gss_code}"
+        yield ox.Triple(subject, _iri(CG.statisticalGeography), ox.NamedNode(geography))
     for region in props.get("region_ids") or []:
         yield ox.Triple(subject, _iri(CG.inRegion), _node_iri(base, Kind.REGION, region))
     if contributor := props.get("contributed_by"):
@@ -129,6 +142,8 @@ def _node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
 def _literal(value: object, style: str) -> ox.Literal | ox.NamedNode:
     if style == "iri":
         return ox.NamedNode(str(value))
+    if style == "concept":
+        return ox.NamedNode(f"https://w3id.org/connects-graph/def#{value}")
     if style == "integer":
         return ox.Literal(str(value), datatype=_iri(XSD.integer))
     if style == "english":

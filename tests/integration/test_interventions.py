@@ -11,12 +11,21 @@ from neo4j import Driver
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import PROV, RDF, SKOS, XSD
+from rdflib.namespace import RDF, SKOS, XSD
 
 from api.main import create_app
 from api.settings import ApiSettings
 from loaders.report import LoadFailed
-from tests.helpers import DATA, FIXTURES, ROOT, clear, fingerprint, load, without_dump_record
+from tests.helpers import (
+    DATA,
+    FIXTURES,
+    ROOT,
+    clear,
+    fingerprint,
+    load,
+    without_dump_record,
+    without_loads,
+)
 
 BASE = "http://data.test"
 CG = "https://w3id.org/connects-graph/def#"
@@ -303,10 +312,7 @@ def export(settings: ApiSettings) -> str:
 def comparable(text: str) -> Graph:
     """A dump minus its record of itself and of the loads that made it."""
     graph = without_dump_record(Graph().parse(data=text, format="nt"))
-    graph.remove((None, PROV.wasGeneratedBy, None))
-    for activity in set(graph.subjects(RDF.type, URIRef(CG + "Load"))):
-        graph.remove((activity, None, None))
-    return graph
+    return without_loads(graph)
 
 
 def test_interventions_and_costs_round_trip_through_rdf(

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pyshacl import validate
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, VOID
+from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, VOID
 
 from loaders.report import LoadReport
 from ontology.formats import FORMATS
@@ -109,6 +109,97 @@ def test_void_and_dcat_describe_the_dataset(client: TestClient, everything: Load
     assert len(set(graph.objects(dataset, DCAT.distribution))) == 4
     load_iri = URIRef(f"{BASE}/id/load/{everything.load_id}")
     assert graph.value(dataset, PROV.wasGeneratedBy) == load_iri
+
+
+# DCAT-AP 3.0.0 (https://semiceu.github.io/DCAT-AP/releases/3.0.0/), its SHACL shapes
+# (releases/3.0.0/html/shacl/shapes.ttl): the properties with sh:minCount 1 on each class we
+# publish, and those it allows at most once (sh:maxCount 1).
+DCAT_AP_MANDATORY = {
+    DCAT.Catalog: (DCTERMS.description, DCTERMS.publisher, DCTERMS.title),
+    DCAT.Dataset: (DCTERMS.description, DCTERMS.title),
+    DCAT.Distribution: (DCAT.accessURL,),
+    DCAT.DataService: (DCTERMS.title, DCAT.endpointURL),
+    FOAF.Agent: (FOAF.name,),
+}
+DCAT_AP_AT_MOST_ONCE = {
+    DCAT.Catalog: (DCTERMS.publisher, DCTERMS.license, DCTERMS.rights, FOAF.homepage),
+    DCAT.Dataset: (DCTERMS.publisher, DCTERMS.modified),
+    DCAT.Distribution: (DCAT.mediaType, DCTERMS.rights),
+    DCAT.DataService: (DCTERMS.license,),
+}
+
+
+def test_the_catalogue_has_what_dcat_ap_requires(client: TestClient) -> None:
+    graph = Graph().parse(data=client.get("/.well-known/void").text, format="turtle")
+    for cls, required in DCAT_AP_MANDATORY.items():
+        instances = set(graph.subjects(RDF.type, cls))
+        assert instances, cls
+        for instance in instances:
+            for predicate in required:
+                assert graph.value(instance, predicate) is not None, (instance, predicate)
+    for cls, once in DCAT_AP_AT_MOST_ONCE.items():
+        for instance in graph.subjects(RDF.type, cls):
+            for predicate in once:
+                assert len(set(graph.objects(instance, predicate))) <= 1, (instance, predicate)
+    catalog = URIRef(f"{BASE}/.well-known/void#catalog")
+    dataset = URIRef(f"{BASE}/.well-known/void#dataset")
+    assert graph.value(catalog, DCAT.dataset) == dataset
+    # What the issue asks of the catalogue beyond DCAT-AP's minimum.
+    licence = URIRef("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
+    assert graph.value(dataset, DCTERMS.license) == licence
+    assert graph.value(dataset, DCTERMS.rights) is not None
+    assert graph.value(dataset, DCAT.contactPoint) is not None
+    assert len(set(graph.objects(dataset, DCAT.keyword))) >= 3
+    assert set(graph.objects(dataset, DCAT.theme))
+    for distribution in graph.objects(dataset, DCAT.distribution):
+        assert graph.value(distribution, DCAT.accessURL) is not None
+        assert graph.value(distribution, DCAT.downloadURL) is not None
+    endpoints = {graph.value(s, DCAT.endpointURL) for s in graph.objects(catalog, DCAT.service)}
+    assert endpoints == {URIRef(f"{BASE}/"), URIRef(f"{BASE}/sparql")}
+    # /search looks up names, not URIs: no void:uriLookupEndpoint.
+    assert graph.value(dataset, VOID.uriLookupEndpoint) is None
+
+
+def test_documents_say_what_they_are_about_and_where_from(client: TestClient) -> None:
+    text = client.get("/doc/outcome/inclusion.ttl").text
+    graph = Graph().parse(data=text, format="turtle")
+    doc = URIRef(f"{BASE}/doc/outcome/inclusion")
+    assert graph.value(doc, FOAF.primaryTopic) == URIRef(f"{BASE}/id/outcome/inclusion")
+    assert graph.value(doc, VOID.inDataset) == URIRef(f"{BASE}/.well-known/void#dataset")
+
+
+def test_regions_link_to_the_ons_statistical_geography(dumps: dict[str, str]) -> None:
+    graph = Graph().parse(data=dumps["ntriples"], format="nt")
+    region = URIRef(f"{BASE}/id/region/north-east")
+    assert str(graph.value(region, URIRef(CG + "gssCode"))) == "E12000001"
+    assert graph.value(region, URIRef(CG + "statisticalGeography")) == URIRef(
+        "http://statistics.data.gov.uk/id/statistical-geography/E12000001"
+    )
+
+
+def test_controlled_values_are_concepts(dumps: dict[str, str]) -> None:
+    graph = Graph().parse(data=dumps["ntriples"], format="nt")
+    directions = set(graph.objects(None, URIRef(CG + "direction")))
+    assert directions
+    assert all(isinstance(d, URIRef) and str(d).startswith(CG) for d in directions)
+    types = set(graph.objects(None, URIRef(CG + "organisationType")))
+    assert URIRef(CG + "council") in types
+
+
+def test_a_load_used_each_file_as_an_entity_with_its_checksum(
+    dumps: dict[str, str], everything: LoadReport
+) -> None:
+    graph = Graph().parse(data=dumps["ntriples"], format="nt")
+    load = URIRef(f"{BASE}/id/load/{everything.load_id}")
+    used = set(graph.objects(load, PROV.used))
+    assert len(used) == len(everything.files) > 1
+    by_name = {str(graph.value(e, URIRef(CG + "sourceFile"))): e for e in used}
+    for read in everything.files:
+        entity = by_name[read.path]
+        assert (entity, RDF.type, PROV.Entity) in graph
+        assert str(graph.value(entity, URIRef(CG + "sha256"))) == read.sha256
+    agents = set(graph.objects(load, PROV.wasAssociatedWith))
+    assert any((a, RDF.type, PROV.SoftwareAgent) in graph for a in agents)
 
 
 def test_a_dump_records_when_and_from_which_load(

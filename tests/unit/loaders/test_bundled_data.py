@@ -110,3 +110,20 @@ def test_no_direction_is_assumed(studies: list[CaseStudyRecord]) -> None:
     directions = Counter(claim.direction.value for s in studies for claim in s.evidence)
     assert directions["not_stated"] > 0  # rows whose source does not say keep saying so
     assert set(directions) <= {"positive", "mixed", "negative", "no_effect", "not_stated"}
+
+
+def test_the_evidence_scale_crosswalk_maps_levels_of_equal_strength() -> None:
+    """The SKOS mappings between the scales say, as links, what `strength` says as numbers."""
+    levels = FrameworkFile.model_validate(
+        read_document(DATA / "evidence" / "scales.yaml").data
+    ).nodes
+    strength = {r.id: r.strength for r in levels}
+    mappings = [
+        (r.id, link.rel.value, link.to)
+        for r in levels
+        for link in r.links
+        if link.rel.value in ("CLOSE_MATCH", "BROAD_MATCH")
+    ]
+    assert {source for source, _, _ in mappings} == {f"nesta-level-{n}" for n in range(1, 6)}
+    for source, rel, target in mappings:
+        assert strength[source] == strength[target], (source, rel, target)

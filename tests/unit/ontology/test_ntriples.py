@@ -26,7 +26,8 @@ SAMPLES: dict[str, list[Any]] = {
     "integer": [0, 7, -3, 2024],
     "english": ["an alternative name", AWKWARD],
     "date": ["2027-03-31"],
-    "plain": ["plain", AWKWARD, 0.25],
+    "plain": ["plain", AWKWARD, 0.25, "E12000001"],
+    "concept": ["positive", "no_effect"],
 }
 
 

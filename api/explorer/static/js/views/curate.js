@@ -128,7 +128,9 @@ function facts(item) {
 function submission(item, key, types, levels) {
   const claims = item.evaluation_status === 'completed' ? item.case_study.evidence ?? [] : [];
   const levelOptions = [['', 'The type’s default level'], ...levels.map((l) => [l.id, `${l.notation} – ${l.name}`])];
-  const typeName = (t) => types.find(([id]) => id === t)?.[1] ?? t;
+  // A submission queued before evidence types had one spelling says `independent_evaluation`.
+  const spelt = (t) => t?.replaceAll('_', '-');
+  const typeName = (t) => types.find(([id]) => id === spelt(t))?.[1] ?? t;
   const levelName = (l) => levelOptions.find(([id]) => id === l)?.[1] ?? l;
   const result = h('div', { class: 'outcome-box' });
   const forms = [];
@@ -160,7 +162,7 @@ function submission(item, key, types, levels) {
       h('legend', {}, `Claim ${i + 1}: ${c.outcome}`),
       h('p', { class: 'submitter-claim' }, 'The submitter’s own claim: ',
         h('strong', {}, `${typeName(c.evidence_type)}, ${c.level ? levelName(c.level) : 'the type’s default level'}, ${directionWords(c.direction ?? 'not_stated')}`)),
-      control('select', { id: `f-grade-${i}-type`, label: 'Type of evidence (your grade)', location: `body.grades.${i}.evidence_type`, options: types, value: c.evidence_type }),
+      control('select', { id: `f-grade-${i}-type`, label: 'Type of evidence (your grade)', location: `body.grades.${i}.evidence_type`, options: types, value: spelt(c.evidence_type) }),
       control('select', { id: `f-grade-${i}-level`, label: 'Level (your grade)', location: `body.grades.${i}.level`, options: levelOptions, value: c.level ?? '' }),
       control('select', { id: `f-grade-${i}-direction`, label: 'Direction (your grade)', location: `body.grades.${i}.direction`, options: Object.entries(DIRECTION_LABELS), value: c.direction ?? 'not_stated' })))
       : h('p', { class: 'note' }, item.evaluation_status === 'completed' ? 'It states no outcome evidence.'

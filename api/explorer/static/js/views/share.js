@@ -22,10 +22,10 @@ const STATUSES = [
 const DIRECTIONS = Object.entries(DIRECTION_LABELS);
 const CS = 'body.case_study';
 
-/** The graph's evidence types as the API names them in a submission (ids use hyphens). */
+/** The graph's evidence types, named in a submission as their ids are spelt (one spelling). */
 export async function evidenceTypes() {
   const types = await choices('EvidenceType', '');
-  return types.filter(([id]) => id).map(([id, name]) => [id.replaceAll('-', '_'), name]);
+  return types.filter(([id]) => id);
 }
 
 export async function render(page) {
@@ -41,7 +41,7 @@ export async function render(page) {
     const row = h('fieldset', { class: 'claim-row', 'data-location': at },
       h('legend', {}, `Outcome ${i + 1}`),
       control('select', { id: `f-claim-${i}-outcome`, label: 'Which outcome did it advance?', location: `${at}.outcome`, options: outcomes, value: values.outcome }),
-      control('select', { id: `f-claim-${i}-type`, label: 'How was it evaluated? (your own view)', location: `${at}.evidence_type`, options: types, value: values.evidence_type ?? 'self_reported_case_study' }),
+      control('select', { id: `f-claim-${i}-type`, label: 'How was it evaluated? (your own view)', location: `${at}.evidence_type`, options: types, value: values.evidence_type ?? 'self-reported-case-study' }),
       control('select', { id: `f-claim-${i}-direction`, label: 'What did you find?', location: `${at}.direction`, options: DIRECTIONS, value: values.direction ?? 'not_stated' }));
     rows.push(row);
     claims.append(row);
