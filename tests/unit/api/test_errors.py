@@ -18,7 +18,7 @@ from graph.keys import Scope
 from graph.researcher import InvalidCypher, WriteRefused
 from loaders.corrections import ReportRefused
 from loaders.curation import GradesMismatch
-from loaders.submissions import HoneypotFilled, InvalidSubmission
+from loaders.submissions import EditTokenRefused, HoneypotFilled, InvalidSubmission, NotRevisable
 from ontology.formats import NotAcceptable
 from ontology.sparql import errors as sparql_errors
 
@@ -59,6 +59,8 @@ SAMPLES: list[Exception] = [
     approaches.RuleMissing("The rule is not loaded."),
     InvalidSubmission([{"location": "body.contact.email", "message": "Not an address."}]),
     HoneypotFilled(),
+    EditTokenRefused("This submission's edit token is not the one sent."),
+    NotRevisable("accepted"),
     GradesMismatch([{"location": "body.grades", "message": "One per claim."}]),
     ReportRefused("body.statement", "No statement has the id 'nosuch'."),
 ]
