@@ -10,7 +10,9 @@ Variants alternate within each run, so a noisy machine slows all of them alike:
 - `no-kind-id`: without the per-kind id indexes (graph/queries/schema.py KIND_ID_INDEXES);
 - `none`: without either (the unique id constraints stay: links are merged by id);
 - `full-text-after`: without the full-text index during the loads, built once afterwards (its
-  build time is reported on its own).
+  build time is reported on its own);
+- `no-versions`: every index, but no :Version written or read back (graph/versions.py): what
+  keeping history costs a load, since the raw baseline keeps none.
 
 Each load's wall-clock seconds, and the engine's CPU seconds over it (`*_engine_cpu`): on a
 shared machine the CPU figure is the one to compare.
@@ -33,22 +35,33 @@ from typing import Any
 
 from api.settings import ApiSettings
 from bench import peak, raw_load
-from graph import engine, engine_schema
+from graph import engine, engine_schema, versions
 from graph.db import open_db
 from graph.queries import schema as schema_q
 from loaders.pipeline import load_paths
 
 ROOT = Path(__file__).resolve().parent.parent
-VARIANTS = ("all", "no-full-text", "no-kind-id", "none", "full-text-after")
+VARIANTS = ("all", "no-full-text", "no-kind-id", "none", "full-text-after", "no-versions")
 _FULL_TEXT, _KIND_ID = engine_schema.FULL_TEXT_DDL, schema_q.KIND_ID_INDEXES
+_VERSION_WRITES = {name: getattr(versions, name) for name in ("create", "record", "forget")}
+
+
+async def _nothing(*_: Any, **__: Any) -> None:
+    return None
+
+
+def _versions(variant: str) -> None:
+    """Leave out the writing (and reading back) of versions, for this measurement only."""
+    for name, write in _VERSION_WRITES.items():
+        setattr(versions, name, _nothing if variant == "no-versions" else write)
 
 
 def _indexes(variant: str) -> None:
     """Leave out the variant's indexes from what the engine start and `open_db` create."""
-    full_text = variant in ("all", "no-kind-id")
+    full_text = variant in ("all", "no-kind-id", "no-versions")
     # Final in the product; replaced here on purpose, for this measurement only.
     engine_schema.FULL_TEXT_DDL = _FULL_TEXT if full_text else ()  # type: ignore[misc,assignment]
-    schema_q.KIND_ID_INDEXES = _KIND_ID if variant in ("all", "no-full-text") else ()
+    schema_q.KIND_ID_INDEXES = _KIND_ID if variant in ("all", "no-full-text", "no-versions") else ()
 
 
 async def _timed(settings: ApiSettings, load: Callable[..., Any], path: Path) -> float:
@@ -69,6 +82,7 @@ def run_variant(
         folder = Path(tempfile.mkdtemp(prefix=f"index-cost-{variant}-", dir=settings.data_dir))
         here = settings.model_copy(update={"data_dir": folder})
         _indexes(variant)
+        _versions(variant)
         engine.start(here)
         try:
             asyncio.run(_timed(here, _loader, ROOT / "data"))
