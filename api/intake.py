@@ -9,13 +9,25 @@ from typing import Any
 
 from fastapi import Request
 
-from api.errors import RateLimited, UnsupportedMediaType
+from api.errors import PROBLEM_RESPONSES, RateLimited, UnsupportedMediaType
 from api.hardening import read_capped
 from api.ratelimit import RateLimiter
 from api.settings import ApiSettings
 from loaders.submissions import InvalidSubmission
 
 JSON_TYPE, CSV_TYPE = "application/json", "text/csv"
+
+
+def refusals(accepted: str, sent: str) -> dict[int | str, dict[str, Any]]:
+    """The refusals every keyless write documents: the honeypot, size, media type, content and
+    rate (`accepted`: "JSON or CSV"; `sent`: "submissions")."""
+    return {
+        400: {"description": "The hidden 'website' field was filled in; nothing stored."},
+        413: {"description": "The body is larger than the server accepts."},
+        415: {"description": f"Not {accepted}."},
+        422: PROBLEM_RESPONSES[422],
+        429: {"description": f"Too many {sent} from this address; try again later."},
+    }
 
 
 def limiter(settings: ApiSettings) -> RateLimiter | None:

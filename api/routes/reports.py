@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
-from api.intake import JSON_TYPE, count_against_address, read_body
+from api.intake import JSON_TYPE, count_against_address, read_body, refusals
 from graph import private
 from graph.private_labels import PrivateLabel
 from loaders import corrections
@@ -28,13 +28,7 @@ router = APIRouter(tags=["corrections"])
             "content": {JSON_TYPE: {"schema": ReportIn.model_json_schema()}},
         }
     },
-    responses={
-        400: {"description": "The hidden 'website' field was filled in; nothing stored."},
-        413: {"description": "The body is larger than the server accepts."},
-        415: {"description": "Not JSON."},
-        422: PROBLEM_RESPONSES[422],
-        429: {"description": "Too many reports from this address; try again later."},
-    },
+    responses=refusals("JSON", "reports"),
 )
 async def report(
     request: Request, response: Response, db: DbDep, settings: SettingsDep

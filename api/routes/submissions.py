@@ -9,11 +9,13 @@ from fastapi.responses import HTMLResponse
 
 from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
-from api.intake import CSV_TYPE, JSON_TYPE, count_against_address, read_body
+from api.intake import CSV_TYPE, JSON_TYPE, count_against_address, read_body, refusals
 from api.pages import render
+from api.settings import ApiSettings
 from graph import private
 from graph.private_labels import PrivateLabel
 from loaders import submissions
+from loaders.records import CaseStudyRecord
 from loaders.submissions import EDIT_TOKEN_HEADER, Receipt, SubmissionIn, SubmissionView
 
 router = APIRouter(tags=["submissions"])
@@ -33,18 +35,22 @@ _BODY = {
 }
 
 
+async def _submission_in(
+    request: Request, settings: ApiSettings
+) -> tuple[SubmissionIn, CaseStudyRecord]:
+    """The body, JSON or one case-study CSV row, parsed and checked as a submission."""
+    media_type, data = await read_body(request, settings, (JSON_TYPE, CSV_TYPE))
+    if media_type == CSV_TYPE:
+        data = submissions.from_csv(data)
+    return submissions.parse(data)
+
+
 @router.post(
     "/submissions",
     status_code=201,
     dependencies=[Depends(count_against_address)],
     openapi_extra={"requestBody": _BODY},
-    responses={
-        400: {"description": "The hidden 'website' field was filled in; nothing stored."},
-        413: {"description": "The body is larger than the server accepts."},
-        415: {"description": "Not JSON or CSV."},
-        422: PROBLEM_RESPONSES[422],
-        429: {"description": "Too many submissions from this address; try again later."},
-    },
+    responses=refusals("JSON or CSV", "submissions"),
 )
 async def submit(request: Request, response: Response, db: DbDep, settings: SettingsDep) -> Receipt:
     """Submit a case study (no key needed): JSON, or one case-study CSV row with a header.
@@ -54,10 +60,7 @@ async def submit(request: Request, response: Response, db: DbDep, settings: Sett
     stored. Nothing is public until a curator accepts it. Keep the receipt: its status page
     shows the decision and the curators' messages (never your contact details).
     """
-    media_type, data = await read_body(request, settings, (JSON_TYPE, CSV_TYPE))
-    if media_type == CSV_TYPE:
-        data = submissions.from_csv(data)
-    submission, record = submissions.parse(data)
+    submission, record = await _submission_in(request, settings)
     await submissions.check_names(db, record)
     stored, token = await submissions.store(db, submission, record)
     url = f"/submissions/{stored.id}"
@@ -75,14 +78,10 @@ async def submit(request: Request, response: Response, db: DbDep, settings: Sett
     dependencies=[Depends(count_against_address)],
     openapi_extra={"requestBody": _BODY},
     responses={
-        400: {"description": "The hidden 'website' field was filled in; nothing stored."},
+        **refusals("JSON or CSV", "submissions"),
         403: {"description": f"No {EDIT_TOKEN_HEADER}, or not this submission's."},
         404: PROBLEM_RESPONSES[404],
         409: {"description": "The curators have not asked for changes to it."},
-        413: {"description": "The body is larger than the server accepts."},
-        415: {"description": "Not JSON or CSV."},
-        422: PROBLEM_RESPONSES[422],
-        429: {"description": "Too many submissions from this address; try again later."},
     },
 )
 async def revise(
@@ -106,10 +105,7 @@ async def revise(
     """
     stored = await private.get(db, PrivateLabel.SUBMISSION, receipt[:64])
     submissions.check_revisable(stored, edit_token)
-    media_type, data = await read_body(request, settings, (JSON_TYPE, CSV_TYPE))
-    if media_type == CSV_TYPE:
-        data = submissions.from_csv(data)
-    submission, record = submissions.parse(data)
+    submission, record = await _submission_in(request, settings)
     await submissions.check_names(db, submissions.revision_of(stored, record))
     return submissions.view(await submissions.revise(db, stored, submission, record))
 
