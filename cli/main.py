@@ -311,12 +311,13 @@ def export(
 ) -> None:
     """Write the whole graph as RDF."""
     from ontology.export import export_graph
-    from ontology.formats import by_name
+    from ontology.formats import DUMP_FORMATS, dump_by_name
 
     settings = _settings()
-    rdf_format = by_name(format)
+    rdf_format = dump_by_name(format)
     if rdf_format is None:
-        raise _fail(f"Unknown format {format!r}; choose turtle, ntriples, jsonld or rdfxml.")
+        names = ", ".join(f.name for f in DUMP_FORMATS)
+        raise _fail(f"Unknown format {format!r}; choose one of {names}.")
 
     try:
         target = output.open("wb") if output else sys.stdout.buffer

@@ -130,6 +130,8 @@ class ExportLink(BaseModel):
     to_id: str
     to_kind: Kind
     source: str | None
+    load: str | None = None
+    """The load that made or last changed the link (its named graph in the dataset dumps)."""
 
 
 class LoadInfo(BaseModel):
@@ -395,6 +397,7 @@ async def _export_batch(db: Db, ids: list[str]) -> tuple[list[ExportNode], list[
             to_id=r["to_id"],
             to_kind=Kind.from_label(r["to_labels"]),
             source=r["source"],
+            load=r["load"],
         )
         for r in link_rows
     ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 import pyoxigraph as ox
@@ -301,14 +300,18 @@ def dump_iri(base: str, rdf_format: RdfFormat) -> ox.NamedNode:
     return ox.NamedNode(f"{base}/.well-known/void#dump-{rdf_format.name}")
 
 
-def dump_triples(
-    base: str, rdf_format: RdfFormat, latest: LoadInfo | None, made: datetime
-) -> Iterator[ox.Triple]:
-    """The record a dump carries of itself: when it was made and from which load."""
+def dump_triples(base: str, rdf_format: RdfFormat, latest: LoadInfo | None) -> Iterator[ox.Triple]:
+    """The record a dump carries of itself: which load it shows, and when that load was made.
+
+    No "made now" time: the same graph is dumped as the same bytes, so a release's checksum holds
+    and a cache can tell an unchanged dump from the record alone.
+    """
     dump = dump_iri(base, rdf_format)
     yield ox.Triple(dump, _iri(RDF.type), _iri(DCAT.Distribution))
     yield ox.Triple(dump, _iri(DCTERMS.isPartOf), dataset_iri(base))
-    created = made.isoformat(timespec="seconds")
-    yield ox.Triple(dump, _iri(DCTERMS.created), ox.Literal(created, datatype=_iri(XSD.dateTime)))
-    if latest is not None:
-        yield ox.Triple(dump, _iri(PROV.wasDerivedFrom), load_iri(base, latest.id))
+    if latest is None:
+        return
+    if started := latest.properties.get("started_at"):
+        created = ox.Literal(str(started), datatype=_iri(XSD.dateTime))
+        yield ox.Triple(dump, _iri(DCTERMS.created), created)
+    yield ox.Triple(dump, _iri(PROV.wasDerivedFrom), load_iri(base, latest.id))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
-from datetime import UTC, datetime
 from typing import TypeVar
 
 import anyio
@@ -16,7 +15,7 @@ from graph.db import Db
 from graph.repository import ExportLink, ExportNode, LoadInfo
 from ontology import jsonld, ntriples
 from ontology.dataset import dump_triples
-from ontology.formats import RdfFormat
+from ontology.formats import DATASET_FORMATS, RdfFormat
 from ontology.mapping import (
     PREFIXES,
     link_triple,
@@ -25,12 +24,16 @@ from ontology.mapping import (
     top_concept_triples,
     top_links,
 )
+from ontology.quads import batch_quads, in_default_graph
 
 T = TypeVar("T")
 
 
 async def export_graph(db: Db, rdf_format: RdfFormat, *, base_uri: str) -> AsyncIterator[bytes]:
-    """Yield the serialised graph in chunks, starting with when and from which load it was made.
+    """Yield the serialised graph in chunks, starting with which load it shows and when.
+
+    Dataset formats (N-Quads, TriG) put each triple in the named graph of its load
+    (`ontology.quads`); the dump's record and the loads' provenance are the default graph.
 
     Every format is written batch by batch, so memory stays flat however large the graph is.
     Each batch is turned into RDF in a worker thread while the graph reads the next one: the
@@ -40,11 +43,14 @@ async def export_graph(db: Db, rdf_format: RdfFormat, *, base_uri: str) -> Async
     base = base_uri.rstrip("/")
     loads = await repository.loads(db, limit=10_000, offset=0)
     latest = loads[0] if loads else None
-    made = list(dump_triples(base, rdf_format, latest, datetime.now(UTC)))
     writer = _Writer(rdf_format)
-    yield writer.chunk(made)
-    # N-Triples is written as text, skipping the terms: the same bytes for a quarter of the CPU.
-    batch_chunk = _batch_lines if rdf_format.oxigraph == ox.RdfFormat.N_TRIPLES else _batch_chunk
+    yield writer.chunk(list(dump_triples(base, rdf_format, latest)))
+    batch_chunk = _batch_chunk
+    if rdf_format.oxigraph == ox.RdfFormat.N_TRIPLES:
+        # Written as text, skipping the terms: the same bytes for a quarter of the CPU.
+        batch_chunk = _batch_lines
+    elif rdf_format in DATASET_FORMATS:
+        batch_chunk = _batch_quads
     async for nodes, links in read_ahead(repository.export_batches(db)):
         if chunk := await anyio.to_thread.run_sync(batch_chunk, writer, base, nodes, links):
             yield chunk
@@ -56,6 +62,12 @@ def _batch_chunk(
     writer: _Writer, base: str, nodes: list[ExportNode], links: list[ExportLink]
 ) -> bytes:
     return writer.chunk(batch_triples(base, nodes, links))
+
+
+def _batch_quads(
+    writer: _Writer, base: str, nodes: list[ExportNode], links: list[ExportLink]
+) -> bytes:
+    return writer.chunk(batch_quads(base, nodes, links))
 
 
 def _batch_lines(
@@ -107,9 +119,10 @@ def loads_triples(base: str, loads: list[LoadInfo]) -> list[ox.Triple]:
 class _Writer:
     """Serialises batches so that their concatenation is one valid document.
 
-    Turtle and N-Triples batches concatenate as they are (later Turtle batches drop the
-    @prefix lines); JSON-LD and RDF/XML open their document once, write each batch's nodes
-    inside it, and close it at the end.
+    Turtle, TriG, N-Triples and N-Quads batches concatenate as they are (later Turtle and TriG
+    batches drop the @prefix lines; a TriG graph's block may open again, which adds to the
+    graph); JSON-LD and RDF/XML open their document once, write each batch's nodes inside it,
+    and close it at the end.
     """
 
     _XML_HEADER_LINES = 2  # <?xml ...?> and <rdf:RDF ...>, which declares all our prefixes
@@ -119,19 +132,21 @@ class _Writer:
         self.format = rdf_format
         self.first = True
 
-    def chunk(self, triples: list[ox.Triple]) -> bytes:
+    def chunk(self, triples: list[ox.Triple] | list[ox.Quad]) -> bytes:
         first, self.first = self.first, False
         if self.format.name == "jsonld":
             opening = jsonld.stream_start() if first else b""
-            return opening + jsonld.stream_chunk(triples, first=first)
+            return opening + jsonld.stream_chunk(triples, first=first)  # type: ignore[arg-type]
         if not triples and not (first and self.format.oxigraph == ox.RdfFormat.RDF_XML):
             return b""
+        if self.format in DATASET_FORMATS:
+            triples = [t if isinstance(t, ox.Quad) else in_default_graph([t])[0] for t in triples]
         data = ox.serialize(triples, format=self.format.oxigraph, prefixes=PREFIXES) or b""
         lines = data.split(b"\n")
         if self.format.oxigraph == ox.RdfFormat.RDF_XML:
             body = [line for line in lines if line.strip() != self._XML_CLOSE]
             return b"\n".join(body if first else body[self._XML_HEADER_LINES :])
-        if first or self.format.oxigraph != ox.RdfFormat.TURTLE:
+        if first or self.format.oxigraph not in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
             return data
         start = next((i for i, line in enumerate(lines) if not line.startswith(b"@prefix")), 0)
         return b"\n".join(lines[start:])

@@ -42,6 +42,15 @@ FORMATS: tuple[RdfFormat, ...] = (
 )
 """The RDF formats, the default first."""
 
+DATASET_FORMATS: tuple[RdfFormat, ...] = (
+    RdfFormat("nquads", "application/n-quads", "nq", ox.RdfFormat.N_QUADS),
+    RdfFormat("trig", "application/trig", "trig", ox.RdfFormat.TRIG),
+)
+"""Formats for datasets (named graphs): the dumps with a graph per load, not documents."""
+
+DUMP_FORMATS: tuple[RdfFormat, ...] = FORMATS + DATASET_FORMATS
+"""What the whole graph is dumped (and released) as, Turtle first."""
+
 RESULT_FORMATS: tuple[ResultsFormat, ...] = (
     ResultsFormat("json", "application/sparql-results+json", "srj", ox.QueryResultsFormat.JSON),
     ResultsFormat("xml", "application/sparql-results+xml", "srx", ox.QueryResultsFormat.XML),
@@ -58,7 +67,7 @@ RESULT_ALIASES: Mapping[str, ResultsFormat] = {
 
 
 class FormatName(StrEnum):
-    """Accepted values of ``?format=``: each format's name or file suffix."""
+    """Accepted values of the dumps' ``?format=``: each dump format's name or file suffix."""
 
     TURTLE = "turtle"
     TTL = "ttl"
@@ -67,6 +76,9 @@ class FormatName(StrEnum):
     JSONLD = "jsonld"
     RDFXML = "rdfxml"
     RDF = "rdf"
+    NQUADS = "nquads"
+    NQ = "nq"
+    TRIG = "trig"
 
 
 DEFAULT = FORMATS[0]
@@ -93,6 +105,18 @@ def by_name(name: str) -> RdfFormat | None:
     """An RDF format by its name or file suffix (``turtle`` or ``ttl``)."""
     key = name.strip().lower()
     return next((f for f in FORMATS if key in (f.name, f.suffix)), None)
+
+
+def dump_by_name(name: str) -> RdfFormat | None:
+    """A dump format (graph or dataset) by its name or file suffix (``nquads`` or ``nq``)."""
+    key = name.strip().lower()
+    return next((f for f in DUMP_FORMATS if key in (f.name, f.suffix)), None)
+
+
+def negotiate_dump(accept: str | None) -> RdfFormat | None:
+    """The best dump format for an Accept header (Turtle if none is given); None if none fits."""
+    chosen = best_media_type(accept, [f.media_type for f in DUMP_FORMATS])
+    return next((f for f in DUMP_FORMATS if f.media_type == chosen), None)
 
 
 def by_media_type(media_type: str) -> RdfFormat | None:

@@ -12,8 +12,10 @@ import contextlib
 import hashlib
 import os
 import secrets
+import shutil
 import signal
 import socket
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -424,3 +426,20 @@ def recorded_reads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str,
 
     monkeypatch.setattr(Db, "read", recording)
     return sent
+
+
+def rapper(text: str, syntax: str) -> int:
+    """How many triples (or quads) Raptor's `rapper` reads from `text` in `syntax`; fails the
+    test if it reads none of it."""
+    binary = shutil.which("rapper")
+    if binary is None:
+        pytest.fail("rapper is missing: apt-get install raptor2-utils (.ci/run does)")
+    done = subprocess.run(  # noqa: S603 - fixed argv
+        [binary, "--input", syntax, "--count", "-", "http://data.test"],
+        input=text.encode(),
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-500:]
+    return int(done.stderr.decode().split("returned ")[1].split(" ")[0])

@@ -17,14 +17,14 @@ from graph import changes, repository
 from graph.errors import GraphError
 from graph.repository import LoadInfo
 from ontology.export import export_graph
-from ontology.formats import FORMATS, FormatName, NotAcceptable, by_name, negotiate
+from ontology.formats import DUMP_FORMATS, FormatName, NotAcceptable, dump_by_name, negotiate_dump
 
 router = APIRouter(tags=["rdf"])
 log = logging.getLogger("connects.api")
 
 _EXPORT_CONTENT = {
     f.media_type: {"schema": {"type": "object" if f.name == "jsonld" else "string"}}
-    for f in FORMATS
+    for f in DUMP_FORMATS
 }
 
 
@@ -64,10 +64,11 @@ async def export(
     ] = None,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The whole graph as RDF (Turtle by default), streamed."""
-    rdf_format = by_name(format) if format else negotiate(accept)
+    """The whole graph as RDF (Turtle by default), streamed; N-Quads and TriG put each triple in
+    the named graph of the load that wrote it."""
+    rdf_format = dump_by_name(format) if format else negotiate_dump(accept)
     if rdf_format is None:
-        raise NotAcceptable([f.media_type for f in FORMATS])
+        raise NotAcceptable([f.media_type for f in DUMP_FORMATS])
     validators = for_data(await changes.load_stamp(db), rdf_format.media_type, "/export")
     if (unchanged := not_modified(request, validators)) is not None:
         return unchanged

@@ -18,6 +18,6 @@ EXPORT_LINKS: LiteralString = """
 UNWIND $ids AS id
 MATCH (a:Entity {id: id})-[r]->(b:Entity)
 RETURN a.id AS from_id, type(r) AS type, b.id AS to_id, labels(b) AS to_labels,
-       r.source AS source
+       r.source AS source, r.load AS load
 ORDER BY from_id, type, to_id
 """

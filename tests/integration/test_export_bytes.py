@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import pyoxigraph as ox
@@ -32,14 +31,7 @@ from ontology.mapping import CLASSES, LITERALS, PREDICATES
 from ontology.namespaces import CG
 from tests.helpers import DATA, clear, load
 
-MADE = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 S_STUDIES = generate.SIZES["S"]
-
-
-class _Frozen(datetime):
-    @classmethod
-    def now(cls, tz: Any = None) -> _Frozen:
-        return cls.fromtimestamp(MADE.timestamp(), tz)
 
 
 @pytest.fixture(scope="module", params=["bundled", "bundled+S"])
@@ -58,10 +50,8 @@ def graph(
 
 @pytest.mark.parametrize("rdf_format", FORMATS, ids=lambda f: f.name)
 def test_the_export_is_byte_for_byte_what_it_was(
-    graph: str, rdf_format: RdfFormat, settings: ApiSettings, monkeypatch: pytest.MonkeyPatch
+    graph: str, rdf_format: RdfFormat, settings: ApiSettings
 ) -> None:
-    monkeypatch.setattr(export, "datetime", _Frozen)
-
     async def both() -> tuple[bytes, bytes]:
         async with open_db(settings) as db:
             base = settings.public_base_uri
@@ -76,7 +66,7 @@ def test_the_export_is_byte_for_byte_what_it_was(
 async def _reference(db: Any, rdf_format: RdfFormat, base: str) -> bytes:
     loads = await repository.loads(db, limit=10_000, offset=0)
     writer = export._Writer(rdf_format)
-    out = [writer.chunk(list(dump_triples(base, rdf_format, loads[0] if loads else None, MADE)))]
+    out = [writer.chunk(list(dump_triples(base, rdf_format, loads[0] if loads else None)))]
     async for nodes, links in repository.export_batches(db):
         kinds = {node.id: node.kind for node in nodes}
         triples = [t for node in nodes for t in _node_triples(base, node)]

@@ -13,7 +13,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, VOID
 
 from loaders.report import LoadReport
 from ontology.formats import FORMATS
-from tests.helpers import INCLUSION_STUDIES, ROOT
+from tests.helpers import INCLUSION_STUDIES, ROOT, rapper
 
 BASE = "http://data.test"
 CG = "https://w3id.org/connects-graph/def#"
@@ -227,21 +227,6 @@ def test_gzip_on_request(client: TestClient, dumps: dict[str, str]) -> None:
     # httpx decodes it; the body is the same dump (its record of itself aside).
     lines = set(response.text.splitlines()) ^ set(dumps["ntriples"].splitlines())
     assert all("void#dump-" in line for line in lines)
-
-
-def rapper(text: str, syntax: str) -> int:
-    binary = shutil.which("rapper")
-    if binary is None:
-        pytest.fail("rapper is missing: apt-get install raptor2-utils (.ci/run does)")
-    done = subprocess.run(  # noqa: S603 - fixed argv
-        [binary, "--input", syntax, "--count", "-", BASE],
-        input=text.encode(),
-        capture_output=True,
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr.decode()[-500:]
-    return int(done.stderr.decode().split("returned ")[1].split(" ")[0])
 
 
 def jsonld_js(text: str) -> int:
