@@ -39,6 +39,8 @@ DATA_CACHE = "public, no-cache"
 costs the server one small read."""
 FIXED_CACHE = "public, max-age=3600"
 """Changes only when the service is upgraded."""
+IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
+"""Never changes (a release's files): kept a year, never revalidated while fresh."""
 GZIP_MINIMUM = 1024
 """As the app's gzip middleware: smaller bodies are not worth compressing."""
 
@@ -100,7 +102,7 @@ def fixed(
 ) -> Response:
     """`body` with strong validators (gzip-encoded, and validated as such, when the client
     takes gzip), or the 304 that stands for it."""
-    encoded = _takes_gzip(request) and len(body) >= GZIP_MINIMUM
+    encoded = takes_gzip(request) and len(body) >= GZIP_MINIMUM
     if encoded:
         body = _gzipped(body)
     digest = hashlib.sha256(body).hexdigest()[:32]
@@ -120,7 +122,8 @@ def _gzipped(body: bytes) -> bytes:
     return gzip.compress(body, compresslevel=6, mtime=0)
 
 
-def _takes_gzip(request: Request) -> bool:
+def takes_gzip(request: Request) -> bool:
+    """Whether the request's Accept-Encoding takes gzip."""
     for coding in request.headers.get("accept-encoding", "").split(","):
         name, _, params = coding.strip().partition(";")
         if name.strip().lower() in ("gzip", "x-gzip"):

@@ -567,6 +567,33 @@ def keys_revoke(
 
 
 @app.command()
+def release(
+    keep: Annotated[
+        int | None,
+        typer.Option(
+            "--keep",
+            min=1,
+            help="Then delete all but the newest KEEP releases (their URLs stop answering).",
+        ),
+    ] = None,
+) -> None:
+    """Write the latest load's release (dated dumps that never change, with checksums) into
+    the data directory's releases/, served at /releases; one that exists is left as it is."""
+    from ontology import releases
+
+    settings = _settings()
+    directory = releases.directory_in(settings.data_dir)
+
+    async def work(db: Db) -> releases.Release:
+        return await releases.write_release(db, directory, base_uri=settings.public_base_uri)
+
+    made = _with_graph(settings, work)  # no load, or a load came meanwhile: says so, exits 1
+    out.print(f"Release {made.id}: /releases/{made.id}.sha256 lists its files.")
+    for name in releases.prune(directory, keep) if keep else []:
+        out.print(f"Deleted release {name}.")
+
+
+@app.command()
 def backup(
     output: Annotated[Path, typer.Argument(help="The backup file (N-Triples).")],
 ) -> None:

@@ -10,7 +10,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, PROV, RDF, RDFS, SKOS, VO
 
 from graph.model import Kind
 from graph.repository import LoadInfo
-from ontology.formats import FORMATS, RdfFormat
+from ontology.formats import DUMP_FORMATS, RdfFormat
 from ontology.mapping import load_iri, node_iri
 from ontology.namespaces import ONTOLOGY_IRI
 
@@ -85,7 +85,7 @@ def schema_org_dataset(base: str) -> dict[str, Any]:
                 "encodingFormat": f.media_type,
                 "contentUrl": f"{base}/export?format={f.name}",
             }
-            for f in FORMATS
+            for f in DUMP_FORMATS
         ],
     }
 
@@ -120,7 +120,7 @@ def void_triples(base: str, latest: LoadInfo | None) -> Iterator[ox.Triple]:
         yield ox.Triple(ds, _iri(DCAT.theme), ox.NamedNode(theme))
     yield ox.Triple(ds, _iri(DCTERMS.spatial), ox.NamedNode(UK))
     yield ox.Triple(ds, _iri(DCTERMS.conformsTo), ox.NamedNode(ONTOLOGY_IRI))
-    for rdf_format in FORMATS:
+    for rdf_format in DUMP_FORMATS:
         yield from _distribution(base, ds, rdf_format)
     yield from _services(base, ds)
     yield from _catalog(base, ds)
@@ -207,7 +207,7 @@ def _services(base: str, ds: ox.NamedNode) -> Iterator[ox.Triple]:
         if standard is not None:
             yield ox.Triple(service, _iri(DCTERMS.conformsTo), ox.NamedNode(standard))
         yield ox.Triple(ds, _iri(DCAT.accessService), service)
-        for distribution in (dump_iri(base, f) for f in FORMATS):
+        for distribution in (dump_iri(base, f) for f in DUMP_FORMATS):
             if name == "api":  # the dumps are downloads from the API
                 yield ox.Triple(distribution, _iri(DCAT.accessService), service)
 

@@ -24,6 +24,8 @@ from ontology import jsonld
 from ontology.dataset import cached_statistics, document_about, void_triples
 from ontology.formats import FORMATS, NotAcceptable, RdfFormat, best_media_type, by_suffix
 from ontology.mapping import PREFIXES, document_triples, load_iri, load_triples, node_iri
+from ontology.release_dcat import release_triples
+from ontology.releases import directory_in, releases
 
 router = APIRouter(tags=["linked data"])
 
@@ -155,19 +157,23 @@ async def void(
     sparql: SparqlDep,
     accept: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The dataset described with VoID and DCAT: the catalogue, licence, publisher, dumps, the
-    API and SPARQL endpoint, and statistics of the published triples."""
+    """The dataset described with VoID and DCAT: the catalogue, licence, publisher, dumps and
+    releases (with checksums), the API and SPARQL endpoint, and statistics of the published
+    triples."""
     media_type = best_media_type(accept, RDF_OFFERED)
     if media_type is None:
         raise NotAcceptable(RDF_OFFERED)
-    validators = for_data(await changes.load_stamp(db), media_type, "/.well-known/void")
+    written = await anyio.to_thread.run_sync(releases, directory_in(settings.data_dir))
+    # A release is written without a load: its name picks the representation too.
+    picks = ("/.well-known/void", *(r.id for r in written))
+    validators = for_data(await changes.load_stamp(db), media_type, *picks)
     if (unchanged := not_modified(request, validators)) is not None:
         return unchanged
     latest = await repository.latest_load(db)
     base = settings.public_base_uri.rstrip("/")
     snapshot = await sparql.snapshot(db)  # the SPARQL store holds exactly the published triples
     statistics = await anyio.to_thread.run_sync(cached_statistics, base, snapshot.store)
-    triples = [*void_triples(base, latest), *statistics]
+    triples = [*void_triples(base, latest), *statistics, *release_triples(base, written)]
     return _rdf(triples, _format(media_type), validators.headers())
 
 

@@ -7,7 +7,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from ontology.formats import FORMATS
+from ontology.formats import DUMP_FORMATS
 
 CONTENT_TYPES = {
     ".js": "text/javascript",
@@ -72,4 +72,4 @@ def test_the_docs_page_describes_the_dataset_for_search_engines(client: TestClie
         "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
     )
     downloads = {d["contentUrl"] for d in dataset["distribution"]}
-    assert downloads == {f"http://data.test/export?format={f.name}" for f in FORMATS}
+    assert downloads == {f"http://data.test/export?format={f.name}" for f in DUMP_FORMATS}
