@@ -277,7 +277,8 @@ def _count(store: ox.Store, query: str) -> ox.Literal:
 
 
 def _solutions(store: ox.Store, query: str) -> ox.QuerySolutions:
-    solutions = store.query(query)
+    # Counted over every graph: the store keeps each load's triples in a graph of its own.
+    solutions = store.query(query, use_default_graph_as_union=True)
     if not isinstance(solutions, ox.QuerySolutions):  # a SELECT always answers solutions
         raise TypeError(f"Not a SELECT: {query}")
     return solutions

@@ -100,7 +100,8 @@ async def _next(items: AsyncGenerator[T, None]) -> T | None:
 def batch_triples(base: str, nodes: list[ExportNode], links: list[ExportLink]) -> list[ox.Triple]:
     """One export batch as triples: each node's own triples, then its outgoing links.
 
-    The dumps and the SPARQL store are both filled through here, so they always agree.
+    The graph dumps are filled through here, the dataset dumps and the SPARQL store through
+    `quads.batch_quads`, which places these triples in graphs: they always agree.
     """
     kinds = {node.id: node.kind for node in nodes}
     triples = [t for node in nodes for t in node_triples(base, node)]

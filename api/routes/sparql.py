@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
+from anyio import to_thread
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -20,9 +21,11 @@ from ontology.formats import FORMATS, best_media_type
 from ontology.jsonld import document
 from ontology.mapping import PREFIXES
 from ontology.sparql.description import SD, description_triples
-from ontology.sparql.errors import DatasetRefused, ProtocolError, UpdateRefused
+from ontology.sparql.errors import ProtocolError, UpdateRefused
 from ontology.sparql.evaluate import names_a_dataset, query_form
+from ontology.sparql.graphs import Dataset, from_clauses, refuse_unknown
 from ontology.sparql.media import RDF_OFFERED, RESULT_OFFERED, content_type, negotiate
+from ontology.sparql.snapshot import Snapshot
 
 router = APIRouter(tags=["sparql"])
 
@@ -54,13 +57,15 @@ _PARAMETERS = [
         "name": "default-graph-uri",
         "in": "query",
         "schema": {"type": "string"},
-        "description": "Refused (400): the dataset is one default graph.",
+        "description": "A graph (a load's IRI) for the default graph; repeat for their union. "
+        "Overrides FROM. Unknown: 400.",
     },
     {
         "name": "named-graph-uri",
         "in": "query",
         "schema": {"type": "string"},
-        "description": "Refused (400): the dataset is one default graph.",
+        "description": "A named graph (a load's IRI) for GRAPH to range over; repeatable. "
+        "Overrides FROM NAMED. Unknown: 400.",
     },
     {
         "name": "update",
@@ -188,16 +193,30 @@ async def _answer(
             status=413,
             slug="too-large",
         )
-    for name in ("default-graph-uri", "named-graph-uri"):
-        if any(values.get(name, [])):
-            raise DatasetRefused(where.get(name, f"query.{name}"), f"{name} parameters")
-    if names_a_dataset(queries[0]):
-        raise DatasetRefused(where.get("query", "query.query"), "FROM and FROM NAMED clauses")
     formats = negotiate(accept, values.get("format", [])).for_form(query_form(queries[0]))
     snapshot = await sparql.snapshot(db)
-    answer = await sparql.run(snapshot, queries[0], formats)
+    dataset = await _dataset(snapshot, values, queries[0], where)
+    answer = await sparql.run(snapshot, queries[0], formats, dataset)
     headers = {LOAD_HEADER: snapshot.load_id or "none", "Vary": "Accept"}
     return Response(answer.body, media_type=content_type(answer.media_type), headers=headers)
+
+
+async def _dataset(
+    snapshot: Snapshot, values: dict[str, list[str]], text: str, where: dict[str, str]
+) -> Dataset:
+    """The protocol's dataset, if sent; each graph it or the query's FROM clauses name must be
+    one the snapshot holds (UnknownGraph, located, if not)."""
+    sent = {name: [v for v in values.get(name, []) if v] for name in _DATASET_PARAMETERS}
+    dataset = Dataset(tuple(sent["default-graph-uri"]), tuple(sent["named-graph-uri"]))
+    graphs = [(where.get(name, f"query.{name}"), iri) for name in sent for iri in sent[name]]
+    if not dataset.sent and names_a_dataset(text):
+        location = where.get("query", "query.query")
+        graphs = [(location, iri) for iri in await to_thread.run_sync(from_clauses, text)]
+    refuse_unknown(snapshot.store, graphs)
+    return dataset
+
+
+_DATASET_PARAMETERS = ("default-graph-uri", "named-graph-uri")
 
 
 @functools.cache

@@ -35,6 +35,7 @@ from ontology.sparql.errors import (
     SparqlError,
 )
 from ontology.sparql.evaluate import Triples, evaluate, serialize_results, serialize_triples
+from ontology.sparql.graphs import Dataset
 from ontology.sparql.guard import prepare
 from ontology.sparql.limits import SparqlLimits
 from ontology.sparql.media import Formats, wrong_family
@@ -49,7 +50,9 @@ class Answer:
     body: bytes
 
 
-def run_in_child(store: ox.Store, text: str, formats: Formats, limits: SparqlLimits) -> Answer:
+def run_in_child(
+    store: ox.Store, text: str, formats: Formats, limits: SparqlLimits, dataset: Dataset
+) -> Answer:
     """Evaluate and serialise `text` in a forked child. Blocks: call it from a worker thread.
 
     Raises:
@@ -63,7 +66,7 @@ def run_in_child(store: ox.Store, text: str, formats: Formats, limits: SparqlLim
     pid = os.fork()
     if pid == 0:  # the child: never returns
         os.close(read_end)
-        _child(store, text, formats, limits, deadline, size, write_end)
+        _child(store, text, dataset, formats, limits, deadline, size, write_end)
     os.close(write_end)
     try:
         data = _read_all(read_end, deadline + _GRACE)
@@ -121,6 +124,7 @@ def decode(data: bytes) -> Answer:
 def _child(
     store: ox.Store,
     text: str,
+    dataset: Dataset,
     formats: Formats,
     limits: SparqlLimits,
     deadline: float,
@@ -131,7 +135,7 @@ def _child(
     body = b""
     try:
         _confine(limits, size)
-        outcome = evaluate(store, text, limits, deadline)
+        outcome = evaluate(store, text, limits, deadline, dataset)
         if isinstance(outcome, Triples):
             if formats.rdf is None:
                 head = {"family": "rdf"}

@@ -3,7 +3,8 @@ a client that asks for RDF (https://www.w3.org/TR/sparql11-service-description/)
 
 It says what the endpoint is and does: SPARQL 1.1 Query only (Update is refused), every result
 format the endpoint writes, simple entailment (no inference), no federation (SERVICE is
-refused), and one default graph, which is the dataset the VoID description describes.
+refused), and its dataset: a named graph per load, and a default graph that is the union of
+all graphs (sd:UnionDefaultGraph) unless FROM or the protocol names others.
 """
 
 from __future__ import annotations
@@ -55,9 +56,10 @@ def description_triples(base: str) -> Iterator[ox.Triple]:
     yield ox.Triple(service, _sd("defaultEntailmentRegime"), ox.NamedNode(SIMPLE_ENTAILMENT))
     for media_type in [*(f.media_type for f in RESULT_FORMATS), *(f.media_type for f in FORMATS)]:
         yield ox.Triple(service, _sd("resultFormat"), ox.NamedNode(FORMAT_IRIS[media_type]))
+    yield ox.Triple(service, _sd("feature"), _sd("UnionDefaultGraph"))
     yield ox.Triple(service, _sd("defaultDataset"), dataset)
     yield ox.Triple(dataset, a, _sd("Dataset"))
-    # The one default graph holds the VoID dataset's triples; its description is the VoID.
+    # The default graph (all graphs' union) holds the VoID dataset; its description is the VoID.
     yield ox.Triple(dataset, _sd("defaultGraph"), graph)
     yield ox.Triple(graph, a, _sd("Graph"))
     yield ox.Triple(

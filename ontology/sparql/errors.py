@@ -115,17 +115,16 @@ class SparqlBusy(SparqlError):
         super().__init__("Every SPARQL worker is busy; try again shortly.")
 
 
-class DatasetRefused(SparqlError):
-    """The request names a dataset (FROM, FROM NAMED, or the protocol's default-graph-uri and
-    named-graph-uri): there is one default graph, and a query that named another would
-    otherwise get an empty answer that looks like a real one."""
+class UnknownGraph(SparqlError):
+    """The request names a graph (FROM, FROM NAMED, default-graph-uri or named-graph-uri) that
+    the dataset does not hold: it would read as an empty graph, and the answer as a real one."""
 
-    slug = "unsupported-dataset"
+    slug = "unknown-graph"
 
-    def __init__(self, location: str, what: str) -> None:
+    def __init__(self, location: str, iri: str) -> None:
         message = (
-            f"{what} are not supported: this endpoint has one default graph, which every query "
-            "reads; remove them and query the default graph."
+            f"No graph is named <{iri}>. The named graphs are the loads' IRIs "
+            "(GET /loads, or SELECT DISTINCT ?g { GRAPH ?g { } }); name no graph to read them all."
         )
         super().__init__(message)
         self.errors = [{"location": location, "message": message}]

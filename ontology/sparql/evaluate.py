@@ -26,6 +26,7 @@ from ontology.sparql.errors import (
     SparqlError,
     UpdateRefused,
 )
+from ontology.sparql.graphs import Dataset
 from ontology.sparql.guard import decoded, refuse_remote, words
 from ontology.sparql.limits import SparqlLimits
 
@@ -53,12 +54,20 @@ class Triples:
 
 
 Outcome = Solutions | Boolean | Triples
+NO_DATASET = Dataset()
 
 
 def evaluate(
-    store: ox.Store, text: str, limits: SparqlLimits, deadline: float | None = None
+    store: ox.Store,
+    text: str,
+    limits: SparqlLimits,
+    deadline: float | None = None,
+    dataset: Dataset = NO_DATASET,
 ) -> Outcome:
     """Run one query on a snapshot's store (in the child of ontology/sparql/child.py: it blocks).
+
+    Without FROM, FROM NAMED or the protocol's `dataset`, the query reads every graph as its
+    default graph (ontology/sparql/graphs.py).
 
     Evaluation stops at `deadline` (a time.monotonic() value; by default `limits.seconds` from
     now) and past `limits.result_cap` results.
@@ -70,7 +79,7 @@ def evaluate(
     refuse_remote(text)
     visible = _visible(text)
     try:
-        results = store.query(text)
+        results = store.query(text, **dataset.options(names_a_dataset(text)))
     except SyntaxError as e:
         if _first_keyword(visible) in _UPDATE_KEYWORDS:
             raise UpdateRefused() from None

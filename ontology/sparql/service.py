@@ -24,6 +24,8 @@ from graph.changes import LoadState
 from graph.db import Db
 from ontology.sparql.child import Answer, run_in_child
 from ontology.sparql.errors import SparqlBusy
+from ontology.sparql.evaluate import NO_DATASET
+from ontology.sparql.graphs import Dataset
 from ontology.sparql.limits import SparqlLimits
 from ontology.sparql.media import Formats
 from ontology.sparql.snapshot import Snapshot, build_snapshot
@@ -89,7 +91,9 @@ class SparqlService:
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 
-    async def run(self, snapshot: Snapshot, text: str, formats: Formats) -> Answer:
+    async def run(
+        self, snapshot: Snapshot, text: str, formats: Formats, dataset: Dataset = NO_DATASET
+    ) -> Answer:
         """Evaluate a query in a child process, within the time, result and memory limits.
 
         Raises:
@@ -104,7 +108,7 @@ class SparqlService:
             raise SparqlBusy() from None
         try:
             work = self._executor.submit(
-                partial(run_in_child, snapshot.store, text, formats, self.limits)
+                partial(run_in_child, snapshot.store, text, formats, self.limits, dataset)
             )
         except BaseException:
             slots.release()

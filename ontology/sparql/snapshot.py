@@ -1,7 +1,8 @@
 """The SPARQL dataset: the published RDF in an in-memory pyoxigraph store, one snapshot per load.
 
-A snapshot is filled through the same mapping as the dumps (`ontology.export.batch_triples`),
-plus the VoID description and the record of every load, and is never changed once built: a
+A snapshot is filled through the same mapping as the dumps (`ontology.quads.batch_quads`: each
+triple in the named graph of its load), plus the VoID description and the record of every load
+in the default graph, and is never changed once built: a
 newer load gets a new snapshot, built off to the side and swapped in whole by its holder.
 
 A new snapshot is a patch of the previous one when that is provably the same as a rebuild:
@@ -28,8 +29,9 @@ from graph.db import Db
 from graph.model import Kind
 from graph.repository import ExportLink, ExportNode, LoadInfo
 from ontology.dataset import dataset_iri, void_triples
-from ontology.export import batch_triples, loads_triples
+from ontology.export import loads_triples
 from ontology.mapping import node_iri
+from ontology.quads import batch_quads, in_default_graph
 
 _HAS_TOP_CONCEPT = ox.NamedNode(str(SKOS.hasTopConcept))
 MAX_LOADS = 10_000
@@ -164,9 +166,10 @@ def _patched_store(
 def _add_batch(
     store: ox.Store, base: str, nodes: list[ExportNode], links: list[ExportLink]
 ) -> None:
-    _add(store, batch_triples(base, nodes, links))
+    # Each triple in its load's graph, as in the N-Quads dump (ontology/sparql/graphs.py).
+    store.extend(batch_quads(base, nodes, links))
 
 
 def _add(store: ox.Store, triples: list[ox.Triple]) -> None:
-    # Everything goes in the default graph, as in the dumps.
-    store.extend([ox.Quad(t.subject, t.predicate, t.object) for t in triples])
+    # The dataset's and the loads' descriptions: the default graph, as in the N-Quads dump.
+    store.extend(in_default_graph(triples))

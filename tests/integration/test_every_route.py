@@ -26,6 +26,7 @@ SAMPLES = {
     "receipt": "snosuch",
     "report_id": "rnosuch",
     "suffix": "ttl",
+    "file": "2020-01-01-load-nosuch.nt",
 }
 """A value for each path parameter: real where the framework has one, else a 404 is fine."""
 QUERIES = {"/sparql": "query=ASK%20%7B%7D", "/nodes": "kind=Outcome"}
@@ -117,7 +118,7 @@ def test_declared_parameters_still_pass(client: TestClient) -> None:
 
 def test_the_sparql_protocol_parameters_keep_their_own_answers(client: TestClient) -> None:
     dataset = client.get("/sparql?query=ASK%20%7B%7D&named-graph-uri=http://data.test/g")
-    problem(dataset, 400, "unsupported-dataset")
+    problem(dataset, 400, "unknown-graph")
     assert client.get("/sparql?query=ASK%20%7B%7D&format=json").status_code == 200
     # Clients add parameters of their own (SPARQLWrapper: output, results).
     assert client.get("/sparql?query=ASK%20%7B%7D&output=json&results=json").status_code == 200
@@ -126,7 +127,7 @@ def test_the_sparql_protocol_parameters_keep_their_own_answers(client: TestClien
         content="ASK {}",
         headers={"Content-Type": "application/sparql-query"},
     )
-    problem(post, 400, "unsupported-dataset")
+    problem(post, 400, "unknown-graph")
 
 
 def test_the_explorer_keeps_its_state_in_the_query_string(client: TestClient) -> None:

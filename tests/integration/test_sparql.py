@@ -299,8 +299,8 @@ def test_federated_queries_are_refused(client: TestClient) -> None:
     [
         ({"format": "json"}, "invalid-request"),
         ({"query": "  "}, "invalid-request"),
-        ({"query": OUTCOMES, "default-graph-uri": "http://data.test/g"}, "unsupported-dataset"),
-        ({"query": OUTCOMES, "named-graph-uri": "http://data.test/g"}, "unsupported-dataset"),
+        ({"query": OUTCOMES, "default-graph-uri": "http://data.test/g"}, "unknown-graph"),
+        ({"query": OUTCOMES, "named-graph-uri": "http://data.test/g"}, "unknown-graph"),
     ],
 )
 def test_protocol_mistakes_are_400(client: TestClient, params: dict[str, str], slug: str) -> None:

@@ -165,7 +165,7 @@ def test_federation_is_refused_however_it_touches_its_neighbours(
 @pytest.mark.parametrize(
     ("template", "status"),
     [
-        ("SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}", 400),  # refused: one default graph
+        ("SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}", 400),  # refused: no such graph
         ("SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", 400),
         ("SELECT * WHERE {{ GRAPH <{url}> {{ ?s ?p ?o }} }}", 200),
         ("LOAD <{url}>", 400),

@@ -88,17 +88,19 @@ def test_without_a_query_other_parameters_are_still_a_mistake(client: TestClient
         "SELECT * \\u0046ROM <http://data.test/graph> WHERE { ?s ?p ?o }",
     ],
 )
-def test_from_is_refused_where_it_was_written(client: TestClient, query: str) -> None:
-    body = problem(client.get("/sparql", params={"query": query}), 400, "unsupported-dataset")
+def test_from_an_unknown_graph_is_refused_where_it_was_written(
+    client: TestClient, query: str
+) -> None:
+    body = problem(client.get("/sparql", params={"query": query}), 400, "unknown-graph")
     [error] = body["errors"]
     assert error["location"] == "query.query"
-    assert error["message"].startswith("FROM and FROM NAMED clauses are not supported")
+    assert error["message"].startswith("No graph is named <http://data.test/graph>.")
     posted = client.post(
         "/sparql", content=query, headers={"Content-Type": "application/sparql-query"}
     )
-    assert problem(posted, 400, "unsupported-dataset")["errors"][0]["location"] == "body"
+    assert problem(posted, 400, "unknown-graph")["errors"][0]["location"] == "body"
     form = client.post("/sparql", data={"query": query})
-    assert problem(form, 400, "unsupported-dataset")["errors"][0]["location"] == "body.query"
+    assert problem(form, 400, "unknown-graph")["errors"][0]["location"] == "body.query"
 
 
 @pytest.mark.parametrize(
@@ -115,16 +117,18 @@ def test_from_elsewhere_is_no_dataset(client: TestClient, query: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["default-graph-uri", "named-graph-uri"])
-def test_dataset_parameters_are_refused_where_they_were_sent(client: TestClient, name: str) -> None:
+def test_unknown_graphs_in_parameters_are_refused_where_they_were_sent(
+    client: TestClient, name: str
+) -> None:
     in_url = client.get("/sparql", params={"query": LABELS, name: f"{BASE}/graph"})
-    [error] = problem(in_url, 400, "unsupported-dataset")["errors"]
+    [error] = problem(in_url, 400, "unknown-graph")["errors"]
     assert error == {
         "location": f"query.{name}",
-        "message": f"{name} parameters are not supported: this endpoint has one default graph, "
-        "which every query reads; remove them and query the default graph.",
+        "message": f"No graph is named <{BASE}/graph>. The named graphs are the loads' IRIs "
+        "(GET /loads, or SELECT DISTINCT ?g { GRAPH ?g { } }); name no graph to read them all.",
     }
     in_form = client.post("/sparql", data={"query": LABELS, name: f"{BASE}/graph"})
-    assert problem(in_form, 400, "unsupported-dataset")["errors"][0]["location"] == f"body.{name}"
+    assert problem(in_form, 400, "unknown-graph")["errors"][0]["location"] == f"body.{name}"
 
 
 @pytest.mark.parametrize(
