@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, PROV, RDF, SKOS, VOID
 
 from loaders.report import LoadReport
-from ontology.formats import FORMATS
+from ontology.formats import DUMP_FORMATS, FORMATS
 from tests.helpers import INCLUSION_STUDIES, ROOT, rapper
 
 BASE = "http://data.test"
@@ -105,8 +105,8 @@ def test_void_and_dcat_describe_the_dataset(client: TestClient, everything: Load
     assert (dataset, RDF.type, VOID.Dataset) in graph
     assert (dataset, RDF.type, DCAT.Dataset) in graph
     assert str(graph.value(dataset, VOID.uriSpace)) == f"{BASE}/id/"
-    assert len(set(graph.objects(dataset, VOID.dataDump))) == 4
-    assert len(set(graph.objects(dataset, DCAT.distribution))) == 4
+    assert len(set(graph.objects(dataset, VOID.dataDump))) == len(DUMP_FORMATS)
+    assert len(set(graph.objects(dataset, DCAT.distribution))) == len(DUMP_FORMATS)
     load_iri = URIRef(f"{BASE}/id/load/{everything.load_id}")
     assert graph.value(dataset, PROV.wasGeneratedBy) == load_iri
 
