@@ -125,7 +125,7 @@ async def write_release(db: Db, directory: Path, *, base_uri: str) -> Release:
     if latest is None:
         raise NothingToRelease()
     name = release_id(latest)
-    if (existing := _manifest(directory / name)) is not None:
+    if (existing := await to_thread.run_sync(_manifest, directory / name)) is not None:
         return existing
     work = await to_thread.run_sync(_begin, directory)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 import shutil
@@ -16,7 +17,12 @@ from typer.testing import CliRunner
 
 from api.settings import ApiSettings
 from cli.main import app as cli
+from graph.db import Db, open_db
+from loaders.pipeline import load_paths
 from loaders.report import LoadReport
+from ontology import releases
+from ontology.export import export_graph
+from ontology.formats import RdfFormat
 from ontology.releases import directory_in
 from tests.helpers import DATA, app_client, graph_env, load, problem
 
@@ -172,3 +178,29 @@ def test_a_new_load_is_a_new_release_and_the_old_one_stays(
     _release(settings, "--keep", "1")  # retention: the older one goes, and its URLs with it
     assert [r["id"] for r in client.get("/releases").json()] == ids[:1]
     problem(client.get(f"/releases/{name}"), 404, "not-found")
+
+
+def test_a_load_while_writing_leaves_no_release(
+    client: TestClient, settings: ApiSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = directory_in(settings.data_dir)
+    load(settings, DATA / "places")  # a load with no release yet
+    before = client.get("/releases").json()
+    dumped = export_graph
+
+    async def dump_then_load(db: Db, rdf_format: RdfFormat, *, base_uri: str) -> Any:
+        async for chunk in dumped(db, rdf_format, base_uri=base_uri):
+            yield chunk
+        if rdf_format.name == "ntriples":  # the first format: a real load comes meanwhile
+            await load_paths(db, [DATA / "interventions"], base_uri=base_uri)
+
+    monkeypatch.setattr(releases, "export_graph", dump_then_load)
+
+    async def write() -> None:
+        async with open_db(settings) as db:
+            await releases.write_release(db, directory, base_uri=settings.public_base_uri)
+
+    with pytest.raises(releases.GraphMoved):
+        asyncio.run(write())
+    assert client.get("/releases").json() == before
+    assert [p.name for p in directory.iterdir()] == [r["id"] for r in before]  # nothing half-made
