@@ -37,12 +37,21 @@ EXPLAIN_PATH = (
     "hops), each step with the file and load it came from, as GET /graph/paths answers. A path "
     "is a link in the framework, not evidence of an effect: say so."
 )
-SPARQL = (
+SPARQL_RESULTS = 500
+"""Most results one query gives an assistant (fewer if the endpoint's cap is lower): more would
+fill its context; a query with more is refused, saying to add a LIMIT."""
+SPARQL_FORMS = (
     "A read-only SPARQL 1.1 query over the graph as RDF (ontology "
     "https://w3id.org/connects-graph/def#, usually prefixed cg:), as POST /sparql answers it: "
     "SELECT and ASK as SPARQL JSON results, CONSTRUCT and DESCRIBE as Turtle. Updates, SERVICE "
-    "and FROM are refused; every query is bounded in time and in results (add a LIMIT). Prefer "
-    "the other tools for evidence: their answers carry the ratings and their reasons."
+    "and FROM are refused."
+)
+SPARQL = " ".join(
+    [
+        SPARQL_FORMS,
+        f"Every query is bounded in time and to {SPARQL_RESULTS} results (add a LIMIT).",
+        "Prefer the other tools for evidence: their answers carry the ratings and their reasons.",
+    ]
 )
 SPARQL_FORMATS = ["application/sparql-results+json", "text/turtle"]
 """SPARQL JSON results for SELECT and ASK, Turtle for graphs: what an assistant reads best."""
@@ -108,7 +117,7 @@ def register(server: MCPServer, reads: Callable[[], Reads]) -> None:
             formats = negotiate(None, SPARQL_FORMATS).for_form(form)
             async with at.db() as db:
                 snapshot = await at.sparql.snapshot(db)
-            answer = await at.sparql.run(snapshot, query, formats)
+            answer = await at.sparql.run(snapshot, query, formats, result_cap=SPARQL_RESULTS)
         return answers.SparqlAnswer(
             form=form,
             media_type=answer.media_type,

@@ -19,6 +19,7 @@ from mcp.types import CallToolResult
 from neo4j import Driver
 
 from api.mcp import server
+from api.mcp.graph_tools import SPARQL_RESULTS
 from api.mcp.stdio import opened
 from api.settings import ApiSettings
 from graph.db import Db
@@ -135,15 +136,19 @@ async def test_each_other_tool_answers_as_its_route(assistant: Client, client: T
     assert paths["paths"]
 
 
-async def test_sparql_answers_as_the_endpoint(assistant: Client, client: TestClient) -> None:
+async def test_sparql_answers_as_the_endpoint(
+    assistant: Client, client: TestClient, settings: ApiSettings
+) -> None:
     query = SPARQL_PREFIXES + "SELECT ?o WHERE { ?o a cg:Outcome } ORDER BY ?o"
     found = answer(await assistant.call_tool("sparql", {"query": query}))
     assert found["form"] == "SELECT"
     endpoint = client.post("/sparql", data={"query": query}, headers={"Accept": "application/json"})
     assert json.loads(found["body"]) == endpoint.json()
     assert len(endpoint.json()["results"]["bindings"]) == 12
-    graph = answer(await assistant.call_tool("sparql", {"query": "DESCRIBE ?o WHERE {?o ?p 1}"}))
+    inclusion = f"{settings.public_base_uri}/id/outcome/inclusion"
+    graph = answer(await assistant.call_tool("sparql", {"query": f"DESCRIBE <{inclusion}>"}))
     assert graph["media_type"] == "text/turtle"
+    assert f"<{inclusion}>" in graph["body"]
 
 
 @pytest.mark.parametrize(
@@ -179,6 +184,23 @@ async def test_a_query_longer_than_the_endpoint_takes_is_refused(
     long = "SELECT * WHERE { ?s ?p ?o } #" + "x" * settings.sparql_max_query_bytes
     text = refusal(await assistant.call_tool("sparql", {"query": long}))
     assert f"longer than {settings.sparql_max_query_bytes} bytes" in text
+
+
+async def test_sparql_gives_an_assistant_fewer_results_than_the_endpoint(
+    assistant: Client, client: TestClient
+) -> None:
+    """The type of every node (about 1,400 rows) is more than an assistant's context should
+    take: refused, saying how to page, though the endpoint itself answers it."""
+    query = "SELECT * WHERE { ?s a ?type }"
+    text = refusal(await assistant.call_tool("sparql", {"query": query}))
+    assert f"more than {SPARQL_RESULTS} results" in text
+    assert "add LIMIT" in text
+    endpoint = client.post("/sparql", data={"query": query}, headers={"Accept": "text/csv"})
+    assert endpoint.status_code == 200
+    assert endpoint.text.count("\n") > SPARQL_RESULTS
+    paged = {"query": f"{query} LIMIT {SPARQL_RESULTS}"}
+    limited = answer(await assistant.call_tool("sparql", paged))
+    assert len(json.loads(limited["body"])["results"]["bindings"]) == SPARQL_RESULTS
 
 
 async def test_no_tool_writes(
