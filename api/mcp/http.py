@@ -1,9 +1,8 @@
-"""The MCP server over streamable HTTP, mounted in the API at `/mcp`.
+"""The MCP server over streamable HTTP, a route of the API at `/mcp`.
 
-Mounted inside the API's middleware, so a call is rate-limited, size-capped and logged like any
-request. Stateless, with JSON answers: any worker answers any call, and nothing is kept between
-them. A mounted app's lifespan never runs, so the API's lifespan runs the session manager
-(`running`).
+Inside the API's middleware, so a call is rate-limited, size-capped and logged like any request.
+Stateless, with JSON answers: any worker answers any call, and nothing is kept between them. The
+transport's own app never starts, so the API's lifespan runs its session manager (`running`).
 """
 
 from __future__ import annotations
@@ -24,19 +23,19 @@ LOOPBACK = ["127.0.0.1", "localhost", "[::1]"]
 
 
 def mount(app: FastAPI, settings: ApiSettings) -> server.ReadOnlyServer:
-    """Serve the MCP server at `PATH`, reading through the handles the API's lifespan opens."""
+    """Answer MCP at `PATH`, reading through the handles the API's lifespan opens."""
     assistant = server.build(lambda: Reads.of_app(app.state))
-    app.mount(
-        PATH,
-        assistant.streamable_http_app(
-            streamable_http_path="/",
-            stateless_http=True,
-            json_response=True,
-            transport_security=transport_security(settings),
-            # A call's largest argument is a SPARQL query (escaped in JSON: allow for it).
-            max_request_body_size=4 * settings.sparql_max_query_bytes,
-        ),
+    transport = assistant.streamable_http_app(
+        streamable_http_path=PATH,
+        stateless_http=True,
+        json_response=True,
+        transport_security=transport_security(settings),
+        # A call's largest argument is a SPARQL query (escaped in JSON: allow for it).
+        max_request_body_size=4 * settings.sparql_max_query_bytes,
     )
+    # Its route, not the app: a mount would answer /mcp with a redirect to /mcp/, a round trip
+    # more for every call.
+    app.router.routes.extend(transport.routes)
     return assistant
 
 

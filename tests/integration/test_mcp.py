@@ -330,7 +330,7 @@ async def test_mcp_over_http_answers_what_works_for_inclusion_as_the_api(port: i
 def test_mcp_over_http_refuses_another_host(port: int) -> None:
     """DNS rebinding: a page on another site cannot reach a local server through its name."""
     sent = httpx2.post(
-        f"http://127.0.0.1:{port}/mcp/",
+        f"http://127.0.0.1:{port}/mcp",
         json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
         headers={"Host": "evil.example", "Accept": "application/json, text/event-stream"},
     )
@@ -341,7 +341,7 @@ def test_mcp_over_http_is_rate_limited_and_size_capped_as_the_api(
     app_settings: ApiSettings, served_data: object
 ) -> None:
     with served(app_settings, rate_limit_per_minute=1, rate_limit_burst=1) as limited:
-        url = f"http://127.0.0.1:{limited}/mcp/"
+        url = f"http://127.0.0.1:{limited}/mcp"
         headers = {"Accept": "application/json, text/event-stream"}
         large = {"query": "x" * (4 * app_settings.sparql_max_query_bytes + 1)}
         too_large = httpx2.post(url, json=large, headers=headers)
