@@ -57,7 +57,8 @@ GAP_MAP = (
     "Where evidence is and is missing: an evidence-and-gap map, every rows x cols cell with the "
     "number of case studies, their strengths and directions and the strongest one, as GET "
     "/evidence/gap-map answers. An empty cell is a gap (no evidence), not evidence of no "
-    "effect; planned evaluations are gaps being filled, not evidence." + HONESTY
+    "effect; planned evaluations are gaps being filled, not evidence. Filter by a theme or an "
+    "outcome where you can: the whole map is large." + HONESTY
 )
 
 
