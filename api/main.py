@@ -14,6 +14,7 @@ from api import docs, errors, hardening, intake, pages
 from api.as_of import snapshots_for
 from api.deps import GraphState
 from api.head import HeadAsGet
+from api.mcp import http as mcp_http
 from api.query_params import refuse_unknown_query_parameters
 from api.routes import (
     approaches,
@@ -95,7 +96,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.evidence_store = evidence_store(index_settings)
         app.state.snapshots = snapshots_for(settings, index_settings.max_claims)
         try:
-            yield
+            async with mcp_http.running(assistant):
+                yield
         finally:
             await app.state.snapshots.close()
             sparql_service.close()
@@ -141,6 +143,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     for module in routers:
         app.include_router(module.router)
+    # Built per app: its session manager may run only once.
+    assistant = mcp_http.mount(app, settings)
     explore.install(app)
     pages.install(app)
     docs.install(app)

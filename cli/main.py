@@ -278,6 +278,36 @@ def serve(
         _leave_engine(settings, started=started)
 
 
+@app.command("mcp")
+def mcp_command() -> None:
+    """Answer an AI assistant over the Model Context Protocol (stdio); read-only.
+
+    For assistants that start their tools themselves (Claude Desktop, IDEs);
+    docs/mcp.md has their configuration, and /mcp serves the same over HTTP.
+    The tools are the API's own answers (what works, evidence, the gap map,
+    search, nodes, paths, SPARQL) within the same CONNECTS_* limits.
+
+    Connects to the graph as `serve` does: the embedded engine is started first
+    when no CONNECTS_URI is set, and stopped on exit if this command started it
+    (for several assistants at once, run `connects db start` first).
+    Stdout carries the protocol; everything else is written to stderr."""
+    from api.mcp import stdio
+    from api.settings import ApiSettings
+
+    settings = _settings_of(ApiSettings)
+    try:
+        started = _ensure_engine(settings)
+    except GraphError as e:
+        raise _fail(str(e)) from e
+    signal.signal(signal.SIGTERM, _terminated)
+    try:
+        asyncio.run(stdio.serve(settings))
+    except KeyboardInterrupt:
+        pass  # the assistant went away; what is left is the engine
+    finally:
+        _leave_engine(settings, started=started)
+
+
 def _terminated(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from functools import partial
 
 from graph import changes
@@ -92,15 +93,25 @@ class SparqlService:
         task.add_done_callback(self._background.discard)
 
     async def run(
-        self, snapshot: Snapshot, text: str, formats: Formats, dataset: Dataset = NO_DATASET
+        self,
+        snapshot: Snapshot,
+        text: str,
+        formats: Formats,
+        dataset: Dataset = NO_DATASET,
+        *,
+        result_cap: int | None = None,
     ) -> Answer:
-        """Evaluate a query in a child process, within the time, result and memory limits.
+        """Evaluate a query in a child process, within the time, result and memory limits
+        (`result_cap`, when given, lowers the result limit for this query).
 
         Raises:
             SparqlBusy: no slot came free within the time limit.
             SparqlError: the query was refused, failed, ran too long or asked too much.
             NotAcceptable: the client accepts no format for this query's form.
         """
+        limits = self.limits
+        if result_cap is not None and result_cap < limits.result_cap:
+            limits = replace(limits, result_cap=result_cap)
         slots = self._slots
         try:
             await asyncio.wait_for(slots.acquire(), self.limits.seconds)
@@ -108,7 +119,7 @@ class SparqlService:
             raise SparqlBusy() from None
         try:
             work = self._executor.submit(
-                partial(run_in_child, snapshot.store, text, formats, self.limits, dataset)
+                partial(run_in_child, snapshot.store, text, formats, limits, dataset)
             )
         except BaseException:
             slots.release()

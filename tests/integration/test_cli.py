@@ -58,5 +58,5 @@ def test_db_status_and_export(empty_graph: Driver, tmp_path: Path) -> None:
 
 def test_help_lists_the_commands() -> None:
     result = runner.invoke(app, ["--help"])
-    for command in ("db", "load", "serve", "export"):
+    for command in ("db", "load", "serve", "export", "mcp"):
         assert command in result.output

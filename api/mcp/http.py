@@ -1,0 +1,58 @@
+"""The MCP server over streamable HTTP, a route of the API at `/mcp`.
+
+Inside the API's middleware, so a call is rate-limited, size-capped and logged like any request.
+Stateless, with JSON answers: any worker answers any call, and nothing is kept between them. The
+transport's own app never starts, so the API's lifespan runs its session manager (`running`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI
+from mcp.server.transport_security import TransportSecuritySettings
+
+from api.mcp import server
+from api.mcp.reads import Reads
+from api.settings import ApiSettings
+
+PATH = "/mcp"
+LOOPBACK = ["127.0.0.1", "localhost", "[::1]"]
+
+
+def mount(app: FastAPI, settings: ApiSettings) -> server.ReadOnlyServer:
+    """Answer MCP at `PATH`, reading through the handles the API's lifespan opens."""
+    assistant = server.build(lambda: Reads.of_app(app.state))
+    transport = assistant.streamable_http_app(
+        streamable_http_path=PATH,
+        stateless_http=True,
+        json_response=True,
+        transport_security=transport_security(settings),
+        # A call's largest argument is a SPARQL query (escaped in JSON: allow for it).
+        max_request_body_size=4 * settings.sparql_max_query_bytes,
+    )
+    # Its route, not the app: a mount would answer /mcp with a redirect to /mcp/, a round trip
+    # more for every call.
+    app.router.routes.extend(transport.routes)
+    return assistant
+
+
+def transport_security(settings: ApiSettings) -> TransportSecuritySettings:
+    """DNS-rebinding protection: only the service's own public host and loopback may be named in
+    Host, and only those and the configured CORS origins in Origin."""
+    public = urlsplit(settings.public_base_uri)
+    hosts = [public.netloc, *LOOPBACK] if public.netloc else LOOPBACK
+    origins = [f"{public.scheme}://{public.netloc}", *settings.cors_origins]
+    return TransportSecuritySettings(
+        allowed_hosts=[h for host in hosts for h in (host, f"{host}:*")],
+        allowed_origins=[*origins, *(f"http://{host}:*" for host in LOOPBACK)],
+    )
+
+
+@asynccontextmanager
+async def running(assistant: server.ReadOnlyServer) -> AsyncIterator[None]:
+    """The session manager, for as long as the API runs (it may run once per server)."""
+    async with assistant.session_manager.run():
+        yield
