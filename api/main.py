@@ -18,6 +18,7 @@ from api.query_params import refuse_unknown_query_parameters
 from api.routes import (
     approaches,
     contributions,
+    csvw,
     curation,
     cypher,
     evidence,
@@ -124,6 +125,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         health,
         nodes,
         history,
+        csvw,
         evidence,
         approaches,
         graph,

@@ -19,7 +19,7 @@ from graph.evidence import EvidenceFilter, EvidencePage, Facet, GapMap
 from graph.evidence_csv import evidence_csv, gap_map_csv
 from graph.filters import InvalidFilter, RawFilter, resolve
 from graph.queries.evidence import Dimension
-from ontology import gap_cube
+from ontology import csvw, gap_cube
 from ontology.formats import FORMATS, RdfFormat, best_media_type, by_media_type, by_name
 
 router = APIRouter(prefix="/evidence", tags=["evidence"], responses={422: PROBLEM_RESPONSES[422]})
@@ -106,11 +106,14 @@ async def what_works(
         return Response(
             evidence_csv(page),
             media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": 'attachment; filename="evidence.csv"',
-                "X-Total-Count": str(page.total),
-                **pinned,
-            },
+            headers=csvw.described_by(
+                "/evidence/csv-metadata.json",
+                {
+                    "Content-Disposition": 'attachment; filename="evidence.csv"',
+                    "X-Total-Count": str(page.total),
+                    **pinned,
+                },
+            ),
         )
     return Response(page.model_dump_json(), media_type="application/json", headers=pinned)
 
@@ -185,11 +188,14 @@ async def gap_map(
         return Response(
             gap_map_csv(result),
             media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="gap-map-{rows}-{cols}.csv"',
-                "Vary": "Accept",
-                **pinned,
-            },
+            headers=csvw.described_by(
+                f"/evidence/gap-map/csv-metadata.json?rows={rows}&cols={cols}",
+                {
+                    "Content-Disposition": f'attachment; filename="gap-map-{rows}-{cols}.csv"',
+                    "Vary": "Accept",
+                    **pinned,
+                },
+            ),
         )
     return Response(
         result.model_dump_json(),
