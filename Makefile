@@ -11,7 +11,7 @@ CHROMIUM ?= /usr/bin/chromium
 DATA   := data
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve load stop test test-neo4j unit fmt lint check clean rapper roqet chromium wrk bench explorer-assets docs-assets
+.PHONY: help install run serve load stop test test-neo4j unit fmt lint check clean rapper roqet jena chromium wrk bench explorer-assets docs-assets
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -82,15 +82,20 @@ lint: $(STAMP) ## ruff and mypy --strict
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Apache Jena's riot and shacl (Debian's libapache-jena-java, run by tools/jena/jena) read every
+# dump format and run our shapes; Maven Central is not among the registries CI reaches.
+jena:
+	@test -e /usr/share/java/jena-cmds.jar || (apt-get update -qq && apt-get install -y -qq libapache-jena-java)
+
 # roqet (Debian's rasqal-utils) is a SPARQL client we did not write; the tests point it at /sparql.
 roqet:
 	@command -v roqet >/dev/null || (apt-get update -qq && apt-get install -y -qq rasqal-utils)
 
-test: $(STAMP) $(LINTER) $(JSONLD) $(ASSETS) $(DOCS_ASSETS) rapper roqet chromium lint ## Install what the tests need, lint, and run every test
+test: $(STAMP) $(LINTER) $(JSONLD) $(ASSETS) $(DOCS_ASSETS) rapper roqet jena chromium lint ## Install what the tests need, lint, and run every test
 	$(BIN)/pytest
 
 # The integration suite again, on Neo4j 5.26 in Docker (skipped, saying why, without Docker).
-test-neo4j: $(STAMP) $(LINTER) $(JSONLD) $(ASSETS) rapper roqet chromium ## Run the integration tests on Neo4j 5.26 (needs Docker)
+test-neo4j: $(STAMP) $(LINTER) $(JSONLD) $(ASSETS) rapper roqet jena chromium ## Run the integration tests on Neo4j 5.26 (needs Docker)
 	$(BIN)/pytest --engine neo4j tests/integration tests/neo4j
 
 # wrk (Debian) drives the API from a second process for the throughput figures.
@@ -104,4 +109,4 @@ bench: $(STAMP) wrk ## Issue 16's targets at 10k and 100k case studies, against 
 clean: ## Remove the virtual environment and the embedded graph's data
 	-$(BIN)/connects db stop
 	rm -rf $(VENV) .connects tools/cypher-lint/node_modules tools/jsonld-check/node_modules \
-		tools/explorer-assets/node_modules tools/docs-assets/node_modules test-artifacts
+		tools/explorer-assets/node_modules tools/docs-assets/node_modules tools/jena/lib test-artifacts

@@ -19,6 +19,7 @@ from api.query_params import refuse_unknown_query_parameters
 from api.routes import (
     approaches,
     contributions,
+    csvw,
     curation,
     cypher,
     evidence,
@@ -127,6 +128,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         health,
         nodes,
         history,
+        csvw,
         evidence,
         approaches,
         graph,

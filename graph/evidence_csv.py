@@ -25,26 +25,29 @@ EVIDENCE_COLUMNS = (
 """One row per case study; several values in a cell are separated by '; '."""
 
 
+def gap_map_header(rows: str, cols: str) -> list[str]:
+    """The gap map CSV's header for a map by `rows` and `cols` (its CSVW metadata reads it)."""
+    return [
+        rows,
+        f"{rows}_name",
+        cols,
+        f"{cols}_name",
+        "case_studies",
+        *(f"strength_{s}" for s in STRENGTH_NAMES),
+        "strongest_case_study",
+        "strongest_strength",
+        "best_strength",
+        *(f"direction_{d}" for d in DIRECTION_WORDS),
+    ]
+
+
 def gap_map_csv(result: GapMap) -> str:
     """The gap map as tidy CSV: one line per cell."""
     rows = {b.key: b.name for b in result.row_values}
     cols = {b.key: b.name for b in result.col_values}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(
-        [
-            result.rows,
-            f"{result.rows}_name",
-            result.cols,
-            f"{result.cols}_name",
-            "case_studies",
-            *(f"strength_{s}" for s in STRENGTH_NAMES),
-            "strongest_case_study",
-            "strongest_strength",
-            "best_strength",
-            *(f"direction_{d}" for d in DIRECTION_WORDS),
-        ]
-    )
+    writer.writerow(gap_map_header(result.rows, result.cols))
     for cell in result.cells:
         strongest = cell.strongest
         writer.writerow(

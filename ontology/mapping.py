@@ -105,6 +105,7 @@ def _iri(term: str) -> ox.NamedNode:
 # Terms made once: a dump makes millions of triples, and building each predicate afresh (an
 # rdflib namespace lookup, then a new NamedNode) cost more than the triples themselves.
 _TYPE, _IDENTIFIER, _PREF_LABEL = _iri(RDF.type), _iri(DCTERMS.identifier), _iri(SKOS.prefLabel)
+_TITLE = _iri(DCTERMS.title)
 _DEFINITION, _DESCRIPTION = _iri(SKOS.definition), _iri(DCTERMS.description)
 _SOURCE, _SOURCE_SECTION = _iri(DCTERMS.source), _iri(CG.sourceSection)
 _IN_REGION, _ATTRIBUTED, _GENERATED_BY = (
@@ -174,6 +175,8 @@ def node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
         yield ox.Triple(subject, _TYPE, _CONCEPT)
     yield ox.Triple(subject, _IDENTIFIER, ox.Literal(node.id))
     yield ox.Triple(subject, _PREF_LABEL, ox.Literal(props["name"], language=_LANG))
+    if node.kind is Kind.SCHEME:  # catalogues and vocabulary browsers show dcterms:title
+        yield ox.Triple(subject, _TITLE, ox.Literal(props["name"], language=_LANG))
     if description := props.get("description"):
         predicate = _DEFINITION if node.kind in CONCEPTS else _DESCRIPTION
         yield ox.Triple(subject, predicate, ox.Literal(description, language=_LANG))

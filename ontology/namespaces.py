@@ -90,3 +90,8 @@ class CG(DefinedNamespace):
     maxAgainstAtStrength: URIRef
     minPositiveShare: URIRef
     minAgainstShare: URIRef
+    gapIntervention: URIRef
+    gapOutcome: URIRef
+    caseStudyCount: URIRef
+    bestStrength: URIRef
+    strongestCaseStudy: URIRef

@@ -45,6 +45,7 @@ _TYPE, _IDENTIFIER, _PREF_LABEL = (
     _term(mapping._PREF_LABEL),
 )
 _DEFINITION, _DESCRIPTION = _term(mapping._DEFINITION), _term(mapping._DESCRIPTION)
+_TITLE = _term(mapping._TITLE)
 _SOURCE, _SOURCE_SECTION = _term(mapping._SOURCE), _term(mapping._SOURCE_SECTION)
 _IN_REGION, _ATTRIBUTED = _term(mapping._IN_REGION), _term(mapping._ATTRIBUTED)
 _GENERATED_BY, _INTEGER = _term(mapping._GENERATED_BY), _term(mapping._INTEGER)
@@ -84,6 +85,8 @@ def _node_lines(base: str, node: ExportNode, lines: list[str]) -> None:
         lines.append(f"{subject} {_TYPE} {_CONCEPT} .\n")
     lines.append(f"{subject} {_IDENTIFIER} {_quoted(node.id)} .\n")
     lines.append(f"{subject} {_PREF_LABEL} {_quoted(props['name'])}{_LANG} .\n")
+    if node.kind is Kind.SCHEME:
+        lines.append(f"{subject} {_TITLE} {_quoted(props['name'])}{_LANG} .\n")
     if description := props.get("description"):
         predicate = _DEFINITION if node.kind in CONCEPTS else _DESCRIPTION
         lines.append(f"{subject} {predicate} {_quoted(description)}{_LANG} .\n")

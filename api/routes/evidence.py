@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import anyio
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from pydantic import Field
@@ -11,12 +12,15 @@ from pydantic import Field
 from api.as_of import AsOfParam, graph_at
 from api.deps import DbDep, EvidenceStoreDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
-from graph import evidence
+from api.settings import ApiSettings
+from graph import evidence, repository
+from graph.db import Db
 from graph.evidence import EvidenceFilter, EvidencePage, Facet, GapMap
 from graph.evidence_csv import evidence_csv, gap_map_csv
 from graph.filters import InvalidFilter, RawFilter, resolve
 from graph.queries.evidence import Dimension
-from ontology.formats import best_media_type
+from ontology import csvw, gap_cube
+from ontology.formats import FORMATS, RdfFormat, best_media_type, by_media_type, by_name
 
 router = APIRouter(prefix="/evidence", tags=["evidence"], responses={422: PROBLEM_RESPONSES[422]})
 
@@ -45,12 +49,20 @@ GapDimension = Literal[
 ]
 
 
+GapFormat = Literal["json", "csv", "turtle", "ttl", "ntriples", "nt", "jsonld", "rdfxml", "rdf"]
+"""JSON, CSV, or a name of an RDF format (ontology/formats.py) for the Data Cube."""
+
+
 class GapMapQuery(RawFilter, AsOfParam):
-    """The filters, the map's two dimensions, and JSON or CSV."""
+    """The filters, the map's two dimensions, and JSON, CSV or RDF (a Data Cube)."""
 
     rows: GapDimension = "intervention"
     cols: GapDimension = "outcome"
-    format: Literal["json", "csv"] = "json"
+    format: GapFormat | None = Field(
+        default=None,
+        description="json, csv, or an RDF format (ttl, nt, jsonld, rdf) for the map as an RDF "
+        "Data Cube (by intervention and outcome only); or send Accept.",
+    )
 
 
 async def _resolve(db: DbDep, raw: RawFilter, store: EvidenceStoreDep) -> EvidenceFilter:
@@ -94,11 +106,14 @@ async def what_works(
         return Response(
             evidence_csv(page),
             media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": 'attachment; filename="evidence.csv"',
-                "X-Total-Count": str(page.total),
-                **pinned,
-            },
+            headers=csvw.described_by(
+                "/evidence/csv-metadata.json",
+                {
+                    "Content-Disposition": 'attachment; filename="evidence.csv"',
+                    "X-Total-Count": str(page.total),
+                    **pinned,
+                },
+            ),
         )
     return Response(page.model_dump_json(), media_type="application/json", headers=pinned)
 
@@ -133,16 +148,18 @@ async def facets(
     responses={
         200: {
             "model": GapMap,
-            "content": {"text/csv": {}},
-            "description": "JSON, or CSV on request.",
+            "content": {"text/csv": {}, **{f.media_type: {} for f in FORMATS}},
+            "description": "JSON, CSV, or the map as an RDF Data Cube, by format or Accept.",
         }
     },
 )
 async def gap_map(
     request: Request,
     db: DbDep,
+    settings: SettingsDep,
     store: EvidenceStoreDep,
     query: Annotated[GapMapQuery, Query()],
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """An evidence-and-gap map: every rows x columns cell, empty ones included, with the number
     of case studies, their strength distribution and the strongest evidence. With `as_of`, as
@@ -150,6 +167,9 @@ async def gap_map(
     rows, cols = query.rows, query.cols
     if rows == cols:
         raise _same_dimension()
+    wants = _gap_format(query.format, accept)
+    if isinstance(wants, RdfFormat) and {rows, cols} != {"intervention", "outcome"}:
+        raise InvalidFilter("query.rows", "The Data Cube is by intervention and outcome only.")
     pinned: dict[str, str] = {}
     db, store = await graph_at(request, pinned, db, store, query.as_of)
     result = await evidence.gap_map(
@@ -159,16 +179,51 @@ async def gap_map(
         Dimension(cols),
         store=store,
     )
-    if query.format == "csv":
+    if isinstance(wants, RdfFormat):
+        body = await _cube(
+            db, settings, str(request.url.remove_query_params("format")), result, wants
+        )
+        return Response(body, media_type=wants.media_type, headers={"Vary": "Accept", **pinned})
+    if wants == "csv":
         return Response(
             gap_map_csv(result),
             media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="gap-map-{rows}-{cols}.csv"',
-                **pinned,
-            },
+            headers=csvw.described_by(
+                f"/evidence/gap-map/csv-metadata.json?rows={rows}&cols={cols}",
+                {
+                    "Content-Disposition": f'attachment; filename="gap-map-{rows}-{cols}.csv"',
+                    "Vary": "Accept",
+                    **pinned,
+                },
+            ),
         )
-    return Response(result.model_dump_json(), media_type="application/json", headers=pinned)
+    return Response(
+        result.model_dump_json(),
+        media_type="application/json",
+        headers={"Vary": "Accept", **pinned},
+    )
+
+
+_GAP_OFFERED = ["application/json", "text/csv", *(f.media_type for f in FORMATS)]
+
+
+def _gap_format(name: str | None, accept: str | None) -> str | RdfFormat:
+    """json, csv or an RDF format: by name if given, else by Accept (JSON if nothing fits, as
+    before negotiation)."""
+    if name is None:
+        chosen = best_media_type(accept, _GAP_OFFERED) or "application/json"
+        rdf_format = by_media_type(chosen)
+        return rdf_format or ("csv" if chosen == "text/csv" else "json")
+    return by_name(name) or name
+
+
+async def _cube(
+    db: Db, settings: ApiSettings, document: str, result: GapMap, rdf_format: RdfFormat
+) -> bytes:
+    base = settings.public_base_uri.rstrip("/")
+    latest = await repository.latest_load(db)
+    triples = list(gap_cube.cube_triples(base, document, result, latest))
+    return await anyio.to_thread.run_sync(gap_cube.cube_document, triples, rdf_format)
 
 
 def _same_dimension() -> Exception:

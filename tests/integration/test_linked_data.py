@@ -274,3 +274,16 @@ def test_shapes_catch_a_broken_claim(dumps: dict[str, str]) -> None:
     assert "A claim is about exactly one cg:Outcome." in text
     assert "forOutcome" in text
     assert "strength" in text
+
+
+def test_every_concept_scheme_has_a_title_and_a_label(dumps: dict[str, str]) -> None:
+    """Catalogues and vocabulary browsers show dcterms:title, SKOS tools skos:prefLabel."""
+    graph = Graph().parse(data=dumps["ntriples"], format="nt")
+    graph.parse(ROOT / "ontology" / "connects.ttl", format="turtle")  # the schemes of codes
+    schemes = set(graph.subjects(RDF.type, SKOS.ConceptScheme))
+    assert len(schemes) > 5
+    for scheme in schemes:
+        title, label = graph.value(scheme, DCTERMS.title), graph.value(scheme, SKOS.prefLabel)
+        assert isinstance(title, Literal), scheme
+        assert title.language == "en", scheme
+        assert label == title, scheme
