@@ -15,7 +15,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 
 from loaders.report import LoadReport
-from ontology.formats import FORMATS, RdfFormat
+from ontology.formats import DUMP_FORMATS, RdfFormat
 from tests.helpers import ROOT
 
 JENA = ROOT / "tools" / "jena" / "jena"
@@ -54,7 +54,7 @@ RIOT_SYNTAX = {"jsonld": "jsonld10"}
 by its JSON-LD 1.0 reader (jsonld-java); our JSON-LD uses nothing that 1.1 added."""
 
 
-@pytest.mark.parametrize("rdf_format", FORMATS, ids=[f.name for f in FORMATS])
+@pytest.mark.parametrize("rdf_format", DUMP_FORMATS, ids=[f.name for f in DUMP_FORMATS])
 def test_riot_validates_every_dump_format(
     client: TestClient, rdf_format: RdfFormat, tmp_path: Path
 ) -> None:
@@ -83,7 +83,7 @@ def test_riot_refuses_a_broken_dump(tmp_path: Path) -> None:
 def dump_with_class_tree(client: TestClient, directory: Path) -> Graph:
     """The dump, and the ontology's class tree: Jena reads sh:class through rdfs:subClassOf in
     the data graph (pyshacl through ont_graph), and the shapes target data, not vocabulary."""
-    data = Graph().parse(dump(client, FORMATS[1], directory), format="nt")
+    data = Graph().parse(dump(client, DUMP_FORMATS[1], directory), format="nt")
     ontology = Graph().parse(ROOT / "ontology" / "connects.ttl", format="turtle")
     for axiom in ontology.triples((None, RDFS.subClassOf, None)):
         data.add(axiom)
