@@ -4,9 +4,9 @@ Design (measured at M in docs/history.md). The evidence answers (`/evidence`, it
 gap map, `/what-works`, the interventions) read the graph through many statements and the
 evidence index; answering them from the versions directly would mean a second implementation of
 each, which could drift from the first. Instead the graph at a point is rebuilt, from the
-versions in force then (graph/versions.py), into a scratch database of the same engine, and the
-very same code answers over it, with an evidence index of its own: the answers are those the
-endpoint gave right after that load, by construction.
+states in force then (the nodes and their versions, graph/versions.py), into a scratch database
+of the same engine, and the very same code answers over it, with an evidence index of its own:
+the answers are those the endpoint gave right after that load, by construction.
 
 Bounded: at most `keep` points are kept (least recently used dropped, database and all), one
 rebuild at a time; the present is never served from here. A rebuild is about as long as loading

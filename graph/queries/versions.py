@@ -1,6 +1,6 @@
-"""Versions: what each public node and its outgoing links were after each load that changed
-them (graph/versions.py). Stored as :Version nodes, a label outside `graph.model.Kind`, so no
-public read, export, RDF or SPARQL sees them."""
+"""Versions: the earlier states of each public node, kept copy-on-write by the loads that change
+them (graph/versions.py): a node's present state is the node itself. Stored as :Version nodes,
+a label outside `graph.model.Kind`, so no public read, export, RDF or SPARQL sees them."""
 
 from __future__ import annotations
 
