@@ -11,7 +11,7 @@ Variants alternate within each run, so a noisy machine slows all of them alike:
 - `none`: without either (the unique id constraints stay: links are merged by id);
 - `full-text-after`: without the full-text index during the loads, built once afterwards (its
   build time is reported on its own);
-- `no-versions`: every index, but no :Version written or read back (graph/versions.py): what
+- `no-versions`: every index, but no :Version kept (graph/versions.py copy-on-write): what
   keeping history costs a load, since the raw baseline keeps none.
 
 Each load's wall-clock seconds, and the engine's CPU seconds over it (`*_engine_cpu`): on a
@@ -43,7 +43,7 @@ from loaders.pipeline import load_paths
 ROOT = Path(__file__).resolve().parent.parent
 VARIANTS = ("all", "no-full-text", "no-kind-id", "none", "full-text-after", "no-versions")
 _FULL_TEXT, _KIND_ID = engine_schema.FULL_TEXT_DDL, schema_q.KIND_ID_INDEXES
-_VERSION_WRITES = {name: getattr(versions, name) for name in ("create", "record", "forget")}
+_VERSION_WRITES = {name: getattr(versions, name) for name in ("keep", "removed")}
 
 
 async def _nothing(*_: Any, **__: Any) -> None:

@@ -4,9 +4,9 @@ Design (measured at M in docs/history.md). The evidence answers (`/evidence`, it
 gap map, `/what-works`, the interventions) read the graph through many statements and the
 evidence index; answering them from the versions directly would mean a second implementation of
 each, which could drift from the first. Instead the graph at a point is rebuilt, from the
-versions in force then (graph/versions.py), into a scratch database of the same engine, and the
-very same code answers over it, with an evidence index of its own: the answers are those the
-endpoint gave right after that load, by construction.
+states in force then (the nodes and their versions, graph/versions.py), into a scratch database
+of the same engine, and the very same code answers over it, with an evidence index of its own:
+the answers are those the endpoint gave right after that load, by construction.
 
 Bounded: at most `keep` points are kept (least recently used dropped, database and all), one
 rebuild at a time; the present is never served from here. A rebuild is about as long as loading
@@ -22,10 +22,11 @@ import json
 import re
 from collections import OrderedDict
 from dataclasses import replace
+from typing import Any
 
 import anyio
 
-from graph import engine, engine_databases, schema, writes
+from graph import engine, engine_databases, schema, versions, writes
 from graph.db import Db
 from graph.dialect import Engine
 from graph.engine_schema import ensure_full_text_index
@@ -91,16 +92,14 @@ class Snapshots:
         server = f"http://{engine.LOOPBACK}:{self.settings.http_port}"
         admin = (engine.ROOT_USER, engine.root_password(self.settings))
         await anyio.to_thread.run_sync(ensure_full_text_index, server, scratch, admin)
-        [found] = await db.read(q.STATE_AT, at=point.at)
         nodes: list[writes.NodeRow] = []
         links: list[writes.LinkRow] = []
-        for node_id, kind, props, out in found["rows"]:
-            stored = {k: v for k, v in json.loads(props).items() if k != "checksum"}
-            nodes.append(writes.NodeRow(node_id, Kind(kind), stored))
+        for node_id, kind, props, out in await _states_at(db, point):
+            stored = {k: v for k, v in props.items() if k != "checksum"}
+            nodes.append(writes.NodeRow(node_id, kind, stored))
             # The engine lists a node's links newest first: written in reverse, they list again
             # as they did then (answers list partners, places... in that order).
-            listed = reversed(json.loads(out))
-            links += [writes.LinkRow(node_id, Rel(rel), to, "") for rel, to in listed]
+            links += [writes.LinkRow(node_id, Rel(rel), to, "") for rel, to in reversed(out)]
         # Answers that list nodes unordered (a study's regions) list them in the order they
         # were made; nodes since removed go last.
         [order] = await db.read(q.ENTITY_ORDER)
@@ -118,3 +117,21 @@ class Snapshots:
                     engine_databases.drop, self.settings, str(past.database)
                 )
             self._kept.clear()
+
+
+State = tuple[str, Kind, dict[str, Any], list[list[str]]]
+
+
+async def _states_at(db: Db, point: Point) -> list[State]:
+    """Every node as it stood at `point`: as it is now if its present state was made by then,
+    else as its version in force then (graph/versions.py keeps history copy-on-write)."""
+    [present] = await db.read(q.ALL_CURRENT)
+    found: dict[str, State] = {}
+    for node_id, labels, props, out, started_at, recorded in present["rows"]:
+        if not recorded and versions.stamp_time(str(props.get("load", "")), started_at) <= point.at:
+            found[node_id] = (node_id, Kind.from_label(labels), props, out)
+    [kept] = await db.read(q.STATE_AT, at=point.at)
+    for node_id, kind, props, out in kept["rows"]:
+        if node_id not in found:
+            found[node_id] = (node_id, Kind(kind), json.loads(props), json.loads(out))
+    return list(found.values())

@@ -2,8 +2,10 @@
 
 A point in time (`as_of`, `since`, `until`) is a load id or an ISO 8601 date-time; it resolves
 to the `started_at` of a load, which is what versions are ordered by (graph/versions.py).
-Every read here is an index seek on `Version.node` or a range on `Version.at`, bounded by a
-limit the caller passes.
+History is kept copy-on-write: a node's latest state is the node itself, dated by the load that
+stamped it, and its versions are the states before. Every read here is an index seek on
+`Version.node`, a range on `Version.at` or a seek on a kind's `load`, bounded by a limit the
+caller passes.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from graph import repository
+from graph import repository, versions
 from graph.db import Db
 from graph.errors import NotFound
 from graph.filters import InvalidFilter
@@ -121,22 +123,39 @@ def _version(row: dict[str, Any], load: dict[str, Any] | None) -> Version:
     )
 
 
+async def current_states(db: Db, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """The present state of each of `ids` still in the graph, as a version row (one an older
+    release kept as a version is left to be read as such)."""
+    states = [s for s in await db.read(q.CURRENT_STATE, ids=ids) if not s["recorded"]]
+    if not states:
+        return {}
+    rows = await db.read(q.LATEST_CHANGES, ids=[s["id"] for s in states])
+    latest = {r["id"]: r["change"] for r in rows}
+    return {s["id"]: versions.state_row(s, latest.get(s["id"])) for s in states}
+
+
 async def node_history(db: Db, node_id: str, *, limit: int, offset: int) -> History:
-    """A node's versions, newest first, one page.
+    """A node's versions, newest first, one page: its present state, then those kept.
 
     Raises:
         NotFound: the node has no versions (it was never loaded).
     """
+    present = (await current_states(db, [node_id])).get(node_id)
     [counted] = await db.read(q.HISTORY_COUNT, id=node_id)
-    if not counted["total"]:
+    extra = 1 if present else 0
+    if not counted["total"] + extra:
         raise NotFound(node_id)
-    rows = await db.read(q.HISTORY, id=node_id, limit=limit, offset=offset)
+    items = []
+    if present and offset == 0:
+        loads = await db.read(loads_q.LOAD_BY_ID, id=present["load"])
+        items.append(_version(present, loads[0]["props"] if loads else None))
+    if limit > len(items):
+        rows = await db.read(
+            q.HISTORY, id=node_id, limit=limit - len(items), offset=max(offset - extra, 0)
+        )
+        items += [_version(r["version"], r["load"]) for r in rows]
     return History(
-        node=node_id,
-        items=[_version(r["version"], r["load"]) for r in rows],
-        total=counted["total"],
-        limit=limit,
-        offset=offset,
+        node=node_id, items=items, total=counted["total"] + extra, limit=limit, offset=offset
     )
 
 
@@ -175,8 +194,13 @@ async def current_point(db: Db) -> Point | None:
 
 async def states_at(db: Db, ids: list[str], point: Point) -> dict[str, Version]:
     """The version of each of `ids` in force at `point` (removed ones left out)."""
-    rows = await db.read(q.AS_OF, ids=ids, at=point.at)
-    found = {}
+    found = {
+        node_id: _version(row, None)
+        for node_id, row in (await current_states(db, ids)).items()
+        if row["at"] <= point.at
+    }
+    # The others were different then, or not there: their kept versions say.
+    rows = await db.read(q.AS_OF, ids=[i for i in ids if i not in found], at=point.at)
     for row in rows:
         version = row["version"]
         if version is not None and version["change"] != "removed":
@@ -193,18 +217,22 @@ async def changes_between(
     limit: int,
     offset: int,
 ) -> Changes:
-    """What changed after `since` (from the start when None) up to and including `until`."""
+    """What changed after `since` (from the start when None) up to and including `until`:
+    the versions kept in that range, and the present states made in it."""
     low = since.at if since else ""
     if subjects is None:
         [counted] = await db.read(q.CHANGES_COUNT, since=low, until=until.at)
-        rows = await db.read(q.CHANGES, since=low, until=until.at, limit=limit, offset=offset)
-        total = int(counted["total"])
+        kept = await db.read(q.CHANGES, since=low, until=until.at, limit=limit + offset, offset=0)
+        present = await _stamped_between(db, low, until.at)
+        total = int(counted["total"]) + len(present)
     else:
-        rows = await db.read(
+        kept = await db.read(
             q.CHANGES_OF, ids=subjects, since=low, until=until.at, limit=limit + offset
         )
-        total = len(rows)
-        rows = rows[offset:]
+        present = await _present_between(db, subjects, low, until.at)
+        total = len(kept) + len(present)
+    rows = sorted([*kept, *present], key=lambda r: r["version"]["node"])
+    rows.sort(key=lambda r: str(r["version"]["at"]), reverse=True)
     items = [
         Change(
             node=r["version"]["node"],
@@ -214,9 +242,55 @@ async def changes_between(
             at=r["version"]["at"],
             provenance=_provenance(r["version"]["load"], r["load"]),
         )
-        for r in rows
+        for r in rows[offset : offset + limit]
     ]
     return Changes(since=since, until=until, items=items, total=total, limit=limit, offset=offset)
+
+
+async def _stamped_between(db: Db, since: str, until: str) -> list[dict[str, Any]]:
+    """The present states the loads in (since, until] made, as rows of `CHANGES`."""
+    loads = {
+        r["props"]["id"]: r["props"]
+        for r in await db.read(q.LOADS_BETWEEN, since=since, until=until)
+    }
+    if not loads:
+        return []
+    found: list[tuple[Kind, dict[str, Any]]] = []
+    for kind, statement in q.STAMPED_BY.items():
+        found += [(kind, r) for r in await db.read(statement, loads=sorted(loads))]
+    rows = await db.read(q.LATEST_CHANGES, ids=[r["node"] for _, r in found])
+    latest = {r["id"]: r["change"] for r in rows}
+    return [
+        {
+            "version": {
+                "node": r["node"],
+                "kind": str(kind),
+                "name": str(r["name"] or r["node"]),
+                "change": versions.CREATED
+                if latest.get(r["node"]) in (None, versions.REMOVED)
+                else versions.CHANGED,
+                "load": r["load"],
+                "at": loads[r["load"]]["started_at"],
+            },
+            "load": loads[r["load"]],
+        }
+        for kind, r in found
+    ]
+
+
+async def _present_between(db: Db, ids: list[str], since: str, until: str) -> list[dict[str, Any]]:
+    """The present states of `ids` made in (since, until], as rows of `CHANGES`."""
+    present = [
+        row for row in (await current_states(db, ids)).values() if since < row["at"] <= until
+    ]
+    loads = {
+        load_id: await db.read(loads_q.LOAD_BY_ID, id=load_id)
+        for load_id in {row["load"] for row in present}
+    }
+    return [
+        {"version": row, "load": loads[row["load"]][0]["props"] if loads[row["load"]] else None}
+        for row in present
+    ]
 
 
 async def subjects_of(db: Db, *, outcome: str | None, intervention: str | None) -> list[str]:

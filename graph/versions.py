@@ -1,40 +1,38 @@
-"""Versions: the history of every public node, recorded by the loads that change it.
+"""Versions: the history of every public node, kept copy-on-write by the loads that change it.
 
-Design. A load that changes the graph (a file load, a partner contribution, a curator's
-decision or a correction: all are loads) records, in its own transaction and just before its
-:Load record, one :Version per node it changed: the node's kind and properties and its
-outgoing links (type and target id) as they stand after the load, the load's id and its
-`started_at` (`at`), and `change` (created, changed or removed). A version's provenance is its
-load's: read from the :Load by id when history is shown, never copied.
+Design. A node's present state is the node itself: its properties, its outgoing links and its
+`load` stamp, the load that last changed it (the stamp's `started_at` dates it). A load that
+changes a node it did not create (a file load, a partner contribution, a curator's decision or a
+correction: all are loads) first keeps the node's state as it stood before, as one :Version
+(kind, properties, outgoing links in the engine's order, the load that made that state and its
+`started_at` as `at`, and `change`: created or changed), then changes the node and stamps it.
+A node it removes leaves that :Version and a `removed` one of its own load. History and `as_of`
+(graph/history.py) read the node and its versions together.
 
-- Costs the loader little: a node the load created is versioned from what the writer sent
-  (its properties, and its links in the order they were made: the engine lists them newest
-  first), without reading it back, as soon as the writer knows no more links of it will come
-  (graph/writes.py `LoadWriter`), in `UNWIND ... CREATE` batches of 1,000. Reading 36k new
-  nodes back with their links had cost the loader a sixth of its time at M (37 of 230 s in
-  one profiled load on a busy machine). Nodes it updated (their checksum differed) get a
-  version without any look-up of their history; only nodes
-  whose links alone may have changed (sources of links the load created or re-stamped, nodes
-  that lost stale links) are compared with their latest version's digest, by index seek. Those
-  are read back in batches of 1,000 ids (one statement each) and written with one
-  `UNWIND ... CREATE` per batch: at worst two statements per 1,000 nodes the load changed.
-  Should a two-pass load (loaders/writing.py) fail part-way, the batches it committed keep
-  their versions, under a load id that has no :Load record.
-- Idempotent: a load that changes nothing records no :Load and no version; a node whose
-  properties and links are as its latest version says gets none (the digest leaves out the
-  `load` stamp and link sources, which move without the node changing).
+- Costs a load of new nodes nothing: it keeps no versions and reads nothing back. At M the
+  versions kept before (one per created node, 36,432) cost the loader a third of its time
+  (bench/notes.md). Only nodes about to change are read, a batch of ids to a statement: those
+  whose properties differ (known from their checksums), the sources of links about to be made
+  or removed and the claims about to be orphaned (each found by a read that runs anyway).
+- Once per load: a node the load changes again is not kept again (its state before the load is
+  what history needs); a node the load created is never kept (it had no state before).
+- Idempotent: a load that changes nothing keeps no version and records no :Load.
+- History recorded before copy-on-write kept a node's present state as a version too: a version
+  of the node's own stamp is that state, so it is neither kept again nor read twice.
 - Reads are index seeks: `Version.node` (a node's history, the state at a point), `Version.at`
   (what changed between two points), `Version.load`.
 - Private: `Version` is not a `graph.model.Kind` and has no `Entity` label, so no public read,
   export, RDF or SPARQL sees it.
 
-A restore (`record_load=False`) records nothing: versions travel with the backup.
+A restore (`record_load=False`) keeps nothing: versions travel with the backup, nodes keep
+their stamps.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import AsyncGenerator, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -49,6 +47,9 @@ BATCH = 1000
 CREATED, CHANGED, REMOVED = "created", "changed", "removed"
 _NOT_STATE = frozenset({"load", "checksum"})
 """Properties that move without the node changing: the stamp of the last load that wrote it."""
+_LOAD_ID = re.compile(r"load-(\d{8}T\d{6})-[0-9a-f]+")
+
+Tx = AsyncTransaction | AsyncManagedTransaction
 
 
 def digest(props: dict[str, Any], links: Sequence[Sequence[str]]) -> str:
@@ -61,36 +62,26 @@ def digest(props: dict[str, Any], links: Sequence[Sequence[str]]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-async def record(
-    tx: AsyncTransaction | AsyncManagedTransaction,
-    load_id: str,
-    at: str | None,
-    *,
-    created: Collection[str],
-    updated: Collection[str],
-    maybe: Collection[str],
-    removed: Collection[str],
-) -> int:
-    """Record a version of every node the load changed; returns how many were recorded.
-
-    Args:
-        created: ids the load created: always a version, nothing looked up.
-        updated: ids whose properties the load changed: always a version.
-        maybe: ids whose outgoing links may have changed: a version if their state differs
-            from their latest version.
-        removed: ids the load deleted.
-    """
-    when = at or now()
+async def keep(tx: Tx, ids: Collection[str]) -> int:
+    """Keep the present state of `ids` as versions, before the load changes them; returns how
+    many were kept (a state an older release already kept as a version is not kept again)."""
     count = 0
-    fresh, changed = set(created), set(updated) - set(created)
-    unsure = sorted(set(maybe) - fresh - changed)
-    for change, ids in (
-        *((CREATED, b) for b in _batches(sorted(fresh))),
-        *((CHANGED, b) for b in _batches(sorted(changed))),
-        *((None, b) for b in _batches(unsure)),
-    ):
-        count += await _record_batch(tx, load_id, when, ids, change)
-    gone = [
+    for batch in _batches(sorted(ids)):
+        states = [r.data() async for r in await tx.run(q.CURRENT_STATE, ids=batch)]
+        states = [s for s in states if not s["recorded"]]
+        if not states:
+            continue
+        result = await tx.run(q.LATEST_CHANGES, ids=[s["id"] for s in states])
+        latest = {r["id"]: r["change"] async for r in result}
+        rows = [state_row(s, latest.get(s["id"])) for s in states]
+        await (await tx.run(q.CREATE_VERSIONS, rows=rows)).consume()
+        count += len(rows)
+    return count
+
+
+async def removed(tx: Tx, load_id: str, at: str, ids: Collection[str]) -> None:
+    """Mark `ids` removed by the load (their last state was kept before they went)."""
+    rows = [
         {
             "node": node_id,
             "kind": "",
@@ -100,44 +91,38 @@ async def record(
             "links": "[]",
             "digest": REMOVED,
             "load": load_id,
-            "at": when,
+            "at": at,
         }
-        for node_id in sorted(set(removed))
+        for node_id in sorted(set(ids))
     ]
-    for rows in _batches(gone):
-        await (await tx.run(q.CREATE_VERSIONS, rows=rows)).consume()
-    return count + len(gone)
+    for batch in _batches(rows):
+        await (await tx.run(q.CREATE_VERSIONS, rows=batch)).consume()
 
 
-async def _record_batch(
-    tx: AsyncTransaction | AsyncManagedTransaction,
-    load_id: str,
-    at: str,
-    ids: list[str],
-    change: str | None,
-) -> int:
-    """Versions of `ids` as they are now; `change` None: only those whose state moved."""
-    result = await tx.run(q.CURRENT_STATE, ids=ids)
-    states = [r.data() async for r in result]
-    latest: dict[str, str | None] = {}
-    if change is None:
-        result = await tx.run(q.LATEST_DIGESTS, ids=[s["id"] for s in states])
-        latest = {r["id"]: r["digest"] async for r in result}
-    rows = []
-    for state in states:
-        # In the engine's order, not sorted: a past graph rebuilt from versions (graph/as_of.py)
-        # must list a node's links in the order the engine listed them then.
-        links = [[rel, to] for rel, to in state["links"]]
-        kind = Kind.from_label(state["labels"])
-        row = version_row(state["id"], kind, state["props"], links, CREATED, load_id, at)
-        before = latest.get(state["id"])
-        if change is None and before == row["digest"]:
-            continue
-        row["change"] = change or (CREATED if before in (None, REMOVED) else CHANGED)
-        rows.append(row)
-    if rows:
-        await (await tx.run(q.CREATE_VERSIONS, rows=rows)).consume()
-    return len(rows)
+def state_row(state: Mapping[str, Any], latest: str | None) -> dict[str, Any]:
+    """A node's present state (a `CURRENT_STATE` row) as a version: the load that stamped it
+    made it, `created` unless an earlier state of the node is kept (`latest`: its change)."""
+    load_id = str(state["props"].get("load", ""))
+    change = CREATED if latest in (None, REMOVED) else CHANGED
+    # In the engine's order, not sorted: a past graph rebuilt from versions (graph/as_of.py)
+    # must list a node's links in the order the engine listed them then.
+    links = [[rel, to] for rel, to in state["links"]]
+    kind = Kind.from_label(state["labels"])
+    at = stamp_time(load_id, state["at"])
+    return version_row(state["id"], kind, state["props"], links, change, load_id, at)
+
+
+def stamp_time(load_id: str, started_at: str | None) -> str:
+    """When the state a load stamped was made: its load's `started_at`; for a load that left no
+    record (a large load that failed part-way), the second its id was made in; else the start
+    of time."""
+    if started_at:
+        return started_at
+    found = _LOAD_ID.fullmatch(load_id)
+    if found is None:
+        return ""
+    made = datetime.strptime(found[1], "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+    return made.isoformat(timespec="microseconds")
 
 
 def version_row(
@@ -163,22 +148,6 @@ def version_row(
         "load": load_id,
         "at": at,
     }
-
-
-async def create(
-    tx: AsyncTransaction | AsyncManagedTransaction, rows: list[dict[str, Any]]
-) -> None:
-    """Write version rows, `BATCH` to a statement."""
-    for batch in _batches(rows):
-        await (await tx.run(q.CREATE_VERSIONS, rows=batch)).consume()
-
-
-async def forget(
-    tx: AsyncTransaction | AsyncManagedTransaction, load_id: str, ids: list[str]
-) -> None:
-    """Drop the versions `load_id` has written of `ids` (to record them again)."""
-    for batch in _batches(ids):
-        await (await tx.run(q.DELETE_LOAD_VERSIONS, ids=batch, load=load_id)).consume()
 
 
 def now() -> str:

@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, LiteralString, TypeVar
 
 from neo4j import AsyncManagedTransaction, AsyncTransaction
 
@@ -20,6 +20,7 @@ from graph import versions
 from graph.db import Db
 from graph.errors import Conflict
 from graph.model import Kind, Rel
+from graph.queries import versions as versions_q
 from graph.queries import writes as writes_q
 
 Scalar = str | int | float | bool
@@ -195,21 +196,12 @@ async def upsert(
         return await session.execute_write(work)
 
 
-@dataclass
-class _Made:
-    """A node the load created, as the writer sent it: its version needs no read-back."""
-
-    kind: Kind
-    props: dict[str, PropertyValue]
-    links: list[list[str]] = field(default_factory=list)
-    """[type, target id], in the order they were made."""
-    targets: set[tuple[str, str]] = field(default_factory=set)
-
-
 class LoadWriter:
     """Writes one load, batch by batch, inside a transaction it does not own.
 
-    Without `record_versions` (a restore, a dry run rolled back) it records no versions."""
+    History is kept copy-on-write (graph/versions.py): before the load first changes a node it
+    did not create, the node's state is kept as a version. Without `record_versions` (a
+    restore, a dry run rolled back) nothing is kept."""
 
     def __init__(
         self,
@@ -222,21 +214,14 @@ class LoadWriter:
         """The transaction written to: a long load moves on to a new one from time to time."""
         self.load = load
         self.counts = WriteCounts()
-        # What the load changed, for its versions (graph/versions.py): ids, and the nodes it
-        # created until their versions are written (then their ids only).
         self._created: set[str] = set()
-        self._updated: set[str] = set()
-        self._links_moved: set[str] = set()
+        """Nodes the load made: they had no state before it, so none is kept."""
+        self._kept: set[str] = set()
+        """Nodes whose state before the load is kept: not kept again when changed again."""
         self._removed: set[str] = set()
         self._unlinked_claims: set[str] = set()
         """Claims the load removed a HAS_CLAIM link to: they may be orphans."""
         self._record_versions = record_versions
-        self._made: dict[str, _Made] = {}
-        self._versioned: set[str] = set()
-        """Created nodes whose version is written (or waits in `_version_rows`)."""
-        self._version_rows: list[dict[str, Any]] = []
-        self._redo: set[str] = set()
-        """Versioned nodes the load changed again afterwards: recorded again at the end."""
         started = load.props.get("started_at")
         self._at = started if isinstance(started, str) else versions.now()
 
@@ -270,7 +255,6 @@ class LoadWriter:
         await self._write_nodes(nodes, stored)
         await self._write_links(links)
         await self._remove_stale_links([i for i in authoritative if i in stored], [*links, *later])
-        await self._version_made(still_linking={link.from_id for link in later})
         return []
 
     async def finish(self, *, record_load: bool = True) -> WriteCounts:
@@ -278,27 +262,19 @@ class LoadWriter:
         graph: a load that found everything as it was leaves no record, so the SPARQL snapshot,
         which follows the latest load, is not rebuilt for nothing."""
         # A claim belongs to its case study: once no study makes it, it goes too.
-        for batch in _batches(sorted(self._unlinked_claims)):
+        orphans = sorted(self._unlinked_claims)
+        if self._record_versions:
+            orphans = await self._about_to_change(versions_q.ORPHANED_CLAIMS, "ids", orphans)
+        for batch in _batches(orphans):
             result = await self.tx.run(writes_q.REMOVE_ORPHAN_CLAIMS, ids=batch)
             record = await result.single()
             self.counts.nodes_removed += record["removed"] if record else 0
             self._removed.update(record["ids"] if record else [])
-        self._read_back(self._removed)
         if record_load and self.counts.changed:
-            await self._version_made(still_linking=set())
-            redo = sorted(self._redo)
-            await versions.forget(self.tx, self.load.id, redo)
-            self._versioned -= self._redo
-            await versions.record(
-                self.tx,
-                self.load.id,
-                self._at,
-                created=self._created - self._versioned,
-                updated=self._updated - self._versioned,
-                maybe=self._links_moved - self._versioned,
-                removed=self._removed,
-            )
+            if self._record_versions:
+                await versions.removed(self.tx, self.load.id, self._at, self._removed)
             props = {
+                "started_at": self._at,  # what dates the states it stamps
                 **self.load.props,
                 "id": self.load.id,
                 **_counts_as_props(self.counts),
@@ -307,33 +283,22 @@ class LoadWriter:
             await (await self.tx.run(writes_q.CREATE_LOAD, props=props)).consume()
         return self.counts
 
-    async def _version_made(self, still_linking: set[str]) -> None:
-        """Version the created nodes no more links will come from (all but `still_linking`),
-        a batch at a time."""
-        if not self._record_versions:
-            return
-        done = [node_id for node_id in self._made if node_id not in still_linking]
-        for node_id in done:
-            made = self._made.pop(node_id)
-            # The engine lists a node's links newest first.
-            links = made.links[::-1]
-            self._version_rows.append(
-                versions.version_row(
-                    node_id, made.kind, made.props, links, versions.CREATED, self.load.id, self._at
-                )
-            )
-            self._versioned.add(node_id)
-        flush = not still_linking or len(self._version_rows) >= versions.BATCH
-        if flush and self._version_rows:
-            await versions.create(self.tx, self._version_rows)
-            self._version_rows = []
+    async def _keep(self, ids: Iterable[str]) -> None:
+        """Keep the state of these nodes before the load first changes them."""
+        todo = set(ids) - self._created - self._kept
+        if self._record_versions and todo:
+            self._kept |= todo
+            await versions.keep(self.tx, todo)
 
-    def _read_back(self, ids: Iterable[str]) -> None:
-        """These nodes' versions cannot be built from what was sent: they are read back."""
-        for node_id in ids:
-            self._made.pop(node_id, None)
-            if node_id in self._versioned:
-                self._redo.add(node_id)
+    async def _about_to_change(self, check: LiteralString, key: str, rows: list[Any]) -> list[str]:
+        """The ids `check` finds among `rows` (sent as `key`): those the load is about to change,
+        their state kept first."""
+        found: list[str] = []
+        for batch in _batches(rows):
+            result = await self.tx.run(check, {key: batch})
+            found += [r["id"] async for r in result]
+        await self._keep(found)
+        return found
 
     async def _stored(self, nodes: Sequence[NodeRow]) -> dict[str, tuple[Kind, str | None]]:
         stored: dict[str, tuple[Kind, str | None]] = {}
@@ -363,15 +328,9 @@ class LoadWriter:
                 created[node.kind].append(row)
                 of_kind.created += 1
                 self._created.add(node.id)
-                if self._record_versions:
-                    self._made[node.id] = _Made(node.kind, props)
             elif stored[node.id][1] != digest:
                 updated.append(row)
                 of_kind.updated += 1
-                self._updated.add(node.id)
-                if node.id in self._made:  # made earlier in this load: SET n = props
-                    self._made[node.id].props = props
-                self._read_back([node.id] if node.id in self._versioned else [])
             else:
                 self.counts.nodes_unchanged += 1
                 of_kind.unchanged += 1
@@ -379,20 +338,19 @@ class LoadWriter:
             for batch in _batches(rows):
                 await (await self.tx.run(writes_q.CREATE_NODES[kind], rows=batch)).consume()
             self.counts.nodes_created += len(rows)
+        await self._keep(str(row["id"]) for row in updated)
         for batch in _batches(updated):
             await (await self.tx.run(writes_q.UPDATE_NODES, rows=batch)).consume()
         self.counts.nodes_updated += len(updated)
 
     async def _write_links(self, links: Sequence[LinkRow]) -> None:
-        # Links from nodes this load made go in batches of their own: each of their new links
-        # is then known to be made (the batch's count says so), in order, for their versions.
-        by_rel: dict[tuple[Rel, bool], list[dict[str, str]]] = defaultdict(list)
+        by_rel: dict[Rel, list[dict[str, str]]] = defaultdict(list)
         for link in links:
-            by_rel[link.rel, link.from_id in self._made].append(
+            by_rel[link.rel].append(
                 {"from_id": link.from_id, "to_id": link.to_id, "source": link.source}
             )
-        self._read_back(link.from_id for link in links if link.from_id in self._versioned)
-        for (rel, made), rows in by_rel.items():
+        gaining = await self._gaining(links)
+        for rel, rows in by_rel.items():
             for batch in _batches(rows):
                 result = await self.tx.run(writes_q.MERGE_LINKS[rel], rows=batch, load=self.load.id)
                 record = await result.single()
@@ -402,25 +360,20 @@ class LoadWriter:
                 self.counts.links_created += created
                 self.counts.links_updated += touched
                 self.counts.links_unchanged += len(batch) - created - touched
-                if made:
-                    self._note_made_links(rel, batch, created)
-                if created or touched:
-                    # Which of the batch's links moved is not told: its sources are compared
-                    # with their latest versions instead.
-                    self._links_moved.update(row["from_id"] for row in batch)
+        for ids in _batches(gaining):
+            await (await self.tx.run(versions_q.STAMP, ids=ids, load=self.load.id)).consume()
 
-    def _note_made_links(self, rel: Rel, batch: list[dict[str, str]], created: int) -> None:
-        new: list[tuple[_Made, str]] = []
-        for row in batch:
-            made = self._made.get(row["from_id"])
-            if made is not None and (rel.value, row["to_id"]) not in made.targets:
-                made.targets.add((rel.value, row["to_id"]))
-                new.append((made, row["to_id"]))
-        if created != len(new):  # a target was missing: the engine's word is needed
-            self._read_back({row["from_id"] for row in batch})
-            return
-        for made, to_id in new:
-            made.links.append([rel.value, to_id])
+    async def _gaining(self, links: Sequence[LinkRow]) -> list[str]:
+        """Nodes the load did not make that these links will change, their state kept first.
+        A load of new nodes links from them only: nothing is looked up."""
+        if not self._record_versions:
+            return []
+        rows = [
+            {"from_id": link.from_id, "to_id": link.to_id, "rel": link.rel.value}
+            for link in links
+            if link.from_id not in self._created and link.from_id not in self._kept
+        ]
+        return await self._about_to_change(versions_q.GAINING_LINKS, "rows", rows)
 
     async def _remove_stale_links(
         self, authoritative: Sequence[str], links: Sequence[LinkRow]
@@ -431,16 +384,16 @@ class LoadWriter:
         for link in links:
             if link.from_id in keep:
                 keep[link.from_id].append(f"{link.rel}>{link.to_id}")
-        rows = [{"id": node_id, "keep": kept} for node_id, kept in keep.items()]
+        rows: list[dict[str, Any]] = [{"id": i, "keep": kept} for i, kept in keep.items()]
+        if self._record_versions:  # only those losing links are sent on
+            losing = set(await self._about_to_change(versions_q.LOSING_LINKS, "rows", rows))
+            rows = [row for row in rows if row["id"] in losing]
         for batch in _batches(rows):
             result = await self.tx.run(writes_q.REMOVE_STALE_LINKS, rows=batch, load=self.load.id)
             record = await result.single()
             removed = record["removed"] if record else 0
             self.counts.links_removed += removed
             self._unlinked_claims.update(record["claims"] if record else [])
-            if removed:
-                self._links_moved.update(str(row["id"]) for row in batch)
-                self._read_back(str(row["id"]) for row in batch)
 
 
 def _counts_as_props(counts: WriteCounts) -> dict[str, int]:

@@ -1,10 +1,13 @@
-"""Versions: what each public node and its outgoing links were after each load that changed
-them (graph/versions.py). Stored as :Version nodes, a label outside `graph.model.Kind`, so no
-public read, export, RDF or SPARQL sees them."""
+"""Versions: the earlier states of each public node, kept copy-on-write by the loads that change
+them (graph/versions.py): a node's present state is the node itself. Stored as :Version nodes,
+a label outside `graph.model.Kind`, so no public read, export, RDF or SPARQL sees them."""
 
 from __future__ import annotations
 
 from typing import LiteralString
+
+from graph.model import Kind
+from graph.queries import allow_listed
 
 SCHEMA: tuple[LiteralString, ...] = (
     "CREATE INDEX version_node IF NOT EXISTS FOR (v:Version) ON (v.node)",
@@ -12,29 +15,58 @@ SCHEMA: tuple[LiteralString, ...] = (
     "CREATE INDEX version_load IF NOT EXISTS FOR (v:Version) ON (v.load)",
 )
 
-# What a node is now, in the shape a version keeps: read inside the load's own transaction.
+# What a node is now, in the shape a version keeps, dated by the load that stamped it;
+# `recorded` when an older release already kept this state as a version (graph/versions.py).
 CURRENT_STATE: LiteralString = """
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
+OPTIONAL MATCH (l:Load {id: n.load})
 RETURN n.id AS id, labels(n) AS labels, n {.*} AS props,
-       [(n)-[r]->(b:Entity) | [type(r), b.id]] AS links
+       [(n)-[r]->(b:Entity) | [type(r), b.id]] AS links, l.started_at AS at,
+       EXISTS { MATCH (v:Version {node: id}) WHERE v.load = n.load } AS recorded
 """
 
-LATEST_DIGESTS: LiteralString = """
+# The change of each node's latest kept version: whether its present state is a creation.
+LATEST_CHANGES: LiteralString = """
 UNWIND $ids AS id
 MATCH (v:Version {node: id})
 WITH id, v ORDER BY v.at DESC
-RETURN id, collect(v.digest)[0] AS digest
+RETURN id, collect(v.change)[0] AS change
 """
 
 CREATE_VERSIONS: LiteralString = "UNWIND $rows AS row CREATE (v:Version) SET v = row"
 
-# A load's own versions of some nodes, dropped to be recorded again (graph/writes.py).
-DELETE_LOAD_VERSIONS: LiteralString = """
+# Copy-on-write (graph/writes.py): the nodes a load is about to change, found before it does so
+# their state can be kept. Sources of links not made yet:
+GAINING_LINKS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.from_id})
+MATCH (b:Entity {id: row.to_id})
+WHERE NOT EXISTS { MATCH (a)-[r]->(b) WHERE type(r) = row.rel }
+RETURN DISTINCT a.id AS id
+"""
+
+# Nodes with links their input no longer states (graph.queries.writes.REMOVE_STALE_LINKS):
+LOSING_LINKS: LiteralString = """
+UNWIND $rows AS row
+MATCH (a:Entity {id: row.id})-[r]->(b:Entity)
+WHERE NOT (type(r) + '>' + b.id) IN row.keep
+RETURN DISTINCT a.id AS id
+"""
+
+# Claims no case study makes any more (graph.queries.writes.REMOVE_ORPHAN_CLAIMS):
+ORPHANED_CLAIMS: LiteralString = """
 UNWIND $ids AS id
-MATCH (v:Version {node: id})
-WHERE v.load = $load
-DELETE v
+MATCH (c:Entity {id: id})
+WHERE c:EvidenceClaim AND NOT EXISTS { MATCH (:CaseStudy)-[:HAS_CLAIM]->(c) }
+RETURN c.id AS id
+"""
+
+# A node given links is changed by the load: its stamp dates its new state.
+STAMP: LiteralString = """
+UNWIND $ids AS id
+MATCH (n:Entity {id: id})
+SET n.load = $load
 """
 
 HISTORY: LiteralString = """
@@ -96,6 +128,24 @@ ORDER BY v.at DESC, v.node
 LIMIT $limit
 """
 
+# The loads in a range, and the nodes whose present state one of them made (per kind: the
+# kinds' own `load` indexes, graph/queries/schema.py, are used; the embedded engine does not use
+# an index on `Entity` for a kind). A state an older release kept as a version is listed there.
+LOADS_BETWEEN: LiteralString = """
+MATCH (l:Load)
+WHERE l.started_at > $since AND l.started_at <= $until
+RETURN l {.*} AS props
+"""
+
+STAMPED_BY: dict[Kind, LiteralString] = {
+    kind: allow_listed(
+        f"MATCH (n:`{kind.value}`) WHERE n.load IN $loads "
+        "AND NOT EXISTS { MATCH (v:Version {node: n.id}) WHERE v.load = n.load } "
+        "RETURN n.id AS node, n.name AS name, n.load AS load"
+    )
+    for kind in Kind
+}
+
 FIRST_LOAD: LiteralString = """
 MATCH (l:Load)
 RETURN l {.*} AS props
@@ -112,7 +162,8 @@ LIMIT 1
 """
 
 # The whole graph at a point: the version of each node in force then (removed ones left out),
-# as one list (a row per node costs the embedded engine ~100 us over Bolt).
+# as one list (a row per node costs the embedded engine ~100 us over Bolt). Nodes whose present
+# state was made by then are taken from ALL_CURRENT instead.
 STATE_AT: LiteralString = """
 MATCH (v:Version)
 WHERE v.at <= $at
@@ -120,6 +171,15 @@ WITH v ORDER BY v.at DESC
 WITH v.node AS node, collect(v)[0] AS v
 WHERE v.change <> 'removed'
 RETURN collect([v.node, v.kind, v.props, v.links]) AS rows
+"""
+
+# Every node as it is, dated by its stamp's load, as one list (see STATE_AT).
+ALL_CURRENT: LiteralString = """
+MATCH (n:Entity)
+OPTIONAL MATCH (l:Load {id: n.load})
+RETURN collect([n.id, labels(n), n {.*}, [(n)-[r]->(b:Entity) | [type(r), b.id]],
+                l.started_at,
+                EXISTS { MATCH (v:Version {node: n.id}) WHERE v.load = n.load }]) AS rows
 """
 
 LOADS_UNTIL: LiteralString = """
