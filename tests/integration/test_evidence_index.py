@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 import json
 import random
+import weakref
 from collections.abc import Awaitable, Callable
 from itertools import permutations
 from pathlib import Path
@@ -795,3 +797,17 @@ def test_later_pages_of_a_filter_are_slices_of_its_kept_matches(
             assert store.walks == number  # once per filter, whatever the pages asked
 
     run(settings, page_through)
+
+
+def test_a_built_index_is_left_out_of_the_collectors_generations(
+    settings: ApiSettings, corpus: Path
+) -> None:
+    # A full collection would otherwise walk every container of the index, again and again.
+    first = EvidenceStore(max_claims=1_000_000)
+    index = run(settings, first.index)
+    assert index is not None
+    assert not any(tracked is index.by_position for tracked in gc.get_objects())
+    built_before = weakref.ref(index)
+    del first, index
+    assert run(settings, EvidenceStore(max_claims=1_000_000).index) is not None
+    assert built_before() is None  # frozen by its build, still collected once dropped
