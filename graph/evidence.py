@@ -228,10 +228,12 @@ async def what_works(
         [found] = await db.read(q.WHAT_WORKS_TOTAL, **params)
         total = int(found["total"])
         return _page(rows, evidence, total, limit, offset)
-    key = ("page", index.version, evidence.model_dump_json(), limit, offset)
+    request = evidence.model_dump_json()
+    key = ("page", index.version, request, limit, offset)
     if store is not None and (kept := store.answer(key)) is not None:
         return kept  # type: ignore[no-any-return]
-    ids, total = index.page(evidence, limit=limit, offset=offset)
+    matches = store.matches(index, evidence, request) if store is not None else None
+    ids, total = index.page(evidence, limit=limit, offset=offset, matches=matches)
     rows = await db.read(index_q.PAGE, **params, ids=ids) if ids else []
     page = _page(rows, evidence, total, limit, offset)
     if store is not None:

@@ -155,6 +155,18 @@ def tie_break(
     return (-(recent or 0), title is None, title or "", study)
 
 
+@dataclass(frozen=True)
+class Matches:
+    """A filter's first matching case studies (numbers, in rank order) and how many match."""
+
+    head: array[int]
+    total: int
+
+    def covers(self, end: int) -> bool:
+        """Whether a page ending at `end` is a slice of `head`."""
+        return end <= len(self.head) or len(self.head) == self.total
+
+
 class EvidenceIndex:
     """One load's evidence, numbered and posted; see the module docstring."""
 
@@ -335,17 +347,28 @@ class EvidenceIndex:
         cut = bisect_right(best, -f.min_strength, key=neg)
         return order[:cut], best[:cut]
 
-    def page(self, f: EvidenceFilter, *, limit: int, offset: int) -> tuple[list[str], int]:
-        """The ids of one page of matching case studies, in order, and how many match."""
+    def page(
+        self, f: EvidenceFilter, *, limit: int, offset: int, matches: Matches | None = None
+    ) -> tuple[list[str], int]:
+        """The ids of one page of matching case studies, in order, and how many match: a slice
+        of `matches` (the filter's, kept from an earlier page) where they reach that far."""
+        end = offset + limit
+        if matches is None or not matches.covers(end):
+            matches = self.matches(f, keep=end)
+        return [self.ids[n] for n in matches.head[offset:end]], matches.total
+
+    def matches(self, f: EvidenceFilter, *, keep: int) -> Matches:
+        """The first `keep` case studies matching the filter, in rank order, and how many
+        match: the walk of the ranking every page of the filter would otherwise repeat."""
         order, _ = self.ranking(f)
         studies = self.studies(f)
         if studies is None:
-            return [self.ids[n] for n in order[offset : offset + limit]], len(order)
-        # The page is the first matches in rank order, found by a walk that stops there; the
-        # total counts the rest, both in C loops rather than a Python one per study.
+            return Matches(array("i", order[:keep]), len(order))
+        # The first matches in rank order, by a walk that stops there; the total counts the
+        # rest unless the walk found them all, both in C loops rather than a Python one each.
         wanted = studies.__contains__
-        page = [self.ids[n] for n in islice(filter(wanted, order), offset, offset + limit)]
-        return page, sum(map(wanted, order))
+        head = array("i", islice(filter(wanted, order), keep))
+        return Matches(head, len(head) if len(head) < keep else sum(map(wanted, order)))
 
     def scope(self, f: EvidenceFilter, interventions: list[str]) -> dict[str, dict[str, list[int]]]:
         """The claims in scope of each (approach, case study) pair, keyed by the approach,

@@ -9,7 +9,9 @@ A graph with more claims than `max_claims` is not indexed: the Cypher statements
 instead, as they do with no index.
 
 Facets, gap maps and evidence pages are kept per (load, request) in a small LRU, so asking
-again is a dictionary lookup; every load drops them with the index.
+again is a dictionary lookup; so is each filter's first matches in rank order (`Matches`), so
+that another page of a filter is a slice rather than a walk of its ranking (most of a page's
+CPU at 100,000 case studies). Every load drops them with the index.
 
 Within one API request (`begin_request`, called by the route's dependency) the version is
 checked once: resolving the filter's names and reading the page then use one index, and the
@@ -19,16 +21,20 @@ request pays one round trip for it rather than one per step.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections import OrderedDict
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graph import changes, repository
 from graph.db import Db
-from graph.evidence_index import EvidenceIndex, TooManyClaims, build
+from graph.evidence_index import EvidenceIndex, Matches, TooManyClaims, build
 from graph.evidence_patch import patch
+
+if TYPE_CHECKING:
+    from graph.evidence import EvidenceFilter
 
 log = logging.getLogger("connects.graph")
 
@@ -47,14 +53,35 @@ def begin_request() -> None:
     _REQUEST.set({})
 
 
+def _settle() -> None:
+    """Take what lives now, a new index above all, out of the collector's generations.
+
+    An index at 100,000 case studies is a few hundred thousand long-lived containers; left in
+    the oldest generation, every full collection walks them again, about 1.3 ms of CPU per
+    `/evidence` request at L (bench/notes.md). Frozen, the collector skips them; garbage is
+    collected first so that none is frozen with them, and the next build unfreezes.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 class EvidenceStore:
     """One per process: the current index (or why there is none) and the answer cache."""
 
     def __init__(
-        self, *, max_claims: int, cached_answers: int = 256, max_patched: int = 2_000
+        self,
+        *,
+        max_claims: int,
+        cached_answers: int = 256,
+        max_patched: int = 2_000,
+        kept_matches: int = 2_000,
     ) -> None:
         self.max_claims = max_claims
         self.cached_answers = cached_answers
+        self.kept_matches = kept_matches
+        """How many of a filter's matches are kept (100 pages of 20; 8 kB): deeper pages walk."""
+        self.walks = 0
+        """How many times a filter's ranking was walked for its matches (the tests count them)."""
         self.max_patched = max_patched
         """More case studies changed than this: build afresh rather than patch."""
         self.builds = 0
@@ -67,6 +94,7 @@ class EvidenceStore:
         self._stale = False
         self._lock = asyncio.Lock()
         self._answers: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._matches: OrderedDict[tuple[Any, ...], Matches] = OrderedDict()
 
     async def version(self, db: Db) -> tuple[int, str | None]:
         """The graph's load version: (how many loads, the latest's id), read once a request.
@@ -124,12 +152,15 @@ class EvidenceStore:
         # fails leaves it as patched so far, with the loads it reflects, to patch again.
         previous = self._index
         self._answers.clear()
+        self._matches.clear()
         started = time.perf_counter()
+        builds = self.builds
         for _ in range(_BUILD_ATTEMPTS):
             loads = await repository.loads(db, limit=MAX_LOADS, offset=0)
             index = await self._patched(db, previous, loads)
             if index is None:
                 self.builds += 1
+                gc.unfreeze()  # what the last build froze may be garbage now: collectable again
                 try:
                     index = await build(db, version, max_claims=self.max_claims)
                     index.loads = frozenset(load.id for load in loads)
@@ -148,6 +179,8 @@ class EvidenceStore:
         else:
             self._stale = True  # loads keep coming: answer from this one, build again next time
         self._too_large = None
+        if self.builds > builds:
+            _settle()
         if index is None:
             self._too_large = version
             log.warning("evidence index: more than %d claims, not built", self.max_claims)
@@ -180,6 +213,7 @@ class EvidenceStore:
             memo.clear()  # the rest of this request asks again
         self._stale = True
         self._answers.clear()
+        self._matches.clear()
 
     def answer(self, key: tuple[Any, ...]) -> Any:
         """A cached answer (keyed by the load version and the request), or None."""
@@ -194,3 +228,16 @@ class EvidenceStore:
         self._answers.move_to_end(key)
         while len(self._answers) > self.cached_answers:
             self._answers.popitem(last=False)
+
+    def matches(self, index: EvidenceIndex, f: EvidenceFilter, request: str) -> Matches:
+        """The filter's first matches and total, kept per load by `request` (the filter as
+        JSON) in an LRU as long as the answers'."""
+        key = (index.version, request)
+        found = self._matches.get(key)
+        if found is None:
+            self.walks += 1
+            found = self._matches[key] = index.matches(f, keep=self.kept_matches)
+        self._matches.move_to_end(key)
+        while len(self._matches) > self.cached_answers:
+            self._matches.popitem(last=False)
+        return found

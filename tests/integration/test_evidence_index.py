@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import gc
 import json
 import random
+import weakref
 from collections.abc import Awaitable, Callable
 from itertools import permutations
 from pathlib import Path
@@ -760,3 +762,52 @@ def test_a_request_checks_the_load_version_once_and_a_repeat_reads_no_page(
     assert [s.query for s in first] == [loads_q.LOAD_VERSION, index_q.PAGE]
     assert [s.query for s in again] == [loads_q.LOAD_VERSION]
     assert page["items"]
+
+
+def test_later_pages_of_a_filter_are_slices_of_its_kept_matches(
+    settings: ApiSettings, sync_driver: Driver, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    choices = values(sync_driver, settings)
+    filters = [
+        EvidenceFilter(),
+        EvidenceFilter(outcomes=[choices["outcomes"][0]]),
+        EvidenceFilter(regions=[choices["regions"][0]]),
+        EvidenceFilter(themes=[choices["themes"][0]], min_strength=2),
+        EvidenceFilter(year_from=2019, year_to=2021),
+        EvidenceFilter(text="council"),
+    ]
+    store = EvidenceStore(max_claims=1_000_000, kept_matches=50)
+
+    def refuse(*_: Any) -> Any:
+        raise AssertionError("the ranking walked again for a page within the kept matches")
+
+    async def page_through(db: Db) -> None:
+        index = await store.index(db)
+        assert index is not None
+        for number, f in enumerate(filters, start=1):
+            with monkeypatch.context() as patched:
+                for offset in (0, 20, 30, 60):  # 60: past the 50 kept, walked for that page
+                    kept = await evidence.what_works(db, f, limit=20, offset=offset, store=store)
+                    assert kept == await evidence.what_works(db, f, limit=20, offset=offset), f
+                    if offset == 0:
+                        assert kept.total > 20, f  # deep enough to page past what is kept
+                        patched.setattr(index, "ranking", refuse)
+                    if offset == 30:
+                        patched.undo()
+            assert store.walks == number  # once per filter, whatever the pages asked
+
+    run(settings, page_through)
+
+
+def test_a_built_index_is_left_out_of_the_collectors_generations(
+    settings: ApiSettings, corpus: Path
+) -> None:
+    # A full collection would otherwise walk every container of the index, again and again.
+    first = EvidenceStore(max_claims=1_000_000)
+    index = run(settings, first.index)
+    assert index is not None
+    assert not any(tracked is index.by_position for tracked in gc.get_objects())
+    built_before = weakref.ref(index)
+    del first, index
+    assert run(settings, EvidenceStore(max_claims=1_000_000).index) is not None
+    assert built_before() is None  # frozen by its build, still collected once dropped
