@@ -42,8 +42,10 @@ _SKIPPED = {
     str(PROV.wasGeneratedBy),
     str(PROV.wasAttributedTo),
     str(DCTERMS.identifier),
-    # Said again from what is read: the GSS code's ONS URI, a concept's place in its scheme.
+    # Said again from what is read: the GSS code's ONS URI, a concept's place in its scheme, a
+    # scheme's title (its name, for catalogues that read dcterms: rather than skos:).
     str(CG.statisticalGeography),
+    str(DCTERMS.title),
     str(SKOS.topConceptOf),
     str(SKOS.hasTopConcept),
 }
