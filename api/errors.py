@@ -31,6 +31,7 @@ from graph.errors import (
     GraphBusy,
     GraphError,
     GraphUnavailable,
+    ModelUnavailable,
     NotFound,
     QueryTimeout,
     ServerTooOld,
@@ -208,6 +209,12 @@ MAPPED: dict[type[Exception], ProblemType] = {
     ScopeTooLarge: ProblemType(422, "too-broad", location="query"),
     TooBroad: ProblemType(422, "too-broad"),
     RuleMissing: ProblemType(503, "rating-rule-missing"),
+    ModelUnavailable: ProblemType(
+        503,
+        "search-model-unavailable",
+        "Search by meaning is unavailable: the embedding model is not installed as pinned; "
+        "mode=keyword still works.",
+    ),
     InvalidCypher: ProblemType(
         422, "invalid", "The query is not valid Cypher.", location="body.query"
     ),

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from graph.curation import PublicDecision
 from graph.history import History, Point
 from graph.repository import NodeDetail
+from graph.semantic import SimilarHit
 from ontology.formats import FORMATS
 
 HERE = Path(__file__).resolve().parent
@@ -58,10 +59,11 @@ def node_page(
     versions: History | None = None,
     as_of: Point | None = None,
     decisions: Sequence[PublicDecision] = (),
+    similar: Sequence[SimilarHit] = (),
 ) -> str:
-    """The HTML page for a node: its properties, its links, the curators' decisions and
-    corrections that wrote it, the same data in RDF, and its history (what each load that
-    changed it changed, when, and on whose word)."""
+    """The HTML page for a node: its properties, its links, the case studies most like it,
+    the curators' decisions and corrections that wrote it, the same data in RDF, and its
+    history (what each load that changed it changed, when, and on whose word)."""
     props = detail.properties
     facts = [
         (key.replace("_", " "), [str(v) for v in (value if isinstance(value, list) else [value])])
@@ -81,6 +83,7 @@ def node_page(
         versions=versions,
         as_of=as_of,
         decisions=decisions,
+        similar=similar,
     )
 
 

@@ -20,7 +20,9 @@ from loaders.pipeline import load_paths
 async def load(settings: ApiSettings, path: Path) -> dict[str, float]:
     async with open_db(settings) as db:
         started = time.perf_counter()
-        report = await load_paths(db, [path])
+        # Without the embedding stage: the raw driver (bench/raw_load.py) computes none, and
+        # bench/search_recall.py measures what the stage costs per node, apart.
+        report = await load_paths(db, [path], embed=False)
         seconds = time.perf_counter() - started
     counts = report.counts
     return {

@@ -6,7 +6,7 @@ import csv
 import json
 import statistics
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,8 @@ class Results:
     exports: list[dict[str, Any]]
     startup: dict[str, list[float]]
     corpora: dict[str, tuple[int, float]]
+    search: dict[str, Any] = field(default_factory=dict)
+    """bench/search_recall.py's measurements over the bundled data; empty if not measured."""
 
 
 FLOOR_AIM = 5
@@ -135,6 +137,7 @@ def render(results: Results) -> str:
         loads,
         exports,
         _startup(results.startup),
+        _search(results.search),
         NOTES.read_text(encoding="utf-8"),
     ]
     return "\n".join(parts)
@@ -494,6 +497,46 @@ def _startup(startup: dict[str, list[float]]) -> str:
 
 
 NOTES = Path(__file__).with_name("notes.md")
+RECALL_GAIN_AIM = 0.20
+SEARCH_LATENCY_AIM_MS = 50
+
+
+def _search(search: dict[str, Any]) -> str:
+    """Recall@10 by search mode over the labelled questions, and search latency."""
+    if not search:
+        return ""
+    recall = search["recall_at_10"]
+    gain = recall["hybrid"]["all"] - recall["keyword"]["all"]
+    lines = [
+        "## Search: recall@10 and latency (issue 19)",
+        "",
+        f"{search['questions']} labelled questions (bench/search_questions.yaml, "
+        f"{search['paraphrased']} in words the case studies do not use), case studies only, "
+        f"over the bundled data on {search.get('graph', 'the bundled data')}.",
+        "",
+        "| mode | recall@10 | recall@10, paraphrased | median latency (ms) |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for mode, value in recall.items():
+        lines.append(
+            f"| {mode} | {value['all']:.0%} | {value['paraphrased']:.0%} "
+            f"| {search['latency_ms'][mode]:.1f} |"
+        )
+    met = "met" if gain >= RECALL_GAIN_AIM else "missed"
+    lines += [
+        "",
+        f"Hybrid over keyword-only: {gain * 100:+.0f} points (aim +{RECALL_GAIN_AIM:.0%}: {met}). "
+        f"Latency aim at L: under {SEARCH_LATENCY_AIM_MS} ms.",
+        "",
+    ]
+    if embedding := search.get("embedding"):
+        lines += [
+            f"The load's embedding stage: {embedding['ms_per_text']:.1f} ms per case-study text "
+            f"({embedding['texts']} texts, nothing cached), on top of the loader's own time; "
+            "the loader throughput above leaves it out, as the raw driver computes none.",
+            "",
+        ]
+    return "\n".join(lines)
 
 
 def save(path: Path, results: Results) -> None:
@@ -505,6 +548,7 @@ def save(path: Path, results: Results) -> None:
         "startup": results.startup,
         "corpora": results.corpora,
         "latency": {size: asdict(m) for size, m in results.latency.items()},
+        "search": results.search,
     }
     path.write_text(json.dumps(data, indent=1), encoding="utf-8")
 
@@ -524,6 +568,7 @@ def load(source: Path) -> Results:
         data["exports"],
         data["startup"],
         corpora,
+        data.get("search", {}),
     )
 
 

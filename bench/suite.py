@@ -280,7 +280,9 @@ def main() -> None:
         "L's queries and export run on it, in place (it gets the one-row loads: pass a copy)",
     )
     parser.add_argument(
-        "--skip", default="", help="parts to leave out, comma-separated: exports, startup"
+        "--skip",
+        default="",
+        help="parts to leave out, comma-separated: exports, startup, search",
     )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args()
@@ -325,9 +327,15 @@ def main() -> None:
             if "startup" not in args.skip:
                 biggest = kept[largest(kept)] if kept else pool.fresh()  # on the largest
                 startup = bench_startup(biggest, runs=3)
+            search: dict[str, Any] = {}
+            if "search" not in args.skip:
+                search = run_json(["bench.search_recall"], pool.fresh())
+                log("search recall: done")
         sizes_seen = {s: report.corpus_size(path) for s, path in corpora.items()}
     elapsed = time.perf_counter() - started
-    results = report.Results(_context(started), loads, latency, exports, startup, sizes_seen)
+    results = report.Results(
+        _context(started), loads, latency, exports, startup, sizes_seen, search
+    )
     report.save(args.output.with_suffix(".json"), results)
     args.output.write_text(report.render(results), encoding="utf-8")
     log(f"wrote {args.output} after {elapsed / 60:.1f} minutes")

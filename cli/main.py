@@ -18,11 +18,13 @@ from graph import engine
 from graph.db import Db, open_db
 from graph.dialect import Dialect
 from graph.driver import connect, open_driver
+from graph.embedder import default_embedder
 from graph.errors import GraphError, NotFound
 from graph.filters import InvalidFilter, RawFilter, resolve
 from graph.keys import Scope
 from graph.liveness import State, probe
 from graph.queries.evidence import Dimension
+from graph.semantic import EmbedCounts, embed_pending
 from graph.settings import GraphSettings
 from loaders.pipeline import load_paths
 from loaders.report import LoadFailed
@@ -202,6 +204,7 @@ def load(
                     f"  {kind}: {k.created} created, {k.updated} updated, {k.unchanged} unchanged",
                     highlight=False,
                 )
+            out.print(f"Embedded {report.embedded} node(s) for search by meaning.")
 
         try:
             _with_graph(settings, work)
@@ -222,6 +225,31 @@ def _stopped(bar: Progress, tasks: dict[str, TaskID]) -> None:
         stage, task = list(tasks.items())[-1]
         bar.update(task, description=f"{stage:>5} [bold red]stopped[/]")
     bar.stop()
+
+
+@app.command()
+def embed() -> None:
+    """Give every case study, intervention, outcome and resource that lacks one its sentence
+    embedding (search by meaning); for a graph loaded before embeddings, or after a load whose
+    last stage failed. Nodes that have theirs are left as they are."""
+    settings = _settings()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err
+    ) as bar:
+        task = bar.add_task("embed", total=None)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        async def work(db: Db) -> EmbedCounts:
+            embedder = await asyncio.to_thread(default_embedder)
+            return await embed_pending(db, embedder, progress)
+
+        counts = _with_graph(settings, work)
+    out.print(
+        f"Embedded {counts.written} of {counts.due} node(s) due "
+        f"({counts.computed} computed, the rest from texts seen before)."
+    )
 
 
 @app.command()

@@ -29,7 +29,7 @@ import anyio
 from graph import engine, engine_databases, schema, versions, writes
 from graph.db import Db
 from graph.dialect import Engine
-from graph.engine_schema import ensure_full_text_index
+from graph.engine_schema import ensure_engine_indexes
 from graph.evidence_store import EvidenceStore
 from graph.filters import InvalidFilter
 from graph.history import Point
@@ -91,7 +91,7 @@ class Snapshots:
         scratch = self.settings.model_copy(update={"database": past.database})
         server = f"http://{engine.LOOPBACK}:{self.settings.http_port}"
         admin = (engine.ROOT_USER, engine.root_password(self.settings))
-        await anyio.to_thread.run_sync(ensure_full_text_index, server, scratch, admin)
+        await anyio.to_thread.run_sync(ensure_engine_indexes, server, scratch, admin)
         nodes: list[writes.NodeRow] = []
         links: list[writes.LinkRow] = []
         for node_id, kind, props, out in await _states_at(db, point):

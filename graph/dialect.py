@@ -3,7 +3,8 @@
 Everything else in ``graph/`` is shared Cypher. Measured differences kept here: how the
 full-text index is made (Neo4j: ``CREATE FULLTEXT INDEX``; ArcadeDB's Cypher has no such
 statement, so graph/engine_schema.py makes it with the engine's SQL; both then answer the same
-``db.index.fulltext.queryNodes``), the Lucene query both read (``lucene_query``) and query
+``db.index.fulltext.queryNodes``; likewise the vector index and ``db.index.vector.queryNodes``,
+whose index each engine names its own way), the Lucene query both read (``lucene_query``) and query
 timeouts (Neo4j honours the driver's per-transaction timeout; ArcadeDB ignores it and enforces
 ``arcadedb.command.timeout``, set when the engine starts).
 """
@@ -25,6 +26,20 @@ NEO4J_FULLTEXT_INDEX: LiteralString = (
 """Neo4j's full-text index; the embedded engine's is its own SQL (graph/engine_schema.py). Both
 are named `entity_text` and searched by graph/queries/search.py. Neo4j's default analyzer,
 standard-no-stop-words, splits and lower-cases as the embedded engine's StandardAnalyzer does."""
+
+NEO4J_VECTOR_INDEX: LiteralString = (
+    "CREATE VECTOR INDEX entity_embedding IF NOT EXISTS FOR (n:Entity) ON n.embedding "
+    "OPTIONS {indexConfig: {`vector.dimensions`: 384, `vector.similarity_function`: 'cosine'}}"
+)
+"""Neo4j's vector index over the nodes' sentence embeddings (graph/embedder.py); the embedded
+engine's is its own SQL (graph/engine_schema.py). Both score cosine as (1 + cos) / 2."""
+
+NEO4J_AWAIT_INDEXES: LiteralString = "CALL db.awaitIndexes(1800)"
+"""Neo4j builds a new index in the background: a search before it is online would fail."""
+
+_VECTOR_INDEX_NAMES: dict[str, str] = {"neo4j": "entity_embedding", "arcadedb": "Entity[embedding]"}
+"""How each engine names the vector index in `db.index.vector.queryNodes` (ArcadeDB names an
+index by its type and property)."""
 
 
 class Engine(StrEnum):
@@ -48,7 +63,14 @@ class Dialect:
     @property
     def schema_statements(self) -> tuple[LiteralString, ...]:
         """Engine-specific DDL run after the shared constraints and indexes."""
-        return (NEO4J_FULLTEXT_INDEX,) if self.engine is Engine.NEO4J else ()
+        if self.engine is Engine.NEO4J:
+            return (NEO4J_FULLTEXT_INDEX, NEO4J_VECTOR_INDEX, NEO4J_AWAIT_INDEXES)
+        return ()
+
+    @property
+    def vector_index(self) -> str:
+        """The vector index's name, as `db.index.vector.queryNodes` takes it."""
+        return _VECTOR_INDEX_NAMES[self.engine.value]
 
     @property
     def explain_classifies(self) -> bool:

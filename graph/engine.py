@@ -20,7 +20,7 @@ from neo4j import GraphDatabase
 from neo4j import exceptions as neo
 
 from graph.engine_access import create_user, write_groups
-from graph.engine_schema import ensure_full_text_index
+from graph.engine_schema import ensure_engine_indexes
 from graph.errors import EngineError
 from graph.queries import schema as schema_q
 from graph.settings import GraphSettings
@@ -182,7 +182,7 @@ def _ensure_reader(settings: GraphSettings, files: EngineFiles) -> None:
 
 
 def _ensure_engine_schema(settings: GraphSettings) -> None:
-    ensure_full_text_index(
+    ensure_engine_indexes(
         f"http://{LOOPBACK}:{settings.http_port}", settings, (ROOT_USER, root_password(settings))
     )
 

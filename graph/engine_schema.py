@@ -2,7 +2,8 @@
 
 ArcadeDB's Cypher answers ``db.index.fulltext.queryNodes`` but has no ``CREATE FULLTEXT INDEX``:
 the index is made with its SQL, here, when the engine starts (Neo4j's is in graph/dialect.py).
-Both engines then name it ``entity_text``, so one search statement serves both.
+Both engines then name it ``entity_text``, so one search statement serves both. The vector index
+of the nodes' embeddings is made here too (its Cypher has no ``CREATE VECTOR INDEX`` either).
 
 The index is declared on ``Entity``, the label every kind shares. A node labelled ``Entity`` and
 ``Outcome`` is stored in a type of its own (``Entity~Outcome``) that extends both, and each such
@@ -18,6 +19,7 @@ import urllib.error
 import urllib.request
 from typing import Any, Final
 
+from graph.embedder import DIMENSIONS
 from graph.errors import EngineError
 from graph.model import FULL_TEXT_INDEX
 from graph.settings import GraphSettings
@@ -33,19 +35,31 @@ FULL_TEXT_DDL: Final = (
 )
 """Idempotent: on a graph that has the index each statement changes nothing."""
 
+VECTOR_DDL: Final = (
+    # Declared, or the engine would not index it; a list of floats sent over Bolt is stored as
+    # this type (checked with the engine in tests/integration/test_hybrid_search.py).
+    "CREATE PROPERTY Entity.embedding IF NOT EXISTS ARRAY_OF_FLOATS",
+    # Named `Entity[embedding]` by the engine (graph/dialect.py). Like the full-text index, one
+    # declared on `Entity` covers every kind's type, those made after it too.
+    f"CREATE INDEX IF NOT EXISTS ON Entity (embedding) LSM_VECTOR METADATA "
+    f'{{"dimensions": {DIMENSIONS}, "similarity": "COSINE"}}',
+)
+"""The vector index over the nodes' sentence embeddings (graph/embedder.py); idempotent."""
+
 BUILD_TIMEOUT: Final = 3600.0
 """Seconds to wait for the index to be built over an existing graph: 3.5 minutes for the 364,000
 nodes of 100,000 case studies on a busy two-core machine; instant on a new graph or one that has
 it. Until then the start waits: a search without the index would fail."""
 
 
-def ensure_full_text_index(server: str, settings: GraphSettings, admin: tuple[str, str]) -> None:
-    """Create the full-text index unless it exists, through the engine's HTTP API at `server`.
+def ensure_engine_indexes(server: str, settings: GraphSettings, admin: tuple[str, str]) -> None:
+    """Create the full-text and vector indexes unless they exist, through the engine's HTTP API
+    at `server`.
 
     Raises:
         EngineError: the engine refused a statement or could not be reached.
     """
-    for statement in FULL_TEXT_DDL:
+    for statement in (*FULL_TEXT_DDL, *VECTOR_DDL):
         command(server, settings, admin, statement)
 
 

@@ -65,6 +65,10 @@ class QueryFailed(GraphError):
     """The server refused or failed a query (a bug on our side, or a value it cannot take)."""
 
 
+class ModelUnavailable(GraphError):
+    """The sentence-embedding model is missing or is not the file we pinned (graph/embedder.py)."""
+
+
 class EngineError(GraphError):
     """The embedded engine could not be started, stopped or found."""
 

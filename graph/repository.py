@@ -7,12 +7,12 @@ import itertools
 import json
 import tempfile
 from collections.abc import AsyncGenerator, Mapping
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from graph.db import Db
-from graph.dialect import lucene_query
+from graph.dialect import lucene_query, search_words
 from graph.errors import NotFound, TooBroad
 from graph.model import Kind
 from graph.queries import export as export_q
@@ -21,8 +21,10 @@ from graph.queries import nodes as nodes_q
 from graph.queries import paths as paths_q
 from graph.queries import search as search_q
 
-# Properties kept for provenance and change detection, not shown as the node's own facts.
-INTERNAL_PROPERTIES = frozenset({"checksum"})
+# Properties kept for provenance, change detection and search (the sentence embedding and the
+# hash of its text, graph/semantic.py), not shown as the node's own facts.
+SEARCH_PROPERTIES = frozenset({"embedding", "embedding_sha256"})
+INTERNAL_PROPERTIES = frozenset({"checksum"}) | SEARCH_PROPERTIES
 
 
 class NodeSummary(BaseModel):
@@ -111,11 +113,37 @@ class Neighbourhood(BaseModel):
     )
 
 
+Matched = Literal["keyword", "semantic"]
+
+
+def _keyword_only() -> list[Matched]:
+    return ["keyword"]
+
+
 class SearchHit(BaseModel):
-    """A node that matched a text search, with its relevance score."""
+    """A node that matched a text search, with its relevance score and why it matched."""
 
     node: NodeSummary
-    score: float
+    score: float = Field(
+        description="How well it matched, to rank by, on the scale of the mode asked for: "
+        "keyword, the full-text index's BM25 score; semantic, the cosine similarity; hybrid, "
+        "the reciprocal-rank-fusion score of the two rankings (the sum of 1/(60 + rank))."
+    )
+    matched: list[Matched] = Field(
+        default_factory=_keyword_only,
+        description="Why it matched: its name or description has every word of the text "
+        "(keyword), its meaning is close to the text's (semantic), or both.",
+    )
+    keyword_terms: list[str] = Field(
+        default_factory=list,
+        description="The words of the text found (as words or the start of words) in its name "
+        "or description; empty when it matched by meaning alone.",
+    )
+    similarity: float | None = Field(
+        default=None,
+        description="Cosine similarity (-1 to 1) of its sentence embedding and the text's, "
+        "when it matched by meaning: closeness of wording and topic, not strength of evidence.",
+    )
 
 
 class ExportNode(BaseModel):
@@ -141,7 +169,7 @@ class LoadInfo(BaseModel):
     properties: dict[str, Any]
 
 
-def _summary(props: Mapping[str, Any], labels: list[str]) -> NodeSummary:
+def node_summary(props: Mapping[str, Any], labels: list[str]) -> NodeSummary:
     return NodeSummary(
         id=props["id"],
         kind=Kind.from_label(labels),
@@ -183,7 +211,7 @@ async def list_nodes(
     else:
         rows = await db.read(nodes_q.LIST_NODES_MATCHING[kind], text=needle, **page)
         total = await db.read(nodes_q.COUNT_NODES_MATCHING[kind], text=needle)
-    items = [_summary(r["node"], r["labels"]) for r in rows]
+    items = [node_summary(r["node"], r["labels"]) for r in rows]
     return Page(items=items, total=int(total[0]["total"]), limit=limit, offset=offset)
 
 
@@ -214,7 +242,7 @@ async def node_detail(db: Db, node_id: str, *, link_limit: int = 500) -> NodeDet
         Link(
             type=link["type"],
             direction="out" if link["outgoing"] else "in",
-            node=_summary({"id": link["id"], "name": link["name"]}, link["labels"]),
+            node=node_summary({"id": link["id"], "name": link["name"]}, link["labels"]),
         )
         for link in row["links"]
     ]
@@ -252,7 +280,7 @@ async def neighbourhood(
     start = await db.read(nodes_q.NODE_SUMMARIES, ids=[node_id])
     if not start:
         raise NotFound(node_id)
-    nodes = {node_id: _summary(start[0], start[0]["labels"])}
+    nodes = {node_id: node_summary(start[0], start[0]["labels"])}
     budget = max_nodes * 4
     frontier, truncated, hubs = [node_id], False, list[Hub]()
     for _ in range(depth):
@@ -269,7 +297,7 @@ async def neighbourhood(
             if len(nodes) >= max_nodes:
                 truncated = True
                 break
-            nodes[row["id"]] = _summary(row, row["labels"])
+            nodes[row["id"]] = node_summary(row, row["labels"])
             frontier.append(row["id"])
         if not frontier:
             break
@@ -349,7 +377,26 @@ async def search(
             f"These words match too many nodes to rank within {seconds:g} s: "
             "add a rarer word, or choose a kind.",
         ) from e
-    return [SearchHit(node=_summary(r["node"], r["labels"]), score=r["score"]) for r in rows]
+    return [
+        SearchHit(
+            node=node_summary(r["node"], r["labels"]),
+            score=r["score"],
+            keyword_terms=matched_terms(text, r["node"]),
+        )
+        for r in rows
+    ]
+
+
+def matched_terms(text: str, node: Mapping[str, Any]) -> list[str]:
+    """The words of `text` that the node's name or description has as the full-text index
+    reads them: a word of three characters or more as the start of a word, a shorter one whole
+    (graph.dialect.lucene_query)."""
+    words = set(search_words(node.get("name") or "") + search_words(node.get("description") or ""))
+    found = []
+    for term in dict.fromkeys(search_words(text)):
+        if term in words or (len(term) >= 3 and any(w.startswith(term) for w in words)):
+            found.append(term)
+    return found
 
 
 async def export_batches(
@@ -386,7 +433,12 @@ async def export_nodes(
 async def _export_batch(db: Db, ids: list[str]) -> tuple[list[ExportNode], list[ExportLink]]:
     rows = await db.read(export_q.EXPORT_NODES, ids=ids)
     nodes = [
-        ExportNode(id=r["props"]["id"], kind=Kind.from_label(r["labels"]), properties=r["props"])
+        ExportNode(
+            id=r["props"]["id"],
+            kind=Kind.from_label(r["labels"]),
+            # Derived from the text and computed again on load: not part of what is exported.
+            properties={k: v for k, v in r["props"].items() if k not in SEARCH_PROPERTIES},
+        )
         for r in rows
     ]
     link_rows = await db.read(export_q.EXPORT_LINKS, ids=ids)

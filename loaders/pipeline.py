@@ -18,7 +18,9 @@ from rdflib.namespace import RDF
 
 from graph import writes
 from graph.db import Db
+from graph.embedder import default_embedder
 from graph.model import Kind
+from graph.semantic import embed_pending
 from graph.vocabulary import Term, Vocabulary, from_graph
 from graph.writes import LinkRow, LoadRecord, PropertyValue
 from loaders.contributions import claim_strengths, contributor_problems
@@ -44,6 +46,7 @@ async def load_paths(
     progress: Progress | None = None,
     max_literal_chars: int = MAX_LITERAL_CHARS,
     provenance: Mapping[str, PropertyValue] | None = None,
+    embed: bool = True,
 ) -> LoadReport:
     """Load data files (YAML/JSON/CSV/RDF, or directories of them) into the graph.
 
@@ -57,9 +60,13 @@ async def load_paths(
     (and removals) the real run would make. `source_name` is how a single uploaded file is
     named in provenance (instead of its temporary path). RDF literals longer than
     `max_literal_chars` are refused. `provenance` is added to the load's record (a curator's
-    decision or a correction: who, why, which statements).
+    decision or a correction: who, why, which statements). Last, unless `embed` is False,
+    the nodes the load changed get their sentence embeddings (graph/semantic.py), in a stage
+    of their own: should it fail, the load stands and `connects embed` completes it.
 
     Raises:
+        ModelUnavailable: `embed`, and the embedding model is not installed as pinned;
+            checked before anything is written.
         LoadFailed: the input has problems; `report.issues` names file, line/row and field.
         GraphError: the graph failed; the transaction was rolled back.
     """
@@ -96,6 +103,10 @@ async def load_paths(
     stream = LoadStream(db, vocabulary, report, contributor=contributor, progress=progress)
     total_studies = len(parsed.studies) + sum(t.records for t in parsed.study_tables)
     load = _load_record(report, contributor, provenance or {})
+    embedder = None
+    if embed and not dry_run:
+        # Checked first: a load that could not be embedded is refused before it writes.
+        embedder = await anyio.to_thread.run_sync(default_embedder)
     try:
         counts = await stream.run(
             load,
@@ -112,6 +123,8 @@ async def load_paths(
         report.counts = counts
         if not dry_run and counts.changed:
             report.load_id = load.id
+    if embedder is not None:
+        report.embedded = (await embed_pending(db, embedder, progress)).written
     return report
 
 

@@ -42,6 +42,11 @@ class LoadReport(BaseModel):
     files: list[FileInfo] = Field(default_factory=list)
     counts: WriteCounts = Field(default_factory=WriteCounts)
     issues: list[Issue] = Field(default_factory=list)
+    embedded: int = Field(
+        default=0,
+        description="Nodes the load's last stage gave a sentence embedding (for search by "
+        "meaning): those it created or changed, and any a previous load left without.",
+    )
 
     @property
     def ok(self) -> bool:

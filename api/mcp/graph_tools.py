@@ -16,7 +16,8 @@ from api.mcp import answers
 from api.mcp.arguments import READ_ONLY, Limit, NodeId
 from api.mcp.reads import Reads
 from api.mcp.refusals import in_plain_words
-from graph import repository
+from graph import hybrid, repository
+from graph.hybrid import SearchMode
 from graph.model import Kind
 from graph.path_search import paths
 from ontology.sparql.errors import ProtocolError
@@ -25,9 +26,13 @@ from ontology.sparql.graphs import from_clauses, refuse_unknown
 from ontology.sparql.media import negotiate
 
 SEARCH = (
-    "Find nodes (outcomes, themes, approaches, case studies, organisations, places, ...) whose "
-    "name or description has every word of `q`, best first, as GET /search answers: a keyword "
-    "match, not a semantic one. Use it to find the names and ids the other tools take."
+    "Find nodes (outcomes, themes, approaches, case studies, organisations, places, ...) by "
+    "what `q` means, as GET /search answers: `hybrid` (default) fuses the all-words keyword "
+    "ranking with the ranking by meaning, so a question in plain words finds case studies that "
+    "never use its words; `keyword` needs every word; `semantic` ranks by meaning alone. Each "
+    "hit says why it matched. A match by meaning is a lead, not evidence: read the node (and "
+    "its claims) before saying what it shows. Use it to find the names and ids the other "
+    "tools take."
 )
 GET_NODE = (
     "One node by id, as GET /nodes/{id} answers: its properties (a case study's sources and "
@@ -67,18 +72,26 @@ def register(server: MCPServer, reads: Callable[[], Reads]) -> None:
     async def search(
         q: Annotated[
             str,
-            Field(min_length=1, max_length=200, pattern=r"\S", description="Words to find."),
+            Field(
+                min_length=1,
+                max_length=200,
+                pattern=r"\S",
+                description="Words to find, or a question in plain words.",
+            ),
         ],
         kind: Annotated[
             list[Kind] | None, Field(max_length=30, description="Only nodes of these kinds.")
         ] = None,
         limit: Limit = 10,
+        mode: Annotated[
+            SearchMode, Field(description="hybrid (default), keyword or semantic.")
+        ] = SearchMode.HYBRID,
     ) -> answers.SearchAnswer:
         at = reads()
         with in_plain_words("search"):
             async with at.db() as db:
                 cap = min(limit, at.settings.max_page_size)
-                hits = await repository.search(db, q, limit=cap, kinds=frozenset(kind or ()))
+                hits = await hybrid.find(db, q, mode=mode, limit=cap, kinds=frozenset(kind or ()))
         return answers.search(at.settings.public_base_uri, hits)
 
     @server.tool(description=GET_NODE, annotations=READ_ONLY)

@@ -15,7 +15,7 @@ from api.errors import PROBLEM_RESPONSES
 from api.pages import node_page
 from api.routes.nodes import AsOf
 from api.validators import fixed, for_data, not_modified
-from graph import changes, curation, history, repository
+from graph import changes, curation, history, repository, semantic
 from graph.db import Db
 from graph.errors import NotFound
 from graph.history import History
@@ -26,6 +26,9 @@ from ontology.formats import FORMATS, NotAcceptable, RdfFormat, best_media_type,
 from ontology.mapping import PREFIXES, document_triples, load_iri, load_triples, node_iri
 from ontology.release_dcat import release_triples
 from ontology.releases import directory_in, releases
+
+SIMILAR_ON_PAGE = 5
+"""Similar case studies a node's page lists (GET /nodes/{id}/similar gives more)."""
 
 router = APIRouter(tags=["linked data"])
 
@@ -120,6 +123,10 @@ async def document(
             versions=await _versions(db, node_id),
             as_of=point,
             decisions=[curation.decision(load) for load in loads],
+            # As the graph is now: embeddings are not kept in its history.
+            similar=[]
+            if point is not None
+            else await semantic.similar_case_studies(db, node_id, limit=SIMILAR_ON_PAGE),
         )
         return Response(page, media_type="text/html; charset=utf-8", headers=headers)
     triples = list(document_triples(base, detail))

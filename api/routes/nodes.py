@@ -8,11 +8,15 @@ from fastapi import APIRouter, Path, Query
 
 from api.deps import DbDep, SettingsDep
 from api.errors import PROBLEM_RESPONSES
-from graph import history, repository
+from graph import history, hybrid, repository, semantic
+from graph.hybrid import SearchMode
 from graph.model import Kind
 from graph.repository import KindCount, NodeDetail, Page, SearchHit
+from graph.semantic import SimilarHit
 
 router = APIRouter(tags=["nodes"], responses={422: PROBLEM_RESPONSES[422]})
+
+MAX_SIMILAR = 50
 
 NodeId = Annotated[
     str,
@@ -74,7 +78,19 @@ async def node_detail(db: DbDep, node_id: NodeId, as_of: AsOf = None) -> NodeDet
     return await repository.node_detail(db, node_id)
 
 
-@router.get("/search")
+@router.get("/nodes/{node_id}/similar", responses={404: PROBLEM_RESPONSES[404]})
+async def similar(
+    db: DbDep,
+    node_id: NodeId,
+    limit: Annotated[int, Query(ge=1, le=MAX_SIMILAR, description="How many.")] = 5,
+) -> list[SimilarHit]:
+    """The case studies nearest in meaning to this node (never the node itself), most alike
+    first, by the sentence embeddings of their names and descriptions; empty for a node that
+    has none. Likeness of wording and topic, not of evidence or outcome."""
+    return await semantic.similar_case_studies(db, node_id, limit=limit)
+
+
+@router.get("/search", responses={503: PROBLEM_RESPONSES[503]})
 async def search(
     db: DbDep,
     settings: SettingsDep,
@@ -84,8 +100,8 @@ async def search(
             min_length=1,
             max_length=200,
             pattern=r"\S",
-            description="Free text; every word must match.",
-            examples=["cyber security"],
+            description="Free text: words to find, or a question in your own words.",
+            examples=["cyber security", "helping older people get online"],
         ),
     ],
     limit: Annotated[int, Query(ge=1)] = 20,
@@ -93,10 +109,19 @@ async def search(
         list[Kind] | None,
         Query(description="Only nodes of this kind (repeat for several).", examples=["Outcome"]),
     ] = None,
+    mode: Annotated[
+        SearchMode,
+        Query(
+            description="keyword: nodes whose name or description has every word; semantic: "
+            "case studies, interventions, outcomes and resources nearest the text in meaning; "
+            "hybrid (default): both rankings fused."
+        ),
+    ] = SearchMode.HYBRID,
 ) -> list[SearchHit]:
-    """Nodes whose name or description has every word of the text, best first.
+    """Nodes that match the text, best first; each hit says why it matched.
 
-    Words so common that ranking their hits takes over 10 s are refused (422, too-broad)."""
-    return await repository.search(
-        db, q, limit=min(limit, settings.max_page_size), kinds=frozenset(kind or ())
+    Keyword words so common that ranking their hits takes over 10 s are refused (422,
+    too-broad); in hybrid mode, past 2 s, the answer is the ranking by meaning alone."""
+    return await hybrid.find(
+        db, q, mode=mode, limit=min(limit, settings.max_page_size), kinds=frozenset(kind or ())
     )

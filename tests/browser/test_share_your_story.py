@@ -104,7 +104,7 @@ def test_a_story_is_shared_graded_published_reported_and_corrected(
     expect(page.locator("main")).to_contain_text("Nothing you submit is public")
     page.go_back()
     assert TITLE not in api.get("/evidence", params={"q": "Browsershire"}).text
-    assert as_json(api, "/search", q="Browsershire") == []
+    assert as_json(api, "/search", q="Browsershire", mode="keyword") == []
     queued = api.get("/curation/queue", headers={"Authorization": f"Bearer {curator_key}"})
     study = next(i for i in queued.json()["items"] if i["receipt"] == receipt)["case_study"]["id"]
     page.watch.expected.append("404")  # type: ignore[attr-defined]

@@ -133,15 +133,15 @@ def test_neighbourhood_is_bounded(client: TestClient) -> None:
 
 
 def test_search_finds_by_name_and_description(client: TestClient) -> None:
-    hits = client.get("/search", params={"q": "Cyber Technical"}).json()
+    hits = client.get("/search", params={"q": "Cyber Technical", "mode": "keyword"}).json()
     assert hits[0]["node"]["id"] == "c-tag"
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
 
 
 def test_search_needs_every_word_in_any_order(client: TestClient) -> None:
-    hits = client.get("/search", params={"q": "technical cyber"}).json()
+    hits = client.get("/search", params={"q": "technical cyber", "mode": "keyword"}).json()
     assert "c-tag" in [h["node"]["id"] for h in hits]
-    assert client.get("/search", params={"q": "cyber zzzz"}).json() == []
+    assert client.get("/search", params={"q": "cyber zzzz", "mode": "keyword"}).json() == []
 
 
 @pytest.mark.parametrize(
@@ -157,14 +157,14 @@ def test_search_needs_every_word_in_any_order(client: TestClient) -> None:
 def test_search_reads_words_as_the_full_text_index_does(
     client: TestClient, text: str, found: str
 ) -> None:
-    response = client.get("/search", params={"q": text})
+    response = client.get("/search", params={"q": text, "mode": "keyword"})
     assert response.status_code == 200, response.text
     assert found in [h["node"]["id"] for h in response.json()]
 
 
 @pytest.mark.parametrize("text", ["OR", "AND NOT", "!!!", '""'])
 def test_search_for_no_words_finds_nothing(client: TestClient, text: str) -> None:
-    response = client.get("/search", params={"q": text})
+    response = client.get("/search", params={"q": text, "mode": "keyword"})
     assert (response.status_code, response.json()) == (200, [])
 
 

@@ -93,7 +93,7 @@ def _expected(nodes: list[Node], text: str, kinds: frozenset[Kind] = frozenset()
 
 
 def _search(client: TestClient, text: str, kinds: frozenset[Kind] = frozenset()) -> list[Any]:
-    params: dict[str, Any] = {"q": text, "limit": PAGE, "kind": sorted(kinds)}
+    params: dict[str, Any] = {"q": text, "limit": PAGE, "kind": sorted(kinds), "mode": "keyword"}
     response = client.get("/search", params=params)
     assert response.status_code == 200, response.text
     hits: list[Any] = response.json()
@@ -174,14 +174,16 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def test_search_asks_the_full_text_index(client: TestClient, sent: list[str]) -> None:
-    client.get("/search", params={"q": "cyber"})
-    client.get("/search", params={"q": "cyber", "kind": ["Organisation", "Outcome"]})
+    client.get("/search", params={"q": "cyber", "mode": "keyword"})
+    client.get(
+        "/search", params={"q": "cyber", "kind": ["Organisation", "Outcome"], "mode": "keyword"}
+    )
     assert sent == [search_q.SEARCH, search_q.SEARCH_KINDS]
     assert all("db.index.fulltext.queryNodes('entity_text'" in s for s in sent)
 
 
 def test_text_with_no_words_asks_nothing(client: TestClient, sent: list[str]) -> None:
-    assert client.get("/search", params={"q": "OR !!"}).json() == []
+    assert client.get("/search", params={"q": "OR !!", "mode": "keyword"}).json() == []
     assert sent == []
 
 
@@ -193,12 +195,14 @@ def test_a_search_past_its_time_is_refused_at_q_and_the_api_goes_on(
     defaults = repository.search.__kwdefaults__
     assert defaults is not None
     monkeypatch.setitem(defaults, "seconds", 0)
-    body = problem(client.get("/search", params={"q": "cyber"}), 422, "too-broad")
+    body = problem(
+        client.get("/search", params={"q": "cyber", "mode": "keyword"}), 422, "too-broad"
+    )
     assert [e["location"] for e in body["errors"]] == ["query.q"]
     assert "within 0 s" in body["detail"]
     assert sent == [search_q.SEARCH]
     monkeypatch.setitem(defaults, "seconds", repository.SEARCH_SECONDS)
-    assert client.get("/search", params={"q": "cyber"}).json()
+    assert client.get("/search", params={"q": "cyber", "mode": "keyword"}).json()
 
 
 # Its answers.

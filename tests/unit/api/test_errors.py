@@ -57,6 +57,7 @@ SAMPLES: list[Exception] = [
     approaches.ScopeTooLarge("Narrow the filter."),
     graph_errors.TooBroad("query.q", "These words match too many nodes to rank in time."),
     approaches.RuleMissing("The rule is not loaded."),
+    graph_errors.ModelUnavailable("/x/model.onnx is not the pinned embedding model."),
     InvalidSubmission([{"location": "body.contact.email", "message": "Not an address."}]),
     HoneypotFilled(),
     EditTokenRefused("This submission's edit token is not the one sent."),

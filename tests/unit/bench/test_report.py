@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from bench import report
@@ -51,6 +52,17 @@ def results() -> report.Results:
         ],
         startup={"warm": [0.5], "cold": [2.0]},
         corpora={"M": (10_000, 5.0), "L": (100_000, 55.0)},
+        search={
+            "questions": 40,
+            "paraphrased": 19,
+            "recall_at_10": {
+                "hybrid": {"all": 0.88, "paraphrased": 0.817},
+                "keyword": {"all": 0.046, "paraphrased": 0.0},
+                "semantic": {"all": 0.85, "paraphrased": 0.8},
+            },
+            "latency_ms": {"hybrid": 40.0, "keyword": 20.0, "semantic": 15.0},
+            "embedding": {"texts": 135, "ms_per_text": 12.5},
+        },
     )
 
 
@@ -122,3 +134,16 @@ def test_a_target_this_run_did_not_measure_is_listed_as_such() -> None:
     for start in ("Loader throughput", "Export ntriples", "Export memory", "Throughput at"):
         assert f"| {start} ... | not measured in this run |" in targets
     assert "## Load" not in report.render(partial)
+
+
+def test_search_recall_by_mode_the_gain_over_keyword_and_the_embedding_cost() -> None:
+    text = report.render(results())
+    assert "| hybrid | 88% | 82% | 40.0 |" in text
+    assert "| keyword | 5% | 0% | 20.0 |" in text
+    assert "Hybrid over keyword-only: +83 points (aim +20%: met)" in text
+    assert "12.5 ms per case-study text (135 texts, nothing cached)" in text
+
+
+def test_results_without_search_render_no_search_section() -> None:
+    plain = replace(results(), search={})
+    assert "recall@10" not in report.render(plain)
