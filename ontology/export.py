@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from graph import repository
 from graph.db import Db
 from graph.repository import ExportLink, ExportNode, LoadInfo
-from ontology import jsonld, ntriples
+from ontology import jsonld, ntriples, turtle
 from ontology.dataset import dump_triples
 from ontology.formats import RdfFormat
 from ontology.mapping import (
@@ -43,8 +43,9 @@ async def export_graph(db: Db, rdf_format: RdfFormat, *, base_uri: str) -> Async
     made = list(dump_triples(base, rdf_format, latest, datetime.now(UTC)))
     writer = _Writer(rdf_format)
     yield writer.chunk(made)
-    # N-Triples is written as text, skipping the terms: the same bytes for a quarter of the CPU.
-    batch_chunk = _batch_lines if rdf_format.oxigraph == ox.RdfFormat.N_TRIPLES else _batch_chunk
+    # N-Triples and Turtle are written as text, skipping the terms: the same bytes for a
+    # fraction of the CPU (bench/notes.md). The other formats go through pyoxigraph.
+    batch_chunk = _batch_maker(rdf_format)
     async for nodes, links in read_ahead(repository.export_batches(db)):
         if chunk := await anyio.to_thread.run_sync(batch_chunk, writer, base, nodes, links):
             yield chunk
@@ -63,6 +64,23 @@ def _batch_lines(
 ) -> bytes:
     del writer  # N-Triples lines need no document around them
     return ntriples.batch_lines(base, nodes, links)
+
+
+def _batch_turtle(
+    writer: _Writer, base: str, nodes: list[ExportNode], links: list[ExportLink]
+) -> bytes:
+    del writer  # a batch is never the first chunk, so it declares no prefixes
+    return turtle.batch_text(base, nodes, links)
+
+
+def _batch_maker(
+    rdf_format: RdfFormat,
+) -> Callable[[_Writer, str, list[ExportNode], list[ExportLink]], bytes]:
+    if rdf_format.oxigraph == ox.RdfFormat.N_TRIPLES:
+        return _batch_lines
+    if rdf_format.oxigraph == ox.RdfFormat.TURTLE:
+        return _batch_turtle
+    return _batch_chunk
 
 
 async def read_ahead(items: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:
