@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import TypeVar
 
 import anyio
@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from graph import repository
 from graph.db import Db
 from graph.repository import ExportLink, ExportNode, LoadInfo
-from ontology import jsonld, ntriples
+from ontology import jsonld, ntriples, turtle
 from ontology.dataset import dump_triples
 from ontology.formats import DATASET_FORMATS, RdfFormat
 from ontology.mapping import (
@@ -45,12 +45,9 @@ async def export_graph(db: Db, rdf_format: RdfFormat, *, base_uri: str) -> Async
     latest = loads[0] if loads else None
     writer = _Writer(rdf_format)
     yield writer.chunk(list(dump_triples(base, rdf_format, latest)))
-    batch_chunk = _batch_chunk
-    if rdf_format.oxigraph == ox.RdfFormat.N_TRIPLES:
-        # Written as text, skipping the terms: the same bytes for a quarter of the CPU.
-        batch_chunk = _batch_lines
-    elif rdf_format in DATASET_FORMATS:
-        batch_chunk = _batch_quads
+    # N-Triples and Turtle are written as text, skipping the terms: the same bytes for a
+    # fraction of the CPU (bench/notes.md). The other formats go through pyoxigraph.
+    batch_chunk = _batch_maker(rdf_format)
     async for nodes, links in read_ahead(repository.export_batches(db)):
         if chunk := await anyio.to_thread.run_sync(batch_chunk, writer, base, nodes, links):
             yield chunk
@@ -75,6 +72,25 @@ def _batch_lines(
 ) -> bytes:
     del writer  # N-Triples lines need no document around them
     return ntriples.batch_lines(base, nodes, links)
+
+
+def _batch_turtle(
+    writer: _Writer, base: str, nodes: list[ExportNode], links: list[ExportLink]
+) -> bytes:
+    del writer  # a batch is never the first chunk, so it declares no prefixes
+    return turtle.batch_text(base, nodes, links)
+
+
+def _batch_maker(
+    rdf_format: RdfFormat,
+) -> Callable[[_Writer, str, list[ExportNode], list[ExportLink]], bytes]:
+    if rdf_format.oxigraph == ox.RdfFormat.N_TRIPLES:
+        return _batch_lines
+    if rdf_format.oxigraph == ox.RdfFormat.TURTLE:
+        return _batch_turtle
+    if rdf_format in DATASET_FORMATS:
+        return _batch_quads
+    return _batch_chunk
 
 
 async def read_ahead(items: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:

@@ -239,8 +239,13 @@ def top_concept_triples(base: str, source_kind: Kind, link: ExportLink) -> tuple
 def top_links(links: list[ExportLink]) -> list[ExportLink]:
     """The IN_SCHEME links of concepts that have no BROADER link among `links` (a node's
     outgoing links all come in the same batch as the node)."""
-    narrower = {link.from_id for link in links if link.type == Rel.BROADER}
-    return [x for x in links if x.type == Rel.IN_SCHEME and x.from_id not in narrower]
+    narrower = {link.from_id for link in links if link.type == _BROADER}
+    return [x for x in links if x.type == _IN_SCHEME and x.from_id not in narrower]
+
+
+# Plain strings: comparing a link's type (a str) with a StrEnum member goes through the enum's
+# own __eq__ first, which cost more than the rest of this function for a batch of links.
+_BROADER, _IN_SCHEME = str(Rel.BROADER), str(Rel.IN_SCHEME)
 
 
 def load_triples(base: str, load: LoadInfo) -> Iterator[ox.Triple]:

@@ -39,9 +39,12 @@ from api.settings import ApiSettings
 from graph import keys
 from graph.db import Db, open_db
 from graph.keys import Scope
+from graph.model import Kind, Rel
 from graph.queries import writes as writes_q
+from graph.repository import ExportLink, ExportNode
 from loaders.pipeline import load_paths
 from loaders.report import LoadReport
+from ontology.mapping import LITERALS
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -443,3 +446,61 @@ def rapper(text: str, syntax: str) -> int:
     )
     assert done.returncode == 0, done.stderr.decode()[-500:]
     return int(done.stderr.decode().split("returned ")[1].split(" ")[0])
+
+
+# Export batches made by hand, for the text writers against pyoxigraph.
+
+CG = "https://w3id.org/connects-graph/def#"
+# Every escape N-Triples has, every other control character, quotes, and text beyond ASCII.
+AWKWARD = "".join(chr(c) for c in range(0x80)) + ' "quoted" back\\slash é ☃ 𝄞 \u2028 \ufeff'
+_URL_SOURCES = {Kind.CASE_STUDY, Kind.EVIDENCE_CLAIM}
+# Values of each literal style, awkward ones included: IRIs in our namespaces whose local names
+# need escapes or cannot be local names at all, integers Turtle may or may not write bare.
+_SAMPLES: dict[str, list[Any]] = {
+    "iri": [
+        "https://example.org/a?b=c#d",
+        f"{CG}see(this).",
+        "http://www.w3.org/ns/prov#",
+        f"{CG}a×b",
+        f"{CG}~x:y",
+    ],
+    "integer": [0, 7, -3, 2024, "+5", "x3", True],
+    "english": ["an alternative name", AWKWARD],
+    "date": ["2027-03-31"],
+    "plain": ["plain", AWKWARD, 0.25, "E12000001"],
+    "concept": ["positive", "no_effect", "-lead", "end.", "é·x", "1st", "a%20b/c", "_:x"],
+}
+
+
+def _export_node(kind: Kind, number: int) -> ExportNode:
+    props: dict[str, Any] = {
+        "id": f"{kind.slug}-{number}",
+        "name": f"{kind.value} {number} {AWKWARD}",
+        "description": AWKWARD if number % 2 else "",
+        "source": "https://example.org/source" if kind in _URL_SOURCES else 'Section 4 "A"\n',
+        "source_urls": ["https://example.org/source"] if number % 5 == 1 else [],
+        "region_ids": ["region-north-east"] if number % 2 else [],
+        "contributed_by": "org-1" if number % 3 == 2 else None,
+        "load": "load-20260101T000000-abc" if number % 2 else None,
+    }
+    for index, (name, (_, style)) in enumerate(LITERALS.items()):
+        values = _SAMPLES[style]
+        if (index + number) % 4:  # some absent, some one value, some a list
+            props[name] = values if (index + number) % 3 == 0 else values[number % len(values)]
+    return ExportNode(id=props["id"], kind=kind, properties=props)
+
+
+def export_batch() -> tuple[list[ExportNode], list[ExportLink]]:
+    """One batch with every kind, literal style and escape, and links of every type."""
+    nodes = [_export_node(kind, number) for kind in Kind for number in range(8)]
+    links = [
+        ExportLink(
+            from_id=node.id,
+            type=str(rel),
+            to_id=f"x-{i}",
+            to_kind=list(Kind)[i % len(Kind)],
+            source=None,
+        )
+        for i, (node, rel) in enumerate(zip(nodes, list(Rel) * 12, strict=False))
+    ]
+    return nodes, links

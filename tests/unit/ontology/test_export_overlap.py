@@ -60,7 +60,8 @@ def test_stopping_early_stops_the_read_ahead_and_closes_the_reader() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "maker"), [("ntriples", "_batch_lines"), ("turtle", "_batch_chunk")]
+    ("name", "maker"),
+    [("ntriples", "_batch_lines"), ("turtle", "_batch_turtle"), ("jsonld", "_batch_chunk")],
 )
 def test_each_batch_becomes_rdf_in_a_worker_thread(
     monkeypatch: pytest.MonkeyPatch, name: str, maker: str
