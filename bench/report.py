@@ -529,6 +529,28 @@ def _search(search: dict[str, Any]) -> str:
         f"Latency aim at L: under {SEARCH_LATENCY_AIM_MS} ms.",
         "",
     ]
+    if at_l := search.get("at_l"):
+        hybrid_ms = at_l["latency_ms"]["hybrid"]
+        met_l = "met" if hybrid_ms < SEARCH_LATENCY_AIM_MS else "missed"
+        lines += [
+            "At L (the same questions among the 100,000 generated case studies as well, every "
+            "node embedded by `connects embed`), in-process medians, the model loaded:",
+            "",
+            "| mode | recall@10 at L | recall@10 at L, paraphrased | median latency at L (ms) |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for mode, value in at_l["recall_at_10"].items():
+            lines.append(
+                f"| {mode} | {value['all']:.0%} | {value['paraphrased']:.0%} "
+                f"| {at_l['latency_ms'][mode]:.1f} |"
+            )
+        lines += [
+            "",
+            f"Hybrid at L: {hybrid_ms:.1f} ms (aim under {SEARCH_LATENCY_AIM_MS} ms: {met_l}).",
+            "",
+        ]
+    else:
+        lines += ["Not measured at L in this run (no embedded L graph was given).", ""]
     if embedding := search.get("embedding"):
         lines += [
             f"The load's embedding stage: {embedding['ms_per_text']:.1f} ms per case-study text "

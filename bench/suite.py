@@ -331,6 +331,11 @@ def main() -> None:
             if "search" not in args.skip:
                 search = run_json(["bench.search_recall"], pool.fresh())
                 log("search recall: done")
+                if "L" in kept and args.l_graph:
+                    # The bench's own L loads embed nothing (their texts would take longer than
+                    # the whole suite); a given L graph is asked if `connects embed` filled it.
+                    search["at_l"] = run_json(["bench.search_recall", "--graph-only"], kept["L"])
+                    log("search at L: done")
         sizes_seen = {s: report.corpus_size(path) for s, path in corpora.items()}
     elapsed = time.perf_counter() - started
     results = report.Results(

@@ -147,3 +147,21 @@ def test_search_recall_by_mode_the_gain_over_keyword_and_the_embedding_cost() ->
 def test_results_without_search_render_no_search_section() -> None:
     plain = replace(results(), search={})
     assert "recall@10" not in report.render(plain)
+
+
+def test_search_at_l_says_its_recall_latency_and_whether_the_aim_is_met() -> None:
+    measured = results()
+    at_l = {
+        "questions": 40,
+        "paraphrased": 19,
+        "recall_at_10": {
+            "hybrid": {"all": 0.7, "paraphrased": 0.6},
+            "keyword": {"all": 0.02, "paraphrased": 0.0},
+            "semantic": {"all": 0.65, "paraphrased": 0.6},
+        },
+        "latency_ms": {"hybrid": 61.5, "keyword": 30.0, "semantic": 25.0},
+    }
+    text = report.render(replace(measured, search={**measured.search, "at_l": at_l}))
+    assert "| hybrid | 70% | 60% | 61.5 |" in text
+    assert "Hybrid at L: 61.5 ms (aim under 50 ms: missed)." in text
+    assert "Not measured at L" in report.render(measured)
