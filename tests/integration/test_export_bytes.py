@@ -102,6 +102,8 @@ def _node_triples(base: str, node: ExportNode) -> Iterator[ox.Triple]:
         yield ox.Triple(subject, _iri(RDF.type), _iri(SKOS.Concept))
     yield ox.Triple(subject, _iri(DCTERMS.identifier), ox.Literal(node.id))
     yield ox.Triple(subject, _iri(SKOS.prefLabel), ox.Literal(props["name"], language="en"))
+    if node.kind is Kind.SCHEME:
+        yield ox.Triple(subject, _iri(DCTERMS.title), ox.Literal(props["name"], language="en"))
     if description := props.get("description"):
         predicate = SKOS.definition if node.kind in CONCEPTS else DCTERMS.description
         yield ox.Triple(subject, _iri(predicate), ox.Literal(description, language="en"))
