@@ -97,7 +97,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         app.state.evidence_store = evidence_store(index_settings)
         app.state.snapshots = snapshots_for(settings, index_settings.max_claims)
         try:
-            async with mcp_http.running(assistant):
+            async with transport.running():
                 yield
         finally:
             await app.state.snapshots.close()
@@ -145,8 +145,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     for module in routers:
         app.include_router(module.router)
-    # Built per app: its session manager may run only once.
-    assistant = mcp_http.mount(app, settings)
+    # Built per app, with the handles of the app's own lifespan.
+    transport = mcp_http.mount(app, settings)
     explore.install(app)
     pages.install(app)
     docs.install(app)

@@ -173,7 +173,13 @@ def other_targets(floor: Floor, corpus: Corpus, max_nodes: int) -> list[Target]:
             "`/search`, a selective term",
             20,
             [
-                Ask(f"/search?q={quote(p)}", lambda fl, p=p: fl.search(p), _same_hits)  # type: ignore[misc]
+                # The floor's FTS5 answers the full-text ranking alone; hybrid search (by
+                # meaning too) is measured by bench/search_recall.py.
+                Ask(
+                    f"/search?q={quote(p)}&mode=keyword",
+                    lambda fl, p=p: fl.search(p),  # type: ignore[misc]
+                    _same_hits,
+                )
                 for p in corpus.rare_places
             ],
         ),

@@ -18,6 +18,7 @@ from mcp import Client, StdioServerParameters
 from mcp.types import CallToolResult
 from neo4j import Driver
 
+from api.main import create_app
 from api.mcp import server
 from api.mcp.graph_tools import SPARQL_RESULTS
 from api.mcp.stdio import opened
@@ -349,3 +350,16 @@ def test_mcp_over_http_is_rate_limited_and_size_capped_as_the_api(
         limited_answer = httpx2.post(url, json={}, headers=headers)
         assert limited_answer.status_code == 429
         assert limited_answer.headers["content-type"] == "application/problem+json"
+
+
+def test_mcp_answers_after_the_apps_lifespan_runs_again(app_settings: ApiSettings) -> None:
+    """The SDK's session manager runs once; the API's lifespan may run again (a server
+    restarted in-process, a test client opened twice): each run answers MCP."""
+    app = create_app(app_settings)
+    call = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
+    headers = {"Accept": "application/json, text/event-stream"}
+    for _ in range(2):
+        with TestClient(app, base_url="http://127.0.0.1") as again:
+            sent = again.post("/mcp", json=call, headers=headers)
+            assert sent.status_code == 200, sent.text
+            assert "what_works" in {tool["name"] for tool in sent.json()["result"]["tools"]}
