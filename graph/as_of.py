@@ -95,7 +95,9 @@ class Snapshots:
         nodes: list[writes.NodeRow] = []
         links: list[writes.LinkRow] = []
         for node_id, kind, props, out in await _states_at(db, point):
-            stored = {k: v for k, v in props.items() if k != "checksum"}
+            # Derived properties (the checksum, the sentence embedding) are not history: left
+            # out, the past graph's answers are the same and its copy far smaller.
+            stored = {k: v for k, v in props.items() if k not in versions.DERIVED}
             nodes.append(writes.NodeRow(node_id, kind, stored))
             # The engine lists a node's links newest first: written in reverse, they list again
             # as they did then (answers list partners, places... in that order).

@@ -45,10 +45,10 @@ from graph.queries import versions as q
 
 BATCH = 1000
 CREATED, CHANGED, REMOVED = "created", "changed", "removed"
-_DERIVED = frozenset({"checksum", "embedding", "embedding_sha256"})
+DERIVED = frozenset({"checksum", "embedding", "embedding_sha256"})
 """Properties computed from the others (the change checksum; the sentence embedding, written
 after the load, graph/semantic.py): never part of a version."""
-_NOT_STATE = frozenset({"load"}) | _DERIVED
+_NOT_STATE = frozenset({"load"}) | DERIVED
 """Properties that move without the node changing: the stamp of the last load that wrote it."""
 _LOAD_ID = re.compile(r"load-(\d{8}T\d{6})-[0-9a-f]+")
 
@@ -139,7 +139,7 @@ def version_row(
 ) -> dict[str, Any]:
     """A :Version's properties: `props` as stored (the derived ones left out), `links` as the
     engine lists them."""
-    kept = {k: v for k, v in props.items() if k not in _DERIVED}
+    kept = {k: v for k, v in props.items() if k not in DERIVED}
     return {
         "node": node_id,
         "kind": str(kind),

@@ -18,6 +18,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -232,9 +233,13 @@ def _release_dirs(directory: Path) -> list[Path]:
     return [p for p in directory.iterdir() if p.is_dir() and _safe(p.name)]
 
 
+_RELEASE_NAME = re.compile(r"\d{4}-\d{2}-\d{2}-load-[0-9A-Za-z-]{1,80}")
+"""A release name: its load's date and the load's id (never a path, never a half-written one,
+never longer than a file name may be)."""
+
+
 def _safe(name: str) -> bool:
-    # A release name is a date and a load id: never a path, never a half-written one.
-    return bool(name) and not name.startswith(".") and "/" not in name and "\\" not in name
+    return _RELEASE_NAME.fullmatch(name) is not None
 
 
 def _manifest(path: Path) -> Release | None:

@@ -132,7 +132,7 @@ def register(server: MCPServer, reads: Callable[[], Reads]) -> None:
             async with at.db() as db:
                 snapshot = await at.sparql.snapshot(db)
             if names_a_dataset(query):
-                graphs = await to_thread.run_sync(from_clauses, query)
+                graphs = await to_thread.run_sync(from_clauses, query, "query")
                 refuse_unknown(snapshot.store, [("query", iri) for iri in graphs])
             answer = await at.sparql.run(snapshot, query, formats, result_cap=SPARQL_RESULTS)
         return answers.SparqlAnswer(

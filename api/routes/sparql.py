@@ -211,7 +211,8 @@ async def _dataset(
     graphs = [(where.get(name, f"query.{name}"), iri) for name in sent for iri in sent[name]]
     if not dataset.sent and names_a_dataset(text):
         location = where.get("query", "query.query")
-        graphs = [(location, iri) for iri in await to_thread.run_sync(from_clauses, text)]
+        iris = await to_thread.run_sync(from_clauses, text, location)
+        graphs = [(location, iri) for iri in iris]
     refuse_unknown(snapshot.store, graphs)
     return dataset
 

@@ -130,6 +130,22 @@ class UnknownGraph(SparqlError):
         self.errors = [{"location": location, "message": message}]
 
 
+class UnreadDataset(SparqlError):
+    """The query names graphs (FROM, FROM NAMED) in a form whose graphs cannot be checked: an
+    unknown graph would read as an empty one, and the answer as a real one."""
+
+    slug = "unknown-graph"
+
+    def __init__(self, location: str) -> None:
+        message = (
+            "This query names graphs (FROM or FROM NAMED) but uses syntax beyond SPARQL 1.1 (or "
+            "is not valid SPARQL), so its graphs cannot be checked. Name no graph to read them "
+            "all, or write the query in SPARQL 1.1."
+        )
+        super().__init__(message)
+        self.errors = [{"location": location, "message": message}]
+
+
 class ProtocolError(SparqlError):
     """A request the SPARQL 1.1 Protocol does not allow (or this endpoint does not support)."""
 

@@ -21,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib.plugins.sparql import prepareQuery
 
-from ontology.sparql.errors import UnknownGraph
+from ontology.sparql.errors import UnknownGraph, UnreadDataset
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,19 @@ class Dataset:
         return {"use_default_graph_as_union": True}
 
 
-def from_clauses(text: str) -> list[str]:
-    """The IRIs of a query's FROM and FROM NAMED clauses, prefixes and BASE resolved. A query
-    rdflib cannot read gives none here: pyoxigraph then says what is wrong with it."""
+def from_clauses(text: str, location: str) -> list[str]:
+    """The IRIs of a query's FROM and FROM NAMED clauses, prefixes and BASE resolved.
+
+    Raises:
+        UnreadDataset: the query names graphs in syntax rdflib cannot read (SPARQL 1.2's, say):
+            its graphs could not be checked, and an unknown one would answer as an empty graph.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             parsed = prepareQuery(text)
-    except Exception:  # noqa: BLE001 - any parse failure: pyoxigraph reports it properly
-        return []
+    except Exception:  # noqa: BLE001 - any parse failure: refused below, or by pyoxigraph
+        raise UnreadDataset(location) from None
     clauses = parsed.algebra.get("datasetClause") or []
     return [str(c["named"] if "named" in c else c["default"]) for c in clauses]
 

@@ -141,7 +141,17 @@ def test_a_release_is_cached_for_good_and_revalidates(
 
 
 @pytest.mark.parametrize(
-    "path", ["/releases/2020-01-01-load-nosuch.nt", "/releases/nosuch", "/releases/.writing-x.nt"]
+    "path",
+    [
+        "/releases/2020-01-01-load-nosuch.nt",
+        "/releases/nosuch",
+        "/releases/.writing-x.nt",
+        # Names no file system takes: too long, or with a NUL (once a 500 each).
+        f"/releases/{'a' * 300}.nt",
+        f"/releases/{'a' * 300}.sha256",
+        "/releases/a%00b.nt",
+        "/releases/a%00b.sha256",
+    ],
 )
 def test_an_unknown_release_is_a_404(client: TestClient, path: str) -> None:
     problem(client.get(path), 404, "not-found")

@@ -101,3 +101,26 @@ def test_an_unknown_graph_is_a_located_400_not_an_empty_answer(client: TestClien
     assert f"<{BASE}/id/load/nosuch>" in error["message"]
     sent = client.post("/sparql", data={"query": STUDIES.format(""), "default-graph-uri": "x:y"})
     assert problem(sent, 400, "unknown-graph")["errors"][0]["location"] == "body.default-graph-uri"
+
+
+def test_graphs_named_in_syntax_beyond_sparql_11_are_refused_not_read_as_empty(
+    client: TestClient,
+) -> None:
+    """rdflib cannot read SPARQL 1.2's isTRIPLE: its FROM graph could not be checked, and
+    pyoxigraph would have answered an unknown graph with a count of 0."""
+    query = (
+        "SELECT (COUNT(*) AS ?n) FROM <http://example.org/nope> "
+        "WHERE { ?s ?p ?o FILTER(!isTRIPLE(?o)) }"
+    )
+    [error] = problem(client.get("/sparql", params={"query": query}), 400, "unknown-graph")[
+        "errors"
+    ]
+    assert error["location"] == "query.query"
+    assert "cannot be checked" in error["message"]
+    # Without FROM, the same query reads every graph and answers.
+    plain = query.replace("FROM <http://example.org/nope> ", "")
+    answered = client.get(
+        "/sparql", params={"query": plain}, headers={"Accept": "application/json"}
+    )
+    assert answered.status_code == 200, answered.text
+    assert int(answered.json()["results"]["bindings"][0]["n"]["value"]) > 0
