@@ -679,7 +679,11 @@ def restore(
 
     async def work(db: Db) -> str:
         counts = await read_backup(db, source, base_uri=settings.public_base_uri)
-        return f"Restored {counts.nodes_created} nodes and {counts.links_created} links."
+        # Embeddings are derived, so backups leave them out: say how to have search by meaning.
+        return (
+            f"Restored {counts.nodes_created} nodes and {counts.links_created} links. "
+            "Run `connects embed` for search by meaning and similar case studies."
+        )
 
     try:
         out.print(_with_graph(settings, work))

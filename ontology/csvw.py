@@ -98,8 +98,9 @@ def metadata(url: str, title: str, columns: list[Column], about: str | None) -> 
     }
 
 
-def evidence_metadata(base: str) -> dict[str, Any]:
-    """The evidence list's CSV (GET /evidence?format=csv): one row per case study."""
+def evidence_metadata(base: str, table: str | None = None) -> dict[str, Any]:
+    """The evidence list's CSV (GET /evidence?format=csv, or `table`, the path and query of the
+    CSV asked for): one row per case study."""
     case_study = f"{base}/id/{Kind.CASE_STUDY.slug}/{{id}}"
     described = {
         "id": Column("id", "The case study's id.", value_url=case_study),
@@ -122,14 +123,16 @@ def evidence_metadata(base: str) -> dict[str, Any]:
         "source_urls": Column("source_urls", "The sources.", "anyURI", separator="; "),
     }
     columns = [described[name] for name in EVIDENCE_COLUMNS]
-    return metadata(f"{base}/evidence?format=csv", "Evidence: case studies", columns, case_study)
+    url = base + (table or "/evidence?format=csv")
+    return metadata(url, "Evidence: case studies", columns, case_study)
 
 
-def gap_map_metadata(base: str, rows: str, cols: str) -> dict[str, Any]:
-    """The gap map's CSV (GET /evidence/gap-map?format=csv) by `rows` and `cols`."""
+def gap_map_metadata(base: str, rows: str, cols: str, table: str | None = None) -> dict[str, Any]:
+    """The gap map's CSV (GET /evidence/gap-map?format=csv, or `table`, the path and query of
+    the CSV asked for) by `rows` and `cols`."""
     header = gap_map_header(rows, cols)
     columns = [_gap_column(base, name, rows, cols) for name in header]
-    url = f"{base}/evidence/gap-map?rows={rows}&cols={cols}&format=csv"
+    url = base + (table or f"/evidence/gap-map?rows={rows}&cols={cols}&format=csv")
     return metadata(url, f"Evidence-and-gap map by {rows} and {cols}", columns, None)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from urllib.parse import unquote_plus
 
 import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, PROV, QB, RDF, RDFS, XSD
@@ -17,6 +18,7 @@ from rdflib.namespace import DCTERMS, PROV, QB, RDF, RDFS, XSD
 from graph.evidence import GapCell, GapMap
 from graph.model import Kind
 from graph.queries.evidence import Dimension
+from graph.rating_rule import Direction
 from graph.repository import LoadInfo
 from ontology import jsonld
 from ontology.dataset import LICENCE
@@ -61,14 +63,17 @@ def structure_triples() -> tuple[ox.Triple, ...]:
 
 
 def cube_triples(
-    base: str, document: str, gap_map: GapMap, latest: LoadInfo | None
+    base: str, document: str, gap_map: GapMap, latest: LoadInfo | None, filters: str = ""
 ) -> Iterator[ox.Triple]:
     """`gap_map` (by intervention and outcome) as a qb:DataSet named `{document}#dataset`, from
-    the latest load, with one observation per cell."""
+    the latest load, with one observation per cell; `filters`, the query it was asked with."""
     dataset = ox.NamedNode(f"{document}#dataset")
     yield ox.Triple(dataset, _iri(RDF.type), _iri(QB.DataSet))
     yield ox.Triple(dataset, _iri(QB.structure), STRUCTURE)
     title = "Evidence-and-gap map: case studies by intervention and outcome"
+    if filters:
+        # A filtered map's empty cells are gaps only among what the filters kept: say so.
+        title += f", only those matching {unquote_plus(filters)}"
     yield ox.Triple(dataset, _iri(DCTERMS.title), ox.Literal(title, language="en"))
     yield ox.Triple(dataset, _iri(DCTERMS.license), ox.NamedNode(LICENCE))
     if latest is not None:
@@ -95,6 +100,12 @@ def _observation(
         value = NOT_STATED if key is None else node_iri(base, _KIND[dimension], str(key))
         yield ox.Triple(observation, _PROPERTY[dimension], value)
     yield ox.Triple(observation, _iri(CG.caseStudyCount), _integer(cell.case_studies))
+    # Each direction said, so a cell whose studies found it did not work never reads as support.
+    for direction, measure in _DIRECTION_MEASURES.items():
+        count = cell.directions.get(direction, 0)
+        yield ox.Triple(observation, measure, _integer(count))
+    planned = _integer(cell.planned_evaluations)
+    yield ox.Triple(observation, _iri(CG.plannedEvaluationCount), planned)
     if cell.best_strength is not None:
         best = _integer(cell.best_strength)
         yield ox.Triple(observation, _iri(CG.bestStrength), best)
@@ -102,6 +113,15 @@ def _observation(
         strongest = node_iri(base, Kind.CASE_STUDY, cell.strongest.id)
         yield ox.Triple(observation, _iri(CG.strongestCaseStudy), strongest)
         yield ox.Triple(strongest, _iri(RDFS.label), ox.Literal(cell.strongest.name, language="en"))
+
+
+_DIRECTION_MEASURES = {
+    Direction.POSITIVE: _iri(CG.positiveCount),
+    Direction.MIXED: _iri(CG.mixedCount),
+    Direction.NEGATIVE: _iri(CG.negativeCount),
+    Direction.NO_EFFECT: _iri(CG.noEffectCount),
+    Direction.NOT_STATED: _iri(CG.notStatedCount),
+}
 
 
 def _integer(value: int) -> ox.Literal:

@@ -93,5 +93,11 @@ class CG(DefinedNamespace):
     gapIntervention: URIRef
     gapOutcome: URIRef
     caseStudyCount: URIRef
+    positiveCount: URIRef
+    mixedCount: URIRef
+    negativeCount: URIRef
+    noEffectCount: URIRef
+    notStatedCount: URIRef
+    plannedEvaluationCount: URIRef
     bestStrength: URIRef
     strongestCaseStudy: URIRef

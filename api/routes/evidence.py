@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import quote
 
 import anyio
 from fastapi import APIRouter, Header, Query, Request
@@ -107,7 +108,7 @@ async def what_works(
             evidence_csv(page),
             media_type="text/csv; charset=utf-8",
             headers=csvw.described_by(
-                "/evidence/csv-metadata.json",
+                f"/evidence/csv-metadata.json?table={_table(request)}",
                 {
                     "Content-Disposition": 'attachment; filename="evidence.csv"',
                     "X-Total-Count": str(page.total),
@@ -116,6 +117,11 @@ async def what_works(
             ),
         )
     return Response(page.model_dump_json(), media_type="application/json", headers=pinned)
+
+
+def _table(request: Request) -> str:
+    """The CSV's path and query, for its metadata to name (CSVW processors check it)."""
+    return quote(f"{request.url.path}?{request.url.query}", safe="")
 
 
 def _format(accept: str | None) -> str:
@@ -180,16 +186,19 @@ async def gap_map(
         store=store,
     )
     if isinstance(wants, RdfFormat):
-        body = await _cube(
-            db, settings, str(request.url.remove_query_params("format")), result, wants
-        )
+        # Named from the public base, not the Host a client sent; the query names its filters.
+        asked = request.url.remove_query_params("format")
+        document = settings.public_base_uri.rstrip("/") + asked.path
+        document += f"?{asked.query}" if asked.query else ""
+        body = await _cube(db, settings, document, result, wants, asked.query)
         return Response(body, media_type=wants.media_type, headers={"Vary": "Accept", **pinned})
     if wants == "csv":
         return Response(
             gap_map_csv(result),
             media_type="text/csv; charset=utf-8",
             headers=csvw.described_by(
-                f"/evidence/gap-map/csv-metadata.json?rows={rows}&cols={cols}",
+                f"/evidence/gap-map/csv-metadata.json?rows={rows}&cols={cols}"
+                f"&table={_table(request)}",
                 {
                     "Content-Disposition": f'attachment; filename="gap-map-{rows}-{cols}.csv"',
                     "Vary": "Accept",
@@ -218,11 +227,16 @@ def _gap_format(name: str | None, accept: str | None) -> str | RdfFormat:
 
 
 async def _cube(
-    db: Db, settings: ApiSettings, document: str, result: GapMap, rdf_format: RdfFormat
+    db: Db,
+    settings: ApiSettings,
+    document: str,
+    result: GapMap,
+    rdf_format: RdfFormat,
+    filters: str,
 ) -> bytes:
     base = settings.public_base_uri.rstrip("/")
     latest = await repository.latest_load(db)
-    triples = list(gap_cube.cube_triples(base, document, result, latest))
+    triples = list(gap_cube.cube_triples(base, document, result, latest, filters))
     return await anyio.to_thread.run_sync(gap_cube.cube_document, triples, rdf_format)
 
 

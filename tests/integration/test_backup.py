@@ -51,6 +51,8 @@ def test_restore_rebuilds_the_graph_exactly(
     clear(empty_graph, settings)
     result = runner.invoke(cli, ["restore", str(target)], env=env(settings))
     assert result.exit_code == 0, result.output
+    # Backups carry no embeddings (derived): the command says how to have them again.
+    assert "connects embed" in result.output
     assert counts(empty_graph, settings) == before
     assert isomorphic(exported(settings), before_export)  # provenance included
 

@@ -55,6 +55,9 @@ def test_the_metadata_describes_the_header(
     assert [c["name"] for c in columns] == header
     assert [c["titles"] for c in columns] == header
     assert all(c["datatype"] in ("string", "integer", "anyURI") for c in columns)
+    # A CSVW processor ignores metadata that names another table than the one it read.
+    asked = client.get(path, params=params).url
+    assert metadata["url"] == f"http://data.test{asked.path}?{asked.query.decode()}"
 
 
 @pytest.mark.parametrize(("path", "params"), CSV_OUTPUTS)
@@ -94,3 +97,14 @@ def test_gap_map_cells_name_their_concepts(client: TestClient) -> None:
 def test_metadata_for_a_dimension_that_does_not_exist_is_refused(client: TestClient) -> None:
     response = client.get("/evidence/gap-map/csv-metadata.json", params={"rows": "nosuch"})
     problem(response, 422, "invalid")
+
+
+def test_metadata_for_one_dimension_twice_is_refused_as_the_map_is(client: TestClient) -> None:
+    params = {"rows": "outcome", "cols": "outcome"}
+    problem(client.get("/evidence/gap-map/csv-metadata.json", params=params), 422, "invalid")
+    problem(client.get("/evidence/gap-map", params={**params, "format": "csv"}), 422, "invalid")
+
+
+def test_metadata_names_only_a_table_of_its_own_endpoint(client: TestClient) -> None:
+    sent = client.get("/evidence/csv-metadata.json", params={"table": "https://evil.example/x"})
+    problem(sent, 422, "invalid")

@@ -119,6 +119,42 @@ def test_one_observation_per_cell_as_the_map_counts(cube: Graph, gap_map: dict[s
         best = cube.value(obs, URIRef(CG + "bestStrength"))
         # An empty cell has no best strength at all, not a 0 that reads as a rating.
         assert best == (None if cell["best_strength"] is None else Literal(cell["best_strength"]))
+        # Every direction said, as the map says it: a cell of failures never reads as support.
+        for direction, measure in DIRECTION_MEASURES.items():
+            said = cube.value(obs, URIRef(CG + measure))
+            assert said == Literal(cell["directions"].get(direction, 0)), (key, direction)
+        planned = cube.value(obs, URIRef(CG + "plannedEvaluationCount"))
+        assert planned == Literal(cell["planned_evaluations"]), key
+    against = [
+        c for c in gap_map["cells"] if c["case_studies"] and not c["directions"].get("positive")
+    ]
+    assert against  # the bundled data has cells where nothing reported it worked
+
+
+DIRECTION_MEASURES = {
+    "positive": "positiveCount",
+    "mixed": "mixedCount",
+    "negative": "negativeCount",
+    "no_effect": "noEffectCount",
+    "not_stated": "notStatedCount",
+}
+
+
+def test_a_filtered_cube_says_its_filters_and_is_named_from_the_public_base(
+    client: TestClient,
+) -> None:
+    sent = client.get(
+        "/evidence/gap-map",
+        params={"direction": "positive", "min_strength": "2"},
+        headers={"Accept": "text/turtle", "Host": "evil.example"},
+    )
+    assert sent.status_code == 200, sent.text
+    filtered = Graph().parse(data=sent.text, format="turtle")
+    (dataset,) = filtered.subjects(RDF.type, QB.DataSet)
+    assert str(dataset).startswith(f"{BASE}/evidence/gap-map?"), dataset
+    assert "evil.example" not in sent.text
+    title = str(filtered.value(dataset, URIRef("http://purl.org/dc/terms/title")))
+    assert "only those matching direction=positive&min_strength=2" in title
 
 
 def test_the_structure_travels_with_the_data(cube: Graph) -> None:
