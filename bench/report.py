@@ -512,7 +512,7 @@ def _search(search: dict[str, Any]) -> str:
         "",
         f"{search['questions']} labelled questions (bench/search_questions.yaml, "
         f"{search['paraphrased']} in words the case studies do not use), case studies only, "
-        f"over the bundled data on {search.get('graph', 'the bundled data')}.",
+        f"over {search.get('graph', 'the bundled data')}.",
         "",
         "| mode | recall@10 | recall@10, paraphrased | median latency (ms) |",
         "| --- | ---: | ---: | ---: |",

@@ -146,7 +146,7 @@ def test_search_recall_by_mode_the_gain_over_keyword_and_the_embedding_cost() ->
 
 def test_results_without_search_render_no_search_section() -> None:
     plain = replace(results(), search={})
-    assert "recall@10" not in report.render(plain)
+    assert "## Search: recall@10" not in report.render(plain)
 
 
 def test_search_at_l_says_its_recall_latency_and_whether_the_aim_is_met() -> None:
