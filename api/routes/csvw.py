@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import SettingsDep
+from api.errors import PROBLEM_RESPONSES
 from api.routes.evidence import GapDimension
 from api.validators import fixed
 from graph.filters import InvalidFilter
@@ -19,7 +20,8 @@ router = APIRouter(prefix="/evidence", tags=["evidence"])
 
 MEDIA_TYPE = csvw.MEDIA_TYPE
 _CONTENT: dict[int | str, dict[str, Any]] = {
-    200: {"content": {MEDIA_TYPE: {"schema": {"type": "object"}}}}
+    200: {"content": {MEDIA_TYPE: {"schema": {"type": "object"}}}},
+    422: PROBLEM_RESPONSES[422],
 }
 
 
