@@ -309,6 +309,14 @@ def test_db_status_tells_a_frozen_or_out_of_memory_engine_from_an_answering_one(
             pytest.raises(neo.ServiceUnavailable),
         ):
             session.run(huge).consume()  # the engine drops the connection: out of memory
+        # The dying Bolt thread closes its socket before Java prints the uncaught error, so
+        # the log may say it a moment after the driver sees the drop.
+        said_by = time.monotonic() + 10
+        while not engine.out_of_memory(settings):
+            assert time.monotonic() < said_by, (
+                "the engine's log never reported running out of memory"
+            )
+            time.sleep(0.05)
         with frozen(pid):
             out_of_memory = runner.invoke(cli, ["db", "status"], env=env)
         assert out_of_memory.exit_code == 4, out_of_memory.output
