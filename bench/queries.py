@@ -257,7 +257,10 @@ def one_row_load(settings: ApiSettings, work: Path, number: int) -> None:
             writer.writeheader()
             writer.writerow(row)
         subprocess.run(  # noqa: S603 - our own CLI
-            [CONNECTS, "load", str(path)],
+            # No embedding stage: on a graph loaded without embeddings (the suite's own L
+            # loads) the first `connects load` would embed every node due, 26 minutes at L,
+            # and the engine would then build its vector index beside the later measurements.
+            [CONNECTS, "load", "--no-embed", str(path)],
             env=serve_env(settings),
             capture_output=True,
             check=True,

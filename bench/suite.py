@@ -151,7 +151,13 @@ def bench_loads(
     pool: Engines, corpora: dict[str, Path], runs: dict[str, int]
 ) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, ApiSettings]]:
     """Raw driver and loader, alternately, each into a fresh engine; the last loader run at
-    M and L stays up for the query and export benchmarks."""
+    M and L stays up for the query and export benchmarks.
+
+    The order is ABBA (loader, raw, raw, loader: the kept run last, so no engine idles beside
+    a timed one), so neither side always runs right after the other's engine; and the disk is
+    synced before each run: an engine that has just written a gigabyte leaves dirty pages that
+    slowed whichever load came next (the loader's first run at M was 25-30% slower than its
+    second in two quiet runs of this suite)."""
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     kept: dict[str, ApiSettings] = {}
     for size, corpus in corpora.items():
@@ -159,7 +165,8 @@ def bench_loads(
             continue
         results[size] = {"raw": [], "loader": []}
         for run in range(runs[size]):
-            for mode in ("raw", "loader"):
+            for mode in ("loader", "raw") if run % 2 == 0 else ("raw", "loader"):
+                os.sync()
                 settings = pool.fresh()
                 module = "bench.raw_load" if mode == "raw" else "bench.loader_load"
                 result = run_json([module, str(corpus)], settings)

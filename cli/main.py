@@ -173,6 +173,13 @@ def load(
         str | None,
         typer.Option(help="Attribute everything loaded to this organisation (its id)."),
     ] = None,
+    embed: Annotated[
+        bool,
+        typer.Option(
+            help="Then compute the sentence embeddings still due for search by meaning, every "
+            "node's that lacks one, not only this load's (`connects embed` does it later).",
+        ),
+    ] = True,
 ) -> None:
     """Validate data files and load them into the graph; nothing is written if any is wrong.
 
@@ -189,7 +196,14 @@ def load(
             bar.update(tasks[stage], completed=done, total=total)
 
         async def work(db: Db) -> None:
-            report = await load_paths(db, paths, progress=progress)
+            report = await load_paths(
+                db,
+                paths,
+                base_uri=settings.public_base_uri,
+                contributor=contributor,
+                progress=progress,
+                embed=embed,
+            )
             bar.stop()
             c = report.counts
             out.print(
