@@ -4,7 +4,9 @@ What someone would write without the project: read the CSV with the csv module, 
 straight to nodes and links (names looked up in a dict, no validation, no provenance, no
 idempotency checks), and send the loader's own statements (`CREATE_NODES` and `MERGE_LINKS`
 from `graph/queries/writes.py`: batched `UNWIND ... CREATE` for nodes into an empty graph and
-`UNWIND ... MERGE` for links) in the same batches and transactions. Prints JSON.
+`UNWIND ... MERGE` for links) in the same batches, committing every STUDIES_PER_TRANSACTION
+case studies (the loader does so above STUDIES_IN_ONE_PASS; up to that it writes one
+transaction, to roll back whole). Prints JSON.
 
     .venv/bin/python -m bench.raw_load /tmp/corpus-M/case-studies.csv
 """

@@ -147,6 +147,12 @@ def engines(work: Path) -> Iterator[Engines]:
         pool.stop_all()
 
 
+def load_order(run: int) -> tuple[str, str]:
+    """Which side loads first in run `run` (from 0): ABBA, so over each pair of runs both
+    sides load once first and once second, and an even count of runs ends with the loader."""
+    return ("loader", "raw") if run % 2 == 0 else ("raw", "loader")
+
+
 def bench_loads(
     pool: Engines, corpora: dict[str, Path], runs: dict[str, int]
 ) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, ApiSettings]]:
@@ -165,7 +171,7 @@ def bench_loads(
             continue
         results[size] = {"raw": [], "loader": []}
         for run in range(runs[size]):
-            for mode in ("loader", "raw") if run % 2 == 0 else ("raw", "loader"):
+            for mode in load_order(run):
                 os.sync()
                 settings = pool.fresh()
                 module = "bench.raw_load" if mode == "raw" else "bench.loader_load"

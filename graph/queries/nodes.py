@@ -17,6 +17,7 @@ RETURN labels(n) AS labels, count(*) AS count
 """
 
 
+# The embedding is projected as null, as in graph/queries/export.py: a page never shows it.
 NODE_DETAIL: LiteralString = """
 MATCH (n:Entity {id: $id})
 OPTIONAL MATCH (n)-[r]-(m:Entity)
@@ -24,7 +25,8 @@ WITH n, r, m ORDER BY type(r), m.name, m.id
 WITH n, collect(CASE WHEN r IS NULL THEN null ELSE {
     type: type(r), outgoing: startNode(r) = n, id: m.id, name: m.name, labels: labels(m)
   } END) AS links
-RETURN n {.*} AS props, labels(n) AS labels, links[0..$link_limit] AS links, size(links) AS total
+RETURN n {.*, embedding: null} AS props, labels(n) AS labels, links[0..$link_limit] AS links,
+       size(links) AS total
 """
 """A node with every link, sorted, cut to `$link_limit`: it reads and sorts them all. The node
 detail's answer as it was, which `NODE_DETAIL_BOUNDED` is tested against."""
@@ -37,7 +39,7 @@ WITH n, r, m ORDER BY type(r), m.name, m.id
 WITH n, collect(CASE WHEN r IS NULL THEN null ELSE {
     type: type(r), outgoing: startNode(r) = n, id: m.id, name: m.name, labels: labels(m)
   } END) AS links
-RETURN n {.*} AS props, labels(n) AS labels, links
+RETURN n {.*, embedding: null} AS props, labels(n) AS labels, links
 """
 """A node and at most `$scan` of its links, sorted as `NODE_DETAIL` sorts them: one round trip.
 

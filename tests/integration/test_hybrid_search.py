@@ -17,6 +17,8 @@ from graph.db import open_db
 from graph.dialect import search_words
 from graph.embedder import DIMENSIONS, default_embedder
 from graph.engine_schema import command
+from graph.queries import export as export_q
+from graph.queries import nodes as nodes_q
 from graph.semantic import embed_pending
 from loaders.report import LoadReport
 from tests.helpers import DATA, load, problem
@@ -75,6 +77,31 @@ def test_a_reload_computes_nothing_and_the_embeddings_are_not_shown_as_facts(
     detail = client.get("/nodes/leeds-100-percent-digital").json()
     assert "embedding" not in detail["properties"]
     assert "embedding_sha256" not in detail["properties"]
+
+
+@pytest.mark.parametrize(
+    ("statement", "params"),
+    [
+        (export_q.EXPORT_NODES, {"ids": ["leeds-100-percent-digital"]}),
+        (nodes_q.NODE_DETAIL_BOUNDED, {"id": "leeds-100-percent-digital", "scan": 51}),
+        (nodes_q.NODE_DETAIL, {"id": "leeds-100-percent-digital", "link_limit": 50}),
+    ],
+    ids=["export", "node detail", "node detail, every link"],
+)
+def test_dumps_and_node_pages_leave_the_embedding_in_the_graph(
+    client: TestClient, sync_driver: Driver, settings: ApiSettings, statement: str, params: Any
+) -> None:
+    # The node has its 384 floats; the reads that drop them anyway never fetch them.
+    stored = _rows(
+        sync_driver,
+        settings,
+        "MATCH (n:Entity {id: 'leeds-100-percent-digital'}) RETURN n.embedding AS e",
+    )
+    assert len(stored[0]["e"]) == DIMENSIONS
+    (row,) = _rows(sync_driver, settings, statement, **params)
+    assert row["props"]["id"] == "leeds-100-percent-digital"
+    assert row["props"]["name"]
+    assert row["props"].get("embedding") is None
 
 
 def test_a_node_left_without_its_embedding_gets_it_from_the_cache(
