@@ -176,8 +176,9 @@ def load(
     embed: Annotated[
         bool,
         typer.Option(
-            help="Then compute the sentence embeddings still due for search by meaning, every "
-            "node's that lacks one, not only this load's (`connects embed` does it later).",
+            help="Compute the sentence embeddings search by meaning needs for every node "
+            "without one, not only this load's. With --no-embed the next load, or "
+            "`connects embed`, does it.",
         ),
     ] = True,
 ) -> None:
