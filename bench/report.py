@@ -20,8 +20,9 @@ COMPLEXITY = {
     "filter until a page is found; then O(page) rows read by id",
     "what works": "evidence index: O(s) for the s studies in scope, then their card details by "
     "id; answer O(approaches)",
-    "search": "O(hits of the rarest word) in the full-text index: the engine scores every hit "
-    "before the limit; both engines",
+    "search": "O(hits of the rarest word) in the full-text index: the engine scores every hit, "
+    "then reads only the best (the procedure's own limit, 2 x the page + 1; more where equal "
+    "scores run past it); both engines",
     "neighbourhood": "O(answer): hubs (4 x the cap in links or more) are counted from their "
     "edge lists, not followed; answer capped at max_neighbourhood_nodes",
     "node detail": "O(log n) by the id index, plus O(degree) up to 500 links; a node with more "

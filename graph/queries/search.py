@@ -11,19 +11,25 @@ from __future__ import annotations
 
 from typing import LiteralString
 
-_QUERY: LiteralString = (
-    "CALL db.index.fulltext.queryNodes('entity_text', $lucene) YIELD node, score\n"
-)
-_RANKED: LiteralString = """
+_RANKING: LiteralString = """
 RETURN node {.id, .name, .description} AS node, labels(node) AS labels, score
 ORDER BY score DESC, node.name, node.id
-LIMIT $limit
 """
 
-SEARCH: LiteralString = _QUERY + _RANKED
-"""Hits of every kind."""
+SEARCH: LiteralString = (
+    "CALL db.index.fulltext.queryNodes('entity_text', $lucene, {limit: $top}) "
+    "YIELD node, score\n" + _RANKING
+)
+"""The `$top` best-scored hits of every kind, ranked.
+
+Both engines' `limit` option cuts by score alone, before any node is read: the embedded engine
+otherwise reads every hit to rank it (4-5x slower for a place 350 studies name, at 100,000
+case studies). Where equal scores run past the cut, which of them came is the index's choice,
+not the ranking's: graph.repository.search asks again for more."""
 
 SEARCH_KINDS: LiteralString = (
-    _QUERY + "WHERE any(label IN labels(node) WHERE label IN $kinds)" + _RANKED
+    "CALL db.index.fulltext.queryNodes('entity_text', $lucene) YIELD node, score\n"
+    "WHERE any(label IN labels(node) WHERE label IN $kinds)" + _RANKING + "LIMIT $limit\n"
 )
-"""Hits of the kinds in `$kinds` (labels from the `Kind` allow-list, passed as values)."""
+"""Hits of the kinds in `$kinds` (labels from the `Kind` allow-list, passed as values), ranked,
+at most `$limit`. Every hit is read: the index cannot cut by kind."""

@@ -38,6 +38,7 @@ from tests.helpers import CONTRIBUTION, DATA, clear, contribute, load, make_key,
 STUDIES = 200
 PAGE = 200
 """The server's page cap (max_page_size): one page holds every hit of a selective query."""
+EVERY_HIT = 10_000_000
 
 
 @dataclass(frozen=True)
@@ -114,10 +115,11 @@ def _indexes(settings: ApiSettings) -> list[dict[str, Any]]:
     return _sql(settings, f"SELECT FROM schema:indexes WHERE name = '{FULL_TEXT_INDEX}'")
 
 
-def _finds(driver: Driver, settings: ApiSettings, text: str) -> list[str]:
-    """Every hit, straight from the index (no page cap)."""
+def _finds(driver: Driver, settings: ApiSettings, text: str, top: int = EVERY_HIT) -> list[str]:
+    """The index's `top` best-scored hits, ranked by score, name, id; by default every hit (no
+    page cap, no cut): the ranking a page of `/search` is the start of."""
     records, _, _ = driver.execute_query(
-        search_q.SEARCH, lucene=lucene_query(text), limit=100_000, database_=settings.database
+        search_q.SEARCH, lucene=lucene_query(text), top=top, database_=settings.database
     )
     return [r["node"]["id"] for r in records]
 
@@ -178,7 +180,10 @@ def test_search_asks_the_full_text_index(client: TestClient, sent: list[str]) ->
     client.get(
         "/search", params={"q": "cyber", "kind": ["Organisation", "Outcome"], "mode": "keyword"}
     )
-    assert sent == [search_q.SEARCH, search_q.SEARCH_KINDS]
+    # Asked again for more only when equal scores run past the index's cut (below).
+    assert sent[0] == search_q.SEARCH
+    assert sent[-1] == search_q.SEARCH_KINDS
+    assert set(sent) == {search_q.SEARCH, search_q.SEARCH_KINDS}
     assert all("db.index.fulltext.queryNodes('entity_text'" in s for s in sent)
 
 
@@ -262,6 +267,18 @@ def test_hits_are_the_nodes_with_every_word_ranked_by_score_name_id(
         assert all(h["node"]["kind"] in kinds for h in hits) or not kinds
 
 
+def test_a_short_page_is_the_start_of_the_ranking_of_every_hit(
+    client: TestClient, sync_driver: Driver, settings: ApiSettings, served_data: list[Node]
+) -> None:
+    """The index is asked for only a few more hits than the page: the page must still be what
+    ranking every hit would give, ties at its edge included."""
+    for text, _ in _queries(served_data, 60):
+        every = _finds(sync_driver, settings, text)
+        for limit in (1, 3, 10, 25):
+            hits = client.get("/search", params={"q": text, "limit": limit, "mode": "keyword"})
+            assert [h["node"]["id"] for h in hits.json()] == every[:limit], (text, limit)
+
+
 def test_a_kinds_filter_keeps_those_kinds_and_refuses_unknown_ones(client: TestClient) -> None:
     every = _search(client, "cyber")
     some = _search(client, "cyber", frozenset({Kind.ORGANISATION}))
@@ -334,3 +351,48 @@ def test_a_contribution_is_searched_at_once(client: TestClient, settings: ApiSet
 
 def _ids(client: TestClient, text: str) -> list[str]:
     return [h["node"]["id"] for h in _search(client, text)]
+
+
+# Equal scores across the index's cut.
+
+TIED = 30
+
+
+def _tied_studies(directory: Path) -> Path:
+    """Studies whose names and descriptions score alike for `wombat`, written in an order that
+    is not their names' order, so the index's order for equal scores is not the ranking's."""
+    base = next(generate.rows(1, seed=99))
+    rows = [
+        base | {"id": f"tied-{n:02d}", "title": f"Wombat rota {n:02d}", "summary": "Wombat rota."}
+        for n in range(TIED)
+    ]
+    random.Random(7).shuffle(rows)  # noqa: S311 - a reproducible order
+    path = directory / "tied.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=CASE_STUDY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_equal_scores_past_the_cut_are_ranked_by_name_not_by_the_index(
+    client: TestClient,
+    sync_driver: Driver,
+    settings: ApiSettings,
+    tmp_path: Path,
+    sent: list[str],
+) -> None:
+    load(settings, _tied_studies(tmp_path))
+    every = _finds(sync_driver, settings, "wombat")
+    studies = [i for i in every if i.startswith("tied-")]
+    assert len(studies) == TIED
+    assert studies == sorted(studies)
+    limit = 5
+    # The premise: the index's first cut (two pages and one) holds equal scores past the page,
+    # and which of them it holds is not the ranking's choice.
+    first_cut = _finds(sync_driver, settings, "wombat", top=2 * limit + 1)
+    assert first_cut[:limit] != every[:limit]
+    sent.clear()
+    hits = client.get("/search", params={"q": "wombat", "limit": limit, "mode": "keyword"})
+    assert [h["node"]["id"] for h in hits.json()] == every[:limit]
+    assert sent == [search_q.SEARCH, search_q.SEARCH]

@@ -61,7 +61,7 @@ def test_text_with_no_words_builds_no_query(text: str) -> None:
 @pytest.mark.parametrize("engine", list(Engine))
 def test_both_engines_search_one_full_text_index(engine: Engine) -> None:
     """The embedded engine no longer scans: it has the same index, made by its own DDL."""
-    call = f"CALL db.index.fulltext.queryNodes('{FULL_TEXT_INDEX}', $lucene)"
+    call = f"CALL db.index.fulltext.queryNodes('{FULL_TEXT_INDEX}', $lucene"
     for statement in (search_q.SEARCH, search_q.SEARCH_KINDS):
         assert statement.startswith(call)
         assert "CONTAINS" not in statement
