@@ -6,7 +6,7 @@ run, alternately where they repeat, so a noisy machine slows both. Each size is 
 raw driver and by the loader alternately (L twice each); the last loader run at M and L stays
 up for the queries, the floor (bench/floor.py) and the export.
 
-    .venv/bin/python -m bench.suite                 # the full suite, about 20 minutes
+    .venv/bin/python -m bench.suite                 # the full suite, about 35 minutes
     .venv/bin/python -m bench.suite --sizes S,M     # quicker, without L
     .venv/bin/python -m bench.suite --ports 17761-17779   # engines and servers on these ports
 """
