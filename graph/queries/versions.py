@@ -17,11 +17,12 @@ SCHEMA: tuple[LiteralString, ...] = (
 
 # What a node is now, in the shape a version keeps, dated by the load that stamped it;
 # `recorded` when an older release already kept this state as a version (graph/versions.py).
+# The embedding (384 floats, derived: versions.DERIVED) stays in the engine, here and below.
 CURRENT_STATE: LiteralString = """
 UNWIND $ids AS id
 MATCH (n:Entity {id: id})
 OPTIONAL MATCH (l:Load {id: n.load})
-RETURN n.id AS id, labels(n) AS labels, n {.*} AS props,
+RETURN n.id AS id, labels(n) AS labels, n {.*, embedding: null} AS props,
        [(n)-[r]->(b:Entity) | [type(r), b.id]] AS links, l.started_at AS at,
        EXISTS { MATCH (v:Version {node: id}) WHERE v.load = n.load } AS recorded
 """
@@ -177,7 +178,7 @@ RETURN collect([v.node, v.kind, v.props, v.links]) AS rows
 ALL_CURRENT: LiteralString = """
 MATCH (n:Entity)
 OPTIONAL MATCH (l:Load {id: n.load})
-RETURN collect([n.id, labels(n), n {.*}, [(n)-[r]->(b:Entity) | [type(r), b.id]],
+RETURN collect([n.id, labels(n), n {.*, embedding: null}, [(n)-[r]->(b:Entity) | [type(r), b.id]],
                 l.started_at,
                 EXISTS { MATCH (v:Version {node: n.id}) WHERE v.load = n.load }]) AS rows
 """

@@ -19,6 +19,7 @@ from graph.embedder import DIMENSIONS, default_embedder
 from graph.engine_schema import command
 from graph.queries import export as export_q
 from graph.queries import nodes as nodes_q
+from graph.queries import versions as versions_q
 from graph.semantic import embed_pending
 from loaders.report import LoadReport
 from tests.helpers import DATA, load, problem
@@ -85,8 +86,9 @@ def test_a_reload_computes_nothing_and_the_embeddings_are_not_shown_as_facts(
         (export_q.EXPORT_NODES, {"ids": ["leeds-100-percent-digital"]}),
         (nodes_q.NODE_DETAIL_BOUNDED, {"id": "leeds-100-percent-digital", "scan": 51}),
         (nodes_q.NODE_DETAIL, {"id": "leeds-100-percent-digital", "link_limit": 50}),
+        (versions_q.CURRENT_STATE, {"ids": ["leeds-100-percent-digital"]}),
     ],
-    ids=["export", "node detail", "node detail, every link"],
+    ids=["export", "node detail", "node detail, every link", "a version kept"],
 )
 def test_dumps_and_node_pages_leave_the_embedding_in_the_graph(
     client: TestClient, sync_driver: Driver, settings: ApiSettings, statement: str, params: Any
@@ -102,6 +104,15 @@ def test_dumps_and_node_pages_leave_the_embedding_in_the_graph(
     assert row["props"]["id"] == "leeds-100-percent-digital"
     assert row["props"]["name"]
     assert row["props"].get("embedding") is None
+
+
+def test_the_graph_as_of_a_date_reads_no_embedding(
+    client: TestClient, sync_driver: Driver, settings: ApiSettings
+) -> None:
+    [row] = _rows(sync_driver, settings, versions_q.ALL_CURRENT)
+    [leeds] = [r for r in row["rows"] if r[0] == "leeds-100-percent-digital"]
+    assert leeds[2]["name"]
+    assert leeds[2].get("embedding") is None
 
 
 def test_a_node_left_without_its_embedding_gets_it_from_the_cache(
