@@ -218,12 +218,33 @@ async def _correct(
     is_claim = report_record.doc["kind"] == Kind.EVIDENCE_CLAIM.value
     study = await curation.study_of_claim(db, statement) if is_claim else statement
     accepted = [SubmissionStatus.ACCEPTED.value]
-    submission = await private.about(db, PrivateLabel.SUBMISSION, study or "", accepted)
+    submission = await private.about(
+        db, PrivateLabel.SUBMISSION, study or "", [*accepted, private.CLAIMED]
+    )
     if submission is None or study is None:
         raise NotCorrectableHere(
             f"{statement} comes from a curated data file: correct it there and load it again, "
             "then resolve this report as kept, saying so."
         )
+    if submission.status == private.CLAIMED:
+        raise Conflict(
+            f"{study} is being changed by another curator: resolve this report once that is done."
+        )
+    # Claimed for the whole correction: two corrections of one study at once would each load
+    # the record as they read it, and the later would undo the earlier's change.
+    async with private.claimed(db, PrivateLabel.SUBMISSION, submission):
+        return await _correct_study(db, report_record, body, curator, submission, study)
+
+
+async def _correct_study(
+    db: Db,
+    report_record: PrivateRecord,
+    body: Resolution,
+    curator: ApiKey,
+    submission: PrivateRecord,
+    study: str,
+) -> dict[str, Any]:
+    statement = str(report_record.doc["statement"])
     record = CaseStudyRecord.model_validate(submission.doc["accepted_record"])
     corrected, change = await _changed(db, record, report_record.doc, body.value, statement)
     provenance: dict[str, PropertyValue] = {
@@ -245,7 +266,7 @@ async def _correct(
         db,
         PrivateLabel.SUBMISSION,
         submission.id,
-        allowed_from=accepted,
+        allowed_from=[private.CLAIMED],
         status=SubmissionStatus.ACCEPTED,
         doc=sub_doc,
         subject=study,

@@ -400,16 +400,18 @@ async def revise(
 def view(record: PrivateRecord) -> SubmissionView:
     """What the submitter may see."""
     doc: dict[str, Any] = record.doc
+    # A claim lasts one decision (or one correction): until it is made, the submission is as
+    # it was.
+    status = SubmissionStatus(record.claimed_from or record.status)
     return SubmissionView(
         receipt=record.id,
-        # A claim lasts one decision: until it is made, the submission is as it was.
-        status=SubmissionStatus(record.claimed_from or record.status),
+        status=status,
         submitted_at=record.created_at,
         updated_at=record.updated_at,
         title=doc["case_study"]["title"],
         evaluation_status=EvaluationStatus(doc["evaluation_status"]),
         expected_report_date=doc.get("expected_report_date"),
-        case_study=doc["case_study"]["id"] if record.status == SubmissionStatus.ACCEPTED else None,
+        case_study=doc["case_study"]["id"] if status == SubmissionStatus.ACCEPTED else None,
         messages=[Message.model_validate(m) for m in doc.get("messages", [])],
         revised_at=[r["replaced_at"] for r in doc.get("revisions", [])],
     )

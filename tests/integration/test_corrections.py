@@ -17,7 +17,10 @@ from typer.testing import CliRunner
 
 from api.settings import ApiSettings
 from cli.main import app as cli
-from graph.keys import Scope
+from graph.db import Db
+from graph.errors import Conflict
+from graph.keys import ApiKey, Scope
+from loaders import corrections, submissions
 from tests.helpers import (
     SUBMISSION,
     accept,
@@ -94,6 +97,48 @@ def test_a_report_kept_says_why(
     resolved = client.post(f"/reports/{report['id']}/resolution", json=kept, headers=auth).json()
     assert resolved["status"] == "kept"
     assert resolved["resolution"]["reason"] == kept["reason"]
+
+
+def test_two_corrections_of_one_study_at_once_do_not_undo_each_other(
+    client: TestClient, curator: str, published: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = published["study"]
+    auth = {"Authorization": f"Bearer {curator}"}
+    title = _report(client, statement=study, field="title").json()
+    summary = _report(client, statement=study, field="summary").json()
+    new_title = {"resolution": "corrected", "reason": "The council's title.", "value": "Homes"}
+    new_summary = {"resolution": "corrected", "reason": "As reported.", "value": "Sensors."}
+    # The second correction comes while the first is loading, with the study as it was read.
+    meanwhile: list[Exception] = []
+    load_record = submissions.load_record
+
+    async def loading(db: Db, *args: Any, **kwargs: Any) -> str | None:
+        if not meanwhile:
+            meanwhile.append(AssertionError("the second correction went through"))
+            other = ApiKey(
+                id="k", organisation="socitm", scope=Scope.CURATE, label="t", created_at="now"
+            )
+            body = corrections.Resolution.model_validate(new_summary)
+            try:
+                await corrections.resolve(db, summary["id"], body, other)
+            except Conflict as e:
+                meanwhile[0] = e
+        return await load_record(db, *args, **kwargs)
+
+    monkeypatch.setattr(corrections, "load_record", loading)
+    resolved = client.post(f"/reports/{title['id']}/resolution", json=new_title, headers=auth)
+    assert resolved.status_code == 200, resolved.text
+    [refused] = meanwhile
+    assert isinstance(refused, Conflict), refused
+    assert "being changed by another curator" in str(refused)
+    monkeypatch.undo()
+    # Refused, the second report is open again; resolved now, it keeps the first's change.
+    assert client.get(f"/reports/{summary['id']}").json()["status"] == "open"
+    resolved = client.post(f"/reports/{summary['id']}/resolution", json=new_summary, headers=auth)
+    assert resolved.status_code == 200, resolved.text
+    node = client.get(f"/nodes/{study}").json()["properties"]
+    assert (node["name"], node["description"]) == ("Homes", "Sensors.")
+    assert client.get(f"/submissions/{published['receipt']}").json()["case_study"] == study
 
 
 def test_bundled_data_is_corrected_in_its_files_not_here(
