@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -39,6 +39,10 @@ class PrivateRecord(BaseModel):
 
 CLAIMED = "deciding"
 """The status of a record claimed by one decision (`claim`) until it is made or given up."""
+CLAIM_SECONDS = 600
+"""How long a claim holds. A decision writes one case study, in seconds; a claim older than this
+was left by a process that stopped mid-decision (a crash, a restart), and the next decision
+takes the record back as it was (`unclaimed`)."""
 
 
 def now() -> str:
@@ -127,6 +131,29 @@ async def claim(db: Db, label: PrivateLabel, record: PrivateRecord) -> None:
     )
     if not rows:
         raise Conflict(f"{record.id} is being decided, or has changed, since it was read.")
+
+
+async def unclaimed(db: Db, label: PrivateLabel, record: PrivateRecord) -> PrivateRecord:
+    """`record`, or, if its claim is older than CLAIM_SECONDS, the record as it was before that
+    claim (given back in the graph first), so it can be decided again rather than stay
+    "deciding" for ever. A decision cut short may have written its load before it stopped: an
+    acceptance or correction made again writes the same case study over it; any other decision
+    leaves that load in the graph, its record saying who wrote it, for a curator to see."""
+    if record.status != CLAIMED:
+        return record
+    claimed_before = (datetime.now(UTC) - timedelta(seconds=CLAIM_SECONDS)).isoformat(
+        timespec="seconds"
+    )
+    if record.updated_at >= claimed_before:
+        return record
+    await db.write(
+        private_q.RELEASE_ABANDONED_RECORD[label],
+        id=record.id,
+        claimed=CLAIMED,
+        seen_version=record.version,
+        claimed_before=claimed_before,
+    )
+    return await get(db, label, record.id)
 
 
 async def release(db: Db, label: PrivateLabel, record_id: str) -> None:

@@ -177,6 +177,7 @@ async def resolve(db: Db, report_id: str, body: Resolution, curator: ApiKey) -> 
         ReportRefused (the new value does not fit).
     """
     record = await private.get(db, PrivateLabel.REPORT, report_id)
+    record = await private.unclaimed(db, PrivateLabel.REPORT, record)
     if record.status == private.CLAIMED:
         raise Conflict(f"{report_id} is being resolved by another curator.")
     if record.status != ReportStatus.OPEN:
@@ -221,6 +222,8 @@ async def _correct(
     submission = await private.about(
         db, PrivateLabel.SUBMISSION, study or "", [*accepted, private.CLAIMED]
     )
+    if submission is not None:
+        submission = await private.unclaimed(db, PrivateLabel.SUBMISSION, submission)
     if submission is None or study is None:
         raise NotCorrectableHere(
             f"{statement} comes from a curated data file: correct it there and load it again, "

@@ -141,6 +141,7 @@ async def decide(db: Db, receipt: str, decision: Decision, curator: ApiKey) -> D
         GradesMismatch: the grades do not fit its claims, or break a rule of the load.
     """
     record = await private.get(db, PrivateLabel.SUBMISSION, receipt)
+    record = await private.unclaimed(db, PrivateLabel.SUBMISSION, record)
     if record.status == private.CLAIMED:
         raise Conflict(f"{receipt} is being decided by another curator.")
     if record.status not in OPEN:

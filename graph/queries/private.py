@@ -73,6 +73,23 @@ failed: a refused decision leaves nothing written, and whoever read it before th
 still decide on what they read, which it is again."""
 
 
+RELEASE_ABANDONED_RECORD: dict[PrivateLabel, LiteralString] = {
+    label: allow_listed(
+        f"""
+MATCH (r:`{label}` {{id: $id}})
+WHERE r.status = $claimed AND r.version = $seen_version AND r.updated_at < $claimed_before
+SET r.status = r.claimed_from, r.updated_at = r.claimed_updated_at, r.version = r.version + 1
+REMOVE r.claimed_from, r.claimed_updated_at
+RETURN r.id AS id
+"""
+    )
+    for label in PrivateLabel
+}
+"""Gives back a record whose claim was abandoned (claimed before `$claimed_before`: its decision's
+process stopped): as it was before the claim, but a version on, and only as seen (claimed, at
+that version, that long ago), so a claim made since, live, is never released."""
+
+
 RECORD_BY_SUBJECT: dict[PrivateLabel, LiteralString] = {
     label: allow_listed(
         f"""

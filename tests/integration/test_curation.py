@@ -19,6 +19,7 @@ from graph import private
 from graph.db import open_db
 from graph.errors import Conflict
 from graph.keys import ApiKey, Scope
+from graph.private_labels import PrivateLabel
 from loaders import curation, submissions
 from tests.helpers import (
     CURATOR_GRADE,
@@ -202,6 +203,41 @@ def test_two_curators_accepting_at_once_write_one_load_and_the_other_gets_a_conf
     assert _loads(sync_driver, settings) == before + 1  # the loser wrote nothing
     status = client.get(f"/submissions/{receipt}").json()
     assert status["status"] == "accepted"
+    assert len(status["messages"]) == 1
+
+
+def test_a_decision_cut_short_holds_its_claim_for_its_time_then_gives_it_back(
+    client: TestClient, settings: ApiSettings, sync_driver: Driver, curator: str
+) -> None:
+    receipt = submit(client).json()["receipt"]
+
+    async def claim_and_stop() -> None:  # a decision whose process stopped after its claim
+        async with open_db(settings) as db:
+            record = await private.get(db, PrivateLabel.SUBMISSION, receipt)
+            await private.claim(db, PrivateLabel.SUBMISSION, record)
+
+    asyncio.run(claim_and_stop())
+    assert client.get(f"/submissions/{receipt}").json()["status"] == "submitted"
+    problem(accept(client, curator, receipt), 409, "conflict")
+
+    async def seen_as_abandoned() -> private.PrivateRecord:  # a stale view of a live claim
+        async with open_db(settings) as db:
+            record = await private.get(db, PrivateLabel.SUBMISSION, receipt)
+            old = record.model_copy(update={"updated_at": "2020-01-01T00:00:00+00:00"})
+            return await private.unclaimed(db, PrivateLabel.SUBMISSION, old)
+
+    assert asyncio.run(seen_as_abandoned()).status == private.CLAIMED
+    # Older than CLAIM_SECONDS: the next decision takes the submission back as it was.
+    sync_driver.execute_query(
+        f"MATCH (r:`{PrivateLabel.SUBMISSION}` {{id: $id}}) SET r.updated_at = $then",
+        id=receipt,
+        then="2020-01-01T00:00:00+00:00",
+        database_=settings.database,
+    )
+    decided = accept(client, curator, receipt)
+    assert decided.status_code == 200, decided.text
+    status = client.get(f"/submissions/{receipt}").json()
+    assert (status["status"], status["case_study"]) == ("accepted", decided.json()["case_study"])
     assert len(status["messages"]) == 1
 
 
