@@ -4,6 +4,7 @@ keeps keys, submissions, decisions and reports."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,11 @@ from typer.testing import CliRunner
 
 from api.settings import ApiSettings
 from cli.main import app as cli
-from graph.db import Db
+from graph import private
+from graph.db import Db, open_db
 from graph.errors import Conflict
 from graph.keys import ApiKey, Scope
+from graph.private_labels import PrivateLabel
 from loaders import corrections, submissions
 from tests.helpers import (
     SUBMISSION,
@@ -139,6 +142,37 @@ def test_two_corrections_of_one_study_at_once_do_not_undo_each_other(
     node = client.get(f"/nodes/{study}").json()["properties"]
     assert (node["name"], node["description"]) == ("Homes", "Sensors.")
     assert client.get(f"/submissions/{published['receipt']}").json()["case_study"] == study
+
+
+def test_a_resolution_cut_short_holds_its_claim_for_its_time_then_gives_it_back(
+    client: TestClient,
+    curator: str,
+    published: dict[str, Any],
+    settings: ApiSettings,
+    sync_driver: Driver,
+) -> None:
+    report = _report(client, statement=published["study"], field="title").json()
+
+    async def claim_and_stop() -> None:  # a resolution whose process stopped after its claim
+        async with open_db(settings) as db:
+            record = await private.get(db, PrivateLabel.REPORT, report["id"])
+            await private.claim(db, PrivateLabel.REPORT, record)
+
+    asyncio.run(claim_and_stop())
+    kept = {"resolution": "kept", "reason": "The title is the council's own."}
+    auth = {"Authorization": f"Bearer {curator}"}
+    url = f"/reports/{report['id']}/resolution"
+    problem(client.post(url, json=kept, headers=auth), 409, "conflict")
+    assert client.get(f"/reports/{report['id']}").json()["status"] == "open"
+    sync_driver.execute_query(
+        f"MATCH (r:`{PrivateLabel.REPORT}` {{id: $id}}) SET r.updated_at = $then",
+        id=report["id"],
+        then="2020-01-01T00:00:00+00:00",
+        database_=settings.database,
+    )
+    resolved = client.post(url, json=kept, headers=auth)
+    assert resolved.status_code == 200, resolved.text
+    assert client.get(f"/reports/{report['id']}").json()["status"] == "kept"
 
 
 def test_bundled_data_is_corrected_in_its_files_not_here(
