@@ -312,15 +312,19 @@ def test_lucene_syntax_is_read_as_words(client: TestClient, text: str) -> None:
 # Freshness: what a load or a contribution writes is searched next time; what it removes is not.
 
 
-def _study(directory: Path, title: str, summary: str, outcomes: str) -> Path:
-    row = next(generate.rows(1, seed=99))
-    row |= {"id": "fresh-study", "title": title, "summary": summary, "outcomes": outcomes}
-    path = directory / "fresh.csv"
+def _write_studies(path: Path, rows: list[dict[str, str]]) -> Path:
+    """Case-study rows as the loader's CSV."""
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=CASE_STUDY_COLUMNS)
         writer.writeheader()
-        writer.writerow(row)
+        writer.writerows(rows)
     return path
+
+
+def _study(directory: Path, title: str, summary: str, outcomes: str) -> Path:
+    row = next(generate.rows(1, seed=99))
+    row |= {"id": "fresh-study", "title": title, "summary": summary, "outcomes": outcomes}
+    return _write_studies(directory / "fresh.csv", [row])
 
 
 def test_a_load_is_searched_at_once_and_what_it_removes_is_not(
@@ -367,12 +371,7 @@ def _tied_studies(directory: Path) -> Path:
         for n in range(TIED)
     ]
     random.Random(7).shuffle(rows)  # noqa: S311 - a reproducible order
-    path = directory / "tied.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=CASE_STUDY_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
+    return _write_studies(directory / "tied.csv", rows)
 
 
 def test_equal_scores_past_the_cut_are_ranked_by_name_not_by_the_index(
