@@ -107,7 +107,11 @@ _DECISION_EXAMPLES: dict[str, Any] = {
 
 @router.post(
     "/submissions/{receipt}/decisions",
-    responses={**_KEYED, 404: PROBLEM_RESPONSES[404], 409: {"description": "Already decided."}},
+    responses={
+        **_KEYED,
+        404: PROBLEM_RESPONSES[404],
+        409: {"description": "Already decided, or being decided by another curator."},
+    },
 )
 async def decide(
     db: DbDep,
@@ -148,7 +152,11 @@ async def open_reports(
     responses={
         **_KEYED,
         404: PROBLEM_RESPONSES[404],
-        409: {"description": "Already resolved, or corrected in the data files, not here."},
+        409: {
+            "description": "Already resolved; being resolved, or its case study being corrected, "
+            "by another curator (resolve it once that is done); or corrected in the data files, "
+            "not here."
+        },
         422: PROBLEM_RESPONSES[422],
     },
 )
