@@ -3,8 +3,10 @@
 Everything runs on this machine against private embedded engines (default settings: 1 GB
 heap, 15 s query timeout), side by side: each ratio compares two things measured in the same
 run, alternately where they repeat, so a noisy machine slows both. Each size is loaded by the
-raw driver and by the loader alternately (L twice each); the last loader run at M and L stays
-up for the queries, the floor (bench/floor.py) and the export.
+raw driver and by the loader in turn (loader, raw, loader: at L the loader twice, the raw
+driver once between); the last loader run at M and L stays up for the queries, the floor
+(bench/floor.py) and the export. Every fresh engine starts on a copy of one holding the
+bundled data.
 
     .venv/bin/python -m bench.suite                 # the full suite, about 35 minutes
     .venv/bin/python -m bench.suite --sizes S,M     # quicker, without L
@@ -17,6 +19,7 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import subprocess
@@ -103,31 +106,40 @@ class Engines:
 
     work: Path
     running: list[ApiSettings] = field(default_factory=list)
+    bundled: ApiSettings | None = None
+    """The stopped engine whose files every fresh one copies."""
 
     def fresh(self) -> ApiSettings:
-        folder = Path(tempfile.mkdtemp(prefix="engine-", dir=self.work))
+        """An engine on a copy of a stopped engine's files that hold the bundled data: loaded
+        once per suite (about 12 s with its embeddings), copied in well under a second."""
+        if self.bundled is None:
+            self.bundled = self._start(self._folder())
+            subprocess.run(  # noqa: S603
+                [CONNECTS, "load", str(ROOT / "data")],
+                cwd=ROOT,
+                env=env_for(self.bundled),
+                capture_output=True,
+                check=True,
+            )
+            self.stop(self.bundled)
+        folder = self._folder()
+        shutil.copytree(self.bundled.data_dir, folder, dirs_exist_ok=True)
+        return self._start(folder)
+
+    def _folder(self) -> Path:
+        return Path(tempfile.mkdtemp(prefix="engine-", dir=self.work))
+
+    def _start(self, folder: Path) -> ApiSettings:
         settings = ApiSettings(
             data_dir=folder, bolt_port=free_port(), http_port=free_port(), rate_limit_per_minute=0
         )
         engine.start(settings)
         self.running.append(settings)
-        subprocess.run(  # noqa: S603
-            [CONNECTS, "load", str(ROOT / "data")],
-            cwd=ROOT,
-            env=env_for(settings),
-            capture_output=True,
-            check=True,
-        )
         return settings
 
     def existing(self, folder: Path) -> ApiSettings:
         """An engine on a data directory that is already loaded."""
-        settings = ApiSettings(
-            data_dir=folder, bolt_port=free_port(), http_port=free_port(), rate_limit_per_minute=0
-        )
-        engine.start(settings)
-        self.running.append(settings)
-        return settings
+        return self._start(folder)
 
     def stop(self, settings: ApiSettings) -> None:
         engine.stop(settings)
@@ -147,73 +159,71 @@ def engines(work: Path) -> Iterator[Engines]:
         pool.stop_all()
 
 
-def load_order(run: int) -> tuple[str, str]:
-    """Which side loads first in run `run` (from 0): ABBA, so over each pair of runs both
-    sides load once first and once second, and an even count of runs ends with the loader."""
-    return ("loader", "raw") if run % 2 == 0 else ("raw", "loader")
+def load_sequence(raw_runs: int) -> list[str]:
+    """Who loads, in turn: the loader first, last and between every two raw-driver runs
+    (ABA), so a steady drift of the machine's speed cancels out of the medians' ratio, and the
+    kept loader run is the last one (no engine idles beside a timed load)."""
+    return ["loader", *["raw", "loader"] * raw_runs]
 
 
 def bench_loads(
-    pool: Engines, corpora: dict[str, Path], runs: dict[str, int]
+    pool: Engines, corpora: dict[str, Path], raw_runs: dict[str, int]
 ) -> tuple[dict[str, dict[str, list[dict[str, Any]]]], dict[str, ApiSettings]]:
-    """Raw driver and loader, alternately, each into a fresh engine; the last loader run at
-    M and L stays up for the query and export benchmarks.
+    """Raw driver and loader in turn (`load_sequence`), each into a fresh engine; the last
+    loader run at M and L stays up for the query and export benchmarks.
 
-    The order is ABBA (loader, raw, raw, loader: the kept run last, so no engine idles beside
-    a timed one), so neither side always runs right after the other's engine; and the disk is
-    synced before each run: an engine that has just written a gigabyte leaves dirty pages that
-    slowed whichever load came next (the loader's first run at M was 25-30% slower than its
-    second in two quiet runs of this suite)."""
+    The disk is synced before each run: an engine that has just written a gigabyte leaves
+    dirty pages that slowed whichever load came next (the loader's first run at M was 25-30%
+    slower than its second in two quiet runs of this suite)."""
     results: dict[str, dict[str, list[dict[str, Any]]]] = {}
     kept: dict[str, ApiSettings] = {}
     for size, corpus in corpora.items():
-        if not runs[size]:
+        if not raw_runs[size]:
             continue
         results[size] = {"raw": [], "loader": []}
-        for run in range(runs[size]):
-            for mode in load_order(run):
-                os.sync()
-                settings = pool.fresh()
-                module = "bench.raw_load" if mode == "raw" else "bench.loader_load"
-                result = run_json([module, str(corpus)], settings)
-                result["engine_peak_mb"] = engine_peak_mb(settings)
-                results[size][mode].append(result)
-                log(f"load {size} {mode} run {run + 1}: {result}")
-                # S is timed only when it is all there is (a quick run on a busy machine).
-                last = mode == "loader" and run == runs[size] - 1
-                if last and (size != "S" or list(corpora) == ["S"]):
-                    kept[size] = settings
-                else:
-                    pool.stop(settings)
+        sequence = load_sequence(raw_runs[size])
+        for turn, mode in enumerate(sequence):
+            os.sync()
+            settings = pool.fresh()
+            module = "bench.raw_load" if mode == "raw" else "bench.loader_load"
+            result = run_json([module, str(corpus)], settings)
+            result["engine_peak_mb"] = engine_peak_mb(settings)
+            results[size][mode].append(result)
+            log(f"load {size} {mode} run {len(results[size][mode])}: {result}")
+            # S is timed only when it is all there is (a quick run on a busy machine).
+            last = turn == len(sequence) - 1
+            if last and (size != "S" or list(corpora) == ["S"]):
+                kept[size] = settings
+            else:
+                pool.stop(settings)
     return results, kept
 
 
 def bench_exports(
     settings: ApiSettings, size: str, work: Path, *, compare: bool
 ) -> list[dict[str, Any]]:
-    """Our streamed dump in N-Triples and Turtle; with `compare`, pyoxigraph and rdflib
-    serialising the same triples."""
+    """Our streamed dump in N-Triples and Turtle, the graph reads alone between them (so a
+    drift of the machine's speed touches both ratios alike); with `compare`, pyoxigraph and
+    rdflib serialising the same triples."""
     rows = []
     dump = work / f"dump-{size}.nt"
-    for rdf_format in ("ntriples", "turtle"):
-        out = [str(dump)] if rdf_format == "ntriples" else []
+    for tool in ("ntriples", "read", "turtle"):
         with engine_cpu(settings) as used:
-            result = run_json(
-                ["bench.export", "ours", rdf_format, settings.model_dump_json(), *out]
-            )
+            if tool == "read":
+                result = run_json(["bench.export", "read", "-", settings.model_dump_json()])
+            else:
+                out = [str(dump)] if tool == "ntriples" else []
+                result = run_json(["bench.export", "ours", tool, settings.model_dump_json(), *out])
         result["engine_cpu_s"] = used()
-        rows.append({"size": size, "tool": "connects export", "format": rdf_format, **result})
-        log(f"export {size} ours {rdf_format}: {result}")
+        if tool == "read":
+            rows.append({"size": size, "tool": "graph reads only", "format": "-", **result})
+            log(f"export {size} reads only: {result}")
+        else:
+            rows.append({"size": size, "tool": "connects export", "format": tool, **result})
+            log(f"export {size} ours {tool}: {result}")
     triples = sum(1 for _ in dump.open("rb"))
     for row in rows:
         row["triples"] = triples
-    with engine_cpu(settings) as used:
-        result = run_json(["bench.export", "read", "-", settings.model_dump_json()])
-    result["engine_cpu_s"] = used()
-    rows.append(
-        {"size": size, "tool": "graph reads only", "format": "-", **result, "triples": triples}
-    )
-    log(f"export {size} reads only: {result}")
     if compare:
         for rdf_format in ("ntriples", "turtle"):
             result = run_json(["bench.export", "oxigraph", rdf_format, str(dump)])
@@ -281,8 +291,16 @@ def log(message: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="S,M,L", help="corpus sizes (default S,M,L)")
-    parser.add_argument("--runs", type=int, default=2, help="load runs at S and M")
-    parser.add_argument("--runs-l", type=int, default=2, help="load runs at L")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=2,
+        help="raw-driver load runs at S and M; the loader runs once more, before, between and "
+        "after them (default 2)",
+    )
+    parser.add_argument(
+        "--runs-l", type=int, default=1, help="raw-driver load runs at L (default 1: loader twice)"
+    )
     parser.add_argument("--samples", type=int, default=11, help="latency samples per target at M")
     parser.add_argument("--samples-l", type=int, default=10, help="latency samples at L")
     parser.add_argument(
@@ -314,8 +332,8 @@ def main() -> None:
         corpora = {s: generate.write(work / f"corpus-{s}", generate.SIZES[s]) for s in sizes}
         log(f"corpora written: {', '.join(sizes)}")
         with engines(work) as pool:
-            runs = {s: args.runs_l if s == "L" else args.runs for s in sizes}
-            loads, kept = bench_loads(pool, corpora, runs)
+            raw_runs = {s: args.runs_l if s == "L" else args.runs for s in sizes}
+            loads, kept = bench_loads(pool, corpora, raw_runs)
             if args.l_graph and "L" in sizes:
                 kept["L"] = pool.existing(args.l_graph)
                 log(f"L queries on {args.l_graph}")

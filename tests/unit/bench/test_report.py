@@ -165,3 +165,24 @@ def test_search_at_l_says_its_recall_latency_and_whether_the_aim_is_met() -> Non
     assert "| hybrid | 70% | 60% | 61.5 |" in text
     assert "Hybrid at L: 61.5 ms (aim under 50 ms: missed)." in text
     assert "Not measured at L" in report.render(measured)
+
+
+def test_a_load_checked_whole_says_how_long_its_check_pass_took_beside_the_raw_driver() -> None:
+    checked = replace(
+        results(),
+        loads={
+            "L": {
+                "raw": [{"seconds": 200.0, "nodes": 1, "links": 1, "peak_rss_mb": 1.0}],
+                "loader": [
+                    {"seconds": 250.0, "check_s": 40.0, "nodes": 1, "links": 1, "peak_rss_mb": 1.0},
+                    {"seconds": 260.0, "check_s": 36.0, "nodes": 1, "links": 1, "peak_rss_mb": 1.0},
+                ],
+            }
+        },
+    )
+    text = report.render(checked)
+    # Medians: check 38.0 s; writing (210, 224) -> 217.0 s; raw 200 / 217 = 0.92.
+    assert "that pass took 38.0 s (median; 40.0, 36.0)" in text
+    assert "Its writing took 217.0 s: raw / writing = 0.92." in text
+    # A size loaded in one pass (no check_s) says nothing of a check pass.
+    assert "that pass took" not in report.render(results())
