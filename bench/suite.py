@@ -5,8 +5,7 @@ heap, 15 s query timeout), side by side: each ratio compares two things measured
 run, alternately where they repeat, so a noisy machine slows both. Each size is loaded by the
 raw driver and by the loader in turn (loader, raw, loader: at L the loader twice, the raw
 driver once between); the last loader run at M and L stays up for the queries, the floor
-(bench/floor.py) and the export. Every fresh engine starts on a copy of one holding the
-bundled data.
+(bench/floor.py) and the export.
 
     .venv/bin/python -m bench.suite                 # the full suite, about 35 minutes
     .venv/bin/python -m bench.suite --sizes S,M     # quicker, without L
@@ -19,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import signal
 import socket
 import subprocess
@@ -106,25 +104,20 @@ class Engines:
 
     work: Path
     running: list[ApiSettings] = field(default_factory=list)
-    bundled: ApiSettings | None = None
-    """The stopped engine whose files every fresh one copies."""
 
     def fresh(self) -> ApiSettings:
-        """An engine on a copy of a stopped engine's files that hold the bundled data: loaded
-        once per suite (about 12 s with its embeddings), copied in well under a second."""
-        if self.bundled is None:
-            self.bundled = self._start(self._folder())
-            subprocess.run(  # noqa: S603
-                [CONNECTS, "load", str(ROOT / "data")],
-                cwd=ROOT,
-                env=env_for(self.bundled),
-                capture_output=True,
-                check=True,
-            )
-            self.stop(self.bundled)
-        folder = self._folder()
-        shutil.copytree(self.bundled.data_dir, folder, dirs_exist_ok=True)
-        return self._start(folder)
+        """An engine with the bundled data loaded (about 12 s). Each loads it itself rather
+        than copying one that has: the load also warms the engine (its JIT), as a graph in use
+        is, and a copied one started cold took 2-4 s longer over the same S load."""
+        settings = self._start(self._folder())
+        subprocess.run(  # noqa: S603
+            [CONNECTS, "load", str(ROOT / "data")],
+            cwd=ROOT,
+            env=env_for(settings),
+            capture_output=True,
+            check=True,
+        )
+        return settings
 
     def _folder(self) -> Path:
         return Path(tempfile.mkdtemp(prefix="engine-", dir=self.work))
