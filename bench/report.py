@@ -400,7 +400,7 @@ def _loads(loads: Loads, corpora: dict[str, tuple[int, float]], targets: list[Ta
         worst_ratio = ratio if worst_ratio is None else min(worst_ratio, ratio)
         if size == "L":
             l_peak = peak
-    lines += ["", "Runs, in the order measured: " + "; ".join(each) + "."]
+    lines += ["", "Runs, each side in the order it ran: " + "; ".join(each) + "."]
     lines += _check_passes(loads)
     if worst_ratio is not None:
         targets.append(
