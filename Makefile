@@ -91,8 +91,11 @@ jena:
 roqet:
 	@command -v roqet >/dev/null || (apt-get update -qq && apt-get install -y -qq rasqal-utils)
 
+# One pytest process per core (at most 4; each starts its own engine, 1 GB of heap), a test
+# module's tests all in one of them, as its module-scoped data expects. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= auto
 test: $(STAMP) $(LINTER) $(JSONLD) $(ASSETS) $(DOCS_ASSETS) rapper roqet jena chromium lint ## Install what the tests need, lint, and run every test
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(TEST_WORKERS) --maxprocesses 4 --dist loadfile
 
 # The integration suite again, on Neo4j 5.26 in Docker (skipped, saying why, without Docker).
 test-neo4j: $(STAMP) $(LINTER) $(JSONLD) $(ASSETS) rapper roqet jena chromium ## Run the integration tests on Neo4j 5.26 (needs Docker)

@@ -10,9 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from neo4j import Driver
 from rdflib import Graph, Literal, URIRef
+from rich.console import Console
 from typer.testing import CliRunner
 
 from api.settings import ApiSettings
+from cli import main as cli_main
 from cli.main import app
 from graph.evidence import DIRECTION_WORDS
 from graph.synthesis import EvidenceCard, ranking_key
@@ -250,7 +252,9 @@ def test_the_command_line_ranks_approaches_and_lists_interventions(
 ) -> None:
     for name, value in graph_env(settings).items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("COLUMNS", "200")
+    # Wide enough for the table's cells not to wrap. The console is made at import, its width
+    # fixed then if COLUMNS was set (pytest-xdist's workers set 80): a console of our own.
+    monkeypatch.setattr(cli_main, "out", Console(soft_wrap=True, width=200))
     runner = CliRunner()
     ranked = runner.invoke(app, ["what-works", "-o", "Security and resilience"])
     assert ranked.exit_code == 0, ranked.output
