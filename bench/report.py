@@ -421,10 +421,11 @@ def _check_passes(loads: Loads) -> list[str]:
     is what the raw driver does not do at all."""
     lines = []
     for size, modes in loads.items():
-        checks = [r["check_s"] for r in modes["loader"] if "check_s" in r]
-        if not checks or len(checks) < len(modes["loader"]):
+        loader = modes["loader"]
+        if not all("check_s" in r for r in loader):
             continue
-        writing = med([r["seconds"] - r["check_s"] for r in modes["loader"]])
+        checks = [r["check_s"] for r in loader]
+        writing = med([r["seconds"] - r["check_s"] for r in loader])
         raw_s = med([r["seconds"] for r in modes["raw"]])
         lines += [
             "",

@@ -109,7 +109,7 @@ class Engines:
         """An engine with the bundled data loaded (about 12 s). Each loads it itself rather
         than copying one that has: the load also warms the engine (its JIT), as a graph in use
         is, and a copied one started cold took 2-4 s longer over the same S load."""
-        settings = self._start(self._folder())
+        settings = self._start(Path(tempfile.mkdtemp(prefix="engine-", dir=self.work)))
         subprocess.run(  # noqa: S603
             [CONNECTS, "load", str(ROOT / "data")],
             cwd=ROOT,
@@ -118,9 +118,6 @@ class Engines:
             check=True,
         )
         return settings
-
-    def _folder(self) -> Path:
-        return Path(tempfile.mkdtemp(prefix="engine-", dir=self.work))
 
     def _start(self, folder: Path) -> ApiSettings:
         settings = ApiSettings(
@@ -200,20 +197,17 @@ def bench_exports(
     rdflib serialising the same triples."""
     rows = []
     dump = work / f"dump-{size}.nt"
-    for tool in ("ntriples", "read", "turtle"):
+    graph = settings.model_dump_json()
+    for tool, rdf_format, args in (
+        ("connects export", "ntriples", ["ours", "ntriples", graph, str(dump)]),
+        ("graph reads only", "-", ["read", "-", graph]),
+        ("connects export", "turtle", ["ours", "turtle", graph]),
+    ):
         with engine_cpu(settings) as used:
-            if tool == "read":
-                result = run_json(["bench.export", "read", "-", settings.model_dump_json()])
-            else:
-                out = [str(dump)] if tool == "ntriples" else []
-                result = run_json(["bench.export", "ours", tool, settings.model_dump_json(), *out])
+            result = run_json(["bench.export", *args])
         result["engine_cpu_s"] = used()
-        if tool == "read":
-            rows.append({"size": size, "tool": "graph reads only", "format": "-", **result})
-            log(f"export {size} reads only: {result}")
-        else:
-            rows.append({"size": size, "tool": "connects export", "format": tool, **result})
-            log(f"export {size} ours {tool}: {result}")
+        rows.append({"size": size, "tool": tool, "format": rdf_format, **result})
+        log(f"export {size} {tool} {rdf_format}: {result}")
     triples = sum(1 for _ in dump.open("rb"))
     for row in rows:
         row["triples"] = triples
