@@ -3,8 +3,9 @@
 What someone would write without the project: read the CSV with the csv module, map each row
 straight to nodes and links (names looked up in a dict, no validation, no provenance, no
 idempotency checks), and send the loader's own statements (`CREATE_NODES` and `MERGE_LINKS`
-from `graph/queries/writes.py`: batched `UNWIND ... CREATE` for nodes into an empty graph and
-`UNWIND ... MERGE` for links) in the same batches, committing every STUDIES_PER_TRANSACTION
+from `graph/queries/writes.py`: batched `UNWIND ... CREATE` for nodes into an empty graph,
+which return each node's element id, and `UNWIND ... MERGE` for links between element ids,
+kept in a dict from the start) in the same batches, committing every STUDIES_PER_TRANSACTION
 case studies (the loader does so above STUDIES_IN_ONE_PASS; up to that it writes one
 transaction, to roll back whole). Prints JSON.
 
@@ -55,9 +56,11 @@ async def load(db: Db, path: Path) -> dict[str, float]:
     ids = {r["name"]: r["id"] for r in records}
     levels = {r["id"]: (r["level"], r["strength"]) for r in records if r["level"]}
     existing, _, _ = await driver.execute_query(
-        "MATCH (n:Entity) RETURN n.id AS id", database_=database
+        "MATCH (n:Entity) RETURN n.id AS id, elementId(n) AS element", database_=database
     )
-    seen = {r["id"] for r in existing}  # places and organisations the bundled data has already
+    # Every node's element id by id: the bundled data's, then each one created.
+    elements: dict[str, str] = {r["id"]: r["element"] for r in existing}
+    seen = set(elements)  # places and organisations the bundled data has already
     nodes = links = 0
     started = time.perf_counter()
     async with driver.session(database=database) as session:
@@ -67,8 +70,8 @@ async def load(db: Db, path: Path) -> dict[str, float]:
             link_rows: Rows = defaultdict(list)
             for row in chunk:
                 map_row(row, ids, levels, seen, node_rows, link_rows)
-            nodes += await _send(tx, node_rows, links=False)
-            links += await _send(tx, link_rows, links=True)
+            nodes += await _send_nodes(tx, node_rows, elements)
+            links += await _send_links(tx, link_rows, elements)
             if (number + 1) % 10 == 0:
                 await tx.commit()
                 tx = await session.begin_transaction()
@@ -172,13 +175,31 @@ def map_row(
         link(Rel.OF_TYPE, claim, type_id)
 
 
-async def _send(tx: AsyncTransaction, rows: Rows, *, links: bool) -> int:
+async def _send_nodes(tx: AsyncTransaction, rows: Rows, elements: dict[str, str]) -> int:
     sent = 0
-    for key, items in rows.items():
-        statement = writes_q.MERGE_LINKS[key] if links else writes_q.CREATE_NODES[key]
+    for kind, items in rows.items():
         for start in range(0, len(items), BATCH_SIZE):
             batch = items[start : start + BATCH_SIZE]
-            await (await tx.run(statement, rows=batch, load="raw")).consume()
+            result = await tx.run(writes_q.CREATE_NODES[kind], rows=batch)
+            record = await result.single(strict=True)
+            elements.update((node_id, element) for node_id, element in record["elements"])
+            sent += len(batch)
+    return sent
+
+
+async def _send_links(tx: AsyncTransaction, rows: Rows, elements: dict[str, str]) -> int:
+    sent = 0
+    for rel, items in rows.items():
+        for start in range(0, len(items), BATCH_SIZE):
+            batch = [
+                {
+                    "from_element": elements[row["from_id"]],
+                    "to_element": elements[row["to_id"]],
+                    "source": row["source"],
+                }
+                for row in items[start : start + BATCH_SIZE]
+            ]
+            await (await tx.run(writes_q.MERGE_LINKS[rel], rows=batch, load="raw")).consume()
             sent += len(batch)
     return sent
 

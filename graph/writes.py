@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, LiteralString, TypeVar
 
-from neo4j import AsyncManagedTransaction, AsyncTransaction
+from neo4j import AsyncManagedTransaction, AsyncResult, AsyncTransaction
 
 from graph import versions
 from graph.db import Db
@@ -86,6 +86,16 @@ class WriteCounts:
                 self.links_removed,
             )
         )
+
+
+@dataclass(frozen=True)
+class StoredNode:
+    """What a write needs of a node already in the graph."""
+
+    kind: Kind
+    checksum: str | None
+    element: str
+    """The engine's own id for the node (`elementId`): links are merged between these."""
 
 
 @dataclass(frozen=True)
@@ -221,6 +231,10 @@ class LoadWriter:
         self._removed: set[str] = set()
         self._unlinked_claims: set[str] = set()
         """Claims the load removed a HAS_CLAIM link to: they may be orphans."""
+        self._elements: dict[str, str] = {}
+        """The element id of each node the load made or looked up, by id: links are merged
+        between element ids (MERGE_LINKS). Kept for the whole load, as later batches link to
+        organisations and places that earlier ones made."""
         self._record_versions = record_versions
         started = load.props.get("started_at")
         self._at = started if isinstance(started, str) else versions.now()
@@ -246,12 +260,13 @@ class LoadWriter:
         candidates = [n for n in nodes if stored_among is None or n.id in stored_among]
         stored = await self._stored(candidates)
         clashes = [
-            KindClash(n.id, stored[n.id][0], n.kind)
+            KindClash(n.id, stored[n.id].kind, n.kind)
             for n in nodes
-            if n.id in stored and stored[n.id][0] is not n.kind
+            if n.id in stored and stored[n.id].kind is not n.kind
         ]
         if clashes:
             return clashes
+        self._elements.update((node_id, node.element) for node_id, node in stored.items())
         await self._write_nodes(nodes, stored)
         await self._write_links(links)
         await self._remove_stale_links([i for i in authoritative if i in stored], [*links, *later])
@@ -300,18 +315,20 @@ class LoadWriter:
         await self._keep(found)
         return found
 
-    async def _stored(self, nodes: Sequence[NodeRow]) -> dict[str, tuple[Kind, str | None]]:
-        stored: dict[str, tuple[Kind, str | None]] = {}
+    async def _stored(self, nodes: Sequence[NodeRow]) -> dict[str, StoredNode]:
+        stored: dict[str, StoredNode] = {}
         for id_batch in _batches([n.id for n in nodes]):
             result = await self.tx.run(writes_q.EXISTING_NODES, ids=id_batch)
             async for r in result:
-                stored[r["id"]] = (Kind.from_label(r["labels"]), r["checksum"])
+                stored[r["id"]] = StoredNode(
+                    Kind.from_label(r["labels"]), r["checksum"], r["element"]
+                )
         return stored
 
     async def _write_nodes(
         self,
         nodes: Sequence[NodeRow],
-        stored: dict[str, tuple[Kind, str | None]],
+        stored: dict[str, StoredNode],
     ) -> None:
         created: dict[Kind, list[dict[str, Any]]] = defaultdict(list)
         updated: list[dict[str, Any]] = []
@@ -328,7 +345,7 @@ class LoadWriter:
                 created[node.kind].append(row)
                 of_kind.created += 1
                 self._created.add(node.id)
-            elif stored[node.id][1] != digest:
+            elif stored[node.id].checksum != digest:
                 updated.append(row)
                 of_kind.updated += 1
             else:
@@ -336,7 +353,8 @@ class LoadWriter:
                 of_kind.unchanged += 1
         for kind, rows in created.items():
             for batch in _batches(rows):
-                await (await self.tx.run(writes_q.CREATE_NODES[kind], rows=batch)).consume()
+                result = await self.tx.run(writes_q.CREATE_NODES[kind], rows=batch)
+                self._elements.update(await _pairs(result))
             self.counts.nodes_created += len(rows)
         await self._keep(str(row["id"]) for row in updated)
         for batch in _batches(updated):
@@ -344,11 +362,25 @@ class LoadWriter:
         self.counts.nodes_updated += len(updated)
 
     async def _write_links(self, links: Sequence[LinkRow]) -> None:
+        """Merge `links` between nodes found by element id, an end the load has not seen
+        looked up once. A link with an end not in the graph is not written (counted
+        unchanged)."""
+        elements = self._elements
+        await self._look_up_elements(
+            {end for link in links for end in (link.from_id, link.to_id) if end not in elements}
+        )
         by_rel: dict[Rel, list[dict[str, str]]] = defaultdict(list)
         for link in links:
-            by_rel[link.rel].append(
-                {"from_id": link.from_id, "to_id": link.to_id, "source": link.source}
-            )
+            if link.from_id in elements and link.to_id in elements:
+                by_rel[link.rel].append(
+                    {
+                        "from_element": elements[link.from_id],
+                        "to_element": elements[link.to_id],
+                        "source": link.source,
+                    }
+                )
+            else:
+                self.counts.links_unchanged += 1
         gaining = await self._gaining(links)
         for rel, rows in by_rel.items():
             for batch in _batches(rows):
@@ -362,6 +394,12 @@ class LoadWriter:
                 self.counts.links_unchanged += len(batch) - created - touched
         for ids in _batches(gaining):
             await (await self.tx.run(versions_q.STAMP, ids=ids, load=self.load.id)).consume()
+
+    async def _look_up_elements(self, ids: Collection[str]) -> None:
+        """Add the element ids of those of `ids` in the graph to the load's."""
+        for batch in _batches(sorted(ids)):
+            result = await self.tx.run(writes_q.ELEMENT_IDS, ids=batch)
+            self._elements.update(await _pairs(result))
 
     async def _gaining(self, links: Sequence[LinkRow]) -> list[str]:
         """Nodes the load did not make that these links will change, their state kept first.
@@ -399,6 +437,12 @@ class LoadWriter:
 def _counts_as_props(counts: WriteCounts) -> dict[str, int]:
     # The totals only: a property holds no map.
     return {name: value for name, value in vars(counts).items() if isinstance(value, int)}
+
+
+async def _pairs(result: AsyncResult) -> list[tuple[str, str]]:
+    """The (id, element id) pairs of a statement returning them as `elements` (one record)."""
+    record = await result.single(strict=True)
+    return [(node_id, element) for node_id, element in record["elements"]]
 
 
 def _batches(items: list[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:

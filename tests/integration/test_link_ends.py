@@ -1,0 +1,90 @@
+"""Links are merged between element ids (graph/queries/writes.py MERGE_LINKS): the ends a write
+made itself come from its own CREATE, the others are looked up once each, by id."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from neo4j import Driver
+
+from api.settings import ApiSettings
+from graph import writes
+from graph.db import open_db
+from graph.model import Kind, Rel
+from graph.writes import LinkRow, LoadRecord, NodeRow
+
+LINKS = """
+MATCH (a:Entity)-[r]->(b:Entity)
+RETURN a.id AS from_id, type(r) AS rel, b.id AS to_id, r.load AS load
+ORDER BY from_id, to_id
+"""
+
+
+def place(node_id: str) -> NodeRow:
+    return NodeRow(node_id, Kind.PLACE, {"id": node_id, "name": node_id.title(), "source": "t"})
+
+
+def region(node_id: str) -> NodeRow:
+    return NodeRow(node_id, Kind.REGION, {"id": node_id, "name": node_id.upper(), "source": "t"})
+
+
+def in_region(place_id: str, region_id: str) -> LinkRow:
+    return LinkRow(place_id, Rel.IN_REGION, region_id, "t")
+
+
+def upsert(
+    settings: ApiSettings, load: str, nodes: Sequence[NodeRow], links: Sequence[LinkRow]
+) -> writes.WriteCounts:
+    async def run() -> writes.WriteCounts:
+        async with open_db(settings) as db:
+            return await writes.upsert(db, nodes, links, LoadRecord(load))
+
+    return asyncio.run(run())
+
+
+def stored_links(driver: Driver, settings: ApiSettings) -> list[tuple[str, str, str, str]]:
+    records, _, _ = driver.execute_query(LINKS, database_=settings.database)
+    return [(r["from_id"], r["rel"], r["to_id"], r["load"]) for r in records]
+
+
+def test_links_reach_nodes_of_the_same_write_and_of_earlier_ones(
+    empty_graph: Driver, settings: ApiSettings
+) -> None:
+    upsert(settings, "load-1", [region("north"), place("leeds")], [in_region("leeds", "north")])
+    # Only links, to nodes an earlier, committed transaction made: their ends are looked up.
+    counts = upsert(
+        settings,
+        "load-2",
+        [place("york")],
+        [in_region("york", "north"), LinkRow("leeds", Rel.IN_REGION, "north", "other")],
+    )
+    assert (counts.links_created, counts.links_updated) == (1, 1)
+    assert stored_links(empty_graph, settings) == [
+        ("leeds", "IN_REGION", "north", "load-2"),
+        ("york", "IN_REGION", "north", "load-2"),
+    ]
+
+
+def test_a_link_to_a_node_not_in_the_graph_is_not_written(
+    empty_graph: Driver, settings: ApiSettings
+) -> None:
+    counts = upsert(
+        settings,
+        "load-1",
+        [region("north"), place("leeds")],
+        [in_region("leeds", "north"), in_region("leeds", "nowhere"), in_region("ghost", "north")],
+    )
+    assert (counts.links_created, counts.links_unchanged) == (1, 2)
+    assert stored_links(empty_graph, settings) == [("leeds", "IN_REGION", "north", "load-1")]
+
+
+def test_writing_the_same_links_again_changes_nothing(
+    empty_graph: Driver, settings: ApiSettings
+) -> None:
+    nodes = [region("north"), place("leeds"), place("york")]
+    links = [in_region("leeds", "north"), in_region("york", "north")]
+    upsert(settings, "load-1", nodes, links)
+    again = upsert(settings, "load-2", nodes, links)
+    assert (again.links_created, again.links_updated, again.links_unchanged) == (0, 0, 2)
+    assert [load for *_, load in stored_links(empty_graph, settings)] == ["load-1", "load-1"]
