@@ -42,6 +42,7 @@ from graph.keys import Scope
 from graph.model import Kind, Rel
 from graph.queries import writes as writes_q
 from graph.repository import ExportLink, ExportNode
+from graph.writes import LinkRow, NodeRow
 from loaders.pipeline import load_paths
 from loaders.report import LoadReport
 from ontology.mapping import LITERALS
@@ -504,3 +505,16 @@ def export_batch() -> tuple[list[ExportNode], list[ExportLink]]:
         for i, (node, rel) in enumerate(zip(nodes, list(Rel) * 12, strict=False))
     ]
     return nodes, links
+
+
+def place(node_id: str, name: str) -> NodeRow:
+    """A place row for `graph.writes`, as a load would write it."""
+    return NodeRow(node_id, Kind.PLACE, {"id": node_id, "name": name, "source": "t"})
+
+
+def region(node_id: str) -> NodeRow:
+    return NodeRow(node_id, Kind.REGION, {"id": node_id, "name": node_id.upper(), "source": "t"})
+
+
+def in_region(place_id: str, region_id: str) -> LinkRow:
+    return LinkRow(place_id, Rel.IN_REGION, region_id, "t")

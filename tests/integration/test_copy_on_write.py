@@ -15,9 +15,8 @@ from api.settings import ApiSettings
 from graph import history, writes
 from graph.db import open_db
 from graph.history import Point
-from graph.model import Kind, Rel
 from graph.writes import LinkRow, LoadRecord, NodeRow
-from tests.helpers import clear
+from tests.helpers import clear, in_region, place, region
 
 KEPT = """
 MATCH (v:Version)
@@ -28,18 +27,6 @@ ORDER BY v.at, v.node
 A = Point(load="load-a", at="2026-01-01T00:00:00.000000+00:00")
 B = Point(load="load-b", at="2026-02-01T00:00:00.000000+00:00")
 C = Point(load="load-c", at="2026-03-01T00:00:00.000000+00:00")
-
-
-def place(node_id: str, name: str) -> NodeRow:
-    return NodeRow(node_id, Kind.PLACE, {"id": node_id, "name": name, "source": "t"})
-
-
-def region(node_id: str) -> NodeRow:
-    return NodeRow(node_id, Kind.REGION, {"id": node_id, "name": node_id.upper(), "source": "t"})
-
-
-def in_region(place_id: str, region_id: str) -> LinkRow:
-    return LinkRow(place_id, Rel.IN_REGION, region_id, "t")
 
 
 def write(

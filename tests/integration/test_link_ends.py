@@ -11,26 +11,15 @@ from neo4j import Driver
 from api.settings import ApiSettings
 from graph import writes
 from graph.db import open_db
-from graph.model import Kind, Rel
+from graph.model import Rel
 from graph.writes import LinkRow, LoadRecord, NodeRow
+from tests.helpers import in_region, place, region
 
 LINKS = """
 MATCH (a:Entity)-[r]->(b:Entity)
 RETURN a.id AS from_id, type(r) AS rel, b.id AS to_id, r.load AS load
 ORDER BY from_id, to_id
 """
-
-
-def place(node_id: str) -> NodeRow:
-    return NodeRow(node_id, Kind.PLACE, {"id": node_id, "name": node_id.title(), "source": "t"})
-
-
-def region(node_id: str) -> NodeRow:
-    return NodeRow(node_id, Kind.REGION, {"id": node_id, "name": node_id.upper(), "source": "t"})
-
-
-def in_region(place_id: str, region_id: str) -> LinkRow:
-    return LinkRow(place_id, Rel.IN_REGION, region_id, "t")
 
 
 def upsert(
@@ -51,12 +40,17 @@ def stored_links(driver: Driver, settings: ApiSettings) -> list[tuple[str, str, 
 def test_links_reach_nodes_of_the_same_write_and_of_earlier_ones(
     empty_graph: Driver, settings: ApiSettings
 ) -> None:
-    upsert(settings, "load-1", [region("north"), place("leeds")], [in_region("leeds", "north")])
+    upsert(
+        settings,
+        "load-1",
+        [region("north"), place("leeds", "Leeds")],
+        [in_region("leeds", "north")],
+    )
     # Only links, to nodes an earlier, committed transaction made: their ends are looked up.
     counts = upsert(
         settings,
         "load-2",
-        [place("york")],
+        [place("york", "York")],
         [in_region("york", "north"), LinkRow("leeds", Rel.IN_REGION, "north", "other")],
     )
     assert (counts.links_created, counts.links_updated) == (1, 1)
@@ -72,7 +66,7 @@ def test_a_link_to_a_node_not_in_the_graph_is_not_written(
     counts = upsert(
         settings,
         "load-1",
-        [region("north"), place("leeds")],
+        [region("north"), place("leeds", "Leeds")],
         [in_region("leeds", "north"), in_region("leeds", "nowhere"), in_region("ghost", "north")],
     )
     assert (counts.links_created, counts.links_unchanged) == (1, 2)
@@ -82,7 +76,7 @@ def test_a_link_to_a_node_not_in_the_graph_is_not_written(
 def test_writing_the_same_links_again_changes_nothing(
     empty_graph: Driver, settings: ApiSettings
 ) -> None:
-    nodes = [region("north"), place("leeds"), place("york")]
+    nodes = [region("north"), place("leeds", "Leeds"), place("york", "York")]
     links = [in_region("leeds", "north"), in_region("york", "north")]
     upsert(settings, "load-1", nodes, links)
     again = upsert(settings, "load-2", nodes, links)
