@@ -49,7 +49,8 @@ def check(
                     f"Duplicate id {node.id!r}: also defined at {at}.",
                 )
             )
-        seen.setdefault(node.id, FirstSeen(item.where.file, item.where.line, item.shared))
+        if other is None:
+            seen[node.id] = FirstSeen(item.where.file, item.where.line, item.shared)
         for n, link in enumerate(item.links):
             target_kind = known.get(link.to_id)
             if target_kind is None:

@@ -84,9 +84,12 @@ def study_items(
     """Items for case studies: each study, its claims, and the organisations and places it
     names (shared); problems go to `report.issues`."""
     items: list[Item] = []
+    file_names: dict[str, str] = {}  # a Path per row was a tenth of the time building them
     for study, where, field_of in studies:
         merged, origins = _with_evidence_rows(study, extra.get(study.id, []), vocabulary)
-        built = case_studies.build(merged, vocabulary, Path(where.file).name)
+        if (file_name := file_names.get(where.file)) is None:
+            file_name = file_names[where.file] = Path(where.file).name
+        built = case_studies.build(merged, vocabulary, file_name)
         for field_name, message in built.problems:
             report.issues.append(_locate(field_name, where, field_of, origins).issue(message))
         links_by_source: dict[str, list[LinkRow]] = {}
