@@ -234,7 +234,7 @@ class LoadWriter:
         self._elements: dict[str, str] = {}
         """The element id of each node the load made or looked up, by id: links are merged
         between element ids (MERGE_LINKS). Kept for the whole load, as later batches link to
-        organisations and places that earlier ones made."""
+        organisations and places that earlier ones made; see `_let_go` for what is not."""
         self._record_versions = record_versions
         started = load.props.get("started_at")
         self._at = started if isinstance(started, str) else versions.now()
@@ -270,7 +270,19 @@ class LoadWriter:
         await self._write_nodes(nodes, stored)
         await self._write_links(links)
         await self._remove_stale_links([i for i in authoritative if i in stored], [*links, *later])
+        self._let_go(authoritative, later)
         return []
+
+    def _let_go(self, authoritative: Sequence[str], later: Sequence[LinkRow]) -> None:
+        """Forget the element ids of nodes that state their own links (case studies, claims):
+        their links are written with them, so only the nodes later batches link to
+        (organisations, places, the vocabulary) and the ends of `later` links are kept. At
+        100,000 case studies the rest was most of the dict (a later link to one of them looks
+        it up again)."""
+        still_linking = {link.from_id for link in later}
+        for node_id in authoritative:
+            if node_id not in still_linking:
+                self._elements.pop(node_id, None)
 
     async def finish(self, *, record_load: bool = True) -> WriteCounts:
         """Remove claims no case study makes any more, and record the load if it changed the

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any, cast
 
-from neo4j import Driver
+from neo4j import AsyncResult, AsyncTransaction, Driver
 
 from api.settings import ApiSettings
 from graph import writes
 from graph.db import open_db
 from graph.model import Rel
-from graph.writes import LinkRow, LoadRecord, NodeRow
+from graph.queries import writes as writes_q
+from graph.writes import LinkRow, LoadRecord, LoadWriter, NodeRow
 from tests.helpers import in_region, place, region
 
 LINKS = """
@@ -82,3 +84,53 @@ def test_writing_the_same_links_again_changes_nothing(
     again = upsert(settings, "load-2", nodes, links)
     assert (again.links_created, again.links_updated, again.links_unchanged) == (0, 0, 2)
     assert [load for *_, load in stored_links(empty_graph, settings)] == ["load-1", "load-1"]
+
+
+class _Recording:
+    """A transaction that notes each statement sent through it."""
+
+    def __init__(self, tx: AsyncTransaction) -> None:
+        self.tx, self.sent = tx, list[str]()
+
+    async def run(self, query: Any, parameters: Any = None, **kwargs: Any) -> AsyncResult:
+        self.sent.append(query)
+        return await self.tx.run(query, parameters, **kwargs)
+
+    def look_ups(self) -> int:
+        return self.sent.count(writes_q.ELEMENT_IDS)
+
+
+def test_a_load_keeps_the_element_ids_of_what_later_batches_link_to_only(
+    empty_graph: Driver, settings: ApiSettings
+) -> None:
+    """Nodes stating their own links (case studies, claims) are let go after their batch, which
+    kept a 100k load's memory down; a link to one later on looks it up again, and is written."""
+
+    async def run() -> list[int]:
+        async with open_db(settings) as db, db.transactions() as txs:
+            recording = _Recording(txs.current)
+            writer = LoadWriter(cast(AsyncTransaction, recording), LoadRecord("load-1"))
+            look_ups = []
+            # A shared node (not authoritative) is kept: linking to it looks nothing up.
+            await writer.write([region("south")], [])
+            await writer.write([place("hull", "Hull")], [in_region("hull", "south")], ["hull"])
+            look_ups.append(recording.look_ups())
+            # An authoritative node is let go after its batch: a later link looks it up.
+            await writer.write([region("north")], [], ["north"])
+            await writer.write([place("york", "York")], [in_region("york", "north")], ["york"])
+            look_ups.append(recording.look_ups())
+            # Unless it has links still to come (`later`): they find it kept.
+            bath = in_region("bath", "south")
+            await writer.write([place("bath", "Bath")], [], ["bath"], later=[bath])
+            await writer.write([], [bath])
+            look_ups.append(recording.look_ups())
+            await writer.finish()
+            await txs.commit(next_one=False)
+            return look_ups
+
+    assert asyncio.run(run()) == [0, 1, 1]
+    assert [(a, b) for a, _, b, _ in stored_links(empty_graph, settings)] == [
+        ("bath", "south"),
+        ("hull", "south"),
+        ("york", "north"),
+    ]
