@@ -84,7 +84,7 @@ def study_items(
     """Items for case studies: each study, its claims, and the organisations and places it
     names (shared); problems go to `report.issues`."""
     items: list[Item] = []
-    file_names: dict[str, str] = {}  # a Path per row was a tenth of the time building them
+    file_names: dict[str, str] = {}  # a Path a row was about 6% of building them
     for study, where, field_of in studies:
         merged, origins = _with_evidence_rows(study, extra.get(study.id, []), vocabulary)
         if (file_name := file_names.get(where.file)) is None:
