@@ -180,7 +180,7 @@ def node_summary(props: Mapping[str, Any], labels: list[str]) -> NodeSummary:
 
 
 async def ping(db: Db) -> int:
-    """Run a real query; returns the number of framework nodes."""
+    """Run a real query; returns the number of nodes."""
     rows = await db.read(nodes_q.ENTITY_COUNT)
     return int(rows[0]["count"])
 

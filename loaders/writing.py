@@ -138,7 +138,13 @@ class LoadStream:
     ) -> None:
         await self._check_items(fixed)
         done = 0
-        ahead = _ReadAhead(self._built(studies, extra))
+        built = self._built(studies, extra)
+        # Building ahead in a thread pays only while the check waits on the graph. With every
+        # id in memory it waits on nothing, and the two threads only take turns at the GIL:
+        # 3.5-3.6 s against 2.7-2.9 s in line, checking 10k case studies.
+        ahead: _ReadAhead[_Chunk] | _InLine[_Chunk] = (
+            _ReadAhead(built) if self.graph_kinds is None else _InLine(built)
+        )
         try:
             while (chunk := await ahead.get()) is not None:
                 self.study_ids.update(chunk.study_ids)
@@ -382,6 +388,19 @@ class _ReadAhead(Generic[T]):
         await asyncio.wait([self._next])
         if not self._next.cancelled():
             self._next.exception()  # retrieved, so asyncio does not warn about it
+
+
+class _InLine(Generic[T]):
+    """`_ReadAhead`'s interface, making each item when it is asked for."""
+
+    def __init__(self, items: Iterator[T]) -> None:
+        self._items = items
+
+    async def get(self) -> T | None:
+        return next(self._items, None)
+
+    async def close(self) -> None:
+        """Nothing runs between calls."""
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

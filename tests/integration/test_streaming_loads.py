@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,35 @@ def test_a_bad_last_row_writes_nothing_even_across_transactions(
     assert (issue.row, issue.field) == (STUDIES + 1, "region")
     assert "Atlantis" in issue.message
     assert fingerprint(bundled, settings) == before
+
+
+@pytest.mark.usefixtures("small_batches")
+@pytest.mark.parametrize(("input_size", "passes_reading_ahead"), [("a quarter", 1), ("small", 2)])
+def test_the_check_pass_builds_ahead_only_while_it_asks_the_graph(
+    bundled: Driver,
+    settings: ApiSettings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    input_size: str,
+    passes_reading_ahead: int,
+) -> None:
+    """An input at least a quarter of the graph's size reads every id in the graph first, so
+    its check waits on nothing and builds in line; a smaller one asks the graph each batch,
+    and builds the next batch meanwhile. The write pass always reads ahead."""
+    started: list[object] = []
+
+    class Recorded(writing._ReadAhead[object]):
+        def __init__(self, items: Iterator[object]) -> None:
+            started.append(self)
+            super().__init__(items)
+
+    monkeypatch.setattr(writing, "_ReadAhead", Recorded)
+    nodes = count(bundled, settings, "Entity")
+    studies = nodes // 4 + 1 if input_size == "a quarter" else 20
+    before = count(bundled, settings, "CaseStudy")
+    load(settings, generate.write(tmp_path, studies))
+    assert len(started) == passes_reading_ahead
+    assert count(bundled, settings, "CaseStudy") == before + studies
 
 
 def test_case_study_files_are_streamed_past_the_size_limit_others_are_not(
