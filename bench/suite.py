@@ -105,13 +105,15 @@ class Engines:
     work: Path
     running: list[ApiSettings] = field(default_factory=list)
 
-    def fresh(self) -> ApiSettings:
-        """An engine with the bundled data loaded (about 12 s). Each loads it itself rather
-        than copying one that has: the load also warms the engine (its JIT), as a graph in use
-        is, and a copied one started cold took 2-4 s longer over the same S load."""
+    def fresh(self, *, embed: bool = False) -> ApiSettings:
+        """An engine with the bundled data loaded (about 5 s; 15 s with `embed`, which loads
+        the embedding model and embeds 198 nodes: only search by meaning needs it). Each loads
+        the data itself rather than copying one that has: the load also warms the engine (its
+        JIT), as a graph in use is, and a copied one started cold took 2-4 s longer over the
+        same S load."""
         settings = self._start(Path(tempfile.mkdtemp(prefix="engine-", dir=self.work)))
         subprocess.run(  # noqa: S603
-            [CONNECTS, "load", str(ROOT / "data")],
+            [CONNECTS, "load", "--embed" if embed else "--no-embed", str(ROOT / "data")],
             cwd=ROOT,
             env=env_for(settings),
             capture_output=True,
@@ -313,6 +315,7 @@ def main() -> None:
     if args.ports:
         PORTS.first, PORTS.last = (int(p) for p in args.ports.split("-"))
     sizes = [s.strip() for s in args.sizes.split(",")]
+    args.output.parent.mkdir(parents=True, exist_ok=True)  # before the work, not after it
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="connects-bench-") as folder:
         work = Path(folder)
@@ -353,7 +356,7 @@ def main() -> None:
                 startup = bench_startup(biggest, runs=3)
             search: dict[str, Any] = {}
             if "search" not in args.skip:
-                search = run_json(["bench.search_recall"], pool.fresh())
+                search = run_json(["bench.search_recall"], pool.fresh(embed=True))
                 log("search recall: done")
                 if "L" in kept and args.l_graph:
                     # The bench's own L loads embed nothing (their texts would take longer than
