@@ -7,7 +7,7 @@ raw driver and by the loader in turn (loader, raw, loader: at L the loader twice
 driver once between); the last loader run at M and L stays up for the queries, the floor
 (bench/floor.py) and the export.
 
-    .venv/bin/python -m bench.suite                 # the full suite, about 33 minutes
+    .venv/bin/python -m bench.suite                 # the full suite, 27-35 minutes
     .venv/bin/python -m bench.suite --sizes S,M     # quicker, without L
     .venv/bin/python -m bench.suite --ports 17761-17779   # engines and servers on these ports
 """
