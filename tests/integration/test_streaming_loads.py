@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +13,11 @@ from neo4j import Driver
 
 from api.settings import ApiSettings
 from bench import generate
+from graph.db import open_db
 from loaders import readers, writing
 from loaders.case_studies import CASE_STUDY_COLUMNS
+from loaders.items import Item
+from loaders.pipeline import load_paths
 from loaders.report import LoadFailed
 from tests.helpers import DATA, clear, count, fingerprint, load
 
@@ -132,3 +137,39 @@ def test_case_study_files_are_streamed_past_the_size_limit_others_are_not(
 def _column(path: Path, name: str) -> list[str]:
     with path.open(newline="", encoding="utf-8") as f:
         return [row[name] for row in csv.DictReader(f)]
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_check_in_line_lets_other_requests_run_between_its_chunks(
+    bundled: Driver, settings: ApiSettings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loads run in the API's event loop (contributions): a check that builds in line gives
+    the loop a turn between chunks rather than holding it for the whole pass."""
+    corpus = generate.write(tmp_path, count(bundled, settings, "Entity") // 4 + 1)
+    ticks = 0
+    seen_by_chunk: list[int] = []
+    check_items = writing.LoadStream._check_items
+
+    async def recorded(self: writing.LoadStream, items: list[Item]) -> None:
+        seen_by_chunk.append(ticks)
+        await check_items(self, items)
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    async def check_beside_a_ticker() -> None:
+        ticker = asyncio.create_task(tick())
+        try:
+            async with open_db(settings) as db:
+                await load_paths(db, [corpus], dry_run=True, embed=False)
+        finally:
+            ticker.cancel()
+
+    monkeypatch.setattr(writing.LoadStream, "_check_items", recorded)
+    asyncio.run(check_beside_a_ticker())
+    chunks = seen_by_chunk[1:]  # the first is the input's framework items (none)
+    assert len(chunks) > 3
+    assert all(a < b for a, b in itertools.pairwise(chunks)), seen_by_chunk
