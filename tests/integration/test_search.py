@@ -163,12 +163,15 @@ def test_a_graph_without_the_index_gets_it_on_the_next_start(
 
 @pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every statement the app reads with, while the test runs."""
+    """Every full-text statement the app reads with, while the test runs; not other reads,
+    which may be work in the background (a graph's refresh after a load once landed between a
+    test's `clear()` and its request)."""
     statements: list[str] = []
     read = Db.read
 
     async def recording(self: Db, statement: LiteralString, **params: Any) -> Any:
-        statements.append(statement)
+        if "db.index.fulltext" in statement:
+            statements.append(statement)
         return await read(self, statement, **params)
 
     monkeypatch.setattr(Db, "read", recording)
@@ -184,7 +187,6 @@ def test_search_asks_the_full_text_index(client: TestClient, sent: list[str]) ->
     assert sent[0] == search_q.SEARCH
     assert sent[-1] == search_q.SEARCH_KINDS
     assert set(sent) == {search_q.SEARCH, search_q.SEARCH_KINDS}
-    assert all("db.index.fulltext.queryNodes('entity_text'" in s for s in sent)
 
 
 def test_text_with_no_words_asks_nothing(client: TestClient, sent: list[str]) -> None:
