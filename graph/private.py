@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from neo4j import AsyncTransaction
 from pydantic import BaseModel
 
 from graph.db import Db
@@ -85,7 +86,7 @@ async def get(db: Db, label: PrivateLabel, record_id: str) -> PrivateRecord:
 
 
 async def move(
-    db: Db,
+    db: Db | AsyncTransaction,
     label: PrivateLabel,
     record_id: str,
     *,
@@ -95,20 +96,25 @@ async def move(
     subject: str | None = None,
 ) -> None:
     """Give a record a new status, document and subject, only if its status is one of
-    `allowed_from`.
+    `allowed_from`. Given a load's transaction (`graph.writes.BeforeCommit`), the move is
+    written in it: committed with that load, or not at all.
 
     Raises:
         Conflict: it has moved on meanwhile (someone else decided first).
     """
-    rows = await db.write(
-        private_q.UPDATE_RECORD[label],
-        id=record_id,
-        status=status,
-        now=now(),
-        doc=json.dumps(doc, ensure_ascii=False, sort_keys=True),
-        allowed=allowed_from,
-        subject=subject,
-    )
+    statement = private_q.UPDATE_RECORD[label]
+    params = {
+        "id": record_id,
+        "status": status,
+        "now": now(),
+        "doc": json.dumps(doc, ensure_ascii=False, sort_keys=True),
+        "allowed": allowed_from,
+        "subject": subject,
+    }
+    if isinstance(db, Db):
+        rows = await db.write(statement, **params)
+    else:
+        rows = await (await db.run(statement, params)).data()
     if not rows:
         raise Conflict(f"{record_id} is no longer {' or '.join(allowed_from)}.")
 
@@ -136,9 +142,8 @@ async def claim(db: Db, label: PrivateLabel, record: PrivateRecord) -> None:
 async def unclaimed(db: Db, label: PrivateLabel, record: PrivateRecord) -> PrivateRecord:
     """`record`, or, if its claim is older than CLAIM_SECONDS, the record as it was before that
     claim (given back in the graph first), so it can be decided again rather than stay
-    "deciding" for ever. A decision cut short may have written its load before it stopped: an
-    acceptance or correction made again writes the same case study over it; any other decision
-    leaves that load in the graph, its record saying who wrote it, for a curator to see."""
+    "deciding" for ever. A decision cut short wrote nothing else: an acceptance's or a
+    correction's load commits in one transaction with the move that records it."""
     if record.status != CLAIMED:
         return record
     claimed_before = (datetime.now(UTC) - timedelta(seconds=CLAIM_SECONDS)).isoformat(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, LiteralString, TypeVar
 
@@ -28,6 +28,11 @@ PropertyValue = Scalar | list[str]
 BATCH_SIZE = 1000
 
 T = TypeVar("T")
+LoadTransaction = AsyncTransaction
+BeforeCommit = Callable[[LoadTransaction, str | None], Awaitable[None]]
+"""More to write in a load's own transaction just before it commits (a curator's decision
+recording the load), given the load's id (None: the load changed nothing): committed with the
+load, or not at all."""
 
 
 @dataclass(frozen=True)

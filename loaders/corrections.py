@@ -24,7 +24,7 @@ from graph.keys import ApiKey
 from graph.model import Kind
 from graph.private import PrivateRecord
 from graph.private_labels import PrivateLabel
-from graph.writes import PropertyValue
+from graph.writes import LoadTransaction, PropertyValue
 from loaders.curation import statements_of, subject_props
 from loaders.messages import in_words
 from loaders.records import CaseStudyRecord, Name, NodeRecord, Slug, Text
@@ -188,7 +188,6 @@ async def resolve(db: Db, report_id: str, body: Resolution, curator: ApiKey) -> 
 
 
 async def _resolve(db: Db, record: PrivateRecord, body: Resolution, curator: ApiKey) -> ReportView:
-    doc = dict(record.doc)
     resolution: dict[str, Any] = {
         "resolution": body.resolution,
         "reason": body.reason,
@@ -198,23 +197,35 @@ async def _resolve(db: Db, record: PrivateRecord, body: Resolution, curator: Api
     if body.resolution == "corrected":
         if body.value is None:
             raise ReportRefused("body.value", "A correction needs the new value.")
-        resolution |= await _correct(db, record, body, curator)
-    doc["resolution"] = resolution
+        doc = await _correct(db, record, body, curator, resolution)
+    else:
+        doc = record.doc | {"resolution": resolution}
+        await _move_report(db, record, body.resolution, doc)
+    return view(record.model_copy(update={"status": body.resolution, "doc": doc}))
+
+
+async def _move_report(
+    db: Db | LoadTransaction, record: PrivateRecord, status: str, doc: dict[str, Any]
+) -> None:
     await private.move(
         db,
         PrivateLabel.REPORT,
         record.id,
         allowed_from=[private.CLAIMED],
-        status=body.resolution,
+        status=status,
         doc=doc,
         subject=record.subject,
     )
-    return view(record.model_copy(update={"status": body.resolution, "doc": doc}))
 
 
 async def _correct(
-    db: Db, report_record: PrivateRecord, body: Resolution, curator: ApiKey
+    db: Db,
+    report_record: PrivateRecord,
+    body: Resolution,
+    curator: ApiKey,
+    resolution: dict[str, Any],
 ) -> dict[str, Any]:
+    """Correct the study by a load, and resolve the report; returns the report's document."""
     statement = str(report_record.doc["statement"])
     is_claim = report_record.doc["kind"] == Kind.EVIDENCE_CLAIM.value
     study = await curation.study_of_claim(db, statement) if is_claim else statement
@@ -236,7 +247,7 @@ async def _correct(
     # Claimed for the whole correction: two corrections of one study at once would each load
     # the record as they read it, and the later would undo the earlier's change.
     async with private.claimed(db, PrivateLabel.SUBMISSION, submission):
-        return await _correct_study(db, report_record, body, curator, submission, study)
+        return await _correct_study(db, report_record, body, curator, submission, study, resolution)
 
 
 async def _correct_study(
@@ -246,6 +257,7 @@ async def _correct_study(
     curator: ApiKey,
     submission: PrivateRecord,
     study: str,
+    resolution: dict[str, Any],
 ) -> dict[str, Any]:
     statement = str(report_record.doc["statement"])
     record = CaseStudyRecord.model_validate(submission.doc["accepted_record"])
@@ -258,23 +270,37 @@ async def _correct_study(
         **subject_props([study, statement], study),
         "changes": [change],
     }
+    report_doc: dict[str, Any] = {}
+
+    async def record_correction(tx: LoadTransaction, load_id: str | None) -> None:
+        # In the load's transaction: a correction cut short leaves the study as it was and
+        # both records open to be decided again, never the study changed and its report open.
+        sub_doc = submission.doc | {"accepted_record": corrected.model_dump(mode="json")}
+        await private.move(
+            tx,
+            PrivateLabel.SUBMISSION,
+            submission.id,
+            allowed_from=[private.CLAIMED],
+            status=SubmissionStatus.ACCEPTED,
+            doc=sub_doc,
+            subject=study,
+        )
+        done = {"value": body.value, "change": change, "load_id": load_id}
+        report_doc.update(report_record.doc | {"resolution": resolution | done})
+        await _move_report(tx, report_record, body.resolution, report_doc)
+
     try:
-        load_id = await load_record(
-            db, corrected, dry_run=False, source_name=f"{study}.json", provenance=provenance
+        await load_record(
+            db,
+            corrected,
+            dry_run=False,
+            source_name=f"{study}.json",
+            provenance=provenance,
+            before_commit=record_correction,
         )
     except LoadFailed as e:
         raise ReportRefused("body.value", e.report.issues[0].message) from e
-    sub_doc = dict(submission.doc) | {"accepted_record": corrected.model_dump(mode="json")}
-    await private.move(
-        db,
-        PrivateLabel.SUBMISSION,
-        submission.id,
-        allowed_from=[private.CLAIMED],
-        status=SubmissionStatus.ACCEPTED,
-        doc=sub_doc,
-        subject=study,
-    )
-    return {"value": body.value, "change": change, "load_id": load_id}
+    return report_doc
 
 
 async def _changed(

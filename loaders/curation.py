@@ -3,6 +3,7 @@
 Accepting writes the case study through the loaders' pipeline as a load of its own, whose record
 says who decided, when, why, and which statements it changed: the graph's load state moves on,
 so the evidence index and the SPARQL store refresh, and the decision is public provenance. The
+submission's move to "accepted" is written in that load's own transaction: both, or neither. The
 submitter's own claims stay in the private submission and are named in the decision too; the
 published grade is the curator's.
 """
@@ -22,7 +23,7 @@ from graph.private import PrivateRecord
 from graph.private_labels import PrivateLabel
 from graph.rating_rule import Direction
 from graph.vocabulary import Unknown, Vocabulary, from_graph
-from graph.writes import PropertyValue
+from graph.writes import LoadTransaction, PropertyValue
 from loaders.records import CaseStudyRecord, EvidenceTypeName, Slug, Text
 from loaders.report import LoadFailed
 from loaders.submissions import OPEN, EvaluationStatus, SubmissionStatus, load_record
@@ -154,8 +155,6 @@ async def decide(db: Db, receipt: str, decision: Decision, curator: ApiKey) -> D
 async def _decide(
     db: Db, record: PrivateRecord, decision: Decision, curator: ApiKey
 ) -> DecisionResult:
-    receipt = record.id
-    doc = dict(record.doc)
     entry: dict[str, Any] = {
         "decision": decision.decision,
         "at": private.now(),
@@ -164,27 +163,34 @@ async def _decide(
         "note": decision.note,
     }
     if isinstance(decision, Accept):
-        result = await _accept(db, record, decision, curator, entry)
-        doc["accepted_record"] = entry.pop("accepted_record")
-        told = decision.reason
-    elif isinstance(decision, RequestChanges):
-        result = DecisionResult(receipt=receipt, status=SubmissionStatus.CHANGES_REQUESTED)
-        told = decision.message
+        return await _accept(db, record, decision, curator, entry)
+    if isinstance(decision, RequestChanges):
+        status, told = SubmissionStatus.CHANGES_REQUESTED, decision.message
     else:
-        result = DecisionResult(receipt=receipt, status=SubmissionStatus.DECLINED)
-        entry["reason"] = told = decision.reason
-    doc["messages"] = [*doc.get("messages", []), {"at": entry["at"], "text": told}]
-    doc["decisions"] = [*doc.get("decisions", []), entry]
+        status, told = SubmissionStatus.DECLINED, decision.reason
+        entry["reason"] = told
+    doc = _with_decision(record.doc, entry, told)
     await private.move(
         db,
         PrivateLabel.SUBMISSION,
-        receipt,
+        record.id,
         allowed_from=[private.CLAIMED],
-        status=result.status,
+        status=status,
         doc=doc,
-        subject=result.case_study,
     )
-    return result
+    return DecisionResult(receipt=record.id, status=status)
+
+
+def _with_decision(
+    doc: dict[str, Any], entry: dict[str, Any], told: str, **changes: Any
+) -> dict[str, Any]:
+    """The submission's document with a decision, and what its submitter is told, added."""
+    return {
+        **doc,
+        **changes,
+        "messages": [*doc.get("messages", []), {"at": entry["at"], "text": told}],
+        "decisions": [*doc.get("decisions", []), entry],
+    }
 
 
 async def _accept(
@@ -238,15 +244,39 @@ async def _accept(
     }
     if due := record.doc.get("expected_report_date"):
         provenance["expected_report_date"] = str(due)
+
+    async def record_decision(tx: LoadTransaction, load_id: str | None) -> None:
+        # In the load's transaction: a decision cut short leaves neither a study published
+        # under a submission still open nor a submission accepted with nothing published.
+        decided = entry | {"reason": decision.reason, "load_id": load_id, "changed": changed}
+        doc = _with_decision(
+            record.doc,
+            decided,
+            decision.reason,
+            accepted_record=accepted.model_dump(mode="json", exclude_none=True),
+        )
+        await private.move(
+            tx,
+            PrivateLabel.SUBMISSION,
+            record.id,
+            allowed_from=[private.CLAIMED],
+            status=SubmissionStatus.ACCEPTED,
+            doc=doc,
+            subject=accepted.id,
+        )
+
     try:
         load_id = await load_record(
-            db, accepted, dry_run=False, source_name=f"{accepted.id}.json", provenance=provenance
+            db,
+            accepted,
+            dry_run=False,
+            source_name=f"{accepted.id}.json",
+            provenance=provenance,
+            before_commit=record_decision,
         )
     except LoadFailed as e:
         errors = [{"location": "body.grades", "message": str(i.message)} for i in e.report.issues]
         raise GradesMismatch(errors) from e
-    entry |= {"reason": decision.reason, "load_id": load_id, "changed": changed}
-    entry["accepted_record"] = accepted.model_dump(mode="json", exclude_none=True)
     return DecisionResult(
         receipt=record.id,
         status=SubmissionStatus.ACCEPTED,

@@ -22,7 +22,7 @@ from graph.embedder import default_embedder
 from graph.model import Kind
 from graph.semantic import embed_pending
 from graph.vocabulary import Term, Vocabulary, from_graph
-from graph.writes import LinkRow, LoadRecord, PropertyValue
+from graph.writes import BeforeCommit, LinkRow, LoadRecord, PropertyValue
 from loaders.contributions import claim_strengths, contributor_problems
 from loaders.items import Item, evidence_rows, framework_items
 from loaders.parsing import Parsed, Progress, Where, iter_studies, parse
@@ -47,6 +47,7 @@ async def load_paths(
     max_literal_chars: int = MAX_LITERAL_CHARS,
     provenance: Mapping[str, PropertyValue] | None = None,
     embed: bool = True,
+    before_commit: BeforeCommit | None = None,
 ) -> LoadReport:
     """Load data files (YAML/JSON/CSV/RDF, or directories of them) into the graph.
 
@@ -60,7 +61,9 @@ async def load_paths(
     (and removals) the real run would make. `source_name` is how a single uploaded file is
     named in provenance (instead of its temporary path). RDF literals longer than
     `max_literal_chars` are refused. `provenance` is added to the load's record (a curator's
-    decision or a correction: who, why, which statements). Last, unless `embed` is False,
+    decision or a correction: who, why, which statements); `before_commit` writes what records
+    that decision in the load's own transaction (a load of up to `STUDIES_IN_ONE_PASS` case
+    studies), so the two are committed together or not at all. Last, unless `embed` is False,
     the nodes the load changed get their sentence embeddings (graph/semantic.py), in a stage
     of their own: should it fail, the load stands and `connects embed` completes it.
 
@@ -115,6 +118,7 @@ async def load_paths(
             total_studies,
             evidence_rows(parsed),
             dry_run=dry_run,
+            before_commit=before_commit,
         )
     except ReadError as e:  # a streamed file changed after it was checked
         report.issues.append(Issue(file=str(e.path), line=e.line, message=str(e)))

@@ -23,6 +23,7 @@ from graph.db import Db
 from graph.private import PrivateRecord
 from graph.private_labels import PrivateLabel
 from graph.vocabulary import slugify
+from graph.writes import BeforeCommit
 from loaders import case_studies
 from loaders.messages import in_words
 from loaders.pipeline import load_paths
@@ -297,14 +298,21 @@ async def load_record(
     dry_run: bool,
     source_name: str,
     provenance: dict[str, Any] | None = None,
+    before_commit: BeforeCommit | None = None,
 ) -> str | None:
-    """Load one case study through the loaders' pipeline; returns the load id if it wrote."""
+    """Load one case study through the loaders' pipeline; returns the load id if it wrote.
+    `before_commit` records the decision behind the load in the load's own transaction."""
     document = {"case_studies": [record.model_dump(mode="json", exclude_none=True)]}
     with tempfile.TemporaryDirectory(prefix="submission-") as folder:
         path = Path(folder) / f"{record.id}.json"
         path.write_text(json.dumps(document), encoding="utf-8")
         report = await load_paths(
-            db, [path], dry_run=dry_run, source_name=source_name, provenance=provenance
+            db,
+            [path],
+            dry_run=dry_run,
+            source_name=source_name,
+            provenance=provenance,
+            before_commit=before_commit,
         )
     return report.load_id
 

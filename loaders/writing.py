@@ -31,6 +31,7 @@ from graph.db import Db
 from graph.model import Kind, Rel
 from graph.vocabulary import Vocabulary
 from graph.writes import (
+    BeforeCommit,
     KindConflict,
     KindCounts,
     LinkRow,
@@ -97,15 +98,20 @@ class LoadStream:
         extra: EvidenceRows,
         *,
         dry_run: bool = False,
+        before_commit: BeforeCommit | None = None,
     ) -> WriteCounts | None:
         """Check everything and write it. A dry run of a load small enough for one pass writes
         in a transaction it rolls back, so it counts what the real run would; a larger dry run
-        only checks, and gives None.
+        only checks, and gives None. `before_commit` writes more in the load's one transaction
+        (a dry run never calls it).
 
         Raises:
             LoadFailed: the input has problems (every one is in the report); nothing written.
             GraphError: the graph failed; see the module's note on what stays written.
+            ValueError: `before_commit` with a load too large for one transaction.
         """
+        if before_commit is not None and total_studies > STUDIES_IN_ONE_PASS:
+            raise ValueError("Only a load written in one transaction can write more in it.")
         with _fewer_collections():
             if 4 * (len(fixed) + total_studies) >= await repository.ping(self.db):
                 # The graph is no larger than the input: one read of all its ids instead of a
@@ -113,7 +119,7 @@ class LoadStream:
                 self.graph_kinds = await writes.all_kinds(self.db)
             if total_studies <= STUDIES_IN_ONE_PASS:
                 counts = await self._in_one_pass(
-                    load, fixed, studies, total_studies, extra, dry_run
+                    load, fixed, studies, total_studies, extra, dry_run, before_commit
                 )
             else:
                 await self._check(fixed, studies, total_studies, extra)
@@ -263,6 +269,7 @@ class LoadStream:
         total: int,
         extra: EvidenceRows,
         dry_run: bool,
+        before_commit: BeforeCommit | None,
     ) -> WriteCounts | None:
         """Check each chunk and write it at once, all in one transaction. Shared nodes, whose
         later mentions may add to them, and the links to them wait for the end."""
@@ -297,6 +304,8 @@ class LoadStream:
             await self._write_nodes(writer, [], to_shared, shared=shared)
             counts = await writer.finish(record_load=not dry_run)
             if not dry_run:  # a dry run's writes are rolled back: its counts are the real run's
+                if before_commit is not None:
+                    await before_commit(txs.current, load.id if counts.changed else None)
                 await txs.commit(next_one=False)
         return counts
 

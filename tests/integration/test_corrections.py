@@ -175,6 +175,41 @@ def test_a_resolution_cut_short_holds_its_claim_for_its_time_then_gives_it_back(
     assert client.get(f"/reports/{report['id']}").json()["status"] == "kept"
 
 
+def test_a_correction_stopped_as_it_records_its_load_changes_nothing(
+    client: TestClient,
+    curator: str,
+    published: dict[str, Any],
+    settings: ApiSettings,
+    sync_driver: Driver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    study = published["study"]
+    report = _report(client, statement=study, field="title").json()
+    fix = {"resolution": "corrected", "reason": "The council's title.", "value": "Renamed"}
+    before = fingerprint(sync_driver, settings)
+    real_move = private.move
+
+    async def stopped(db: Any, label: PrivateLabel, *args: Any, **kwargs: Any) -> None:
+        # The process stops after the corrected study and its submission are written, as the
+        # report is resolved: the three stand or fall together.
+        if label is PrivateLabel.REPORT:
+            raise RuntimeError("stopped")
+        await real_move(db, label, *args, **kwargs)
+
+    monkeypatch.setattr(private, "move", stopped)
+    auth = {"Authorization": f"Bearer {curator}"}
+    url = f"/reports/{report['id']}/resolution"
+    with pytest.raises(RuntimeError, match="stopped"):
+        client.post(url, json=fix, headers=auth)
+    monkeypatch.undo()
+    assert fingerprint(sync_driver, settings) == before
+    assert client.get(f"/nodes/{study}").json()["properties"]["name"] != "Renamed"
+    assert client.get(f"/reports/{report['id']}").json()["status"] == "open"
+    resolved = client.post(url, json=fix, headers=auth)
+    assert resolved.status_code == 200, resolved.text
+    assert client.get(f"/nodes/{study}").json()["properties"]["name"] == "Renamed"
+
+
 def test_bundled_data_is_corrected_in_its_files_not_here(
     client: TestClient, curator: str, settings: ApiSettings, sync_driver: Driver
 ) -> None:

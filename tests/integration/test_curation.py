@@ -241,6 +241,41 @@ def test_a_decision_cut_short_holds_its_claim_for_its_time_then_gives_it_back(
     assert len(status["messages"]) == 1
 
 
+def test_an_acceptance_stopped_as_it_records_its_load_publishes_nothing(
+    client: TestClient,
+    settings: ApiSettings,
+    sync_driver: Driver,
+    curator: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    receipt = submit(client).json()["receipt"]
+    auth = {"Authorization": f"Bearer {curator}"}
+    queue = client.get("/curation/queue", params={"limit": 500}, headers=auth).json()["items"]
+    study = next(item["case_study"]["id"] for item in queue if item["receipt"] == receipt)
+    before = fingerprint(sync_driver, settings)
+    real_move = private.move
+
+    async def stopped(*args: Any, **kwargs: Any) -> None:
+        # The process stops after the study's load has been written, as the decision is
+        # recorded: the load and the record must stand or fall together.
+        if kwargs["status"] == "accepted":
+            raise RuntimeError("stopped")
+        await real_move(*args, **kwargs)
+
+    monkeypatch.setattr(private, "move", stopped)
+    with pytest.raises(RuntimeError, match="stopped"):
+        accept(client, curator, receipt)
+    monkeypatch.undo()
+    assert fingerprint(sync_driver, settings) == before
+    problem(client.get(f"/nodes/{study}"), 404, "not-found")
+    # Declined now, it stays unpublished (a load left behind would have stayed public).
+    decline = {"decision": "decline", "reason": "Out of scope."}
+    declined = client.post(f"/submissions/{receipt}/decisions", json=decline, headers=auth)
+    assert declined.status_code == 200, declined.text
+    assert client.get(f"/submissions/{receipt}").json()["status"] == "declined"
+    problem(client.get(f"/nodes/{study}"), 404, "not-found")
+
+
 @pytest.mark.parametrize("who", ["none", "contribute", "revoked", "junk"])
 def test_curation_without_a_curate_key_is_refused_and_writes_nothing(
     client: TestClient, settings: ApiSettings, sync_driver: Driver, curator: str, who: str

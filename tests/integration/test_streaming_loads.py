@@ -88,6 +88,27 @@ def test_a_bad_last_row_writes_nothing_even_across_transactions(
 
 
 @pytest.mark.usefixtures("small_batches")
+def test_more_to_write_in_the_loads_transaction_is_refused_for_a_load_of_several(
+    bundled: Driver, settings: ApiSettings, tmp_path: Path
+) -> None:
+    corpus = generate.write(tmp_path, 20)
+    before = fingerprint(bundled, settings)
+    called: list[str | None] = []
+
+    async def record(tx: object, load_id: str | None) -> None:
+        called.append(load_id)
+
+    async def run() -> None:
+        async with open_db(settings) as db:
+            await load_paths(db, [corpus], embed=False, before_commit=record)
+
+    with pytest.raises(ValueError, match="one transaction"):
+        asyncio.run(run())
+    assert called == []
+    assert fingerprint(bundled, settings) == before
+
+
+@pytest.mark.usefixtures("small_batches")
 @pytest.mark.parametrize(("input_size", "passes_reading_ahead"), [("a quarter", 1), ("small", 2)])
 def test_the_check_pass_builds_ahead_only_while_it_asks_the_graph(
     bundled: Driver,
