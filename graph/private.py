@@ -13,13 +13,13 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from neo4j import AsyncTransaction
 from pydantic import BaseModel
 
 from graph.db import Db
 from graph.errors import Conflict, NotFound
 from graph.private_labels import PrivateLabel
 from graph.queries import private as private_q
+from graph.writes import LoadTransaction
 
 
 class PrivateRecord(BaseModel):
@@ -86,7 +86,7 @@ async def get(db: Db, label: PrivateLabel, record_id: str) -> PrivateRecord:
 
 
 async def move(
-    db: Db | AsyncTransaction,
+    db: Db | LoadTransaction,
     label: PrivateLabel,
     record_id: str,
     *,

@@ -270,7 +270,11 @@ async def _correct_study(
         **subject_props([study, statement], study),
         "changes": [change],
     }
-    report_doc: dict[str, Any] = {}
+
+    def resolved(load_id: str | None) -> dict[str, Any]:
+        """The report's document, resolved by this correction's load."""
+        done = {"value": body.value, "change": change, "load_id": load_id}
+        return report_record.doc | {"resolution": resolution | done}
 
     async def record_correction(tx: LoadTransaction, load_id: str | None) -> None:
         # In the load's transaction: a correction cut short leaves the study as it was and
@@ -285,12 +289,10 @@ async def _correct_study(
             doc=sub_doc,
             subject=study,
         )
-        done = {"value": body.value, "change": change, "load_id": load_id}
-        report_doc.update(report_record.doc | {"resolution": resolution | done})
-        await _move_report(tx, report_record, body.resolution, report_doc)
+        await _move_report(tx, report_record, body.resolution, resolved(load_id))
 
     try:
-        await load_record(
+        load_id = await load_record(
             db,
             corrected,
             dry_run=False,
@@ -300,7 +302,7 @@ async def _correct_study(
         )
     except LoadFailed as e:
         raise ReportRefused("body.value", e.report.issues[0].message) from e
-    return report_doc
+    return resolved(load_id)
 
 
 async def _changed(

@@ -276,6 +276,36 @@ def test_an_acceptance_stopped_as_it_records_its_load_publishes_nothing(
     problem(client.get(f"/nodes/{study}"), 404, "not-found")
 
 
+def test_an_acceptance_whose_submission_moved_on_meanwhile_is_refused_with_its_load(
+    client: TestClient,
+    settings: ApiSettings,
+    sync_driver: Driver,
+    curator: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    receipt = submit(client).json()["receipt"]
+    auth = {"Authorization": f"Bearer {curator}"}
+    queue = client.get("/curation/queue", params={"limit": 500}, headers=auth).json()["items"]
+    study = next(item["case_study"]["id"] for item in queue if item["receipt"] == receipt)
+    loads = _loads(sync_driver, settings)
+    real_move = private.move
+
+    async def moved_on_first(*args: Any, **kwargs: Any) -> None:
+        # Between the load's writes and the record's move, the submission is decided elsewhere.
+        sync_driver.execute_query(
+            f"MATCH (r:`{PrivateLabel.SUBMISSION}` {{id: $id}}) SET r.status = 'declined'",
+            id=receipt,
+            database_=settings.database,
+        )
+        await real_move(*args, **kwargs)
+
+    monkeypatch.setattr(private, "move", moved_on_first)
+    problem(accept(client, curator, receipt), 409, "conflict")
+    monkeypatch.undo()
+    assert _loads(sync_driver, settings) == loads
+    problem(client.get(f"/nodes/{study}"), 404, "not-found")
+
+
 @pytest.mark.parametrize("who", ["none", "contribute", "revoked", "junk"])
 def test_curation_without_a_curate_key_is_refused_and_writes_nothing(
     client: TestClient, settings: ApiSettings, sync_driver: Driver, curator: str, who: str
