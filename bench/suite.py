@@ -7,7 +7,7 @@ raw driver and by the loader in turn (loader, raw, loader: at L the loader twice
 driver once between); the last loader run at M and L stays up for the queries, the floor
 (bench/floor.py) and the export.
 
-    .venv/bin/python -m bench.suite                 # the full suite, 27-35 minutes
+    .venv/bin/python -m bench.suite                 # the full suite, 25-33 minutes
     .venv/bin/python -m bench.suite --sizes S,M     # quicker, without L
     .venv/bin/python -m bench.suite --ports 17761-17779   # engines and servers on these ports
 """
@@ -283,9 +283,9 @@ def main() -> None:
     parser.add_argument(
         "--runs",
         type=int,
-        default=2,
+        default=1,
         help="raw-driver load runs at S and M; the loader runs once more, before, between and "
-        "after them (default 2)",
+        "after them (default 1: loader, raw, loader, as at L)",
     )
     parser.add_argument(
         "--runs-l", type=int, default=1, help="raw-driver load runs at L (default 1: loader twice)"
