@@ -111,7 +111,19 @@ def test_the_complexity_table_keeps_l_over_m_and_says_which_index() -> None:
 
 
 def test_every_family_of_target_has_a_cost_and_an_index() -> None:
-    assert set(report.COMPLEXITY) == set(report.INDEXES)
+    assert set(map(report.family, report.COMPLEXITY)) == set(report.INDEXES)
+
+
+def test_a_target_with_a_cost_of_its_own_is_shown_with_it() -> None:
+    def measured() -> Measured:
+        return Measured(
+            [timing(name, 50, [20.0], [1.0]) for name in ("evidence: q", "evidence: year")]
+        )
+
+    text = report.render(replace(results(), latency={"M": measured(), "L": measured()}))
+    rows = {row.split(" | ")[0]: row for row in text.split("## Complexity")[1].splitlines()}
+    assert report.COMPLEXITY["evidence: q"] in rows["| evidence: q"]
+    assert report.COMPLEXITY["evidence"] in rows["| evidence: year"]
 
 
 def test_saved_results_render_the_same(tmp_path: Path) -> None:
