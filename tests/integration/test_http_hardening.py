@@ -15,10 +15,14 @@ from typing import Any
 import anyio
 import httpx2 as httpx
 import pytest
+import uvicorn
+import uvloop
 from fastapi.testclient import TestClient
 from starlette.types import Message
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from api.hardening import server_options
+from api.main import create_app
 from api.settings import ApiSettings
 from graph import keys
 from graph.db import open_db
@@ -219,12 +223,28 @@ def test_a_forged_forwarded_for_does_not_change_who_is_counted(
 
 
 def test_forwarded_for_is_believed_only_from_trusted_proxies() -> None:
-    assert server_options(ApiSettings()) == {"proxy_headers": False, "forwarded_allow_ips": ""}
-    behind = ApiSettings(trusted_proxies=["10.1.2.3", "10.1.2.4"])
-    assert server_options(behind) == {
+    trust = ("proxy_headers", "forwarded_allow_ips")
+    alone = server_options(ApiSettings())
+    assert {k: alone[k] for k in trust} == {"proxy_headers": False, "forwarded_allow_ips": ""}
+    behind = server_options(ApiSettings(trusted_proxies=["10.1.2.3", "10.1.2.4"]))
+    assert {k: behind[k] for k in trust} == {
         "proxy_headers": True,
         "forwarded_allow_ips": "10.1.2.3,10.1.2.4",
     }
+
+
+def test_the_server_runs_on_uvloop_and_httptools(settings: ApiSettings) -> None:
+    # uvicorn's "auto" would fall back to asyncio and h11 unannounced if either were missing.
+    config = uvicorn.Config(create_app(settings), **server_options(settings))
+    config.load()
+    assert config.http_protocol_class is HttpToolsProtocol
+    factory = config.get_loop_factory()
+    assert factory is not None
+    loop = factory()
+    try:
+        assert isinstance(loop, uvloop.Loop)
+    finally:
+        loop.close()
 
 
 # --- keys and the log ------------------------------------------------------------------------
