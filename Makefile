@@ -106,7 +106,7 @@ wrk:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
 # BENCH_ARGS passes options on, e.g. BENCH_ARGS="--sizes S,M" or "--ports 17761-17779".
-bench: $(STAMP) wrk ## Issue 16's targets at 10k and 100k case studies, against a SQLite floor -> docs/benchmarks.md (25-33 min)
+bench: $(STAMP) wrk ## Issue 16's targets at 10k and 100k case studies, against a SQLite floor -> docs/benchmarks.md (20-37 min)
 	$(BIN)/python -m bench.suite $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment and the embedded graph's data

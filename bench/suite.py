@@ -3,11 +3,11 @@
 Everything runs on this machine against private embedded engines (default settings: 1 GB
 heap, 15 s query timeout), side by side: each ratio compares two things measured in the same
 run, alternately where they repeat, so a noisy machine slows both. Each size is loaded by the
-raw driver and by the loader in turn (loader, raw, loader: at L the loader twice, the raw
-driver once between); the last loader run at M and L stays up for the queries, the floor
-(bench/floor.py) and the export.
+raw driver and by the loader in turn (at S and M loader, raw, loader, raw, loader; at L the
+loader twice, the raw driver once between); the last loader run at M and L stays up for the
+queries, the floor (bench/floor.py) and the export.
 
-    .venv/bin/python -m bench.suite                 # the full suite, 25-33 minutes
+    .venv/bin/python -m bench.suite                 # the full suite, 20-37 minutes
     .venv/bin/python -m bench.suite --sizes S,M     # quicker, without L
     .venv/bin/python -m bench.suite --ports 17761-17779   # engines and servers on these ports
 """
@@ -194,17 +194,13 @@ def bench_loads(
 def bench_exports(
     settings: ApiSettings, size: str, work: Path, *, compare: bool
 ) -> list[dict[str, Any]]:
-    """Our streamed dump in N-Triples and Turtle, the graph reads alone between them (so a
-    drift of the machine's speed touches both ratios alike); with `compare`, pyoxigraph and
-    rdflib serialising the same triples."""
+    """Our streamed dump in N-Triples and Turtle, the graph reads alone before and after them
+    (each format's ratio is to the reads' median: a steady drift of the machine's speed
+    cancels, and one slow pass of a single one moved a ratio by 0.1 between runs); with
+    `compare`, pyoxigraph and rdflib serialising the same triples."""
     rows = []
     dump = work / f"dump-{size}.nt"
-    graph = settings.model_dump_json()
-    for tool, rdf_format, args in (
-        ("connects export", "ntriples", ["ours", "ntriples", graph, str(dump)]),
-        ("graph reads only", "-", ["read", "-", graph]),
-        ("connects export", "turtle", ["ours", "turtle", graph]),
-    ):
+    for tool, rdf_format, args in export_passes(settings.model_dump_json(), dump):
         with engine_cpu(settings) as used:
             result = run_json(["bench.export", *args])
         result["engine_cpu_s"] = used()
@@ -223,6 +219,18 @@ def bench_exports(
             log(f"export {size} rdflib {rdf_format}: {result}")
     dump.unlink()
     return rows
+
+
+def export_passes(graph: str, dump: Path) -> list[tuple[str, str, list[str]]]:
+    """`bench.export`'s runs at one size, in turn: the reads alone first and last, each of our
+    formats between (the N-Triples one keeps its dump, for the triples count and the others)."""
+    reads = ("graph reads only", "-", ["read", "-", graph])
+    return [
+        reads,
+        ("connects export", "ntriples", ["ours", "ntriples", graph, str(dump)]),
+        ("connects export", "turtle", ["ours", "turtle", graph]),
+        reads,
+    ]
 
 
 def bench_startup(settings: ApiSettings, runs: int) -> dict[str, list[float]]:
@@ -283,9 +291,9 @@ def main() -> None:
     parser.add_argument(
         "--runs",
         type=int,
-        default=1,
+        default=2,
         help="raw-driver load runs at S and M; the loader runs once more, before, between and "
-        "after them (default 1: loader, raw, loader, as at L)",
+        "after them (default 2: a single raw run at M moved the ratio by 0.05-0.15)",
     )
     parser.add_argument(
         "--runs-l", type=int, default=1, help="raw-driver load runs at L (default 1: loader twice)"

@@ -1,10 +1,12 @@
-"""The order in which `make bench` loads with the raw driver and the loader."""
+"""The order in which `make bench` loads with the raw driver and the loader, and exports."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from bench.suite import load_sequence
+from bench.suite import export_passes, load_sequence
 
 
 @pytest.mark.parametrize("raw_runs", [1, 2, 3])
@@ -24,3 +26,12 @@ def test_a_steady_drift_cancels_out_of_the_ratio() -> None:
         sequence = load_sequence(raw_runs)
         at = {mode: [i for i, m in enumerate(sequence) if m == mode] for mode in sequence}
         assert sum(at["raw"]) / len(at["raw"]) == sum(at["loader"]) / len(at["loader"])
+
+
+def test_the_reads_alone_run_before_and_after_every_format() -> None:
+    # Each format's ratio is to the reads' median: the reads on both sides of it, so a steady
+    # drift of the machine's speed cancels out of it as out of the loads'.
+    passes = [(tool, rdf_format) for tool, rdf_format, _ in export_passes("{}", Path("d.nt"))]
+    reads = ("graph reads only", "-")
+    assert passes[0] == passes[-1] == reads
+    assert set(passes[1:-1]) == {("connects export", f) for f in ("ntriples", "turtle")}
