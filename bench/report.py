@@ -371,8 +371,8 @@ def _loads(loads: Loads, corpora: dict[str, tuple[int, float]], targets: list[Ta
         "writes a load of up to 10,000 as one transaction, so it can roll back whole; larger "
         "loads commit every 5,000 as well). Each run starts from a fresh engine with the "
         "bundled data; the two take turns, the loader first, last and between every two raw "
-        "runs (loader, raw, loader: a steady drift of the machine's speed cancels out of the "
-        "ratio of medians), the disk synced before each run. Time is wall-clock of the "
+        "runs (loader, raw, loader and so on: a steady drift of the machine's speed cancels "
+        "out of the ratio of medians), the disk synced before each run. Time is wall-clock of the "
         "load in its own process; peak memory is that process's own high-water mark (`VmHWM`, "
         "bench/peak.py), and the engine's, a process of its own, is shown apart (its peak "
         "since it started, the bundled data's load included). Every run is listed under the "
@@ -454,9 +454,10 @@ def _exports(exports: list[dict[str, Any]], targets: list[Target]) -> str:
         "from the graph; pyoxigraph serialises the same triples from memory (parsed from our "
         "dump beforehand, not timed); rdflib's `Graph.serialize` is timed on the first "
         f"{300_000:,} of them (all of them would take it tens of minutes and gigabytes), so "
-        "compare its triples/s, not its seconds. CPU seconds (the exporting process's, and "
-        "the engine's over the same run) are the fairer figure on a shared machine: wall-clock "
-        "time waits for whoever else is running.",
+        "compare its triples/s, not its seconds. The graph reads alone run before and after "
+        "our two formats; each format's ratio to them is to their median. CPU seconds (the "
+        "exporting process's, and the engine's over the same run) are the fairer figure on a "
+        "shared machine: wall-clock time waits for whoever else is running.",
         "",
         "| size | tool | format | triples | seconds | triples/s | peak MB | CPU s | engine CPU s |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|",
